@@ -1,0 +1,61 @@
+# kollega: `make run` sets everything up and starts the server; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+EMPLOYEES ?= 1200
+
+.PHONY: run test setup venv assets i18n migrate seed lint format bench clean
+
+setup: $(VENV)/.installed static/vendor/.built i18n
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kollega needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.built: node_modules/.installed scripts/build_assets.mjs
+	node scripts/build_assets.mjs
+	touch $@
+
+assets: static/vendor/.built
+
+i18n: $(VENV)/.installed
+	@$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -q -d translations
+
+# Refresh the catalogues after changing user-facing strings (then translate translations/*/messages.po).
+i18n-update: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+migrate: setup
+	$(BIN)/kollega db upgrade
+
+run: migrate
+	$(BIN)/kollega seed demo --if-empty --employees $(EMPLOYEES)
+	$(BIN)/kollega run --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance/test-*

@@ -1,0 +1,97 @@
+"""Configuration classes for kollega.
+
+Every setting can be overridden by an environment variable named ``KOLLEGA_<SETTING>``
+(for example ``KOLLEGA_DATABASE_URL``). The secret key is never in code: when none is
+configured, one is generated once and kept in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+class Config:
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+    # None means "SQLite file in the instance folder"; see kollega.create_app.
+    DATABASE_URL: str | None = None
+    SECRET_KEY: str | None = None
+    REDIS_URL: str | None = None
+    ALLOWED_ORIGINS: str | None = None  # comma-separated; None = same origin only
+    INSTANCE_PATH: str | None = None
+    ASYNC_MODE = "threading"
+    # Redis as Socket.IO message queue: needed as soon as there is more than one process.
+    SOCKETIO_MESSAGE_QUEUE = False
+    SCHEDULER_ENABLED = True
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    LANGUAGES = ("nb", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    PASSWORD_MIN_LENGTH = 12
+    IMPORT_PREVIEW_ROWS = 20
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SCHEDULER_ENABLED = False
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SOCKETIO_MESSAGE_QUEUE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+_BOOL = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
+
+
+def from_environment(base: type[Config] | None = None) -> dict[str, object]:
+    """The settings for the environment: the class chosen by ``KOLLEGA_ENV``, then ``KOLLEGA_*`` overrides."""
+    cls = base or CONFIGS.get(os.environ.get("KOLLEGA_ENV", "development"), DevelopmentConfig)
+    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    for key, default in list(settings.items()):
+        raw = os.environ.get(f"KOLLEGA_{key}")
+        if raw is None:
+            continue
+        if isinstance(default, bool):
+            settings[key] = _BOOL.get(raw.strip().lower(), default)
+        elif isinstance(default, int):
+            settings[key] = int(raw)
+        else:
+            settings[key] = raw
+    return settings

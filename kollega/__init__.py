@@ -1,0 +1,132 @@
+"""kollega: collegial learning, competence and gap analysis for a municipality.
+
+``create_app`` is the one place that wires extensions, blueprints, events and jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance_path: Path) -> str:
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _database_url(url: str | None, instance_path: Path) -> str:
+    if not url:
+        return f"sqlite:///{instance_path / 'kollega.db'}"
+    # psycopg 3 is the driver we ship; accept plain postgresql:// URLs.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def create_app(config: dict[str, Any] | type | None = None) -> Flask:
+    """Build the application. ``config`` (a dict or a class) overrides the environment."""
+    import config as config_module
+
+    settings = config_module.from_environment()
+    if isinstance(config, type):
+        settings = config_module.from_environment(config)
+    elif isinstance(config, dict):
+        base = config.get("CONFIG_CLASS")
+        if base is not None:
+            settings = config_module.from_environment(base)
+        settings.update({k: v for k, v in config.items() if k != "CONFIG_CLASS"})
+
+    instance_path = Path(settings.get("INSTANCE_PATH") or ROOT / "instance").resolve()
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = settings.get("SECRET_KEY") or _secret_key(instance_path)
+    app.config["DATABASE_URL"] = _database_url(settings.get("DATABASE_URL"), instance_path)
+    engine: dict[str, Any] = {"url": app.config["DATABASE_URL"]}
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        engine["connect_args"] = {"timeout": 30}
+    else:
+        engine.update(pool_size=10, max_overflow=20, pool_recycle=1800)
+    app.config["SQLALCHEMY_ENGINES"] = {"default": engine}
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_events()
+
+    from kollega import web
+
+    web.init_app(app)
+
+    from kollega.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    # Imported here: the submodule ``kollega.db`` would shadow a package-level ``db``.
+    from kollega.extensions import babel, csrf, db, limiter, login, socketio
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from kollega.auth import loaders
+    from kollega.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    login.init_app(app)
+    loaders.init_login(login)
+
+    origins = app.config.get("ALLOWED_ORIGINS")
+    cors: Any = [o.strip() for o in origins.split(",") if o.strip()] if origins else None
+    mq = app.config.get("REDIS_URL") if app.config.get("SOCKETIO_MESSAGE_QUEUE") else None
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=mq,
+        cors_allowed_origins=cors,
+        manage_session=True,
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kollega.api import bp as api_bp
+    from kollega.auth.views import bp as auth_bp
+    from kollega.home.views import bp as home_bp
+
+    # Feature API modules attach their routes to the shared API blueprint on import.
+    from kollega.org import api as _org_api  # noqa: F401
+    from kollega.org.views import bp as org_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(org_bp)
+    app.register_blueprint(api_bp)
+
+
+def _register_events() -> None:
+    from kollega.auth import events as _auth_events  # noqa: F401

@@ -1,0 +1,104 @@
+"""The JSON API under ``/api/v1``: the blueprint, authentication, errors and OpenAPI.
+
+Feature packages add their operations in their own ``api.py`` with ``@route`` below;
+each operation documents itself, so ``/api/v1/openapi.json`` grows with every feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from kollega.errors import DomainError, ValidationError
+from kollega.extensions import csrf
+from kollega.org.models import Person
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+PUBLIC_ENDPOINTS: set[str] = set()
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def route(
+    rule: str,
+    methods: list[str] | None = None,
+    *,
+    summary: str,
+    body: dict[str, Any] | None = None,
+    response: dict[str, Any] | None = None,
+    query: dict[str, str] | None = None,
+    public: bool = False,
+    status: int = 200,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an API operation with the facts OpenAPI needs."""
+
+    def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn.openapi = {  # type: ignore[attr-defined]
+            "summary": summary,
+            "body": body,
+            "response": response,
+            "query": query or {},
+            "public": public,
+            "status": status,
+        }
+        endpoint = fn.__name__
+        if public:
+            PUBLIC_ENDPOINTS.add(f"api.{endpoint}")
+        bp.add_url_rule(rule, endpoint, fn, methods=methods or ["GET"])
+        return fn
+
+    return decorator
+
+
+def actor() -> Person:
+    """The signed-in person of this request (``before_request`` has ensured one)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def json_body(required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The request's JSON object, or a 400 that says what is wrong."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError(_l("The request body must be a JSON object."))
+    missing = {name: _l("Required.") for name in required if data.get(name) in (None, "")}
+    if missing:
+        raise ValidationError(_l("Some required fields are missing."), fields=missing)
+    return data
+
+
+def int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError(
+            _l("Must be a whole number."), fields={name: _l("Must be a whole number.")}
+        ) from None
+
+
+@bp.before_request
+def authenticate() -> Any:
+    from kollega.web import error_response
+
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return error_response(401, _l("Sign in or send a valid bearer token."))
+    if request.method not in _SAFE and not g.get("auth_via_token"):
+        # Cookie-authenticated scripts must send the CSRF token as a header.
+        csrf.protect()
+    return None
+
+
+@route("/openapi.json", summary="This OpenAPI document", public=True)
+def openapi() -> Any:
+    from kollega.api.openapi import build_document
+
+    return jsonify(build_document())

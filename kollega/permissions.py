@@ -1,0 +1,121 @@
+"""The one place that answers "may this person see / change that".
+
+Every feature asks here rather than checking roles itself, so that the rules of
+``DESIGN.md`` (leader chain, HR, no role reads closed networks) live in one file.
+Functions take the acting person (or ``None`` for anonymous) and plain models.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from kollega.errors import PermissionDenied
+from kollega.extensions import db
+from kollega.org.models import OrgUnit, Person
+
+
+def is_authenticated(actor: Person | None) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.active
+
+
+def led_paths(actor: Person) -> list[str]:
+    """Materialised paths of the units the actor leads (each covers its subtree)."""
+    return [u.path for u in actor.led_units]
+
+
+def leads_unit(actor: Person | None, unit: OrgUnit | None) -> bool:
+    """True when the actor leads this unit or one of its ancestors."""
+    if not is_authenticated(actor) or unit is None:
+        return False
+    return any(unit.path.startswith(p) for p in led_paths(actor))
+
+
+def leads_person(actor: Person | None, person: Person) -> bool:
+    if person.id == getattr(actor, "id", None):
+        return False
+    return leads_unit(actor, person.unit)
+
+
+def can_view_person(actor: Person | None, person: Person) -> bool:
+    """Basic profile (name, e-mail, unit, job): self, colleagues in the same unit,
+    the leader chain, HR, and admins (who manage accounts)."""
+    if not is_authenticated(actor):
+        return False
+    if actor.id == person.id or actor.is_hr or actor.is_admin:
+        return True
+    if actor.is_guest:
+        return False
+    if person.unit_id is not None and person.unit_id == actor.unit_id:
+        return True
+    return leads_person(actor, person)
+
+
+def can_view_competence(actor: Person | None, person: Person) -> bool:
+    """Individual competence data is personal data: self, leader chain, HR."""
+    if not is_authenticated(actor):
+        return False
+    return actor.id == person.id or actor.is_hr or leads_person(actor, person)
+
+
+def can_review_competence(actor: Person | None, person: Person) -> bool:
+    """Confirming someone's competence is for their leader chain only."""
+    return leads_person(actor, person)
+
+
+def can_view_unit(actor: Person | None, unit: OrgUnit) -> bool:
+    """Everyone signed in (except guests) may see the unit tree itself."""
+    return is_authenticated(actor) and not actor.is_guest
+
+
+def can_view_unit_people(actor: Person | None, unit: OrgUnit) -> bool:
+    """The people list of a unit: its leader chain and HR (and admins for accounts)."""
+    if not is_authenticated(actor):
+        return False
+    return actor.is_hr or actor.is_admin or leads_unit(actor, unit)
+
+
+def can_manage_unit(actor: Person | None, unit: OrgUnit) -> bool:
+    """Requirements, annual cycle and plans of a unit: its leader chain and HR."""
+    if not is_authenticated(actor):
+        return False
+    return actor.is_hr or leads_unit(actor, unit)
+
+
+def can_manage_accounts(actor: Person | None) -> bool:
+    return is_authenticated(actor) and actor.is_admin
+
+
+def can_import(actor: Person | None) -> bool:
+    return is_authenticated(actor) and (actor.is_hr or actor.is_admin)
+
+
+def is_hr(actor: Person | None) -> bool:
+    return is_authenticated(actor) and actor.is_hr
+
+
+def visible_people_filter(actor: Person) -> sa.ColumnElement[bool]:
+    """A WHERE clause selecting exactly the people ``can_view_person`` allows."""
+    if actor.is_hr or actor.is_admin:
+        return sa.true()
+    clauses: list[sa.ColumnElement[bool]] = [Person.id == actor.id]
+    if not actor.is_guest:
+        if actor.unit_id is not None:
+            clauses.append(Person.unit_id == actor.unit_id)
+        paths = led_paths(actor)
+        if paths:
+            sub = sa.select(OrgUnit.id).where(sa.or_(*[OrgUnit.path.startswith(p) for p in paths]))
+            clauses.append(Person.unit_id.in_(sub))
+    return sa.or_(*clauses)
+
+
+def subtree_unit_ids(unit: OrgUnit) -> list[int]:
+    """Ids of the unit and every unit below it."""
+    return list(db.session.scalars(sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
+
+
+def require(allowed: bool, message: object = "") -> None:
+    """Raise ``PermissionDenied`` unless ``allowed``."""
+    if not allowed:
+        from flask_babel import lazy_gettext as _l
+
+        raise PermissionDenied(message or _l("You do not have access to this."))

@@ -1,0 +1,41 @@
+"""Room names and ``publish``: the only place that emits to Socket.IO clients.
+
+Edges (views, event handlers, jobs) call ``publish`` only after they have committed,
+so a client never hears of a row that is not in the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kollega.extensions import socketio
+
+
+def person_room(person_id: int) -> str:
+    return f"person:{person_id}"
+
+
+def thread_room(thread_id: int) -> str:
+    return f"thread:{thread_id}"
+
+
+def network_room(network_id: int) -> str:
+    return f"network:{network_id}"
+
+
+def publish(room: str, event: str, payload: dict[str, Any], skip_sid: str | None = None) -> None:
+    """Send ``event`` with ``payload`` to everyone in ``room`` (across processes via Redis)."""
+    socketio.emit(event, payload, to=room, skip_sid=skip_sid)
+
+
+def disconnect_person(person_id: int) -> None:
+    """Tell and close every open socket of a person in this process (sign-out,
+    deactivation, role change). Multi-process closing arrives with the security work."""
+    room = person_room(person_id)
+    publish(room, "session:ended", {})
+    server = socketio.server
+    if server is None:
+        return
+    sids = [sid for sid, _ in server.manager.get_participants("/", room)]
+    for sid in sids:
+        server.disconnect(sid, namespace="/")

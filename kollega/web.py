@@ -1,0 +1,204 @@
+"""Cross-cutting web concerns: security headers, error pages, template helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g, jsonify, render_template, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from kollega.errors import DomainError
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_TEXT = {
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Check what you sent and try again."),
+    ),
+    401: (_l("Sign-in required"), _l("You need to sign in to see this.")),
+    403: (_l("No access"), _l("You do not have access to this page.")),
+    404: (_l("Not found"), _l("We could not find what you were looking for.")),
+    405: (_l("Not allowed"), _l("That action is not allowed here.")),
+    409: (_l("Conflict"), _l("This conflicts with something that already exists.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    422: (_l("Invalid input"), _l("Some of what you sent is not valid.")),
+    429: (_l("Too many attempts"), _l("Too many attempts. Wait a little and try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An error on our side. It has been logged; please try again later."),
+    ),
+}
+
+
+ROLE_LABELS = {
+    "employee": _l("employee"),
+    "leader": _l("leader"),
+    "facilitator": _l("facilitator"),
+    "hr": _l("HR"),
+    "admin": _l("administrator"),
+    "guest": _l("guest"),
+}
+
+
+UNIT_KIND_LABELS = {
+    "municipality": _l("municipality"),
+    "division": _l("division"),
+    "unit": _l("unit"),
+    "department": _l("department"),
+}
+
+# Features add sections to the person page (shown to those who may see competence).
+PERSON_PANELS: list[tuple[str, Any]] = []
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: Any
+    endpoint: str
+    visible: Callable[[Any], bool]
+    order: int = 50
+
+
+# Features add their menu entries here (from their views module).
+NAV: list[NavEntry] = []
+
+
+def register_nav(
+    label: Any, endpoint: str, visible: Callable[[Any], bool], order: int = 50
+) -> None:
+    if not any(e.endpoint == endpoint for e in NAV):
+        NAV.append(NavEntry(label, endpoint, visible, order))
+        NAV.sort(key=lambda e: e.order)
+
+
+def nav_items() -> list[dict[str, Any]]:
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return []
+    blueprint = (request.endpoint or "").split(".")[0]
+    return [
+        {
+            "label": e.label,
+            "url": url_for(e.endpoint),
+            "current": e.endpoint.split(".")[0] == blueprint,
+        }
+        for e in NAV
+        if e.visible(current_user)
+    ]
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(
+    status: int,
+    message: object | None = None,
+    code: str | None = None,
+    fields: dict[str, object] | None = None,
+) -> Any:
+    title, text = ERROR_TEXT.get(status, ERROR_TEXT[400 if status < 500 else 500])
+    message = message or text
+    if wants_json():
+        body = {
+            "error": {
+                "code": code or _default_code(status),
+                "message": str(message),
+                "fields": {k: str(v) for k, v in (fields or {}).items()},
+            }
+        }
+        return jsonify(body), status
+    return render_template(
+        "error.html", status=status, title=title, message=message, fields=fields or {}
+    ), status
+
+
+def _default_code(status: int) -> str:
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        422: "invalid",
+        429: "rate_limited",
+        500: "server_error",
+    }.get(status, "error")
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if current_app.config.get("ENV_NAME") == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError) -> Any:
+        from kollega.extensions import db
+
+        db.session.rollback()
+        return error_response(exc.status, exc.message, exc.code, exc.fields)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Any:
+        return error_response(
+            400,
+            _l("The form had expired or was not sent from kollega. Reload the page and try again."),
+            "csrf",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        message = getattr(exc, "kollega_message", None)
+        return error_response(status, message)
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception) -> Any:
+        from kollega.extensions import db
+
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500)
+
+    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()), nav_items=nav_items)
+    app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
+    app.jinja_env.filters["unit_kind_label"] = lambda kind: UNIT_KIND_LABELS.get(kind, kind)
+    app.jinja_env.globals["person_panels"] = lambda person: [tpl for tpl, _show in PERSON_PANELS]
+    app.jinja_env.filters["localdatetime"] = _localdatetime
+    app.jinja_env.filters["localdate"] = _localdate
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.context_processor
+    def template_context() -> dict[str, Any]:
+        return {"languages": app.config["LANGUAGES"], "request_id": g.get("request_id")}
+
+
+def _localdatetime(value: dt.datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def _localdate(value: dt.date | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""

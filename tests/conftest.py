@@ -1,0 +1,312 @@
+"""Fixtures: an app and a fresh database per test, on SQLite and (when configured) PostgreSQL.
+
+- ``app`` is parametrised over the backends: SQLite always, PostgreSQL when
+  ``KOLLEGA_TEST_DATABASE_URL`` is set. Under ``CI=true`` a missing PostgreSQL, Redis or
+  Chromium fails the run instead of skipping.
+- The schema comes from the Alembic migrations, applied once per backend and worker;
+  each test then gets an empty copy (a copied SQLite file, truncated PostgreSQL tables).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
+
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_URL = os.environ.get("KOLLEGA_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("KOLLEGA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError(
+            "CI=true but KOLLEGA_TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI"
+        )
+
+
+def service_missing(reason: str) -> None:
+    """Skip on a developer machine, fail in CI."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: services are required)")
+    pytest.skip(reason)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_url_for_worker() -> str:
+    url = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
+    return url.set(database=f"kollega_test_{_worker()}").render_as_string(hide_password=False)
+
+
+def _recreate_pg_database(url: str) -> None:
+    target = sa.make_url(url)
+    admin = create_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"
+            ),
+            {"d": target.database},
+        )
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def create_admin_engine() -> sa.Engine:
+    url = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Migrated databases, once per session and worker, keyed by backend."""
+    return {"dir": tmp_path_factory.mktemp("db-templates")}
+
+
+def _migrated(backend: str, templates: dict[str, Any]) -> str:
+    from kollega import create_app
+    from kollega.migrate import upgrade
+
+    if backend in templates:
+        return templates[backend]
+    if backend == "sqlite":
+        path = templates["dir"] / "template.db"
+        app = create_app(_settings(f"sqlite:///{path}", templates["dir"]))
+        upgrade(app)
+        templates[backend] = str(path)
+    else:
+        try:
+            url = _pg_url_for_worker()
+            _recreate_pg_database(url)
+        except sa.exc.OperationalError as exc:
+            service_missing(f"PostgreSQL at {PG_URL} does not answer: {exc.orig}")
+        app = create_app(_settings(url, templates["dir"]))
+        upgrade(app)
+        with app.app_context():
+            from kollega.extensions import db
+
+            db.engine.dispose()
+        templates[backend] = url
+    return templates[backend]
+
+
+def _settings(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
+    from config import TestConfig
+
+    return {
+        "CONFIG_CLASS": TestConfig,
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        **extra,
+    }
+
+
+def _truncate_all(app: Any) -> None:
+    from kollega.extensions import db
+    from kollega.models import metadata
+
+    with app.app_context():
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own ``g`` (database session, current
+    user) as in production, although the test holds an app context open."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        saved = dict(vars(g))
+        vars(g).clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            for session in vars(g).get("_sqlalchemy_sessions", {}).values():
+                session.close()
+            vars(g).clear()
+            vars(g).update(saved)
+            for session in saved.get("_sqlalchemy_sessions", {}).values():
+                session.expire_all()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def app_settings() -> dict[str, Any]:
+    """Override in a test module to change configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    backend: str, _templates: dict[str, Any], tmp_path: Path, app_settings: dict[str, Any]
+) -> Iterator[Any]:
+    from kollega import create_app
+    from kollega.extensions import db
+
+    template = _migrated(backend, _templates)
+    if backend == "sqlite":
+        path = tmp_path / "kollega.db"
+        shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = template
+    app = create_app(_settings(url, tmp_path, **app_settings))
+    app.test_client_class = IsolatedClient
+    if backend == "postgresql":
+        _truncate_all(app)
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.rollback()
+    db.session.close()
+    ctx.pop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: Any) -> Any:
+    from kollega.extensions import db
+
+    return db.session
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Any) -> Any:
+    from kollega.cli import main
+
+    def invoke(*args: str, input: str | None = None) -> Any:
+        from flask.cli import ScriptInfo
+
+        return app.test_cli_runner().invoke(
+            main, list(args), input=input, obj=ScriptInfo(create_app=lambda: app)
+        )
+
+    return invoke
+
+
+@pytest.fixture
+def org(app: Any) -> factories.Org:
+    """A small municipality with people in each role; see ``factories.build_org``."""
+    return factories.build_org()
+
+
+def login(client: Any, person: Any, password: str = factories.PASSWORD) -> Any:
+    response = client.post("/login", data={"email": person.email, "password": password})
+    assert response.status_code == 302, response.data[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(client: Any) -> Any:
+    def do(person: Any) -> Any:
+        login(client, person)
+        return client
+
+    return do
+
+
+# --- real servers: Redis, a live HTTP + Socket.IO server, Chromium ---------------------
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError as exc:
+        service_missing(f"Redis at {REDIS_URL} does not answer: {exc}")
+    return REDIS_URL
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    def __init__(self, app: Any) -> None:
+        from werkzeug.serving import make_server
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app: Any) -> Iterator[LiveServer]:
+    """The app served over real HTTP and WebSocket on a free local port."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    executable = os.environ.get("KOLLEGA_CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        service_missing(f"Chromium not found at {executable} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = chromium.new_context(base_url=live_server.url, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
