@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 EMPLOYEES ?= 1200
 
-.PHONY: run test setup venv assets i18n migrate seed lint format bench clean
+.PHONY: run test setup venv assets i18n i18n-missing migrate seed lint format bench clean
 
 setup: $(VENV)/.installed static/vendor/.built i18n
 
@@ -29,12 +29,11 @@ static/vendor/.built: node_modules/.installed scripts/build_assets.mjs
 assets: static/vendor/.built
 
 i18n: $(VENV)/.installed
-	@$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -q -d translations
+	$(BIN)/python scripts/i18n.py compile
 
-# Refresh the catalogues after changing user-facing strings (then translate translations/*/messages.po).
-i18n-update: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+# Lists user-facing strings without a bokmål translation (see scripts/i18n.py).
+i18n-missing: $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py missing
 
 migrate: setup
 	$(BIN)/kollega db upgrade

@@ -79,10 +79,6 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     from kollega import web
 
     web.init_app(app)
-
-    from kollega.cli import register_cli
-
-    register_cli(app)
     return app
 
 
@@ -113,20 +109,51 @@ def _init_extensions(app: Flask) -> None:
     )
 
 
+# Feature packages, in the order their blueprints are registered. Each may have
+# views.py (``bp``), api.py (operations on the shared API blueprint), events.py
+# (Socket.IO handlers), models.py and jobs.py; create_app wires what exists.
+FEATURES = (
+    "home",
+    "auth",
+    "org",
+    "audit",
+    "networks",
+    "competence",
+    "gaps",
+    "training",
+    "cycle",
+    "metrics",
+    "plans",
+    "privacy",
+    "admin",
+    "demo",
+)
+
+
+def feature_modules(kind: str) -> list[Any]:
+    """Import ``kollega.<feature>.<kind>`` for every feature that has one."""
+    import importlib
+    import importlib.util
+
+    modules = []
+    for feature in FEATURES:
+        name = f"kollega.{feature}.{kind}"
+        if importlib.util.find_spec(f"kollega.{feature}") is None:
+            continue
+        if importlib.util.find_spec(name) is None:
+            continue
+        modules.append(importlib.import_module(name))
+    return modules
+
+
 def _register_blueprints(app: Flask) -> None:
     from kollega.api import bp as api_bp
-    from kollega.auth.views import bp as auth_bp
-    from kollega.home.views import bp as home_bp
 
-    # Feature API modules attach their routes to the shared API blueprint on import.
-    from kollega.org import api as _org_api  # noqa: F401
-    from kollega.org.views import bp as org_bp
-
-    app.register_blueprint(home_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(org_bp)
+    feature_modules("api")  # attach their routes to the API blueprint before registering it
+    for module in feature_modules("views"):
+        app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 
 
 def _register_events() -> None:
-    from kollega.auth import events as _auth_events  # noqa: F401
+    feature_modules("events")

@@ -15,8 +15,6 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from kollega.extensions import db
 
-FEATURE_COMMANDS = ("kollega.org.commands", "kollega.demo.commands")
-
 
 def _create_app() -> Flask:
     from kollega import create_app
@@ -37,20 +35,6 @@ def main() -> None:
 
 main.add_command(shell_command)
 main.add_command(routes_command)
-
-
-def register_cli(app: Flask) -> None:
-    """Attach the feature commands (``create_app`` calls this once per app)."""
-    import importlib
-
-    for module_name in FEATURE_COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        module.register(main)
 
 
 def read_password(from_stdin: bool, prompt: str = "Password") -> str:
@@ -106,6 +90,16 @@ def run_command(host: str, port: int, debug: bool) -> None:
         allow_unsafe_werkzeug=True,
         log_output=debug,
     )
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import CSV files (a file with any bad row imports nothing)."""
+
+
+@main.group("seed")
+def seed_group() -> None:
+    """Demo and test data."""
 
 
 @main.group("db")
@@ -226,3 +220,14 @@ def token_create(email: str, name: str) -> None:
     token = create_token(person, name)
     db.session.commit()
     click.echo(token)
+
+
+def _load_feature_commands() -> None:
+    """Features define their commands in ``kollega/<feature>/commands.py`` on the groups
+    above (``import_group``, ``seed_group``, ``main``); importing them registers them."""
+    from kollega import feature_modules
+
+    feature_modules("commands")
+
+
+_load_feature_commands()

@@ -1,8 +1,7 @@
 """Imports every feature's models so that ``metadata`` is complete (Alembic, tests)."""
 
-from kollega.audit import models as audit_models  # noqa: F401
-from kollega.auth import models as auth_models  # noqa: F401
+from kollega import feature_modules
 from kollega.db import Base
-from kollega.org import models as org_models  # noqa: F401
 
+feature_modules("models")
 metadata = Base.metadata
