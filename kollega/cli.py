@@ -108,10 +108,10 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: head)."""
+    """Apply migrations up to REVISION (default: every head)."""
     from kollega.migrate import upgrade
 
     upgrade(current_app._get_current_object(), revision)  # type: ignore[attr-defined]

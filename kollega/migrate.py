@@ -20,7 +20,7 @@ def alembic_config(app: Flask) -> Config:
     return cfg
 
 
-def upgrade(app: Flask, revision: str = "head") -> None:
+def upgrade(app: Flask, revision: str = "heads") -> None:
     """Bring the database to ``revision``."""
     with app.app_context(), db.engine.begin() as connection:
         cfg = alembic_config(app)
