@@ -1,0 +1,87 @@
+"""Participation as DESIGN.md defines it, on hand-made frames (no database)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kollega.metrics import analysis as M
+
+START, END = "2026-01-01", "2026-07-01"
+
+
+def memberships(rows):
+    return pd.DataFrame(rows, columns=["person_id", "network_id", "joined_at", "left_at"])
+
+
+def activity(rows):
+    return pd.DataFrame(rows, columns=["person_id", "kind", "at"])
+
+
+STOPS = pd.DataFrame(
+    [
+        (1, "2026-02-01 09:00", 10, 7),
+        (2, "2026-05-01 09:00", 10, 5),
+        (3, "2026-08-01 09:00", 10, 10),
+    ],
+    columns=["occurrence_id", "starts_at", "invited", "attended"],
+)
+SIX = memberships(
+    [
+        (1, 1, "2025-06-01", None),
+        (2, 1, "2025-06-01", "2026-03-01"),  # left during the period: still a member of it
+        (3, 2, "2026-06-30", None),  # joined during the period
+        (4, 2, "2025-01-01", None),
+        (5, 2, "2025-01-01", None),
+        (6, 1, "2025-01-01", "2025-12-31"),  # left before the period
+        (7, 1, "2026-07-01", None),  # joined after the period
+        (8, 3, "2025-01-01", None),
+        (99, 1, "2025-01-01", None),  # not in the group
+    ]
+)
+
+
+def test_figures_follow_the_definitions():
+    acts = activity(
+        [
+            (1, "message", "2026-01-02"),
+            (1, "message", "2026-03-02"),
+            (2, "reaction", "2026-02-02"),
+            (3, "attendance", "2026-06-30"),
+            (4, "reflection", "2026-02-01"),  # a reflection alone does not make someone active
+            (5, "message", "2026-07-01"),  # outside the period
+            (99, "message", "2026-02-02"),  # not in the group
+        ]
+    )
+    out = M.participation(set(range(1, 9)), SIX, acts, STOPS, START, END)
+    assert out == {
+        "members": 6,  # 1, 2, 3, 4, 5, 8
+        "active_members": 3,
+        "messages": 2,
+        "stops_held": 2,
+        "attendance_rate": pytest.approx(12 / 20),
+        "reflections": 1,
+        "suppressed": False,
+    }
+
+
+def test_fewer_than_five_members_hides_everything():
+    out = M.participation({1, 2, 3, 4}, SIX, activity([]), STOPS, START, END)
+    assert out["suppressed"] is True
+    assert all(out[f] is None for f in M.FIGURES)
+
+
+def test_no_stops_gives_null_rate_not_zero_division():
+    out = M.participation(set(range(1, 9)), SIX, activity([]), STOPS.iloc[0:0], START, END)
+    assert out["stops_held"] == 0 and out["attendance_rate"] is None
+
+
+def test_hide_small_groups_in_tables():
+    table = pd.DataFrame({"unit": ["A", "B"], "members": [4, 12], "messages": [30, 40]})
+    out = M.hide_small_groups(table, "members")
+    assert (
+        out.loc[0, "messages"] is None
+        and out.loc[0, "members"] is None
+        and out.loc[0, "suppressed"]
+    )
+    assert out.loc[1, "messages"] == 40 and not out.loc[1, "suppressed"]
