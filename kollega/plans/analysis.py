@@ -1,0 +1,113 @@
+"""Staffing analysis for KS's step 5 as pure pandas (no database).
+
+Input frames:
+- ``staff``: person_id, unit_id, job_code, fte, birth_year (the register as it is now)
+- ``drivers``: driver, year, value (yearly demand series, e.g. residents over 80, pupils)
+- ``ratios``: job_code, driver, fte_per_unit (FTE of a job needed per unit of demand)
+
+Supply in year y: each person's FTE, kept while they are below the retirement age in y,
+thinned by the yearly turnover rate: fte * (1 - turnover) ** (y - base_year).
+Need in year y: sum over drivers of value(driver, y) * fte_per_unit(job, driver).
+Staffing gap = need - supply (positive: people to recruit or mobilise).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+STAFFING_COLUMNS = ["year", "job_code", "supply_fte", "need_fte", "gap_fte", "retiring_fte"]
+
+
+def fte_now(staff: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """FTE now, summed by ``by`` (default job code), with head counts."""
+    by = by or ["job_code"]
+    if staff.empty:
+        return pd.DataFrame(columns=[*by, "people", "fte"])
+    frame = staff.assign(job_code=staff["job_code"].fillna("-"))
+    out = frame.groupby(by, as_index=False).agg(people=("person_id", "nunique"), fte=("fte", "sum"))
+    return out.sort_values(by).reset_index(drop=True)
+
+
+def supply(
+    staff: pd.DataFrame, years: list[int], base_year: int, retirement_age: int, turnover: float
+) -> pd.DataFrame:
+    """Expected FTE per year and job from today's staff: year, job_code, supply_fte, retiring_fte.
+
+    ``retiring_fte`` is the FTE reaching the retirement age in that very year.
+    """
+    if not 0 <= turnover < 1:
+        raise ValueError("turnover must be in [0, 1)")
+    frame = staff.assign(job_code=staff["job_code"].fillna("-"))
+    birth = frame["birth_year"].fillna(base_year - 40)
+    rows = []
+    for year in years:
+        keep = (1 - turnover) ** max(year - base_year, 0)
+        active = (year - birth) < retirement_age
+        retiring = (year - birth) == retirement_age
+        per_job = (
+            frame.assign(
+                s=frame["fte"].where(active, 0.0) * keep, r=frame["fte"].where(retiring, 0.0)
+            )
+            .groupby("job_code", as_index=False)[["s", "r"]]
+            .sum()
+        )
+        per_job["year"] = year
+        rows.append(per_job)
+    if not rows:
+        return pd.DataFrame(columns=["year", "job_code", "supply_fte", "retiring_fte"])
+    out = pd.concat(rows, ignore_index=True).rename(
+        columns={"s": "supply_fte", "r": "retiring_fte"}
+    )
+    return out[["year", "job_code", "supply_fte", "retiring_fte"]]
+
+
+def need(drivers: pd.DataFrame, ratios: pd.DataFrame) -> pd.DataFrame:
+    """FTE needed per year and job from demand drivers: year, job_code, need_fte."""
+    if drivers.empty or ratios.empty:
+        return pd.DataFrame(columns=["year", "job_code", "need_fte"])
+    joined = drivers.merge(ratios, on="driver")
+    joined["need_fte"] = joined["value"] * joined["fte_per_unit"]
+    return joined.groupby(["year", "job_code"], as_index=False)["need_fte"].sum()
+
+
+def staffing_gap(
+    staff: pd.DataFrame,
+    drivers: pd.DataFrame,
+    ratios: pd.DataFrame,
+    years: list[int],
+    base_year: int,
+    retirement_age: int = 67,
+    turnover: float = 0.08,
+) -> pd.DataFrame:
+    """The staffing gap per year and job: need - supply (jobs without a need model get
+    need = today's FTE, i.e. "keep today's level")."""
+    sup = supply(staff, years, base_year, retirement_age, turnover)
+    nd = need(drivers, ratios)
+    out = sup.merge(nd, on=["year", "job_code"], how="outer")
+    today = fte_now(staff)[["job_code", "fte"]]
+    out = out.merge(today, on="job_code", how="left")
+    out["supply_fte"] = out["supply_fte"].fillna(0.0)
+    out["retiring_fte"] = out["retiring_fte"].fillna(0.0)
+    out["need_fte"] = out["need_fte"].fillna(out["fte"]).fillna(0.0)
+    out["gap_fte"] = out["need_fte"] - out["supply_fte"]
+    out = out[STAFFING_COLUMNS].sort_values(["year", "job_code"]).reset_index(drop=True)
+    return out.round({"supply_fte": 2, "need_fte": 2, "gap_fte": 2, "retiring_fte": 2})
+
+
+def projected_gap_points(gap_frame: pd.DataFrame, effects: pd.DataFrame) -> int:
+    """Gap points left if the measures work: each effect (competence, people, level)
+    lifts up to ``people`` of those with a gap in ``competence`` to ``level``, the
+    largest gaps first. ``gap_frame`` is kollega.gaps.analysis.gaps() output."""
+    if gap_frame.empty:
+        return 0
+    remaining = gap_frame[gap_frame["gap"] > 0].copy()
+    for effect in effects.itertuples():
+        idx = (
+            remaining.loc[remaining["competence"] == effect.competence]
+            .sort_values("gap", ascending=False)
+            .index[: int(effect.people)]
+        )
+        lifted = remaining.loc[idx, "level"].clip(lower=int(effect.level))
+        remaining.loc[idx, "level"] = lifted
+        remaining.loc[idx, "gap"] = (remaining.loc[idx, "required"] - lifted).clip(lower=0)
+    return int(remaining["gap"].sum())
