@@ -64,6 +64,11 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def bad_rows(self) -> int:
+        """How many distinct lines have at least one error."""
+        return len({line for line, _ in self.errors})
+
     def error(self, line: int, message: Message) -> None:
         self.errors.append((line, message))
 

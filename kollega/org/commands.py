@@ -1,0 +1,98 @@
+"""``kollega import units FILE`` and ``kollega import people FILE``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from tqdm import tqdm
+
+from kollega.cli import fail_on_domain_error, import_group
+from kollega.csvio import count_lines
+from kollega.extensions import db
+
+# Below this many lines a progress bar is only noise.
+PROGRESS_FROM_LINES = 2000
+
+
+class _Bars:
+    """tqdm bars on standard error, one per phase (checking, then storing)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        bar = self.bars.get(phase)
+        if bar is None:
+            label = "checking" if phase == "check" else "importing"
+            unit = "lines" if phase == "check" else "rows"
+            bar = tqdm(
+                total=total or None,
+                desc=label,
+                unit=f" {unit}",
+                file=click.get_text_stream("stderr"),
+                leave=False,
+            )
+            self.bars[phase] = bar
+        bar.update(max(done - bar.n, 0))
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _run(kind: str, path: Path) -> None:
+    from kollega.org.imports import run_import
+
+    lines = count_lines(path)
+    bars = _Bars(lines >= PROGRESS_FROM_LINES)
+    try:
+        report = run_import(kind, path, progress=bars, total=lines, file_name=path.name)
+    finally:
+        bars.close()
+    if not report.ok:
+        db.session.rollback()
+        listing = "\n".join(
+            _("line %(line)s: %(message)s", line=line, message=message)
+            for line, message in report.sorted_errors()
+        )
+        summary = ngettext(
+            "%(file)s: %(num)d bad row, nothing was imported",
+            "%(file)s: %(num)d bad rows, nothing was imported",
+            report.bad_rows,
+            file=path.name,
+        )
+        raise click.ClickException(f"{summary}\n{listing}")
+    db.session.commit()
+    click.echo(
+        f"{kind}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    )
+
+
+_FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+
+
+@import_group.command("units")
+@click.argument("file", type=_FILE)
+@with_appcontext
+@fail_on_domain_error
+def import_units_command(file: Path) -> None:
+    """Import units from a CSV file: code,name,parent_code,kind."""
+    _run("units", file)
+
+
+@import_group.command("people")
+@click.argument("file", type=_FILE)
+@with_appcontext
+@fail_on_domain_error
+def import_people_command(file: Path) -> None:
+    """Import people from a CSV file:
+    employee_no,name,email,unit_code,job_code,fte,birth_year,roles."""
+    _run("people", file)
