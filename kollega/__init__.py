@@ -87,6 +87,12 @@ def _init_extensions(app: Flask) -> None:
     from kollega.extensions import babel, csrf, db, limiter, login, socketio
 
     db.init_app(app)
+    # kollega has no async engines; Flask would run the extension's async teardown through
+    # asgiref on every app context (a fresh event loop per request, and an error in a
+    # thread that already runs one, such as the Playwright tests' thread).
+    app.teardown_appcontext_funcs[:] = [
+        f for f in app.teardown_appcontext_funcs if f.__name__ != "_close_async_sessions"
+    ]
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -37,6 +37,21 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests (``@pytest.mark.browser``) run once, on SQLite: what they check is the
+    page in a browser, and the database is covered by the rest of the suite."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_other_backend = (
+            callspec is not None and callspec.params.get("backend", "sqlite") != "sqlite"
+        )
+        (drop if item.get_closest_marker("browser") and on_other_backend else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def service_missing(reason: str) -> None:
     """Skip on a developer machine, fail in CI."""
     if IN_CI:
