@@ -6,9 +6,14 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),
+        filters=[_strip],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Email(_l("Enter a valid e-mail address.")),

@@ -100,8 +100,32 @@ def person_for_token(token: str) -> Person | None:
 
 
 def revoke_token(person: Person, token_id: int) -> None:
+    """Revoke one of the person's own tokens (revoking twice keeps the first time)."""
     row = db.session.get(ApiToken, token_id)
     if row is None or row.person_id != person.id:
         raise NotFound(_l("No such token."))
-    row.revoked_at = now_utc()
+    if row.revoked_at is None:
+        row.revoked_at = now_utc()
     db.session.flush()
+
+
+def tokens_of(person: Person) -> list[ApiToken]:
+    """The person's tokens, newest first (revoked ones too)."""
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken)
+            .where(ApiToken.person_id == person.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token_by_id(token_id: int) -> ApiToken:
+    """Revoke any token by id (the operator's command line); ``NotFound`` if absent."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(_l("No such token."))
+    if row.revoked_at is None:
+        row.revoked_at = now_utc()
+    db.session.flush()
+    return row

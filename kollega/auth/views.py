@@ -20,7 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from kollega.audit.services import record
 from kollega.auth.forms import ChangePasswordForm, LoginForm
-from kollega.auth.services import authenticate, set_password
+from kollega.auth.services import authenticate, revoke_token, set_password, tokens_of
 from kollega.errors import ValidationError
 from kollega.extensions import db, limiter
 from kollega.realtime import disconnect_person
@@ -115,3 +115,27 @@ def change_password() -> Any:
     elif request.method == "POST":
         status = 422
     return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/account/tokens")
+@login_required
+def tokens() -> Any:
+    person = current_user._get_current_object()
+    return render_template("auth/tokens.html", tokens=tokens_of(person))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int) -> Any:
+    person = current_user._get_current_object()
+    revoke_token(person, token_id)  # NotFound for someone else's token: 404
+    record(
+        "auth.token_revoked",
+        actor_id=person.id,
+        target_type="api_token",
+        target_id=token_id,
+        via="web",
+    )
+    db.session.commit()
+    flash(_("The token is revoked. Programs using it can no longer sign in with it."), "success")
+    return redirect(url_for("auth.tokens"))
