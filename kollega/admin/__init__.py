@@ -1,0 +1,1 @@
+"""Administration: accounts, roles, leaders and the audit log (admins only)."""
