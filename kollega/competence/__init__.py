@@ -1,0 +1,1 @@
+"""The competence register: frameworks, real and formal competence, requirements."""
