@@ -19,6 +19,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null \
+	  || { echo "kollega needs Node.js 20 or newer (with npm)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
