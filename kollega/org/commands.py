@@ -72,7 +72,13 @@ def _run(kind: str, path: Path) -> None:
         raise click.ClickException(f"{summary}\n{listing}")
     db.session.commit()
     click.echo(
-        f"{kind}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+        _(
+            "%(file)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged",
+            file=path.name,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
     )
 
 

@@ -560,9 +560,9 @@ def _units_by_code(codes: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for batch in chunked(sorted(codes), CHUNK):
         found.update(
-            db.session.execute(sa.select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(batch)))
-            .tuples()
-            .all()
+            db.session.execute(
+                sa.select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(batch))
+            ).all()
         )
     return found
 
@@ -585,7 +585,7 @@ def _leaderships(person_ids: list[int]) -> dict[int, set[int]]:
             sa.select(UnitLeader.person_id, UnitLeader.unit_id).where(
                 UnitLeader.person_id.in_(batch)
             )
-        ).tuples():
+        ):
             leads.setdefault(person_id, set()).add(unit_id)
     return leads
 

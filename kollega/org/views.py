@@ -87,3 +87,7 @@ def person(person_id: int) -> Any:
         target=target,
         may_see_competence=permissions.can_view_competence(viewer, target),
     )
+
+
+# The HR upload page for imports lives in its own module, on this blueprint.
+from kollega.org import import_views  # noqa: E402, F401
