@@ -62,6 +62,48 @@ def can_review_competence(actor: Person | None, person: Person) -> bool:
     return leads_person(actor, person)
 
 
+def can_assess_self(actor: Person | None, person: Person) -> bool:
+    """Self-assessment: the person themself (not guests)."""
+    return is_authenticated(actor) and actor.id == person.id and not actor.is_guest
+
+
+def can_manage_credentials(actor: Person | None, person: Person) -> bool:
+    """Registering formal credentials: the person, their leader chain, HR."""
+    if not is_authenticated(actor):
+        return False
+    return actor.id == person.id or actor.is_hr or leads_person(actor, person)
+
+
+def can_view_conversations(actor: Person | None, person: Person) -> bool:
+    """Development conversations: only the employee and their leader chain (not HR)."""
+    if not is_authenticated(actor):
+        return False
+    return actor.id == person.id or leads_person(actor, person)
+
+
+def can_record_conversation(actor: Person | None, person: Person) -> bool:
+    """Writing a development conversation: the employee's leader chain."""
+    return leads_person(actor, person)
+
+
+def can_set_requirements(actor: Person | None, unit: OrgUnit | None) -> bool:
+    """Unit requirements: the unit's leader chain and HR; job-code requirements
+    (``unit`` None) are municipality-wide, for HR only."""
+    if unit is None:
+        return is_hr(actor)
+    return can_manage_unit(actor, unit)
+
+
+def can_manage_frameworks(actor: Person | None) -> bool:
+    """Adding and editing competence frameworks: HR."""
+    return is_hr(actor)
+
+
+def can_search_experts(actor: Person | None) -> bool:
+    """"Who knows this?": everyone signed in except guests (finds opted-in people only)."""
+    return is_authenticated(actor) and not actor.is_guest
+
+
 def can_view_unit(actor: Person | None, unit: OrgUnit) -> bool:
     """Everyone signed in (except guests) may see the unit tree itself."""
     return is_authenticated(actor) and not actor.is_guest

@@ -1,0 +1,82 @@
+"""``kollega import requirements|assessments FILE`` and ``kollega frameworks sync``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from kollega.cli import fail_on_domain_error, import_group, main
+from kollega.csvio import ImportReport
+from kollega.extensions import db
+
+_FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+
+
+def _finish(kind: str, path: Path, run: Callable[[Path], ImportReport]) -> None:
+    report = run(path)
+    if not report.ok:
+        db.session.rollback()
+        listing = "\n".join(
+            _("line %(line)s: %(message)s", line=line, message=message)
+            for line, message in report.sorted_errors()
+        )
+        bad = len({line for line, _m in report.errors})
+        summary = ngettext(
+            "%(file)s: %(num)d bad row, nothing was imported",
+            "%(file)s: %(num)d bad rows, nothing was imported",
+            bad,
+            file=path.name,
+        )
+        raise click.ClickException(f"{summary}\n{listing}")
+    from kollega.audit.services import record
+
+    record(f"competence.import_{kind}", None, **report.counts(), file_name=path.name[:200])
+    db.session.commit()
+    click.echo(
+        f"{kind}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    )
+
+
+@import_group.command("requirements")
+@click.argument("file", type=_FILE)
+@with_appcontext
+@fail_on_domain_error
+def import_requirements_command(file: Path) -> None:
+    """Import requirements: scope_type,scope_code,competence_code,level,effective_from,effective_until."""
+    from kollega.competence.imports import import_requirements
+
+    _finish("requirements", file, import_requirements)
+
+
+@import_group.command("assessments")
+@click.argument("file", type=_FILE)
+@with_appcontext
+@fail_on_domain_error
+def import_assessments_command(file: Path) -> None:
+    """Import assessments: employee_no,competence_code,level,source,assessed_on."""
+    from kollega.competence.imports import import_assessments
+
+    _finish("assessments", file, import_assessments)
+
+
+@main.group("frameworks")
+def frameworks_group() -> None:
+    """Competence frameworks (data files in kollega/frameworks and <instance>/frameworks)."""
+
+
+@frameworks_group.command("sync")
+@click.argument("files", nargs=-1, type=_FILE)
+@with_appcontext
+@fail_on_domain_error
+def frameworks_sync_command(files: tuple[Path, ...]) -> None:
+    """Load the framework files into the database (idempotent); FILES are extra ones."""
+    from kollega.competence.frameworks import sync_frameworks
+
+    report = sync_frameworks(list(files))
+    db.session.commit()
+    click.echo(f"frameworks: {report.summary()}")
