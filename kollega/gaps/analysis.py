@@ -228,3 +228,35 @@ def heatmap(gap_frame: pd.DataFrame, person_groups: pd.DataFrame) -> pd.DataFram
         "people_required"
     ]
     return cells.sort_values(["group", "competence"]).reset_index(drop=True)
+
+
+def group_table(
+    gap_frame: pd.DataFrame, groups: pd.DataFrame, on: str = "competence"
+) -> pd.DataFrame:
+    """Rows per ``group`` of competences (e.g. focus area) or of people.
+
+    people_required and people_with_gap count distinct people (with a requirement, with
+    any gap in the group); gap_points is the sum of gaps; pairs counts (person,
+    competence) pairs with a requirement and coverage is the share of them with l >= r,
+    as DESIGN.md defines coverage. Returns group, people_required, people_with_gap,
+    gap_points, pairs, coverage.
+    """
+    columns = ["group", "people_required", "people_with_gap", "gap_points", "pairs", "coverage"]
+    framed = with_groups(gap_frame, groups, on=on)
+    if framed.empty:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="float64" if c == "coverage" else "int64") for c in columns}
+        ).astype({"group": "object"})
+    framed = framed.assign(
+        gap_person=framed["person_id"].where(framed["gap"] > 0), met=framed["gap"] == 0
+    )
+    table = framed.groupby("group", as_index=False).agg(
+        people_required=("person_id", "nunique"),
+        people_with_gap=("gap_person", "nunique"),
+        gap_points=("gap", "sum"),
+        pairs=("gap", "size"),
+        met=("met", "sum"),
+    )
+    table = table.astype({"people_with_gap": "int64", "gap_points": "int64", "pairs": "int64"})
+    table["coverage"] = table["met"] / table["pairs"]
+    return table[columns].sort_values("group").reset_index(drop=True)

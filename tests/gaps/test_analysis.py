@@ -140,3 +140,31 @@ def test_heatmap_long_form_by_group():
     cells = A.heatmap(g, groups).set_index("group")
     assert cells.loc["A", "gap_points"] == 2 and cells.loc["A", "coverage"] == pytest.approx(0.5)
     assert cells.loc["B", "gap_points"] == 2 and 13 not in set(groups["person_id"])
+
+
+def test_group_table_counts_distinct_people_and_pair_coverage():
+    r = reqs(
+        ("unit", 1, None, "p:1", 2, "2026-01-01", None),
+        ("unit", 1, None, "p:2", 1, "2026-01-01", None),
+        ("unit", 3, None, "d:1", 3, "2026-01-01", None),
+    )
+    a = assess(
+        (10, "p:1", 2, "leader", "2026-02-01"),
+        (10, "p:2", 0, "self", "2026-02-01"),
+        (11, "p:1", 1, "self", "2026-02-01"),
+        (11, "p:2", 1, "self", "2026-02-01"),
+    )
+    g = A.gap_at(PEOPLE, ANCESTORS, r, a, "2026-06-01")
+    areas = pd.DataFrame(
+        [("p:1", "privacy"), ("p:2", "privacy"), ("d:1", "digital")],
+        columns=["competence", "group"],
+    )
+    t = A.group_table(g, areas).set_index("group")
+    # privacy: 4 people x 2 competences = 8 pairs; met: 10/p:1, 11/p:2 -> 2
+    # gaps: 10/p:2 1, 11/p:1 1, 12 2+1, 13 2+1 -> 8 points, people with gap 10, 11, 12, 13
+    assert t.loc["privacy", "people_required"] == 4 and t.loc["privacy", "pairs"] == 8
+    assert t.loc["privacy", "people_with_gap"] == 4 and t.loc["privacy", "gap_points"] == 8
+    assert t.loc["privacy", "coverage"] == pytest.approx(2 / 8)
+    # digital: people 10, 11 need 3 and have 0
+    assert t.loc["digital", "gap_points"] == 6 and t.loc["digital", "coverage"] == 0
+    assert A.group_table(g.iloc[0:0], areas).empty

@@ -1,0 +1,172 @@
+"""API operations for gaps: ``/gaps``, ``/gaps/closure``, heatmap, focus areas, a
+person's gaps, and CSV/XLSX exports of the gap tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from kollega.api import actor, route
+from kollega.errors import NotFound, ValidationError
+from kollega.extensions import db
+from kollega.gaps import services
+from kollega.org.models import OrgUnit, Person
+from kollega.org.services import unit_by_code
+
+ROW_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "competence": {"type": "string"},
+        "people_required": {"type": "integer"},
+        "people_with_gap": {"type": "integer"},
+        "gap_points": {"type": "integer"},
+        "coverage": {"type": "number"},
+    },
+    "required": ["competence", "people_required", "people_with_gap", "gap_points", "coverage"],
+}
+GAPS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "unit": {"type": "string"},
+        "date": {"type": "string", "format": "date"},
+        "rows": {"type": "array", "items": ROW_SCHEMA},
+        "total_gap_points": {"type": "integer"},
+    },
+    "required": ["unit", "date", "rows", "total_gap_points"],
+}
+CLOSURE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "unit": {"type": "string"},
+        "from": {"type": "string", "format": "date"},
+        "to": {"type": "string", "format": "date"},
+        "gap_points_from": {"type": "integer"},
+        "gap_points_to": {"type": "integer"},
+        "closure": {"type": ["number", "null"]},
+        "new_gap_points": {"type": "integer"},
+    },
+    "required": [
+        "unit",
+        "from",
+        "to",
+        "gap_points_from",
+        "gap_points_to",
+        "closure",
+        "new_gap_points",
+    ],
+}
+
+
+def date_arg(name: str, default: dt.date | None = None) -> dt.date | None:
+    """An ISO 8601 date from the query string, or a 422 naming the parameter."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(
+            _l("Not a valid date."), fields={name: _l("Use the form YYYY-MM-DD.")}
+        ) from None
+
+
+def unit_arg(person: Person) -> OrgUnit:
+    code = request.args.get("unit")
+    if code:
+        return unit_by_code(code)
+    unit = services.default_unit(person)
+    if unit is None:
+        raise ValidationError(_l("Name a unit."), fields={"unit": _l("Required.")})
+    return unit
+
+
+@route(
+    "/gaps",
+    summary="Gap table of a unit's subtree at a date (a future date: today's levels)",
+    query={"unit": "unit code", "date": "ISO date, default today", "competence": "one code"},
+    response=GAPS_SCHEMA,
+)
+def gaps() -> Any:
+    person = actor()
+    unit = unit_arg(person)
+    at = date_arg("date")
+    competence = request.args.get("competence") or None
+    if competence and queries_competence_missing(competence):
+        raise NotFound(_l("No competence with code %(code)s.", code=competence))
+    return jsonify(services.unit_gap_table(person, unit, at, competence).as_json())
+
+
+def queries_competence_missing(code: str) -> bool:
+    from kollega.gaps import queries
+
+    return queries.competence_info([code]).empty
+
+
+@route(
+    "/gaps/closure",
+    summary="Gap closure of a unit's subtree between two dates, with new gap apart",
+    query={"unit": "unit code", "from": "ISO date", "to": "ISO date, default today"},
+    response=CLOSURE_SCHEMA,
+)
+def gap_closure() -> Any:
+    person = actor()
+    unit = unit_arg(person)
+    start = date_arg("from")
+    if start is None:
+        raise ValidationError(_l("Give a start date."), fields={"from": _l("Required.")})
+    end = date_arg("to", services.today())
+    assert end is not None
+    return jsonify(services.unit_closure(person, unit, start, end))
+
+
+@route(
+    "/gaps/focus-areas",
+    summary="Gap of a unit's subtree by focus area",
+    query={"unit": "unit code", "date": "ISO date, default today"},
+)
+def gap_focus_areas() -> Any:
+    person = actor()
+    unit = unit_arg(person)
+    at = date_arg("date") or services.today()
+    rows = services.focus_area_table(person, unit, at)
+    return jsonify({"unit": unit.code, "date": at.isoformat(), "rows": rows})
+
+
+@route(
+    "/gaps/heatmap",
+    summary="Sub-units or people by competences, with the gap figures per cell",
+    query={"unit": "unit code", "date": "ISO date", "by": "units (default) or people"},
+)
+def gap_heatmap() -> Any:
+    person = actor()
+    unit = unit_arg(person)
+    hm = services.heatmap(person, unit, date_arg("date"), request.args.get("by") or "units")
+    return jsonify(
+        {
+            "unit": unit.code,
+            "date": hm.date.isoformat(),
+            "by": hm.by,
+            "groups": hm.groups,
+            "competences": hm.competences,
+            "cells": [
+                {"group": g, "competence": c, **cell} for (g, c), cell in sorted(hm.cells.items())
+            ],
+        }
+    )
+
+
+@route(
+    "/people/<int:person_id>/gaps",
+    summary="A person's gaps at a date (self, leader chain, HR)",
+    query={"date": "ISO date, default today"},
+)
+def person_gaps(person_id: int) -> Any:
+    target = db.session.get(Person, person_id)
+    if target is None:
+        raise NotFound(_l("No such person."))
+    at = date_arg("date") or services.today()
+    rows = services.person_gaps(actor(), target, at)
+    return jsonify({"person_id": target.id, "date": at.isoformat(), "gaps": rows})

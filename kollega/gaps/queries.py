@@ -1,0 +1,287 @@
+"""Builds the frames ``gaps/analysis.py`` works on, straight from the database.
+
+A group is a unit's subtree with its active people as they are now, or one person.
+Assessment history is where the rows are many, so the database reduces it first: for
+each date asked about, only the latest assessment per (person, competence) on or before
+that date is read (a window function; the same-day order leader > formal > self is
+applied there too), and only for competences that some applying requirement names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from kollega.competence.models import Assessment, Competence, Requirement
+from kollega.extensions import db
+from kollega.org.models import OrgUnit, Person
+
+PEOPLE_COLUMNS = ["person_id", "unit_id", "job_code"]
+ANCESTOR_COLUMNS = ["unit_id", "ancestor_id"]
+REQUIREMENT_COLUMNS = [
+    "scope_type",
+    "unit_id",
+    "job_code",
+    "competence",
+    "level",
+    "effective_from",
+    "effective_until",
+]
+ASSESSMENT_COLUMNS = ["id", "person_id", "competence", "level", "source", "assessed_on"]
+
+
+@dataclass
+class Frames:
+    """The four input frames of ``analysis`` for one group of people."""
+
+    people: pd.DataFrame
+    ancestors: pd.DataFrame
+    requirements: pd.DataFrame
+    assessments: pd.DataFrame
+
+
+def _frame(rows: Iterable[Sequence[object]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(list(rows), columns=columns)
+
+
+def subtree_people_stmt(unit: OrgUnit) -> sa.Select[tuple[int]]:
+    """Ids of the active people in the unit's subtree."""
+    return (
+        sa.select(Person.id)
+        .join(OrgUnit, Person.unit_id == OrgUnit.id)
+        .where(OrgUnit.path.startswith(unit.path), Person.active.is_(True))
+    )
+
+
+def people_frame(
+    person_ids: sa.Select[tuple[int]] | None = None, *, person: Person | None = None
+) -> pd.DataFrame:
+    stmt = sa.select(Person.id, Person.unit_id, Person.job_code)
+    if person is not None:
+        stmt = stmt.where(Person.id == person.id)
+    elif person_ids is not None:
+        stmt = stmt.where(Person.id.in_(person_ids))
+    frame = _frame(db.session.execute(stmt), PEOPLE_COLUMNS)
+    frame = frame.dropna(subset=["unit_id"]) if person is None else frame
+    return frame.astype({"person_id": "int64"})
+
+
+def ancestors_frame(unit_ids: Iterable[int]) -> pd.DataFrame:
+    """unit_id, ancestor_id for the given units, from their materialised paths."""
+    ids = sorted({int(u) for u in unit_ids if u is not None and not pd.isna(u)})
+    if not ids:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in ANCESTOR_COLUMNS})
+    rows = []
+    for unit_id, path in db.session.execute(
+        sa.select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(ids))
+    ):
+        for part in path.strip("/").split("/"):
+            if part:
+                rows.append((unit_id, int(part)))
+    return _frame(rows, ANCESTOR_COLUMNS).astype("int64")
+
+
+def requirements_frame(
+    ancestor_ids: Iterable[int],
+    job_codes: Iterable[str],
+    competence: str | None = None,
+    dates: Sequence[dt.date] = (),
+) -> pd.DataFrame:
+    """Requirements that can apply to the group: on one of its units' ancestors or one
+    of its job codes, in force at some date in ``dates`` when dates are given."""
+    unit_ids = sorted({int(a) for a in ancestor_ids})
+    jobs = sorted({j for j in job_codes if isinstance(j, str) and j})
+    scope = []
+    if unit_ids:
+        scope.append(sa.and_(Requirement.scope_type == "unit", Requirement.unit_id.in_(unit_ids)))
+    if jobs:
+        scope.append(sa.and_(Requirement.scope_type == "job", Requirement.job_code.in_(jobs)))
+    if not scope:
+        return _frame([], REQUIREMENT_COLUMNS)
+    stmt = (
+        sa.select(
+            Requirement.scope_type,
+            Requirement.unit_id,
+            Requirement.job_code,
+            Competence.code,
+            Requirement.level,
+            Requirement.effective_from,
+            Requirement.effective_until,
+        )
+        .join(Competence, Requirement.competence_id == Competence.id)
+        .where(sa.or_(*scope))
+    )
+    if competence:
+        stmt = stmt.where(Competence.code == competence)
+    if dates:
+        stmt = stmt.where(
+            sa.or_(
+                *[
+                    sa.and_(
+                        Requirement.effective_from <= d,
+                        sa.or_(
+                            Requirement.effective_until.is_(None), Requirement.effective_until > d
+                        ),
+                    )
+                    for d in dates
+                ]
+            )
+        )
+    frame = _frame(db.session.execute(stmt), REQUIREMENT_COLUMNS)
+    for column in ("effective_from", "effective_until"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def _source_rank() -> sa.ColumnElement[int]:
+    return sa.case((Assessment.source == "leader", 3), (Assessment.source == "formal", 2), else_=1)
+
+
+def assessments_frame(
+    person_ids: sa.Select[tuple[int]] | None,
+    competences: Iterable[str],
+    dates: Sequence[dt.date],
+    *,
+    person: Person | None = None,
+) -> pd.DataFrame:
+    """For each date, the latest assessment per (person, competence) on or before it,
+    reduced in the database. The union over the dates gives ``analysis.current_levels``
+    the same answer at each of those dates as the full history would."""
+    codes = sorted(set(competences))
+    if not codes or not dates:
+        return _frame([], ASSESSMENT_COLUMNS)
+    parts = []
+    for day in sorted(set(dates)):
+        ranked = (
+            sa.select(
+                Assessment.id,
+                Assessment.person_id,
+                Competence.code.label("competence"),
+                Assessment.level,
+                Assessment.source,
+                Assessment.assessed_on,
+                sa.func.row_number()
+                .over(
+                    partition_by=(Assessment.person_id, Assessment.competence_id),
+                    order_by=(
+                        Assessment.assessed_on.desc(),
+                        _source_rank().desc(),
+                        Assessment.id.desc(),
+                    ),
+                )
+                .label("rn"),
+            )
+            .join(Competence, Assessment.competence_id == Competence.id)
+            .where(Assessment.assessed_on <= day, Competence.code.in_(codes))
+        )
+        if person is not None:
+            ranked = ranked.where(Assessment.person_id == person.id)
+        elif person_ids is not None:
+            ranked = ranked.where(Assessment.person_id.in_(person_ids))
+        sub = ranked.subquery()
+        parts.append(
+            sa.select(
+                sub.c.id,
+                sub.c.person_id,
+                sub.c.competence,
+                sub.c.level,
+                sub.c.source,
+                sub.c.assessed_on,
+            ).where(sub.c.rn == 1)
+        )
+    stmt = parts[0] if len(parts) == 1 else sa.union(*parts)
+    frame = _frame(db.session.execute(stmt), ASSESSMENT_COLUMNS)
+    frame = frame.drop_duplicates("id")
+    frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
+    return frame.reset_index(drop=True)
+
+
+def frames_for_people(
+    people: pd.DataFrame,
+    person_ids: sa.Select[tuple[int]] | None,
+    requirement_dates: Sequence[dt.date],
+    level_dates: Sequence[dt.date],
+    competence: str | None = None,
+    person: Person | None = None,
+) -> Frames:
+    ancestors = ancestors_frame(people["unit_id"].tolist())
+    requirements = requirements_frame(
+        ancestors["ancestor_id"].tolist(),
+        people["job_code"].dropna().tolist(),
+        competence,
+        requirement_dates,
+    )
+    assessments = assessments_frame(
+        person_ids, requirements["competence"].unique().tolist(), level_dates, person=person
+    )
+    return Frames(people, ancestors, requirements, assessments)
+
+
+def unit_frames(
+    unit: OrgUnit,
+    requirement_dates: Sequence[dt.date],
+    level_dates: Sequence[dt.date],
+    competence: str | None = None,
+) -> Frames:
+    """Frames for the unit's subtree (its active people as they are now)."""
+    ids = subtree_people_stmt(unit)
+    people = people_frame(ids)
+    return frames_for_people(people, ids, requirement_dates, level_dates, competence)
+
+
+def person_frames(
+    person: Person, requirement_dates: Sequence[dt.date], level_dates: Sequence[dt.date]
+) -> Frames:
+    people = people_frame(person=person)
+    return frames_for_people(people, None, requirement_dates, level_dates, person=person)
+
+
+def competence_info(codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """competence, focus_area, name_nb, name_en for the given codes (all when None)."""
+    stmt = sa.select(Competence.code, Competence.focus_area, Competence.name_nb, Competence.name_en)
+    if codes is not None:
+        codes = sorted(set(codes))
+        if not codes:
+            return _frame([], ["competence", "focus_area", "name_nb", "name_en"])
+        stmt = stmt.where(Competence.code.in_(codes))
+    return _frame(db.session.execute(stmt), ["competence", "focus_area", "name_nb", "name_en"])
+
+
+def sub_unit_groups(unit: OrgUnit, people: pd.DataFrame) -> tuple[pd.DataFrame, list[OrgUnit]]:
+    """person_id, group (a direct sub-unit's id, or the unit's own id for people placed
+    directly in it), and the units in display order."""
+    children = list(
+        db.session.scalars(
+            sa.select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.name)
+        )
+    )
+    if people.empty:
+        return pd.DataFrame({"person_id": [], "group": []}), [unit, *children]
+    paths = dict(
+        db.session.execute(
+            sa.select(OrgUnit.id, OrgUnit.path).where(
+                OrgUnit.id.in_(sorted({int(u) for u in people["unit_id"].dropna()}))
+            )
+        ).all()
+    )
+    depth = len(unit.ancestor_ids())
+
+    def group_of(unit_id: int) -> int:
+        parts = [int(p) for p in paths[int(unit_id)].strip("/").split("/") if p]
+        return parts[depth] if len(parts) > depth else unit.id
+
+    groups = people[["person_id"]].assign(group=people["unit_id"].map(group_of).astype("int64"))
+    return groups, [unit, *children]
+
+
+def person_names(person_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted({int(p) for p in person_ids})
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(ids))).all()
+    )
