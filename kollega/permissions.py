@@ -7,6 +7,8 @@ Functions take the acting person (or ``None`` for anonymous) and plain models.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from kollega.errors import PermissionDenied
@@ -187,3 +189,168 @@ def can_record_training_completion(actor: Person | None, person: Person) -> bool
     return actor.is_hr or leads_person(actor, person)
 
 
+# --- learning networks ---------------------------------------------------------------
+# Messages in closed networks (visibility request or invite) are for active members only:
+# no role (HR, admin, leader) reads them by virtue of that role. Open networks are readable
+# by every employee, never by guests; a guest sees only the networks they belong to.
+
+
+def network_membership(actor: Person | None, network: Any) -> Any:
+    """The actor's ``NetworkMember`` row in the network (any state), or ``None``."""
+    from kollega.networks.models import NetworkMember
+
+    if not is_authenticated(actor) or network is None:
+        return None
+    return db.session.scalar(
+        sa.select(NetworkMember).where(
+            NetworkMember.network_id == network.id, NetworkMember.person_id == actor.id
+        )
+    )
+
+
+def is_network_member(actor: Person | None, network: Any) -> bool:
+    member = network_membership(actor, network)
+    return member is not None and member.state == "active"
+
+
+def is_facilitator(actor: Person | None, network: Any) -> bool:
+    member = network_membership(actor, network)
+    return member is not None and member.state == "active" and member.role == "facilitator"
+
+
+def facilitates_any_network(actor: Person | None) -> bool:
+    from kollega.networks.models import Network, NetworkMember
+
+    if not is_authenticated(actor):
+        return False
+    return (
+        db.session.scalar(
+            sa.select(NetworkMember.id)
+            .join(Network, Network.id == NetworkMember.network_id)
+            .where(
+                NetworkMember.person_id == actor.id,
+                NetworkMember.role == "facilitator",
+                NetworkMember.state == "active",
+                Network.status == "active",
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_create_network(actor: Person | None) -> bool:
+    """Create an active network at once: facilitators, leaders and HR."""
+    if not is_authenticated(actor) or actor.is_guest:
+        return False
+    return actor.is_hr or bool(actor.led_units) or facilitates_any_network(actor)
+
+
+def can_propose_network(actor: Person | None) -> bool:
+    """Every employee may propose a network (a leader or HR approves it)."""
+    return is_authenticated(actor) and not actor.is_guest
+
+
+def can_approve_network(actor: Person | None, network: Any) -> bool:
+    """A proposal is approved by HR, or by a leader of its unit (any leader when it has none)."""
+    if not is_authenticated(actor) or actor.is_guest or network.status != "proposed":
+        return False
+    if actor.is_hr:
+        return True
+    if network.unit is None:
+        return bool(actor.led_units)
+    return leads_unit(actor, network.unit)
+
+
+def can_see_network(actor: Person | None, network: Any) -> bool:
+    """Know that the network exists (name, purpose, visibility), to join or ask to join."""
+    if not is_authenticated(actor) or network is None:
+        return False
+    if network_membership(actor, network) is not None:
+        return True
+    if actor.is_guest:
+        return False
+    if network.status == "proposed":
+        return network.created_by_id == actor.id or can_approve_network(actor, network)
+    return network.visibility in ("open", "request")
+
+
+def can_read_network(actor: Person | None, network: Any) -> bool:
+    """Read threads, messages and the member list."""
+    if not is_authenticated(actor) or network is None:
+        return False
+    if is_network_member(actor, network):
+        return True
+    if actor.is_guest:
+        return False
+    return network.visibility == "open" and network.status in ("active", "archived")
+
+
+def can_post(actor: Person | None, network: Any) -> bool:
+    """Post, react and open threads: active members of an active network; in an open
+    network every employee (posting makes them a member)."""
+    if not is_authenticated(actor) or network is None or network.status != "active":
+        return False
+    if is_network_member(actor, network):
+        return True
+    return not actor.is_guest and network.visibility == "open"
+
+
+def can_moderate(actor: Person | None, network: Any) -> bool:
+    """Invite, approve, remove, delete others' messages, change settings: facilitators."""
+    return network is not None and network.status != "archived" and is_facilitator(actor, network)
+
+
+def can_archive_network(actor: Person | None, network: Any) -> bool:
+    if network is None or network.status != "active":
+        return False
+    return is_facilitator(actor, network) or is_hr(actor)
+
+
+def can_manage_thread(actor: Person | None, thread: Any) -> bool:
+    """Resolve, reopen and accept an answer: the thread's opener and the facilitators."""
+    network = thread.network
+    if network.status != "active" or not can_read_network(actor, network):
+        return False
+    return thread.created_by_id == getattr(actor, "id", None) or is_facilitator(actor, network)
+
+
+def readable_networks_filter(actor: Person) -> sa.ColumnElement[bool]:
+    """A WHERE clause on ``Network`` selecting exactly what ``can_read_network`` allows."""
+    from kollega.networks.models import Network, NetworkMember
+
+    member_of = sa.select(NetworkMember.network_id).where(
+        NetworkMember.person_id == actor.id, NetworkMember.state == "active"
+    )
+    clauses: list[sa.ColumnElement[bool]] = [Network.id.in_(member_of)]
+    if not actor.is_guest:
+        clauses.append(
+            sa.and_(Network.visibility == "open", Network.status.in_(("active", "archived")))
+        )
+    return sa.or_(*clauses)
+
+
+def visible_networks_filter(actor: Person) -> sa.ColumnElement[bool]:
+    """A WHERE clause on ``Network`` selecting exactly what ``can_see_network`` allows."""
+    from kollega.networks.models import Network, NetworkMember
+
+    related = sa.select(NetworkMember.network_id).where(NetworkMember.person_id == actor.id)
+    clauses: list[sa.ColumnElement[bool]] = [Network.id.in_(related)]
+    if not actor.is_guest:
+        clauses.append(
+            sa.and_(Network.status != "proposed", Network.visibility.in_(("open", "request")))
+        )
+        clauses.append(sa.and_(Network.status == "proposed", Network.created_by_id == actor.id))
+        if actor.is_hr:
+            clauses.append(Network.status == "proposed")
+        elif actor.led_units:
+            led = sa.select(OrgUnit.id).where(
+                sa.or_(*[OrgUnit.path.startswith(p) for p in led_paths(actor)])
+            )
+            clauses.append(
+                sa.and_(
+                    Network.status == "proposed",
+                    sa.or_(Network.unit_id.is_(None), Network.unit_id.in_(led)),
+                )
+            )
+    return sa.or_(*clauses)

@@ -1,0 +1,1 @@
+"""Learning networks: networks, threads, messages, reactions, notifications."""

@@ -1,0 +1,42 @@
+"""Fixtures for learning networks: an open, a request-only and an invite-only network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from kollega.extensions import db
+from kollega.networks import services as svc
+from kollega.networks.models import Network, Thread
+
+
+@dataclass
+class Nets:
+    open: Network
+    request: Network
+    invite: Network
+    open_thread: Thread
+    closed_thread: Thread
+    invite_thread: Thread
+
+
+@pytest.fixture
+def nets(org: Any) -> Nets:
+    """The leader facilitates three networks; the employee and the guest are members of
+    the request-only one (the guest invited by e-mail), the colleague of the invite-only
+    one; nobody else belongs anywhere."""
+    lead = org.leader
+    open_net = svc.create_network(lead, "Digital hverdag", "Åpent nettverk", visibility="open")
+    request_net = svc.create_network(lead, "Personvern i skolen", "", visibility="request")
+    invite_net = svc.create_network(lead, "Ledernettverk", "", kind="leaders", visibility="invite")
+    svc.add_member(lead, request_net.id, org.employee.id)
+    svc.add_member(lead, invite_net.id, org.colleague.id)
+    member = svc.invite_guest(lead, request_net.id, org.guest.email, org.guest.name)
+    assert member.person_id == org.guest.id
+    open_thread, _ = svc.open_thread(lead, open_net.id, "Velkommen", body="Hei alle!")
+    closed_thread, _ = svc.open_thread(lead, request_net.id, "Samtykke", body="Hemmelig innhold")
+    invite_thread, _ = svc.open_thread(lead, invite_net.id, "Budsjett", body="Kun ledere")
+    db.session.commit()
+    return Nets(open_net, request_net, invite_net, open_thread, closed_thread, invite_thread)
