@@ -1,0 +1,1 @@
+"""The demo municipality: ``kollega seed demo`` (see ``kollega.demo.seed``)."""
