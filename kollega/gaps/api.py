@@ -170,3 +170,112 @@ def person_gaps(person_id: int) -> Any:
     at = date_arg("date") or services.today()
     rows = services.person_gaps(actor(), target, at)
     return jsonify({"person_id": target.id, "date": at.isoformat(), "gaps": rows})
+
+
+SUGGESTION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "suggestions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": ["network", "training", "person"]},
+                    "id": {"type": "integer"},
+                    "title": {"type": "string"},
+                    "competences": {"type": "array", "items": {"type": "string"}},
+                    "reason": {"type": "string"},
+                },
+                "required": ["type", "id", "title", "competences", "reason"],
+            },
+        },
+        "unit_suggestions": {"type": "array"},
+    },
+    "required": ["suggestions"],
+}
+
+
+def _person(person_id: int) -> Person:
+    target = db.session.get(Person, person_id)
+    if target is None:
+        raise NotFound(_l("No such person."))
+    return target
+
+
+@route(
+    "/people/<int:person_id>/suggestions",
+    summary="Networks, trainings and colleagues that close the person's gaps, ranked",
+    response=SUGGESTION_SCHEMA,
+)
+def person_suggestions(person_id: int) -> Any:
+    from kollega.gaps import suggestions
+
+    caller = actor()
+    target = _person(person_id)
+    body: dict[str, Any] = {
+        "suggestions": [s.as_json() for s in suggestions.for_person(caller, target)]
+    }
+    if caller.id == target.id and caller.led_units:
+        body["unit_suggestions"] = [
+            {"unit": u.code, **p} for u in caller.led_units for p in suggestions.for_unit(caller, u)
+        ]
+    return jsonify(body)
+
+
+@route(
+    "/people/<int:person_id>/suggestions/dismiss",
+    ["POST"],
+    summary="Dismiss a suggestion (remembered)",
+    body={
+        "type": "object",
+        "properties": {"type": {"type": "string"}, "id": {"type": "integer"}},
+        "required": ["type", "id"],
+    },
+)
+def dismiss_suggestion(person_id: int) -> Any:
+    from kollega.api import json_body
+    from kollega.gaps import suggestions
+
+    data = json_body(("type", "id"))
+    if not isinstance(data["id"], int):
+        raise ValidationError(
+            _l("Must be a whole number."), fields={"id": _l("Must be a whole number.")}
+        )
+    suggestions.dismiss(actor(), _person(person_id), str(data["type"]), data["id"])
+    db.session.commit()
+    return jsonify({"dismissed": True})
+
+
+@route(
+    "/gaps/suggestions",
+    summary="Measures for a unit: networks to start for shared gaps, trainings with seats",
+    query={"unit": "unit code"},
+)
+def unit_suggestions() -> Any:
+    from kollega.gaps import suggestions
+
+    caller = actor()
+    unit = unit_arg(caller)
+    return jsonify({"unit": unit.code, "suggestions": suggestions.for_unit(caller, unit)})
+
+
+@route(
+    "/gaps/networks",
+    ["POST"],
+    summary="Create the proposed network for a shared gap in one step",
+    body={
+        "type": "object",
+        "properties": {"unit": {"type": "string"}, "competence": {"type": "string"}},
+        "required": ["unit", "competence"],
+    },
+    status=201,
+)
+def create_gap_network() -> Any:
+    from kollega.api import json_body
+    from kollega.gaps import suggestions
+
+    data = json_body(("unit", "competence"))
+    unit = unit_by_code(str(data["unit"]))
+    network = suggestions.create_proposed_network(actor(), unit, str(data["competence"]))
+    db.session.commit()
+    return jsonify({"id": network.id, "name": network.name, "visibility": network.visibility}), 201
