@@ -81,6 +81,11 @@ def run_command(host: str, port: int, debug: bool) -> None:
     if start is not None:
         start(app)
     click.echo(f"kollega is listening on http://{host}:{port}/")
+    # FlaskGroup sets this, and Flask's app.run() (which socketio.run calls) then returns
+    # at once instead of serving; this command is the server, so let it run.
+    import os
+
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
     socketio.run(
         app,
         host=host,
