@@ -354,3 +354,42 @@ def visible_networks_filter(actor: Person) -> sa.ColumnElement[bool]:
                 )
             )
     return sa.or_(*clauses)
+
+
+# --- annual cycle ------------------------------------------------------------------------
+# Leaders plan for the units they lead (and below), facilitators for their networks,
+# HR for any unit and municipality-wide periods.
+
+
+def can_plan_unit_cycle(actor: Person | None, unit: OrgUnit) -> bool:
+    return can_manage_unit(actor, unit)
+
+
+def can_plan_municipality_cycle(actor: Person | None) -> bool:
+    return is_hr(actor)
+
+
+def can_plan_network_cycle(actor: Person | None, network_id: int) -> bool:
+    from kollega.cycle import bridge
+
+    return is_authenticated(actor) and bridge.is_facilitator(actor, network_id)  # type: ignore[arg-type]
+
+
+def can_plan_cycle_event(actor: Person | None, event: Any) -> bool:
+    """Change an event, check others in: whoever may plan for its audience."""
+    if not is_authenticated(actor):
+        return False
+    if event.municipality_wide:
+        return can_plan_municipality_cycle(actor)
+    if event.unit is not None:
+        return can_plan_unit_cycle(actor, event.unit)
+    if event.network_id is not None:
+        return can_plan_network_cycle(actor, event.network_id)
+    return False
+
+
+def can_plan_any_cycle(actor: Person | None) -> bool:
+    """Whether to offer the "new event" form at all."""
+    if not is_authenticated(actor):
+        return False
+    return actor.is_hr or bool(actor.led_units) or facilitates_any_network(actor)

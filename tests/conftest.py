@@ -65,7 +65,10 @@ def _worker() -> str:
 
 def _pg_url_for_worker() -> str:
     url = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
-    return url.set(database=f"kollega_test_{_worker()}").render_as_string(hide_password=False)
+    # KOLLEGA_TEST_DB_TAG keeps parallel test runs (several engineers) off each other's databases.
+    tag = os.environ.get("KOLLEGA_TEST_DB_TAG", "")
+    name = f"kollega_test_{tag + '_' if tag else ''}{_worker()}"
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _recreate_pg_database(url: str) -> None:

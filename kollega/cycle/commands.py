@@ -1,0 +1,50 @@
+"""``kollega scheduler``: the production scheduler process (exactly one per site)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from kollega.cli import main
+
+
+def _emit_through_redis(app) -> None:  # type: ignore[no-untyped-def]
+    """Socket.IO as a write-only client of the Redis message queue: the web
+    processes deliver what this process publishes."""
+    import socketio as python_socketio
+
+    from kollega.extensions import socketio
+
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        client_manager=python_socketio.RedisManager(url, write_only=True),
+    )
+
+
+@main.command("scheduler")
+@click.option("--once", is_flag=True, help="do what is due now, then exit")
+@with_appcontext
+def scheduler_command(once: bool) -> None:
+    """Run the annual cycle's scheduler (reminders, stops opening and closing)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from kollega.cycle import jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    _emit_through_redis(app)
+    done = jobs.run_due()  # catch up at start
+    if once:
+        click.echo(f"{done} due action(s) done")
+        return
+    scheduler = BlockingScheduler(timezone="UTC")
+    jobs.add_job(scheduler, app)
+    click.echo("kollega scheduler is running (Ctrl+C to stop)")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()

@@ -1,0 +1,262 @@
+"""What the scheduler finds due, and doing one due thing (flush only).
+
+An action is one of ``remind:<minutes>``, ``open`` and ``close`` for one occurrence.
+Each is recorded in ``cycle_dispatches`` under the unique key (event, occurrence
+start, action) in the same transaction as its effects, so whichever scheduler commits
+first does it and every other attempt fails on the key and does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from kollega.cycle import bridge, services
+from kollega.cycle.models import STOP_KINDS, CycleEvent, Dispatch
+from kollega.extensions import db
+from kollega.realtime import network_room, person_room, thread_room
+
+
+@dataclass(frozen=True)
+class DueAction:
+    event_id: int
+    occurrence_start: dt.datetime
+    occurrence_end: dt.datetime
+    action: str
+    due_at: dt.datetime
+
+    @property
+    def key(self) -> tuple[int, dt.datetime, str]:
+        return (self.event_id, self.occurrence_start, self.action)
+
+
+@dataclass
+class Outcome:
+    """What to publish once the action's transaction has committed."""
+
+    messages: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    emails: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _order(action: str) -> int:
+    return {"open": 1, "close": 2}.get(action, 0)
+
+
+def due_actions(now: dt.datetime, catch_up: dt.timedelta) -> list[DueAction]:
+    """Everything due at ``now`` that is not yet done, oldest first.
+
+    Due means: its time has come, it is at most ``catch_up`` old (downtime longer than
+    that is not replayed), and the occurrence was not already over when the event was
+    planned. A reminder is only sent while its occurrence is not over.
+    """
+    horizon = dt.timedelta(minutes=services.MAX_REMINDER_MINUTES)
+    events = list(
+        db.session.scalars(
+            sa.select(CycleEvent).where(
+                sa.or_(CycleEvent.rrule.is_not(None), CycleEvent.ends_at >= now - catch_up),
+                CycleEvent.starts_at <= now + horizon,
+            )
+        )
+    )
+    candidates: list[DueAction] = []
+    for event in events:
+        reach = max(event.reminders or [0])
+        window_start = now - catch_up
+        window_end = now + dt.timedelta(minutes=reach) + dt.timedelta(seconds=1)
+        for occ in services.occurrences(event, window_start - event.duration, window_end):
+            if occ.ends_at <= event.created_at:
+                continue
+            for minutes in event.reminders or []:
+                due = occ.starts_at - dt.timedelta(minutes=minutes)
+                if window_start <= due <= now < occ.ends_at:
+                    candidates.append(
+                        DueAction(event.id, occ.starts_at, occ.ends_at, f"remind:{minutes}", due)
+                    )
+            if event.kind in STOP_KINDS:
+                if window_start <= occ.starts_at <= now:
+                    candidates.append(
+                        DueAction(event.id, occ.starts_at, occ.ends_at, "open", occ.starts_at)
+                    )
+                if window_start <= occ.ends_at <= now:
+                    candidates.append(
+                        DueAction(event.id, occ.starts_at, occ.ends_at, "close", occ.ends_at)
+                    )
+    if not candidates:
+        return []
+    done = {
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Dispatch.event_id, Dispatch.occurrence_start, Dispatch.action).where(
+                Dispatch.event_id.in_({c.event_id for c in candidates})
+            )
+        )
+    }
+    todo = [c for c in candidates if c.key not in done]
+    return sorted(todo, key=lambda c: (c.due_at, c.occurrence_start, _order(c.action)))
+
+
+def perform(action: DueAction, now: dt.datetime) -> tuple[Dispatch, Outcome]:
+    """Record and do one action; raises ``IntegrityError`` on flush when another
+    scheduler has done it already. Flushes, never commits."""
+    event = services.get_event(action.event_id)
+    record = Dispatch(
+        event_id=event.id,
+        occurrence_start=action.occurrence_start,
+        action=action.action,
+        due_at=action.due_at,
+        done_at=now,
+    )
+    db.session.add(record)
+    db.session.flush()  # the unique key claims the action before any effect
+    outcome = Outcome()
+    occ = services.Occurrence(event, action.occurrence_start, action.occurrence_end)
+    if action.action.startswith("remind:"):
+        _remind(event, occ, record, outcome)
+    elif action.action == "open":
+        _open(event, occ, record, outcome)
+    elif action.action == "close":
+        _close(event, occ, record, outcome)
+    db.session.flush()
+    return record, outcome
+
+
+def _payload(event: CycleEvent, occ: services.Occurrence, what: str) -> dict[str, Any]:
+    return {
+        "what": what,
+        "event_id": event.id,
+        "title": event.title,
+        "kind": event.kind,
+        "occurrence": occ.key,
+        "starts_at": occ.starts_at.isoformat(),
+        "ends_at": occ.ends_at.isoformat(),
+    }
+
+
+def _audience(event: CycleEvent, occ: services.Occurrence) -> list[Any]:
+    declined = {
+        a.person_id for a in services.attendance_of(event, occ.starts_at) if a.status == "declined"
+    }
+    return [p for p in services.invitees(event) if p.id not in declined]
+
+
+def _remind(
+    event: CycleEvent, occ: services.Occurrence, record: Dispatch, outcome: Outcome
+) -> None:
+    people = _audience(event, occ)
+    record.recipients = len(people)
+    when = occ.starts_at.astimezone(services.OSLO).strftime("%d.%m.%Y %H:%M")
+    subject = _("Reminder: %(title)s %(when)s", title=event.title, when=when)
+    text = _(
+        "%(title)s starts %(when)s.\n\n%(place)s",
+        title=event.title,
+        when=when,
+        place=event.location or event.video_url or "",
+    )
+    for person in people:
+        outcome.messages.append(
+            (person_room(person.id), "cycle:reminder", _payload(event, occ, "reminder"))
+        )
+        if not event.municipality_wide:  # municipality-wide periods: in the app only
+            outcome.emails.append((person.email, subject, text))
+
+
+def _thread_network(event: CycleEvent) -> int | None:
+    if event.network_id is not None:
+        return event.network_id
+    if event.unit_id is not None:
+        return bridge.unit_network_id(event.unit_id)
+    return None
+
+
+def _prompt_text(event: CycleEvent, occ: services.Occurrence) -> str:
+    when = occ.starts_at.astimezone(services.OSLO).strftime("%d.%m.%Y %H:%M")
+    lines = [
+        _(
+            "%(kind)s %(when)s: %(title)s",
+            kind=services.kind_label(event.kind),
+            when=when,
+            title=event.title,
+        ),
+        "",
+        _("Answer the questions here or on the stop's page:"),
+    ]
+    lines += [f"{i}. {p}" for i, p in enumerate(event.prompts, start=1)]
+    return "\n".join(lines)
+
+
+def _open(event: CycleEvent, occ: services.Occurrence, record: Dispatch, outcome: Outcome) -> None:
+    record.recipients = services.invite_all(event, occ.starts_at)
+    network_id = _thread_network(event)
+    if network_id is not None:
+        record.thread_id = bridge.open_learning_stop_thread(
+            network_id,
+            title=event.title,
+            body=_prompt_text(event, occ),
+            competences=list(event.competences or []),
+            author=event.created_by,
+        )
+    payload = _payload(event, occ, "opened")
+    payload["thread_id"] = record.thread_id
+    if record.thread_id is not None and network_id is not None:
+        outcome.messages.append(
+            (
+                network_room(network_id),
+                "thread:new",
+                {
+                    "id": record.thread_id,
+                    "network_id": network_id,
+                    "title": event.title,
+                    "kind": "learning_stop",
+                },
+            )
+        )
+    for person in _audience(event, occ):
+        outcome.messages.append((person_room(person.id), "cycle:stop_opened", payload))
+
+
+def _close(event: CycleEvent, occ: services.Occurrence, record: Dispatch, outcome: Outcome) -> None:
+    summary = services.summarise(event, occ.starts_at)
+    record.summary = summary
+    opened = db.session.scalar(
+        sa.select(Dispatch).where(
+            Dispatch.event_id == event.id,
+            Dispatch.occurrence_start == occ.starts_at,
+            Dispatch.action == "open",
+        )
+    )
+    record.thread_id = opened.thread_id if opened is not None else None
+    if record.thread_id is not None:
+        message = bridge.post_to_thread(
+            record.thread_id, summary_text(event, summary), event.created_by
+        )
+        if message is not None:
+            outcome.messages.append((thread_room(record.thread_id), "message:new", message))
+    payload = _payload(event, occ, "closed")
+    if event.created_by_id is not None:
+        outcome.messages.append((person_room(event.created_by_id), "cycle:stop_closed", payload))
+
+
+def summary_text(event: CycleEvent, summary: dict[str, Any]) -> str:
+    lines = [
+        _("Summary of %(title)s", title=event.title),
+        _(
+            "Invited: %(invited)s. Said yes: %(attending)s. Attended: %(attended)s. "
+            "Reflections: %(reflections)s.",
+            invited=summary["invited"],
+            attending=summary["attending"],
+            attended=summary["attended"],
+            reflections=summary["reflections"],
+        ),
+    ]
+    for item in summary["prompts"]:
+        lines.append("")
+        lines.append(item["prompt"])
+        lines += [f"- {a}" for a in item["answers"][:20]]
+    if summary["themes"]:
+        lines.append("")
+        lines.append(_("Recurring themes: %(themes)s", themes=", ".join(summary["themes"])))
+    return "\n".join(lines)

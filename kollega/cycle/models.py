@@ -1,0 +1,186 @@
+"""The annual cycle: events (one-off or recurring), attendance, reflections,
+the scheduler's dispatch log, calendar feed tokens and the scheduler heartbeat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kollega.db import Base, now_utc
+from kollega.org.models import OrgUnit, Person
+
+EVENT_KINDS = (
+    "planning_period",
+    "inspiration",
+    "innovation",
+    "learning_stop",
+    "evaluation_stop",
+    "annual_evaluation",
+)
+STOP_KINDS = ("learning_stop", "evaluation_stop")
+ATTENDANCE_STATUSES = ("invited", "attending", "maybe", "declined", "attended")
+
+
+class CycleEvent(Base):
+    """One event of the annual cycle; with ``rrule`` it stands for a series.
+
+    ``starts_at``/``ends_at`` are the first occurrence in UTC; recurrence is computed
+    in Europe/Oslo so that a 09:00 series stays at 09:00 across daylight saving time.
+    An event belongs to a unit (shown to its subtree), a network (its members), or is
+    municipality-wide (set by HR, shown to everyone).
+    """
+
+    __tablename__ = "cycle_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("org_units.id", ondelete="CASCADE"), index=True
+    )
+    network_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("networks.id", ondelete="CASCADE"), index=True
+    )
+    municipality_wide: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    agenda: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(index=True)
+    ends_at: Mapped[dt.datetime]
+    location: Mapped[str] = mapped_column(sa.String(300), default="")
+    video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    rrule: Mapped[str | None] = mapped_column(sa.String(500))
+    # Cancelled occurrences: ISO 8601 UTC start times.
+    exdates: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    reminders: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    competences: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    prompts: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+    unit: Mapped[OrgUnit | None] = relationship()
+    created_by: Mapped[Person | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.text(f"kind IN {EVENT_KINDS!r}"), name="kind"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint(
+            "unit_id IS NOT NULL OR network_id IS NOT NULL OR municipality_wide",
+            name="has_audience",
+        ),
+    )
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def is_stop(self) -> bool:
+        return self.kind in STOP_KINDS
+
+    def __repr__(self) -> str:
+        return f"<CycleEvent {self.id} {self.kind} {self.title!r}>"
+
+
+class Attendance(Base):
+    """A person's invitation to, answer for and presence at one occurrence."""
+
+    __tablename__ = "cycle_attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle_events.id", ondelete="CASCADE"))
+    occurrence_start: Mapped[dt.datetime]
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(sa.String(16), default="invited")
+    checked_in_at: Mapped[dt.datetime | None]
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "occurrence_start", "person_id"),
+        sa.CheckConstraint(sa.text(f"status IN {ATTENDANCE_STATUSES!r}"), name="status"),
+    )
+
+
+class Reflection(Base):
+    """A person's answers to the prompts of one stop occurrence."""
+
+    __tablename__ = "cycle_reflections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle_events.id", ondelete="CASCADE"))
+    occurrence_start: Mapped[dt.datetime]
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    # [{"prompt": str, "answer": str}], in the order of the event's prompts.
+    answers: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+    person: Mapped[Person] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "occurrence_start", "person_id"),)
+
+
+class Dispatch(Base):
+    """One thing the scheduler did (a reminder, a stop opening or closing).
+
+    The unique key (event, occurrence start, action) is what makes the scheduler
+    idempotent: a second scheduler, a restart or a re-run cannot do it twice.
+    """
+
+    __tablename__ = "cycle_dispatches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle_events.id", ondelete="CASCADE"))
+    occurrence_start: Mapped[dt.datetime]
+    action: Mapped[str] = mapped_column(sa.String(32))
+    due_at: Mapped[dt.datetime]
+    done_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+    thread_id: Mapped[int | None] = mapped_column(sa.Integer)
+    recipients: Mapped[int] = mapped_column(sa.Integer, default=0)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "occurrence_start", "action"),)
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(Base):
+    """The secret that opens a person's calendar feed; regenerate to revoke."""
+
+    __tablename__ = "cycle_calendar_tokens"
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_calendar_token)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+
+    person: Mapped[Person] = relationship()
+
+
+class SchedulerHeartbeat(Base):
+    """Written by the scheduler on every run, so operators can see it is alive."""
+
+    __tablename__ = "cycle_scheduler_heartbeats"
+
+    name: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    beat_at: Mapped[dt.datetime]
+    pid: Mapped[int] = mapped_column(sa.Integer, default=0)
+    dispatched: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -1,0 +1,847 @@
+"""Use cases of the annual cycle: plan events, expand recurrence, invitations,
+attendance, reflections and the personal calendar feed.
+
+Times are stored in UTC; recurrence is computed in Europe/Oslo so that a series
+at 09:00 stays at 09:00 on both sides of a daylight-saving change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from dateutil import rrule as du_rrule
+from flask_babel import lazy_gettext as _l
+
+from kollega import permissions
+from kollega.cycle import bridge
+from kollega.cycle.models import (
+    ATTENDANCE_STATUSES,
+    EVENT_KINDS,
+    STOP_KINDS,
+    Attendance,
+    CalendarToken,
+    CycleEvent,
+    Reflection,
+    new_calendar_token,
+)
+from kollega.db import now_utc
+from kollega.errors import NotFound, ValidationError
+from kollega.extensions import db
+from kollega.org.models import OrgUnit, Person
+
+OSLO = ZoneInfo("Europe/Oslo")
+ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+MAX_REMINDERS = 5
+MAX_REMINDER_MINUTES = 60 * 24 * 60  # 60 days
+MAX_WINDOW = dt.timedelta(days=800)
+COMPETENCE_CODE = re.compile(r"^[A-Za-z0-9_.\-]+:[A-Za-z0-9_.\-]+$")
+
+KIND_LABELS = {
+    "planning_period": _l("Planning period"),
+    "inspiration": _l("Inspiration"),
+    "innovation": _l("Innovation"),
+    "learning_stop": _l("Learning stop"),
+    "evaluation_stop": _l("Evaluation stop"),
+    "annual_evaluation": _l("Annual evaluation"),
+}
+
+STATUS_LABELS = {
+    "invited": _l("Invited"),
+    "attending": _l("Yes"),
+    "maybe": _l("Maybe"),
+    "declined": _l("No"),
+    "attended": _l("Attended"),
+}
+
+# Reflection prompt templates. Learning stops look back on practice; evaluation stops
+# follow KS's step 7 (reaction, learning, use at work, benefit).
+LEARNING_STOP_PROMPTS = (
+    _l("What did we try in our work since the last stop, and what happened?"),
+    _l("What did we learn, and what surprised us?"),
+    _l("What will we do differently at work from now on?"),
+    _l("Which competence did we practise, and who can help others with it?"),
+)
+EVALUATION_STOP_PROMPTS = (
+    _l("Reaction: how did you experience the measure?"),
+    _l("Learning: what did you learn?"),
+    _l("Use at work: how do you use it in your daily work?"),
+    _l("Benefit: what difference has it made for those we serve and for the unit?"),
+)
+
+# Recurrence presets offered by the form.
+PRESETS = {
+    "": (_l("Does not repeat"), None),
+    "weekly": (_l("Every week"), "FREQ=WEEKLY"),
+    "every_sixth_week": (_l("Every sixth week"), "FREQ=WEEKLY;INTERVAL=6"),
+    "first_tuesday": (_l("First Tuesday of the month"), "FREQ=MONTHLY;BYDAY=1TU"),
+    "monthly": (_l("Every month on the same date"), "FREQ=MONTHLY"),
+    "yearly": (_l("Every year"), "FREQ=YEARLY"),
+}
+
+
+def default_prompts(kind: str) -> list[str]:
+    """The prompt template for a kind of stop (empty for other kinds)."""
+    if kind == "learning_stop":
+        return [str(p) for p in LEARNING_STOP_PROMPTS]
+    if kind == "evaluation_stop":
+        return [str(p) for p in EVALUATION_STOP_PROMPTS]
+    return []
+
+
+# --- time and recurrence -------------------------------------------------------------
+
+
+def to_utc(value: dt.datetime) -> dt.datetime:
+    """Aware datetimes are converted; naive ones are read as Europe/Oslo wall time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=OSLO)
+    return value.astimezone(dt.UTC)
+
+
+def parse_datetime(raw: Any, field: str) -> dt.datetime:
+    """An ISO 8601 date-time (naive = Europe/Oslo) as aware UTC, or a 422 for ``field``."""
+    if isinstance(raw, dt.datetime):
+        return to_utc(raw)
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValidationError(
+            _l("Give a date and time."), fields={field: _l("Give a date and time.")}
+        )
+    text = raw.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        message = _l("Not a date and time (use ISO 8601, for example 2027-03-02T09:00).")
+        raise ValidationError(message, fields={field: message}) from None
+    return to_utc(value)
+
+
+_UNTIL = re.compile(r"UNTIL=(\d{8})(T\d{6})?(Z?)")
+
+
+def normalise_rrule(raw: str | None) -> str | None:
+    """A clean RRULE value (``FREQ=...;...``) or None; 422 when it is not valid.
+
+    A local UNTIL (no ``Z``) is read as Europe/Oslo and stored in UTC, as RFC 5545 asks
+    when DTSTART has a time zone."""
+    if raw is None or not str(raw).strip():
+        return None
+    text = str(raw).strip().upper()
+    if text.startswith("RRULE:"):
+        text = text[len("RRULE:") :]
+    bad = _l("Not a valid recurrence rule (RRULE), for example FREQ=WEEKLY;INTERVAL=6.")
+    if "\n" in text or "DTSTART" in text or len(text) > 400:
+        raise ValidationError(bad, fields={"rrule": bad})
+
+    def fix_until(match: re.Match[str]) -> str:
+        day, time, zulu = match.group(1), match.group(2), match.group(3)
+        if zulu:
+            return match.group(0)
+        try:
+            local = dt.datetime.strptime(day + (time or "T235959"), "%Y%m%dT%H%M%S")
+        except ValueError:
+            return match.group(0)
+        utc = local.replace(tzinfo=OSLO).astimezone(dt.UTC)
+        return "UNTIL=" + utc.strftime("%Y%m%dT%H%M%SZ")
+
+    text = _UNTIL.sub(fix_until, text)
+    freq = re.search(r"(?:^|;)FREQ=([A-Z]+)", text)
+    if not freq:
+        raise ValidationError(bad, fields={"rrule": bad})
+    if freq.group(1) not in ALLOWED_FREQS:
+        message = _l("Events may repeat daily, weekly, monthly or yearly, not more often.")
+        raise ValidationError(message, fields={"rrule": message})
+    try:
+        du_rrule.rrulestr(text, dtstart=dt.datetime(2027, 1, 5, 9, tzinfo=OSLO))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise ValidationError(bad, fields={"rrule": bad}) from None
+    return text
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One concrete instance of an event (UTC)."""
+
+    event: CycleEvent
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        """The occurrence's id in URLs: its UTC start, compact."""
+        return occurrence_key(self.starts_at)
+
+
+def occurrence_key(start: dt.datetime) -> str:
+    return start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_occurrence_key(key: str) -> dt.datetime:
+    try:
+        return dt.datetime.strptime(key, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise NotFound(_l("No such occurrence.")) from None
+
+
+def _exdates(event: CycleEvent) -> set[dt.datetime]:
+    out = set()
+    for raw in event.exdates or []:
+        try:
+            out.add(to_utc(dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00"))))
+        except ValueError:
+            continue
+    return out
+
+
+def _ruleset(event: CycleEvent) -> du_rrule.rruleset:
+    rules = du_rrule.rruleset()
+    start_local = event.starts_at.astimezone(OSLO)
+    rules.rrule(du_rrule.rrulestr(event.rrule or "", dtstart=start_local))  # type: ignore[arg-type]
+    for ex in _exdates(event):
+        rules.exdate(ex.astimezone(OSLO))
+    return rules
+
+
+def occurrences(event: CycleEvent, start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
+    """Occurrences of ``event`` that overlap [start, end), in order."""
+    duration = event.duration
+    if not event.rrule:
+        if event.starts_at < end and event.ends_at > start:
+            if event.starts_at in _exdates(event):
+                return []
+            return [Occurrence(event, event.starts_at, event.ends_at)]
+        return []
+    out = []
+    lo = (start - duration).astimezone(OSLO)
+    hi = end.astimezone(OSLO)
+    for local in _ruleset(event).between(lo, hi, inc=True):
+        begin = local.astimezone(dt.UTC)
+        finish = (local.replace(tzinfo=None) + duration).replace(tzinfo=OSLO).astimezone(dt.UTC)
+        if begin < end and finish > start:
+            out.append(Occurrence(event, begin, finish))
+    return out
+
+
+def occurrence_at(event: CycleEvent, start: dt.datetime) -> Occurrence:
+    """The occurrence of ``event`` that starts at ``start``, or 404."""
+    for occ in occurrences(event, start, start + dt.timedelta(seconds=1)):
+        if occ.starts_at == start:
+            return occ
+    raise NotFound(_l("No such occurrence."))
+
+
+# --- audience and permissions ----------------------------------------------------------
+
+
+def get_event(event_id: int) -> CycleEvent:
+    event = db.session.get(CycleEvent, event_id)
+    if event is None:
+        raise NotFound(_l("No such event."))
+    return event
+
+
+def is_invited(person: Person, event: CycleEvent) -> bool:
+    """Whether the person belongs to the event's audience."""
+    if not person.active:
+        return False
+    if event.municipality_wide:
+        return not person.is_guest
+    if event.unit is not None:
+        unit = person.unit
+        return unit is not None and unit.path.startswith(event.unit.path)
+    if event.network_id is not None:
+        return person.id in bridge.member_ids(event.network_id)
+    return False
+
+
+def invitees(event: CycleEvent) -> list[Person]:
+    """Everyone invited: the unit's subtree, the network's members, or everyone."""
+    stmt = sa.select(Person).where(Person.active.is_(True)).order_by(Person.name, Person.id)
+    if event.municipality_wide:
+        people = list(db.session.scalars(stmt))
+        return [p for p in people if not p.is_guest]
+    if event.unit is not None:
+        sub = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(event.unit.path))
+        return list(db.session.scalars(stmt.where(Person.unit_id.in_(sub))))
+    if event.network_id is not None:
+        ids = bridge.member_ids(event.network_id)
+        return list(db.session.scalars(stmt.where(Person.id.in_(ids)))) if ids else []
+    return []
+
+
+def can_view_event(actor: Person | None, event: CycleEvent) -> bool:
+    if not permissions.is_authenticated(actor):
+        return False
+    assert actor is not None
+    return (
+        is_invited(actor, event)
+        or permissions.can_plan_cycle_event(actor, event)
+        or permissions.is_hr(actor)
+    )
+
+
+def _visible_filter(person: Person) -> sa.ColumnElement[bool]:
+    """Events in the person's cycle: municipality-wide periods, their unit chain,
+    the subtrees they lead, their networks."""
+    clauses: list[sa.ColumnElement[bool]] = []
+    if not person.is_guest:
+        clauses.append(CycleEvent.municipality_wide.is_(True))
+    if person.unit is not None:
+        clauses.append(CycleEvent.unit_id.in_(person.unit.ancestor_ids()))
+    paths = permissions.led_paths(person)
+    if paths:
+        sub = sa.select(OrgUnit.id).where(sa.or_(*[OrgUnit.path.startswith(p) for p in paths]))
+        clauses.append(CycleEvent.unit_id.in_(sub))
+    networks = bridge.network_ids_of(person)
+    if networks:
+        clauses.append(CycleEvent.network_id.in_(networks))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def events_for(person: Person) -> list[CycleEvent]:
+    """Every event in the person's annual cycle."""
+    stmt = sa.select(CycleEvent).where(_visible_filter(person)).order_by(CycleEvent.starts_at)
+    return list(db.session.scalars(stmt))
+
+
+def unit_cycle_events(actor: Person, unit: OrgUnit) -> list[CycleEvent]:
+    """A unit's annual cycle (its own events, its ancestors' and the municipality's),
+    for people in the unit, its leader chain and HR."""
+    inside = actor.unit is not None and actor.unit.path.startswith(unit.path)
+    permissions.require(
+        inside or permissions.can_manage_unit(actor, unit),
+        _l("You may only see the annual cycle of your own units."),
+    )
+    stmt = (
+        sa.select(CycleEvent)
+        .where(
+            sa.or_(
+                CycleEvent.municipality_wide.is_(True),
+                CycleEvent.unit_id.in_(unit.ancestor_ids()),
+            )
+        )
+        .order_by(CycleEvent.starts_at)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def expand(events: Iterable[CycleEvent], start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
+    """Occurrences of all ``events`` in [start, end), sorted by start."""
+    if end <= start:
+        raise ValidationError(
+            _l("The end of the period must be after its start."),
+            fields={"to": _l("Must be after the start.")},
+        )
+    if end - start > MAX_WINDOW:
+        raise ValidationError(
+            _l("Ask for at most two years at a time."), fields={"to": _l("Too long a period.")}
+        )
+    out = [occ for event in events for occ in occurrences(event, start, end)]
+    return sorted(out, key=lambda o: (o.starts_at, o.event.id))
+
+
+# --- planning --------------------------------------------------------------------------
+
+
+def _clean_reminders(raw: Any) -> list[int]:
+    message = _l("Reminders are whole numbers of minutes before the start (at most 60 days).")
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list | tuple) or len(raw) > MAX_REMINDERS:
+        raise ValidationError(message, fields={"reminders": message})
+    out = set()
+    for value in raw:
+        if isinstance(value, bool):
+            raise ValidationError(message, fields={"reminders": message})
+        try:
+            minutes = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(message, fields={"reminders": message}) from None
+        if str(value).strip() != str(minutes) and not isinstance(value, int):
+            raise ValidationError(message, fields={"reminders": message})
+        if minutes < 0 or minutes > MAX_REMINDER_MINUTES:
+            raise ValidationError(message, fields={"reminders": message})
+        out.add(minutes)
+    return sorted(out, reverse=True)
+
+
+def _clean_codes(raw: Any) -> list[str]:
+    message = _l("Competence codes look like digcomp-2.2:4.2.")
+    if raw in (None, ""):
+        return []
+    if isinstance(raw, str):
+        raw = [c for c in re.split(r"[,\s]+", raw) if c]
+    if not isinstance(raw, list | tuple) or len(raw) > 30:
+        raise ValidationError(message, fields={"competences": message})
+    codes = [str(c).strip() for c in raw]
+    if any(not COMPETENCE_CODE.match(c) for c in codes):
+        raise ValidationError(message, fields={"competences": message})
+    return list(dict.fromkeys(codes))
+
+
+def _clean_prompts(raw: Any, kind: str) -> list[str]:
+    if raw is None:
+        return default_prompts(kind)
+    if isinstance(raw, str):
+        raw = [line for line in raw.splitlines()]
+    message = _l("Prompts are a list of at most 10 questions.")
+    if not isinstance(raw, list | tuple) or len(raw) > 10:
+        raise ValidationError(message, fields={"prompts": message})
+    prompts = [str(p).strip()[:500] for p in raw if str(p).strip()]
+    return prompts or default_prompts(kind)
+
+
+def _clean_exdates(raw: Any) -> list[str]:
+    if raw in (None, ""):
+        return []
+    message = _l("Exceptions are a list of start times of cancelled occurrences.")
+    if not isinstance(raw, list | tuple) or len(raw) > 200:
+        raise ValidationError(message, fields={"exdates": message})
+    return [parse_datetime(v, "exdates").strftime("%Y-%m-%dT%H:%M:%SZ") for v in raw]
+
+
+def _text(raw: Any, field: str, limit: int, required: bool = False) -> str:
+    text = "" if raw is None else str(raw).strip()
+    if required and not text:
+        raise ValidationError(_l("Required."), fields={field: _l("Required.")})
+    if len(text) > limit:
+        message = _l("At most %(n)s characters.", n=limit)
+        raise ValidationError(message, fields={field: message})
+    return text
+
+
+def _resolve_audience(
+    actor: Person, unit_code: Any, network_id: Any, municipality_wide: bool
+) -> tuple[OrgUnit | None, int | None]:
+    chosen = sum(1 for x in (unit_code, network_id) if x not in (None, "")) + int(
+        bool(municipality_wide)
+    )
+    if chosen != 1:
+        message = _l("Choose exactly one of: a unit, a network, or the whole municipality.")
+        raise ValidationError(message, fields={"unit": message})
+    if municipality_wide:
+        permissions.require(
+            permissions.can_plan_municipality_cycle(actor),
+            _l("Only HR sets municipality-wide periods."),
+        )
+        return None, None
+    if unit_code not in (None, ""):
+        unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == str(unit_code)))
+        if unit is None:
+            message = _l("No unit with code %(code)s.", code=str(unit_code))
+            raise ValidationError(message, fields={"unit": message})
+        permissions.require(
+            permissions.can_plan_unit_cycle(actor, unit),
+            _l("Only the unit's leaders and HR plan its annual cycle."),
+        )
+        return unit, None
+    try:
+        nid = int(network_id)
+    except (TypeError, ValueError):
+        message = _l("Not a network id.")
+        raise ValidationError(message, fields={"network": message}) from None
+    if not bridge.network_exists(nid):
+        message = _l("No such network.")
+        raise ValidationError(message, fields={"network": message})
+    permissions.require(
+        permissions.can_plan_network_cycle(actor, nid),
+        _l("Only the network's facilitators plan its stops."),
+    )
+    return None, nid
+
+
+def create_event(actor: Person, data: dict[str, Any]) -> CycleEvent:
+    """Plan an event (one-off or recurring) for a unit, a network or, by HR, the
+    whole municipality. ``data`` holds the API's fields; bad input raises 422 with
+    fields, a caller who may not plan for the audience gets 403."""
+    kind = data.get("kind")
+    if kind not in EVENT_KINDS:
+        message = _l("Unknown kind of event.")
+        raise ValidationError(message, fields={"kind": message})
+    municipality_wide = bool(data.get("municipality_wide"))
+    unit, network_id = _resolve_audience(
+        actor, data.get("unit"), data.get("network"), municipality_wide
+    )
+    event = CycleEvent(kind=kind, unit=unit, network_id=network_id, created_by=actor)
+    event.municipality_wide = municipality_wide
+    _apply(event, data, creating=True)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(actor: Person, event: CycleEvent, data: dict[str, Any]) -> CycleEvent:
+    """Change an event's details (not its audience)."""
+    permissions.require(permissions.can_plan_cycle_event(actor, event))
+    if "kind" in data and data["kind"] not in EVENT_KINDS:
+        message = _l("Unknown kind of event.")
+        raise ValidationError(message, fields={"kind": message})
+    event.kind = data.get("kind", event.kind)
+    _apply(event, data, creating=False)
+    db.session.flush()
+    return event
+
+
+def _apply(event: CycleEvent, data: dict[str, Any], creating: bool) -> None:
+    def has(name: str) -> bool:
+        return creating or name in data
+
+    errors: dict[str, object] = {}
+
+    def collect(fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except ValidationError as exc:
+            errors.update(exc.fields)
+            return None
+
+    if has("title"):
+        event.title = collect(_text, data.get("title"), "title", 200, True) or ""
+    if has("description"):
+        event.description = collect(_text, data.get("description"), "description", 10000) or ""
+    if has("agenda"):
+        event.agenda = collect(_text, data.get("agenda"), "agenda", 10000) or ""
+    if has("location"):
+        event.location = collect(_text, data.get("location"), "location", 300) or ""
+    if has("video_url"):
+        url = collect(_text, data.get("video_url"), "video_url", 500) or ""
+        if url and not url.startswith(("https://", "http://")):
+            errors["video_url"] = _l("A video link starts with https://.")
+        event.video_url = url
+    starts = (
+        collect(parse_datetime, data.get("starts_at"), "starts_at") if has("starts_at") else None
+    )
+    ends = collect(parse_datetime, data.get("ends_at"), "ends_at") if has("ends_at") else None
+    starts = starts or event.starts_at
+    ends = ends or event.ends_at
+    if starts is not None and ends is not None and ends <= starts:
+        errors["ends_at"] = _l("The event must end after it starts.")
+    if starts is not None and ends is not None and ends - starts > dt.timedelta(days=92):
+        errors["ends_at"] = _l("An event lasts at most three months.")
+    if has("rrule"):
+        event.rrule = collect(normalise_rrule, data.get("rrule"))
+    if has("exdates"):
+        event.exdates = collect(_clean_exdates, data.get("exdates")) or []
+    if has("reminders"):
+        event.reminders = collect(_clean_reminders, data.get("reminders")) or []
+    if has("competences"):
+        event.competences = collect(_clean_codes, data.get("competences")) or []
+    if has("prompts") or creating:
+        prompts = collect(_clean_prompts, data.get("prompts"), event.kind) or []
+        event.prompts = prompts if event.kind in STOP_KINDS else []
+    if errors:
+        first = next(iter(errors.values()))
+        raise ValidationError(
+            _l("The event could not be saved: %(reason)s", reason=first), fields=errors
+        )
+    event.starts_at, event.ends_at = starts, ends  # type: ignore[assignment]
+
+
+def cancel_occurrence(actor: Person, event: CycleEvent, start: dt.datetime) -> None:
+    """Cancel one occurrence of a series (an EXDATE)."""
+    permissions.require(permissions.can_plan_cycle_event(actor, event))
+    occurrence_at(event, start)
+    stamp = start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    event.exdates = [*(event.exdates or []), stamp]
+    db.session.flush()
+
+
+def delete_event(actor: Person, event: CycleEvent) -> None:
+    permissions.require(permissions.can_plan_cycle_event(actor, event))
+    db.session.delete(event)
+    db.session.flush()
+
+
+# --- attendance and reflections ----------------------------------------------------------
+
+
+def attendance_of(event: CycleEvent, start: dt.datetime) -> list[Attendance]:
+    return list(
+        db.session.scalars(
+            sa.select(Attendance)
+            .where(Attendance.event_id == event.id, Attendance.occurrence_start == start)
+            .order_by(Attendance.id)
+        )
+    )
+
+
+def _attendance_row(event: CycleEvent, start: dt.datetime, person: Person) -> Attendance:
+    row = db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.event_id == event.id,
+            Attendance.occurrence_start == start,
+            Attendance.person_id == person.id,
+        )
+    )
+    if row is None:
+        row = Attendance(event_id=event.id, occurrence_start=start, person=person, status="invited")
+        db.session.add(row)
+    return row
+
+
+def invite_all(event: CycleEvent, start: dt.datetime) -> int:
+    """Create the invitations of one occurrence (once); the number of invitees."""
+    have = {a.person_id for a in attendance_of(event, start)}
+    people = invitees(event)
+    for person in people:
+        if person.id not in have:
+            db.session.add(
+                Attendance(
+                    event_id=event.id, occurrence_start=start, person=person, status="invited"
+                )
+            )
+    db.session.flush()
+    return len(people)
+
+
+def respond(actor: Person, event: CycleEvent, start: dt.datetime, answer: str) -> Attendance:
+    """RSVP for one occurrence: ``yes``, ``no`` or ``maybe``."""
+    status = {"yes": "attending", "no": "declined", "maybe": "maybe"}.get(answer)
+    if status is None:
+        message = _l("Answer yes, no or maybe.")
+        raise ValidationError(message, fields={"answer": message})
+    permissions.require(is_invited(actor, event), _l("You are not invited to this event."))
+    occurrence_at(event, start)
+    row = _attendance_row(event, start, actor)
+    if row.status != "attended":
+        row.status = status
+    db.session.flush()
+    return row
+
+
+def check_in(
+    actor: Person,
+    event: CycleEvent,
+    start: dt.datetime,
+    person: Person,
+    now: dt.datetime | None = None,
+) -> Attendance:
+    """Mark a person present: a planner of the event for anyone invited, or the person
+    themselves while the occurrence is going on."""
+    occ = occurrence_at(event, start)
+    if not is_invited(person, event):
+        message = _l("This person is not invited.")
+        raise ValidationError(message, fields={"person_id": message})
+    if person.id == actor.id and not permissions.can_plan_cycle_event(actor, event):
+        now = now or now_utc()
+        if not (occ.starts_at - dt.timedelta(minutes=30) <= now <= occ.ends_at):
+            raise ValidationError(_l("You can check in yourself only while the stop is going on."))
+    else:
+        permissions.require(
+            permissions.can_plan_cycle_event(actor, event),
+            _l("Only the organisers can check others in."),
+        )
+    row = _attendance_row(event, start, person)
+    row.status = "attended"
+    row.checked_in_at = now_utc()
+    row.checked_in_by_id = actor.id
+    db.session.flush()
+    return row
+
+
+def my_attendance(person: Person, event: CycleEvent, start: dt.datetime) -> Attendance | None:
+    return db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.event_id == event.id,
+            Attendance.occurrence_start == start,
+            Attendance.person_id == person.id,
+        )
+    )
+
+
+def save_reflection(
+    actor: Person,
+    event: CycleEvent,
+    start: dt.datetime,
+    answers: Sequence[str],
+    now: dt.datetime | None = None,
+) -> Reflection:
+    """Store the person's answers to the stop's prompts (replacing earlier answers);
+    open from half an hour before the stop begins."""
+    if not event.is_stop:
+        raise ValidationError(_l("Only learning and evaluation stops have reflections."))
+    permissions.require(is_invited(actor, event), _l("You are not invited to this stop."))
+    occ = occurrence_at(event, start)
+    if occ.starts_at > (now or now_utc()) + dt.timedelta(minutes=30):
+        raise ValidationError(_l("Reflections open when the stop begins."))
+    if len(answers) > len(event.prompts):
+        raise ValidationError(_l("More answers than prompts."))
+    cleaned = []
+    for i, prompt in enumerate(event.prompts):
+        text = str(answers[i]).strip() if i < len(answers) and answers[i] is not None else ""
+        if len(text) > 4000:
+            message = _l("At most %(n)s characters.", n=4000)
+            raise ValidationError(message, fields={f"answer_{i}": message})
+        cleaned.append({"prompt": prompt, "answer": text})
+    if not any(a["answer"] for a in cleaned):
+        message = _l("Answer at least one of the questions.")
+        raise ValidationError(message, fields={"answer_0": message})
+    row = db.session.scalar(
+        sa.select(Reflection).where(
+            Reflection.event_id == event.id,
+            Reflection.occurrence_start == start,
+            Reflection.person_id == actor.id,
+        )
+    )
+    if row is None:
+        row = Reflection(event_id=event.id, occurrence_start=start, person=actor)
+        db.session.add(row)
+    row.answers = cleaned
+    db.session.flush()
+    return row
+
+
+def reflections_of(event: CycleEvent, start: dt.datetime) -> list[Reflection]:
+    return list(
+        db.session.scalars(
+            sa.select(Reflection)
+            .where(Reflection.event_id == event.id, Reflection.occurrence_start == start)
+            .order_by(Reflection.id)
+        )
+    )
+
+
+_STOPWORDS_TEXT = """og i jeg det at en et den til er som på de med han av ikke der så var meg seg men ett
+    har om vi min mitt ha hadde hun nå over da ved fra du ut sin dem oss opp man kan hans hvor
+    eller hva skal selv sjøl her alle vil bli ble blitt kunne inn når være kom noen noe ville
+    dere deres kun ja etter ned skulle denne for deg si sine sitt mot å meget hvorfor dette disse
+    uten hvordan ingen din ditt blir samme hvilken hvilke sånn inni mellom vår hver hvem vors
+    hvis både bare enn fordi før mange også slik vært båe begge siden the a an and or of to in
+    is it that we for on with as was are be this at by not our us more mer mye godt bra"""
+_STOPWORDS = set(_STOPWORDS_TEXT.split())
+
+
+def summarise(event: CycleEvent, start: dt.datetime) -> dict[str, Any]:
+    """Attendance figures, answers per prompt and recurring themes of one occurrence."""
+    rows = attendance_of(event, start)
+    counts = {status: 0 for status in ATTENDANCE_STATUSES}
+    for row in rows:
+        counts[row.status] += 1
+    reflections = reflections_of(event, start)
+    per_prompt: list[dict[str, Any]] = []
+    words: dict[str, int] = {}
+    for i, prompt in enumerate(event.prompts):
+        answers = [
+            r.answers[i]["answer"]
+            for r in reflections
+            if i < len(r.answers) and r.answers[i].get("answer")
+        ]
+        per_prompt.append({"prompt": prompt, "answers": answers})
+        for answer in answers:
+            for word in set(re.findall(r"[a-zæøåA-ZÆØÅ]{4,}", answer.lower())):
+                if word not in _STOPWORDS:
+                    words[word] = words.get(word, 0) + 1
+    themes = [w for w, n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2][:8]
+    return {
+        "invited": len(rows),
+        "attending": counts["attending"],
+        "attended": counts["attended"],
+        "declined": counts["declined"],
+        "reflections": len(reflections),
+        "prompts": per_prompt,
+        "themes": themes,
+    }
+
+
+# --- calendar feed ----------------------------------------------------------------------
+
+
+def calendar_token(person: Person, create: bool = True) -> str | None:
+    """The person's feed token (made on first use)."""
+    row = db.session.get(CalendarToken, person.id)
+    if row is None:
+        if not create:
+            return None
+        row = CalendarToken(person_id=person.id, token=new_calendar_token())
+        db.session.add(row)
+        db.session.flush()
+    return row.token
+
+
+def regenerate_calendar_token(actor: Person) -> str:
+    """Revoke the old feed address and make a new one."""
+    row = db.session.get(CalendarToken, actor.id)
+    if row is None:
+        row = CalendarToken(person_id=actor.id)
+        db.session.add(row)
+    row.token = new_calendar_token()
+    row.created_at = now_utc()
+    db.session.flush()
+    return row.token
+
+
+def person_for_token(token: str) -> Person:
+    """The active person a feed token belongs to, or 404 (never say which part failed)."""
+    if not token or len(token) > 64:
+        raise NotFound(_l("No such calendar."))
+    row = db.session.scalar(sa.select(CalendarToken).where(CalendarToken.token == token))
+    if row is None or not row.person.active:
+        raise NotFound(_l("No such calendar."))
+    return row.person
+
+
+def _vevent(event: CycleEvent, link: str | None) -> Any:
+    import icalendar
+
+    vevent = icalendar.Event()
+    vevent.add("uid", f"cycle-event-{event.id}@kollega")
+    vevent.add("dtstamp", event.updated_at or now_utc())
+    vevent.add("dtstart", event.starts_at.astimezone(OSLO))
+    vevent.add("dtend", event.ends_at.astimezone(OSLO))
+    vevent.add("summary", event.title)
+    description = "\n\n".join(x for x in (event.description, event.agenda) if x)
+    if event.video_url:
+        description = (description + "\n\n" + event.video_url).strip()
+    if description:
+        vevent.add("description", description)
+    if event.location:
+        vevent.add("location", event.location)
+    if link:
+        vevent.add("url", link)
+    vevent.add("categories", [str(KIND_LABELS.get(event.kind, event.kind))])
+    if event.rrule:
+        vevent.add("rrule", icalendar.vRecur.from_ical(event.rrule))
+        for ex in sorted(_exdates(event)):
+            vevent.add("exdate", ex.astimezone(OSLO))
+    for minutes in event.reminders or []:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", event.title)
+        alarm.add("trigger", dt.timedelta(minutes=-minutes))
+        vevent.add_component(alarm)
+    return vevent
+
+
+def calendar_ics(events: Iterable[CycleEvent], name: str, link_for: Any = None) -> bytes:
+    """An iCalendar document (Europe/Oslo, recurrence kept) for ``events``."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//kollega//annual cycle//NB")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Oslo")
+    for event in events:
+        cal.add_component(_vevent(event, link_for(event) if link_for else None))
+    if hasattr(cal, "add_missing_timezones"):
+        cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def person_calendar(token: str, link_for: Any = None) -> bytes:
+    """The feed behind a token: the person's units', networks' and municipality events."""
+    person = person_for_token(token)
+    return calendar_ics(events_for(person), f"kollega: {person.name}", link_for)
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
