@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -804,6 +804,7 @@ def is_following(person: Person, thread_id: int) -> bool:
 class SendResult:
     message: Message
     created: bool  # False: a retry; the first message is returned and nothing was stored
+    notified: list[int] = field(default_factory=list)  # people who got a notification
 
 
 def _ensure_member(person: Person, network: Network) -> None:
@@ -913,8 +914,8 @@ def send_message(
             raise Conflict(_l("The message could not be stored; please send it again.")) from None
         return _retry_result(existing, int(_int(thread_id, "thread_id")))
     db.session.expire(thread, ["last_seq", "last_message_at"])
-    _notify_for_message(person, thread, message, reply_to)
-    return SendResult(message, True)
+    notified = _notify_for_message(person, thread, message, reply_to)
+    return SendResult(message, True, notified)
 
 
 MENTION = re.compile(r"@\*\*([^*\n]{1,200})\*\*|@([^\s@][^\n@]{0,199})")
@@ -939,7 +940,7 @@ def mentioned_ids(network_id: int, body: str, author_id: int) -> set[int]:
 
 def _notify_for_message(
     author: Person, thread: Thread, message: Message, reply_to: Message | None
-) -> None:
+) -> list[int]:
     """Mentions, replies to one's message, and new messages in followed threads."""
     link = _link_for_thread(thread.id, message.seq)
     mentioned = mentioned_ids(thread.network_id, message.body, author.id)
@@ -973,7 +974,7 @@ def _notify_for_message(
             rows.append({"person_id": pid, "kind": "reply"})
             notified.add(pid)
     if not rows:
-        return
+        return []
     now = now_utc()
     db.session.execute(
         sa.insert(Notification),
@@ -990,6 +991,7 @@ def _notify_for_message(
             for row in rows
         ],
     )
+    return sorted(notified)
 
 
 def list_messages(

@@ -1,0 +1,647 @@
+"""API operations for learning networks, threads and messages (DESIGN.md: contracts).
+
+Each operation parses, calls one service, commits, and only then publishes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from kollega.api import actor, int_arg, json_body, route
+from kollega.errors import ValidationError
+from kollega.extensions import db
+from kollega.networks import broadcast
+from kollega.networks import services as svc
+from kollega.networks.serialise import (
+    member_json,
+    message_json,
+    network_json,
+    notification_json,
+    thread_json,
+)
+
+_OBJ = {"type": "object"}
+NETWORK_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "purpose": {"type": "string"},
+        "kind": {"type": "string", "enum": ["professional", "cross_unit", "leaders", "project"]},
+        "visibility": {"type": "string", "enum": ["open", "request", "invite"]},
+        "status": {"type": "string", "enum": ["proposed", "active", "archived"]},
+        "target_competences": {"type": "array", "items": {"type": "string"}},
+        "members": {"type": ["integer", "null"]},
+        "my_membership": {"type": ["string", "null"]},
+    },
+    "required": ["id", "name", "visibility"],
+}
+THREAD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "kind": {
+            "type": "string",
+            "enum": ["discussion", "question", "experience", "learning_stop"],
+        },
+        "last_seq": {"type": "integer"},
+        "unread": {"type": ["integer", "null"]},
+    },
+    "required": ["id", "title", "kind"],
+}
+MESSAGE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "seq": {"type": "integer"},
+        "thread_id": {"type": "integer"},
+        "client_id": {"type": "string"},
+        "author": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+        "body_html": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "edited_at": {"type": ["string", "null"]},
+        "deleted": {"type": "boolean"},
+        "reactions": {"type": "array", "items": _OBJ},
+    },
+    "required": ["id", "seq", "client_id", "author", "body_html", "created_at"],
+}
+MESSAGES_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "messages": {"type": "array", "items": MESSAGE_SCHEMA},
+        "more": {"type": "boolean"},
+    },
+    "required": ["messages"],
+}
+
+
+def _bool(value: Any, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "1", 1):
+        return True
+    if value in ("false", "0", 0):
+        return False
+    raise ValidationError(
+        _l("Must be true or false."), fields={field: _l("Must be true or false.")}
+    )
+
+
+def _messages_json(messages: list[Any]) -> list[dict[str, Any]]:
+    reactions = svc.reactions_for([m.id for m in messages])
+    return [message_json(m, reactions.get(m.id)) for m in messages]
+
+
+# --- networks ----------------------------------------------------------------------------
+
+
+@route(
+    "/networks",
+    summary="Networks the caller may know of",
+    query={
+        "q": "search in name and purpose",
+        "mine": "true: only networks the caller is a member of",
+        "status": "proposed, active or archived (default: not archived)",
+    },
+    response={"type": "array", "items": NETWORK_SCHEMA},
+)
+def networks_list() -> Any:
+    mine = _bool(request.args.get("mine", "false"), "mine")
+    rows = svc.list_networks(
+        actor(), request.args.get("q", ""), mine=mine, status=request.args.get("status") or None
+    )
+    return jsonify([network_json(r.network, r.members, r.my_state) for r in rows])
+
+
+@route(
+    "/networks",
+    ["POST"],
+    summary="Create a network (or propose one, for employees)",
+    body={
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "purpose": {"type": "string"},
+            "kind": {"type": "string"},
+            "visibility": {"type": "string", "enum": ["open", "request", "invite"]},
+            "unit_id": {"type": "integer"},
+            "target_competences": {"type": "array", "items": {"type": "string"}},
+            "edit_window_minutes": {"type": "integer"},
+        },
+        "required": ["name"],
+    },
+    response=NETWORK_SCHEMA,
+    status=201,
+)
+def networks_create() -> Any:
+    data = json_body(("name",))
+    network = svc.create_network(
+        actor(),
+        data.get("name"),
+        data.get("purpose", ""),
+        data.get("kind", "professional"),
+        data.get("visibility", "open"),
+        data.get("unit_id"),
+        data.get("target_competences"),
+        data.get("edit_window_minutes", 60),
+    )
+    db.session.commit()
+    return jsonify(network_json(network, 1, "active")), 201
+
+
+@route("/networks/<int:network_id>", summary="One network", response=NETWORK_SCHEMA)
+def networks_detail(network_id: int) -> Any:
+    person = actor()
+    network = svc.find_network(person, network_id)
+    from kollega import permissions
+
+    member = permissions.network_membership(person, network)
+    body = network_json(network, len(svc.active_member_ids(network.id)), member and member.state)
+    body["my_role"] = member.role if member else None
+    body["can_read"] = permissions.can_read_network(person, network)
+    body["can_post"] = permissions.can_post(person, network)
+    body["can_moderate"] = permissions.can_moderate(person, network)
+    return jsonify(body)
+
+
+@route(
+    "/networks/<int:network_id>",
+    ["PATCH"],
+    summary="Change a network's settings (facilitators)",
+    body=_OBJ,
+    response=NETWORK_SCHEMA,
+)
+def networks_update(network_id: int) -> Any:
+    data = json_body()
+    allowed = {"name", "purpose", "kind", "visibility", "target_competences", "edit_window_minutes"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError(
+            _l("Unknown fields."), fields={k: _l("Unknown field.") for k in sorted(unknown)}
+        )
+    network = svc.update_network(actor(), network_id, **data)
+    db.session.commit()
+    return jsonify(network_json(network))
+
+
+@route(
+    "/networks/<int:network_id>/approve",
+    ["POST"],
+    summary="Approve a proposed network (a leader of its unit, or HR)",
+    response=NETWORK_SCHEMA,
+)
+def networks_approve(network_id: int) -> Any:
+    network = svc.approve_network(actor(), network_id)
+    db.session.commit()
+    return jsonify(network_json(network))
+
+
+@route(
+    "/networks/<int:network_id>/reject",
+    ["POST"],
+    summary="Turn a proposed network down (it is removed)",
+    status=204,
+)
+def networks_reject(network_id: int) -> Any:
+    svc.reject_network(actor(), network_id)
+    db.session.commit()
+    return "", 204
+
+
+@route(
+    "/networks/<int:network_id>/archive",
+    ["POST"],
+    summary="Archive a network: read-only from now on (facilitators, HR)",
+    response=NETWORK_SCHEMA,
+)
+def networks_archive(network_id: int) -> Any:
+    network = svc.archive_network(actor(), network_id)
+    db.session.commit()
+    return jsonify(network_json(network))
+
+
+# --- members -----------------------------------------------------------------------------
+
+
+@route(
+    "/networks/<int:network_id>/members",
+    summary="Members (facilitators also see requests and invitations with ?state=all)",
+    query={"state": "all: include requested and invited"},
+    response={"type": "array", "items": _OBJ},
+)
+def networks_members(network_id: int) -> Any:
+    states = (
+        ("active", "requested", "invited") if request.args.get("state") == "all" else ("active",)
+    )
+    return jsonify([member_json(m) for m in svc.list_members(actor(), network_id, states)])
+
+
+@route(
+    "/networks/<int:network_id>/members",
+    ["POST"],
+    summary="{} joins an open network (201) or asks to join (202); {person_id} adds "
+    "someone, {person_id, invite: true} invites, {email, name} invites a guest (facilitators)",
+    body={
+        "type": "object",
+        "properties": {
+            "person_id": {"type": "integer"},
+            "role": {"type": "string", "enum": ["member", "facilitator"]},
+            "invite": {"type": "boolean"},
+            "email": {"type": "string"},
+            "name": {"type": "string"},
+        },
+    },
+    response=_OBJ,
+    status=201,
+)
+def networks_add_member(network_id: int) -> Any:
+    data = request.get_json(silent=True)
+    if data is None and not request.get_data():
+        data = {}
+    if not isinstance(data, dict):
+        raise ValidationError(_l("The request body must be a JSON object."))
+    person = actor()
+    if data.get("email") not in (None, ""):
+        member = svc.invite_guest(person, network_id, data.get("email"), data.get("name"))
+    elif data.get("person_id") not in (None, ""):
+        member = svc.add_member(
+            person,
+            network_id,
+            data["person_id"],
+            data.get("role", "member"),
+            invite=_bool(data.get("invite", False), "invite"),
+        )
+    else:
+        member = svc.join_network(person, network_id)
+    db.session.commit()
+    status = 202 if member.state == "requested" else 201
+    return jsonify(member_json(member)), status
+
+
+@route(
+    "/networks/<int:network_id>/members/<int:person_id>",
+    ["PATCH"],
+    summary="Approve a request ({state: active}) or change a role ({role}) (facilitators)",
+    body=_OBJ,
+    response=_OBJ,
+)
+def networks_change_member(network_id: int, person_id: int) -> Any:
+    data = json_body()
+    person = actor()
+    member = None
+    if data.get("state") not in (None, ""):
+        if data["state"] != "active":
+            raise ValidationError(
+                _l("Only state active is accepted."), fields={"state": _l("Use active.")}
+            )
+        member = svc.approve_member(person, network_id, person_id)
+    if data.get("role") not in (None, ""):
+        member = svc.set_member_role(person, network_id, person_id, data["role"])
+    if member is None:
+        raise ValidationError(_l("Send state or role."), fields={"role": _l("Required.")})
+    db.session.commit()
+    return jsonify(member_json(member))
+
+
+@route(
+    "/networks/<int:network_id>/members/<int:person_id>",
+    ["DELETE"],
+    summary="Leave (one's own id), or remove a member / decline a request (facilitators)",
+    status=204,
+)
+def networks_remove_member(network_id: int, person_id: int) -> Any:
+    svc.remove_member(actor(), network_id, person_id)
+    db.session.commit()
+    broadcast.drop_from_network(person_id, network_id)
+    return "", 204
+
+
+# --- threads -----------------------------------------------------------------------------
+
+
+@route(
+    "/networks/<int:network_id>/threads",
+    summary="Threads of a network, latest activity first, with the caller's unread counts",
+    response={"type": "array", "items": THREAD_SCHEMA},
+)
+def networks_threads(network_id: int) -> Any:
+    person = actor()
+    threads = svc.list_threads(person, network_id)
+    unread = svc.unread_counts(person, [t.id for t in threads])
+    return jsonify([thread_json(t, unread.get(t.id, 0)) for t in threads])
+
+
+@route(
+    "/networks/<int:network_id>/threads",
+    ["POST"],
+    summary="Open a thread; body (or for an experience its four parts) is the first message",
+    body={
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "kind": {"type": "string"},
+            "body": {"type": "string"},
+            "client_id": {"type": "string"},
+            "competence_tags": {"type": "array", "items": {"type": "string"}},
+            "parts": {"type": "object"},
+        },
+        "required": ["title"],
+    },
+    response=THREAD_SCHEMA,
+    status=201,
+)
+def networks_open_thread(network_id: int) -> Any:
+    data = json_body(("title",))
+    parts = data.get("parts")
+    if parts is not None and not isinstance(parts, dict):
+        raise ValidationError(_l("Must be an object."), fields={"parts": _l("Must be an object.")})
+    thread, first = svc.open_thread(
+        actor(),
+        network_id,
+        data.get("title"),
+        data.get("kind", "discussion"),
+        data.get("body", ""),
+        data.get("competence_tags"),
+        data.get("client_id"),
+        parts,
+    )
+    db.session.commit()
+    if first is not None:
+        broadcast.message_created(first)
+    return jsonify(thread_json(thread, 0)), 201
+
+
+@route("/threads/<int:thread_id>", summary="One thread", response=THREAD_SCHEMA)
+def threads_detail(thread_id: int) -> Any:
+    person = actor()
+    thread = svc.get_thread(person, thread_id)
+    body = thread_json(thread, svc.unread_counts(person, [thread.id]).get(thread.id, 0))
+    body["following"] = svc.is_following(person, thread.id)
+    return jsonify(body)
+
+
+@route(
+    "/threads/<int:thread_id>",
+    ["PATCH"],
+    summary="Resolve or reopen ({resolved}), accept an answer ({accepted_message_id}), "
+    "follow or unfollow ({following})",
+    body=_OBJ,
+    response=THREAD_SCHEMA,
+)
+def threads_update(thread_id: int) -> Any:
+    data = json_body()
+    person = actor()
+    known = {"resolved", "accepted_message_id", "following"}
+    if not data or set(data) - known:
+        raise ValidationError(
+            _l("Send resolved, accepted_message_id or following."),
+            fields={k: _l("Unknown field.") for k in sorted(set(data) - known)},
+        )
+    following = None
+    if "following" in data:
+        following = svc.follow_thread(person, thread_id, _bool(data["following"], "following"))
+    if "accepted_message_id" in data:
+        svc.accept_answer(person, thread_id, data["accepted_message_id"])
+    if "resolved" in data:
+        svc.resolve_thread(person, thread_id, _bool(data["resolved"], "resolved"))
+    thread = svc.get_thread(person, thread_id)
+    db.session.commit()
+    if set(data) - {"following"}:
+        broadcast.thread_updated(thread)
+    body = thread_json(thread)
+    body["following"] = following if following is not None else svc.is_following(person, thread.id)
+    return jsonify(body)
+
+
+# --- messages ----------------------------------------------------------------------------
+
+
+@route(
+    "/threads/<int:thread_id>/messages",
+    summary="Messages in seq order: after after_seq (replay), before before_seq (older "
+    "page), or the latest page",
+    query={
+        "after_seq": "messages with a higher seq",
+        "before_seq": "the page before this seq",
+        "limit": "page size, 1-1000 (default 50)",
+    },
+    response=MESSAGES_SCHEMA,
+)
+def threads_messages(thread_id: int) -> Any:
+    messages, more = svc.list_messages(
+        actor(),
+        thread_id,
+        after_seq=int_arg("after_seq"),
+        before_seq=int_arg("before_seq"),
+        limit=int_arg("limit") or svc.PAGE,
+    )
+    return jsonify({"messages": _messages_json(messages), "more": more})
+
+
+@route(
+    "/threads/<int:thread_id>/messages",
+    ["POST"],
+    summary="Send a message: 201 {id, seq}; the same client_id again: 200 with the first",
+    body={
+        "type": "object",
+        "properties": {
+            "client_id": {"type": "string"},
+            "body": {"type": "string"},
+            "reply_to": {"type": "integer"},
+        },
+        "required": ["client_id", "body"],
+    },
+    response={
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "seq": {"type": "integer"}},
+        "required": ["id", "seq"],
+    },
+    status=201,
+)
+def threads_send(thread_id: int) -> Any:
+    data = json_body(("client_id",))
+    result = svc.send_message(
+        actor(), thread_id, data.get("client_id"), data.get("body"), data.get("reply_to")
+    )
+    db.session.commit()
+    if result.created:
+        broadcast.message_created(result.message, result.notified)
+    body = {"id": result.message.id, "seq": result.message.seq}
+    return jsonify(body), 201 if result.created else 200
+
+
+@route(
+    "/threads/<int:thread_id>/read",
+    ["POST"],
+    summary="Mark the thread read up to seq (default: all)",
+    body={"type": "object", "properties": {"seq": {"type": "integer"}}},
+    response=_OBJ,
+)
+def threads_read(thread_id: int) -> Any:
+    data = request.get_json(silent=True) or {}
+    if not isinstance(data, dict):
+        raise ValidationError(_l("The request body must be a JSON object."))
+    person = actor()
+    last = svc.mark_read(person, thread_id, data.get("seq"))
+    db.session.commit()
+    unread = svc.unread_counts(person, [thread_id]).get(thread_id, 0)
+    broadcast.read_marker(person.id, thread_id, last, unread)
+    return jsonify({"thread_id": thread_id, "last_read_seq": last, "unread": unread})
+
+
+@route(
+    "/messages/<int:message_id>",
+    ["PATCH"],
+    summary="Edit one's message within the network's edit window",
+    body={"type": "object", "properties": {"body": {"type": "string"}}, "required": ["body"]},
+    response=MESSAGE_SCHEMA,
+)
+def messages_edit(message_id: int) -> Any:
+    data = json_body(("body",))
+    message = svc.edit_message(actor(), message_id, data.get("body"))
+    db.session.commit()
+    broadcast.message_edited(message)
+    return jsonify(_messages_json([message])[0])
+
+
+@route(
+    "/messages/<int:message_id>",
+    ["DELETE"],
+    summary="Delete a message (its author or a facilitator); it stays as deleted",
+    response=MESSAGE_SCHEMA,
+)
+def messages_delete(message_id: int) -> Any:
+    message = svc.delete_message(actor(), message_id)
+    db.session.commit()
+    broadcast.message_deleted(message)
+    return jsonify(message_json(message))
+
+
+@route(
+    "/messages/<int:message_id>/history",
+    summary="Earlier versions of a message",
+    response={"type": "array", "items": _OBJ},
+)
+def messages_history(message_id: int) -> Any:
+    edits = svc.message_history(actor(), message_id)
+    return jsonify(
+        [{"body": e.previous_body, "replaced_at": e.edited_at.isoformat()} for e in edits]
+    )
+
+
+@route(
+    "/messages/<int:message_id>/reactions",
+    ["POST"],
+    summary="Toggle a reaction ({emoji}; {emoji, on: true|false} to set it)",
+    body={
+        "type": "object",
+        "properties": {"emoji": {"type": "string"}, "on": {"type": "boolean"}},
+        "required": ["emoji"],
+    },
+    response=_OBJ,
+)
+def messages_react(message_id: int) -> Any:
+    data = json_body(("emoji",))
+    on = None if data.get("on") is None else _bool(data.get("on"), "on")
+    person = actor()
+    reactions = svc.react(person, message_id, data.get("emoji"), on)
+    message = svc.get_message(person, message_id)
+    db.session.commit()
+    broadcast.reactions_changed(message, reactions)
+    return jsonify({"message_id": message_id, "reactions": reactions})
+
+
+@route(
+    "/messages/search",
+    summary="Search messages in the networks the caller may read",
+    query={"q": "words (prefixes)", "network": "only this network id"},
+    response=MESSAGES_SCHEMA,
+)
+def messages_search() -> Any:
+    found = svc.search_messages(actor(), request.args.get("q", ""), int_arg("network"))
+    out = []
+    for m in found:
+        item = message_json(m)
+        item["thread"] = {
+            "id": m.thread.id,
+            "title": m.thread.title,
+            "network_id": m.thread.network_id,
+        }
+        out.append(item)
+    return jsonify({"messages": out, "more": False})
+
+
+# --- unread and notifications ------------------------------------------------------------
+
+
+@route(
+    "/me/unread",
+    summary="Unread messages per thread in the caller's networks, and unread notifications",
+    response=_OBJ,
+)
+def networks_unread() -> Any:
+    person = actor()
+    counts = svc.unread_counts(person)
+    return jsonify(
+        {
+            "threads": {str(k): v for k, v in counts.items()},
+            "notifications": svc.unread_notification_count(person),
+        }
+    )
+
+
+@route(
+    "/notifications",
+    summary="The caller's notifications, newest first",
+    query={"unread": "true: only unread"},
+    response={"type": "array", "items": _OBJ},
+)
+def notifications_list() -> Any:
+    unread = _bool(request.args.get("unread", "false"), "unread")
+    return jsonify([notification_json(n) for n in svc.list_notifications(actor(), unread)])
+
+
+@route(
+    "/notifications/read",
+    ["POST"],
+    summary="Mark notifications read ({ids: [...]}, or all without ids)",
+    body={"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "integer"}}}},
+    response=_OBJ,
+)
+def notifications_read() -> Any:
+    data = request.get_json(silent=True) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("ids", []), list):
+        raise ValidationError(_l("Send {ids: [...]} or an empty object."))
+    count = svc.mark_notifications_read(actor(), data.get("ids"))
+    db.session.commit()
+    return jsonify({"marked": count})
+
+
+@route(
+    "/me/notification-settings",
+    summary="The caller's notification settings",
+    response=_OBJ,
+)
+def notification_settings() -> Any:
+    return jsonify({"email_digest": svc.email_digest(actor())})
+
+
+@route(
+    "/me/notification-settings",
+    ["PUT"],
+    summary="Set the e-mail digest: never, daily or weekly",
+    body={"type": "object", "properties": {"email_digest": {"type": "string"}}},
+    response=_OBJ,
+)
+def notification_settings_set() -> Any:
+    data = json_body(("email_digest",))
+    choice = svc.set_email_digest(actor(), data.get("email_digest"))
+    db.session.commit()
+    return jsonify({"email_digest": choice})
