@@ -66,8 +66,13 @@ def _worker() -> str:
 def _pg_url_for_worker() -> str:
     url = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
     # KOLLEGA_TEST_DB_TAG keeps parallel test runs (several engineers) off each other's databases.
-    tag = os.environ.get("KOLLEGA_TEST_DB_TAG", "")
-    name = f"kollega_test_{tag + '_' if tag else ''}{_worker()}"
+    # Without a tag, the xdist run id (or the process id) makes each run's databases its own.
+    tag = (
+        os.environ.get("KOLLEGA_TEST_DB_TAG")
+        or os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:10]
+        or str(os.getpid())
+    )
+    name = f"kollega_test_{tag}_{_worker()}"
     return url.set(database=name).render_as_string(hide_password=False)
 
 
@@ -92,9 +97,23 @@ def create_admin_engine() -> sa.Engine:
 
 
 @pytest.fixture(scope="session")
-def _templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Migrated databases, once per session and worker, keyed by backend."""
-    return {"dir": tmp_path_factory.mktemp("db-templates")}
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Migrated databases, once per session and worker, keyed by backend; the
+    PostgreSQL database is dropped when the session ends."""
+    templates: dict[str, Any] = {"dir": tmp_path_factory.mktemp("db-templates")}
+    yield templates
+    if "postgresql" in templates:
+        _drop_pg_database(templates["postgresql"])
+
+
+def _drop_pg_database(url: str) -> None:
+    name = sa.make_url(url).database
+    admin = create_admin_engine()
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def _migrated(backend: str, templates: dict[str, Any]) -> str:
