@@ -1,0 +1,276 @@
+"""Gap pages: my gaps and suggestions; a unit's gaps (table, focus areas, heatmap of
+sub-units or people, now against a future date, drill-down); exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from kollega import permissions
+from kollega.errors import DomainError
+from kollega.extensions import db
+from kollega.gaps import services, suggestions
+from kollega.gaps.models import SUGGESTION_TYPES
+from kollega.org.models import OrgUnit, Person
+from kollega.org.services import unit_by_code
+from kollega.web import register_nav
+
+bp = Blueprint("gaps", __name__, url_prefix="/gaps")
+
+
+def _can_see_any_unit(person: Any) -> bool:
+    return bool(person.led_units) or permissions.is_hr(person)
+
+
+register_nav(
+    _l("My gaps"), "gaps.mine", lambda p: permissions.is_authenticated(p) and not p.is_guest, 40
+)
+register_nav(_l("Unit gaps"), "gaps.index", _can_see_any_unit, 45)
+
+FOCUS_LABELS = {
+    "digital": _l("Digital competence"),
+    "privacy": _l("Privacy and information security"),
+    "collaboration": _l("Collaboration and participation"),
+    "leadership": _l("Leadership"),
+}
+HEAT_STEPS = 4
+
+
+def _actor() -> Person:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _date(name: str) -> dt.date | None:
+    """A date from the query string; a bad one is reported and ignored."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        flash(_("%(value)s is not a date; use the form YYYY-MM-DD.", value=raw), "error")
+        return None
+
+
+def heat_class(gap_points: int, people_required: int) -> str:
+    """A colour step from the average gap per person (0 = none ... 4 = large)."""
+    if people_required <= 0 or gap_points <= 0:
+        return "heat-0"
+    average = gap_points / people_required
+    step = 1 if average <= 0.5 else 2 if average <= 1 else 3 if average <= 2 else HEAT_STEPS
+    return f"heat-{step}"
+
+
+@bp.app_template_filter("focus_label")
+def focus_label(area: str | None) -> str:
+    return str(FOCUS_LABELS.get(area or "", area or ""))
+
+
+@bp.app_template_filter("percent")
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100):d} %"
+
+
+def network_url(network_id: int) -> str | None:
+    """The network's page, when the networks feature has one."""
+    from werkzeug.routing import BuildError
+
+    for endpoint in ("networks.network", "networks.detail", "networks.show"):
+        try:
+            return url_for(endpoint, network_id=network_id)
+        except BuildError:
+            continue
+    return None
+
+
+@bp.route("/me")
+@login_required
+def mine() -> Any:
+    person = _actor()
+    permissions.require(not person.is_guest)
+    now = services.today()
+    future = _date("future")
+    if future is not None and future <= now:
+        flash(_("Choose a date after today to see future gaps."), "error")
+        future = None
+    rows = services.person_gaps(person, person, now)
+    future_rows = services.person_gaps(person, person, future) if future else None
+    return render_template(
+        "gaps/mine.html",
+        rows=rows,
+        future=future,
+        future_rows=future_rows,
+        today=now,
+        suggestions=suggestions.for_person(person, person),
+        network_url=network_url,
+    )
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    person = _actor()
+    unit = services.default_unit(person)
+    if unit is None:
+        return redirect(url_for("gaps.mine"))
+    return redirect(url_for("gaps.unit", code=unit.code))
+
+
+def _ancestors(unit: OrgUnit) -> list[OrgUnit]:
+    ids = unit.ancestor_ids()[:-1]
+    if not ids:
+        return []
+    import sqlalchemy as sa
+
+    by_id = {u.id: u for u in db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@bp.route("/units/<code>")
+@login_required
+def unit(code: str) -> Any:
+    person = _actor()
+    target = unit_by_code(code)
+    services.check_unit(person, target)
+    now = services.today()
+    at = _date("date") or now
+    future = _date("future")
+    if future is not None and future <= at:
+        flash(_("The date to compare with must be after the first date."), "error")
+        future = None
+    by = request.args.get("by", "units")
+    if by not in ("units", "people"):
+        by = "units"
+    table = services.unit_gap_table(person, target, at)
+    future_table = services.unit_gap_table(person, target, future) if future else None
+    future_rows = {r["competence"]: r for r in future_table.rows} if future_table else {}
+    heatmap = services.heatmap(person, target, at, by)
+    areas = services.focus_area_table(person, target, at)
+    future_areas = services.focus_area_table(person, target, future) if future else None
+    breadcrumbs = [u for u in _ancestors(target) if permissions.can_view_unit_gaps(person, u)]
+    return render_template(
+        "gaps/unit.html",
+        unit=target,
+        at=at,
+        today=now,
+        future=future,
+        table=table,
+        future_table=future_table,
+        future_rows=future_rows,
+        heatmap=heatmap,
+        areas=areas,
+        future_areas={r["focus_area"]: r for r in future_areas} if future_areas else {},
+        by=by,
+        breadcrumbs=breadcrumbs,
+        heat_class=heat_class,
+        measures=suggestions.for_unit(person, target, at if at <= now else now),
+        led=person.led_units,
+    )
+
+
+@bp.route("/units/<code>/export.<fmt>")
+@login_required
+def export(code: str, fmt: str) -> Any:
+    """The unit's gap table as CSV or XLSX."""
+    person = _actor()
+    target = unit_by_code(code)
+    at = _date("date") or services.today()
+    table = services.unit_gap_table(person, target, at)
+    header = [
+        _("Competence code"),
+        _("Competence"),
+        _("Focus area"),
+        _("People required"),
+        _("People with a gap"),
+        _("Gap points"),
+        _("Coverage"),
+    ]
+    rows = [
+        [
+            r["competence"],
+            r["name"],
+            focus_label(r["focus_area"]),
+            r["people_required"],
+            r["people_with_gap"],
+            r["gap_points"],
+            round(r["coverage"], 4),
+        ]
+        for r in table.rows
+    ]
+    filename = f"gaps-{target.code}-{at.isoformat()}"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return Response(
+            "\ufeff" + out.getvalue(),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
+    if fmt == "xlsx":
+        try:
+            from openpyxl import Workbook
+        except ImportError:  # pragma: no cover
+            abort(404)
+        wb = Workbook()
+        ws = wb.active
+        ws.title = target.code[:31]
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return Response(
+            buffer.getvalue(),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
+        )
+    abort(404)
+
+
+@bp.route("/suggestions/dismiss", methods=["POST"])
+@login_required
+def dismiss() -> Any:
+    person = _actor()
+    kind = request.form.get("type", "")
+    try:
+        item_id = int(request.form.get("id", ""))
+    except ValueError:
+        item_id = -1
+    if kind not in SUGGESTION_TYPES or item_id < 0:
+        flash(_("That suggestion could not be dismissed."), "error")
+        return redirect(url_for("gaps.mine"))
+    suggestions.dismiss(person, person, kind, item_id)
+    db.session.commit()
+    flash(_("We will not suggest that again."), "success")
+    return redirect(url_for("gaps.mine"))
+
+
+@bp.route("/units/<code>/networks", methods=["POST"])
+@login_required
+def create_network(code: str) -> Any:
+    person = _actor()
+    target = unit_by_code(code)
+    competence = request.form.get("competence", "")
+    try:
+        network = suggestions.create_proposed_network(person, target, competence)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("gaps.unit", code=target.code))
+    db.session.commit()
+    flash(
+        _("The network %(name)s was created and the people were invited.", name=network.name),
+        "success",
+    )
+    return redirect(network_url(network.id) or url_for("gaps.unit", code=target.code))

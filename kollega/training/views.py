@@ -1,0 +1,352 @@
+"""Training pages: the catalogue with sessions, enrolment and the waiting list; HR keeps
+the catalogue and records completion; leaders confirm the proposed levels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from kollega import permissions
+from kollega.errors import DomainError
+from kollega.extensions import db
+from kollega.org.models import Person
+from kollega.training import services
+from kollega.training.forms import (
+    FORMAT_LABELS,
+    LANGUAGE_LABELS,
+    ProposalForm,
+    SessionForm,
+    TrainingForm,
+)
+from kollega.training.models import TRAINING_FORMATS, Training
+from kollega.web import register_nav
+
+bp = Blueprint("training", __name__, url_prefix="/trainings")
+OSLO = ZoneInfo("Europe/Oslo")
+
+register_nav(
+    _l("Training"),
+    "training.catalogue",
+    lambda p: permissions.is_authenticated(p) and not p.is_guest,
+    50,
+)
+
+STATUS_LABELS = {
+    "enrolled": _l("enrolled"),
+    "waitlisted": _l("on the waiting list"),
+    "completed": _l("completed"),
+    "cancelled": _l("cancelled"),
+}
+
+
+@bp.app_template_filter("training_format")
+def training_format(value: str) -> str:
+    return str(FORMAT_LABELS.get(value, value))
+
+
+@bp.app_template_filter("enrolment_status")
+def enrolment_status(value: str) -> str:
+    return str(STATUS_LABELS.get(value, value))
+
+
+def _actor() -> Person:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _employee() -> Person:
+    person = _actor()
+    permissions.require(not person.is_guest)
+    return person
+
+
+def _back(default: str) -> Any:
+    target = request.form.get("next") or default
+    if not target.startswith("/") or target.startswith("//"):
+        target = default
+    return redirect(target)
+
+
+def _flash_error(exc: DomainError) -> None:
+    db.session.rollback()
+    message = str(exc.message)
+    if exc.fields:
+        message += " " + " ".join(str(v) for v in exc.fields.values())
+    flash(message, "error")
+
+
+@bp.route("/")
+@login_required
+def catalogue() -> Any:
+    person = _employee()
+    fmt = request.args.get("format") or None
+    if fmt not in (None, *TRAINING_FORMATS):
+        fmt = None
+    competence = (request.args.get("competence") or "").strip() or None
+    trainings = services.catalogue(
+        format=fmt, competence=competence, include_inactive=permissions.is_hr(person)
+    )
+    return render_template(
+        "training/catalogue.html",
+        trainings=trainings,
+        fmt=fmt,
+        competence=competence or "",
+        formats=FORMAT_LABELS,
+        mine=services.enrolments_of(person, ("enrolled", "waitlisted", "completed")),
+        upcoming=services.upcoming_sessions,
+        seats_free=services.seats_free,
+        position=services.waiting_position,
+        is_hr=permissions.is_hr(person),
+        proposals=len(services.pending_proposals(person)) if person.led_units else 0,
+    )
+
+
+@bp.route("/<int:training_id>")
+@login_required
+def detail(training_id: int) -> Any:
+    person = _employee()
+    training = services.get_training(training_id)
+    if not training.active and not permissions.is_hr(person):
+        abort(404)
+    mine = {e.session_id: e for e in services.enrolments_of(person)}
+    return render_template(
+        "training/detail.html",
+        training=training,
+        mine=mine,
+        now=dt.datetime.now(dt.UTC),
+        seats_free=services.seats_free,
+        waiting=lambda s: len(services.waiting_list(s)),
+        position=services.waiting_position,
+        is_hr=permissions.is_hr(person),
+        languages=LANGUAGE_LABELS,
+        session_form=SessionForm(prefix="session") if permissions.is_hr(person) else None,
+    )
+
+
+@bp.route("/sessions/<int:session_id>/enrol", methods=["POST"])
+@login_required
+def enrol(session_id: int) -> Any:
+    person = _employee()
+    session = services.get_session(session_id)
+    default = url_for("training.detail", training_id=session.training_id)
+    try:
+        enrolment = services.enrol(person, session)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        _flash_error(exc)
+        return _back(default)
+    db.session.commit()
+    if enrolment.status == "enrolled":
+        flash(_("You are enrolled in %(title)s.", title=session.training.title), "success")
+    else:
+        flash(
+            _(
+                "The session is full. You are number %(n)d on the waiting list and move up when a seat frees.",
+                n=services.waiting_position(enrolment) or 1,
+            ),
+            "success",
+        )
+    return _back(default)
+
+
+@bp.route("/enrolments/<int:enrolment_id>/cancel", methods=["POST"])
+@login_required
+def cancel(enrolment_id: int) -> Any:
+    person = _actor()
+    enrolment = services.get_enrolment(enrolment_id)
+    default = url_for("training.detail", training_id=enrolment.session.training_id)
+    try:
+        services.cancel(person, enrolment)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        _flash_error(exc)
+        return _back(default)
+    db.session.commit()
+    flash(_("The enrolment is cancelled."), "success")
+    return _back(default)
+
+
+# --- HR: the catalogue ---------------------------------------------------------------
+
+
+def _form_data(form: TrainingForm) -> services.TrainingData:
+    return services.TrainingData(
+        title=form.title.data or "",
+        format=form.format.data or "",
+        provider=form.provider.data or "",
+        hours=float(form.hours.data or 0),
+        cost=int(form.cost.data or 0),
+        language=form.language.data or "nb",
+        funding_scheme=form.funding_scheme.data,
+        funding_url=form.funding_url.data,
+        description=form.description.data or "",
+        active=bool(form.active.data),
+        competences=services.parse_competence_lines(form.competences.data or ""),
+    )
+
+
+def _save(form: TrainingForm, training: Training | None) -> Training | None:
+    try:
+        saved = services.save_training(_actor(), _form_data(form), training)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        db.session.rollback()
+        for name, message in exc.fields.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, str(message)]
+        if not exc.fields:
+            flash(str(exc.message), "error")
+        return None
+    db.session.commit()
+    return saved
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Any:
+    permissions.require(permissions.can_manage_training(_actor()))
+    form = TrainingForm()
+    if form.validate_on_submit():
+        saved = _save(form, None)
+        if saved is not None:
+            flash(_("The training was added to the catalogue."), "success")
+            return redirect(url_for("training.detail", training_id=saved.id))
+    return render_template("training/edit.html", form=form, training=None)
+
+
+@bp.route("/<int:training_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(training_id: int) -> Any:
+    permissions.require(permissions.can_manage_training(_actor()))
+    training = services.get_training(training_id)
+    form = TrainingForm(obj=training)
+    if request.method == "GET":
+        form.competences.data = "\n".join(
+            f"{c.competence_code} {c.level_from} {c.level_to}" for c in training.competences
+        )
+    if form.validate_on_submit():
+        saved = _save(form, training)
+        if saved is not None:
+            flash(_("The training was saved."), "success")
+            return redirect(url_for("training.detail", training_id=saved.id))
+    return render_template("training/edit.html", form=form, training=training)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=OSLO).astimezone(dt.UTC)
+
+
+@bp.route("/<int:training_id>/sessions", methods=["POST"])
+@login_required
+def add_session(training_id: int) -> Any:
+    person = _actor()
+    permissions.require(permissions.can_manage_training(person))
+    training = services.get_training(training_id)
+    form = SessionForm(prefix="session")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("training.detail", training_id=training.id))
+    assert form.starts_at.data is not None and form.ends_at.data is not None
+    try:
+        services.add_session(
+            person,
+            training,
+            _utc(form.starts_at.data),
+            _utc(form.ends_at.data),
+            form.place.data or "",
+            form.seats.data,
+        )
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        _flash_error(exc)
+        return redirect(url_for("training.detail", training_id=training.id))
+    db.session.commit()
+    flash(_("The session was added."), "success")
+    return redirect(url_for("training.detail", training_id=training.id))
+
+
+@bp.route("/sessions/<int:session_id>")
+@login_required
+def session(session_id: int) -> Any:
+    """Participants and the waiting list of a session (HR)."""
+    permissions.require(permissions.can_manage_training(_actor()))
+    s = services.get_session(session_id)
+    return render_template(
+        "training/session.html",
+        s=s,
+        enrolments=[e for e in s.enrolments if e.status != "cancelled"],
+        position=services.waiting_position,
+        seats_free=services.seats_free,
+    )
+
+
+@bp.route("/enrolments/<int:enrolment_id>/complete", methods=["POST"])
+@login_required
+def complete(enrolment_id: int) -> Any:
+    person = _actor()
+    enrolment = services.get_enrolment(enrolment_id)
+    default = url_for("training.session", session_id=enrolment.session_id)
+    try:
+        proposals = services.complete(person, enrolment)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        _flash_error(exc)
+        return _back(default)
+    db.session.commit()
+    flash(
+        _(
+            "Completion recorded as formal evidence; %(n)d levels proposed to the leader.",
+            n=len(proposals),
+        ),
+        "success",
+    )
+    return _back(default)
+
+
+# --- leaders: confirm proposed levels -------------------------------------------------
+
+
+@bp.route("/proposals")
+@login_required
+def proposals() -> Any:
+    person = _actor()
+    permissions.require(bool(person.led_units))
+    return render_template(
+        "training/proposals.html",
+        proposals=services.pending_proposals(person),
+        form=ProposalForm(),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>", methods=["POST"])
+@login_required
+def decide(proposal_id: int) -> Any:
+    person = _actor()
+    proposal = services.get_proposal(proposal_id)
+    form = ProposalForm()
+    if not form.validate_on_submit():
+        flash(_("Not a valid level."), "error")
+        return redirect(url_for("training.proposals"))
+    confirm = request.form.get("decision") == "confirm"
+    try:
+        services.decide_proposal(person, proposal, confirm, form.level.data)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        _flash_error(exc)
+        return redirect(url_for("training.proposals"))
+    db.session.commit()
+    flash(_("The level was confirmed.") if confirm else _("The proposal was rejected."), "success")
+    return redirect(url_for("training.proposals"))

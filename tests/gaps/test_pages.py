@@ -1,0 +1,77 @@
+"""Gap pages per role: my gaps, the unit page (tables, heatmap, focus areas, future
+date, drill-down), CSV export, dismissing, creating a proposed network."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kollega.extensions import db
+from tests.conftest import login
+from tests.gaps import data
+
+SINCE = (dt.date.today() - dt.timedelta(days=300)).isoformat()
+LATER = (dt.date.today() + dt.timedelta(days=200)).isoformat()
+
+
+def setup_gaps(org):
+    pv = data.competence("pv:1", "privacy", "Personvern")
+    dc = data.competence("dc:1", "digital", "Digital dømmekraft")
+    data.requirement(pv, 3, unit=org.unit_a1, since=SINCE)
+    data.requirement(dc, 2, unit=org.root, since=SINCE)
+    data.requirement(dc, 4, unit=org.root, since=LATER)
+    data.assessment(org.employee, pv, 1, "self", SINCE)
+    db.session.commit()
+
+
+def test_anonymous_is_sent_to_sign_in(client, org):
+    assert client.get("/gaps/me").status_code in (302, 401)
+    assert client.get("/gaps/units/A1").status_code in (302, 401)
+
+
+def test_my_gaps_page(client, org):
+    setup_gaps(org)
+    login(client, org.employee)
+    html = client.get("/gaps/me").get_data(as_text=True)
+    assert "Personvern" in html and "Digital dømmekraft" in html
+    html = client.get(f"/gaps/me?future={LATER}").get_data(as_text=True)
+    assert "<table" in html
+    assert client.get("/gaps/me?future=garbage").status_code == 200
+    start = client.get("/").get_data(as_text=True)
+    assert "/gaps/me" in start
+
+
+def test_unit_page_per_role(client, org):
+    setup_gaps(org)
+    login(client, org.employee)
+    assert client.get("/gaps/units/A1").status_code == 403
+    client.post("/logout")
+    login(client, org.other_leader)
+    assert client.get("/gaps/units/A1").status_code == 403
+    client.post("/logout")
+    login(client, org.leader)
+    assert client.get("/gaps/").headers["Location"].endswith("/gaps/units/A1")
+    html = client.get(f"/gaps/units/A1?future={LATER}").get_data(as_text=True)
+    assert "heat-" in html and "Personvern" in html
+    assert 'href="/gaps/units/A1a' in html  # drill-down to the department
+    people = client.get("/gaps/units/A1?by=people").get_data(as_text=True)
+    assert org.employee.name in people
+    assert client.get("/gaps/units/NOPE").status_code == 404
+    assert client.get("/gaps/units/A1?date=2026-02-30").status_code == 200
+    csv = client.get("/gaps/units/A1/export.csv")
+    assert csv.status_code == 200 and "pv:1" in csv.get_data(as_text=True)
+    assert client.get("/gaps/units/A1/export.pdf").status_code == 404
+    client.post("/logout")
+    login(client, org.hr)
+    assert client.get("/gaps/units/K").status_code == 200
+
+
+def test_dismiss_from_page(client, org):
+    setup_gaps(org)
+    login(client, org.employee)
+    assert (
+        client.post("/gaps/suggestions/dismiss", data={"type": "x", "id": "1"}).status_code == 302
+    )
+    assert (
+        client.post("/gaps/suggestions/dismiss", data={"type": "training", "id": "7"}).status_code
+        == 302
+    )
