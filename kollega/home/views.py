@@ -13,6 +13,8 @@ bp = Blueprint("home", __name__)
 
 # Features add panels to the start page: (template, predicate(person)).
 START_PANELS: list[tuple[str, Any]] = []
+# My gaps and suggestions (gaps feature): everyone but guests.
+START_PANELS.append(("gaps/_start_panel.html", lambda p: not p.is_guest))
 
 
 @bp.route("/")
