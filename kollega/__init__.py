@@ -72,9 +72,11 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
 
+    # Socket.IO handlers are imported before SocketIO.init_app: handlers declared while
+    # a server exists bind to that server only, and tests create many apps per process.
+    _register_events()
     _init_extensions(app)
     _register_blueprints(app)
-    _register_events()
 
     from kollega import web
 
@@ -104,7 +106,8 @@ def _init_extensions(app: Flask) -> None:
     loaders.init_login(login)
 
     origins = app.config.get("ALLOWED_ORIGINS")
-    cors: Any = [o.strip() for o in origins.split(",") if o.strip()] if origins else None
+    # None: only the server's own origin. With KOLLEGA_ALLOWED_ORIGINS: those and our own.
+    cors: Any = _origin_checker(origins) if origins else None
     mq = app.config.get("REDIS_URL") if app.config.get("SOCKETIO_MESSAGE_QUEUE") else None
     socketio.init_app(
         app,
@@ -113,6 +116,19 @@ def _init_extensions(app: Flask) -> None:
         cors_allowed_origins=cors,
         manage_session=True,
     )
+
+
+def _origin_checker(origins: str) -> Any:
+    """Engine.IO origin check: the server's own origin or one listed; never ``*``."""
+    allowed = {o.strip().rstrip("/") for o in origins.split(",") if o.strip() and o.strip() != "*"}
+
+    def check(origin: str | None, environ: dict[str, Any]) -> bool:
+        if not origin:
+            return True  # not a browser: nothing to check (cookies are SameSite=Lax)
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin.rstrip("/") in allowed or origin == own
+
+    return check
 
 
 # Feature packages, in the order their blueprints are registered. Each may have

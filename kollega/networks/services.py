@@ -111,6 +111,11 @@ def _competence_codes(values: Any, field: str) -> list[str]:
     return codes
 
 
+def as_int(value: Any, field: str) -> int:
+    """``value`` as an int, or a ValidationError naming ``field``."""
+    return _int(value, field)
+
+
 def _int(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValidationError(

@@ -1,0 +1,257 @@
+"""Socket.IO handlers of learning networks (the default namespace).
+
+Every handler finds its person with ``socket_person()`` (refused when signed out or
+deactivated), checks the permission through the services, and answers with an ack:
+``{"ok": true, ...}`` or ``{"ok": false, "error": {"code", "message", "fields"}}``; a bad
+payload never raises. Rooms are derived here from ``kollega.realtime`` names, never
+taken from the client. Writes are committed before anything is published.
+
+Client -> server (ack in brackets):
+- ``thread:join`` {thread_id, after_seq?} [{ok, thread, messages, more}]: joins the
+  thread's room; with ``after_seq`` every message after it (up to 1,000, ``more`` says
+  whether to ask again), without it the latest page.
+- ``thread:leave`` {thread_id} [{ok}]
+- ``message:send`` {thread_id, client_id, body, reply_to?} [{ok, id, seq, created}]
+- ``message:edit`` {message_id, body} [{ok, message}]
+- ``message:delete`` {message_id} [{ok}]
+- ``reaction:toggle`` {message_id, emoji, on?} [{ok, reactions}]
+- ``typing`` {thread_id} [{ok}]
+- ``read`` {thread_id, seq?} [{ok, last_read_seq, unread}]
+- ``network:join`` {network_id} [{ok, online}] / ``network:leave`` {network_id} [{ok}]
+
+Server -> client: see ``kollega.networks.broadcast``, plus ``presence``
+{network_id, online: [{id, name}]} to the network's room.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_socketio import join_room, leave_room
+
+from kollega import permissions
+from kollega.auth.events import socket_person, socket_sid
+from kollega.errors import DomainError, ValidationError
+from kollega.extensions import db, socketio
+from kollega.networks import broadcast
+from kollega.networks import services as svc
+from kollega.networks.serialise import message_json, thread_json
+from kollega.realtime import network_room, publish, thread_room
+
+log = logging.getLogger(__name__)
+
+
+def _error(code: str, message: Any, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "error": {
+            "code": code,
+            "message": str(message),
+            "fields": {k: str(v) for k, v in (fields or {}).items()},
+        },
+    }
+
+
+def handler(event: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., Any]]:
+    """Register ``fn(person, payload)`` for ``event``: authentication, payload shape and
+    errors are handled here, so that every answer is an ack."""
+
+    def decorator(fn: Callable[..., dict[str, Any]]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(payload: Any = None, *_: Any) -> dict[str, Any]:
+            try:
+                person = socket_person()
+                if person is None:
+                    return _error("unauthorized", _l("Sign in again."))
+                if payload is None:
+                    payload = {}
+                if not isinstance(payload, dict):
+                    return _error("bad_request", _l("The request body must be a JSON object."))
+                result = fn(person, payload)
+                return {"ok": True, **result}
+            except DomainError as exc:
+                db.session.rollback()
+                return _error(exc.code, exc.message, exc.fields)
+            except Exception:
+                log.exception("Socket.IO event %s failed", event)
+                db.session.rollback()
+                return _error("server_error", _l("Something went wrong"))
+
+        socketio.on_event(event, wrapper)
+        return wrapper
+
+    return decorator
+
+
+def _required(payload: dict[str, Any], name: str) -> Any:
+    value = payload.get(name)
+    if value in (None, ""):
+        raise ValidationError(
+            _l("Some required fields are missing."), fields={name: _l("Required.")}
+        )
+    return value
+
+
+# --- threads and messages -----------------------------------------------------------------
+
+
+@handler("thread:join")
+def thread_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    thread = svc.get_thread(person, _required(payload, "thread_id"))
+    # Join before reading, so nothing committed in between is missed (clients skip
+    # seqs they already have).
+    join_room(thread_room(thread.id))
+    after = payload.get("after_seq")
+    if after in (None, ""):
+        messages, more = svc.list_messages(person, thread.id)
+    else:
+        messages, more = svc.list_messages(
+            person, thread.id, after_seq=after, limit=svc.REPLAY_LIMIT
+        )
+    reactions = svc.reactions_for([m.id for m in messages])
+    unread = svc.unread_counts(person, [thread.id]).get(thread.id, 0)
+    return {
+        "thread": thread_json(thread, unread),
+        "messages": [message_json(m, reactions.get(m.id)) for m in messages],
+        "more": more,
+    }
+
+
+@handler("thread:leave")
+def thread_leave(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    thread_id = svc.as_int(_required(payload, "thread_id"), "thread_id")
+    leave_room(thread_room(thread_id))
+    return {}
+
+
+@handler("message:send")
+def message_send(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    result = svc.send_message(
+        person,
+        _required(payload, "thread_id"),
+        payload.get("client_id"),
+        payload.get("body"),
+        payload.get("reply_to"),
+    )
+    message_id, seq = result.message.id, result.message.seq
+    db.session.commit()
+    if result.created:
+        broadcast.message_created(result.message, result.notified)
+    return {"id": message_id, "seq": seq, "created": result.created}
+
+
+@handler("message:edit")
+def message_edit(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    message = svc.edit_message(person, _required(payload, "message_id"), payload.get("body"))
+    db.session.commit()
+    broadcast.message_edited(message)
+    return {"message": message_json(message)}
+
+
+@handler("message:delete")
+def message_delete(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    message = svc.delete_message(person, _required(payload, "message_id"))
+    db.session.commit()
+    broadcast.message_deleted(message)
+    return {}
+
+
+@handler("reaction:toggle")
+def reaction_toggle(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    on = payload.get("on")
+    if on is not None and not isinstance(on, bool):
+        raise ValidationError(
+            _l("Must be true or false."), fields={"on": _l("Must be true or false.")}
+        )
+    message_id = _required(payload, "message_id")
+    reactions = svc.react(person, message_id, payload.get("emoji"), on)
+    message = svc.get_message(person, message_id)
+    db.session.commit()
+    broadcast.reactions_changed(message, reactions)
+    return {"reactions": reactions}
+
+
+@handler("typing")
+def typing(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    thread = svc.get_thread(person, _required(payload, "thread_id"))
+    permissions.require(permissions.can_post(person, thread.network))
+    publish(
+        thread_room(thread.id),
+        "typing",
+        {"thread_id": thread.id, "person": {"id": person.id, "name": person.name}},
+        skip_sid=socket_sid(),
+    )
+    return {}
+
+
+@handler("read")
+def read(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    thread_id = svc.as_int(_required(payload, "thread_id"), "thread_id")
+    last = svc.mark_read(person, thread_id, payload.get("seq"))
+    db.session.commit()
+    unread = svc.unread_counts(person, [thread_id]).get(thread_id, 0)
+    broadcast.read_marker(person.id, thread_id, last, unread)
+    return {"thread_id": thread_id, "last_read_seq": last, "unread": unread}
+
+
+# --- presence per network (this process's sockets) -----------------------------------------
+
+_presence_lock = threading.Lock()
+# network_id -> sid -> (person_id, name)
+_presence: dict[int, dict[str, tuple[int, str]]] = {}
+
+
+def online(network_id: int) -> list[dict[str, Any]]:
+    """Who has a socket in the network's room (in this process), once each, by name."""
+    with _presence_lock:
+        people = dict(_presence.get(network_id, {}).values())
+    return [{"id": pid, "name": name} for pid, name in sorted(people.items(), key=lambda p: p[1])]
+
+
+def _publish_presence(network_id: int) -> None:
+    publish(
+        network_room(network_id),
+        "presence",
+        {"network_id": network_id, "online": online(network_id)},
+    )
+
+
+@handler("network:join")
+def network_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    network = svc.find_network(person, _required(payload, "network_id"))
+    permissions.require(
+        permissions.can_read_network(person, network), _l("Only the network's members can read it.")
+    )
+    join_room(network_room(network.id))
+    with _presence_lock:
+        _presence.setdefault(network.id, {})[socket_sid()] = (person.id, person.name)
+    _publish_presence(network.id)
+    return {"network_id": network.id, "online": online(network.id)}
+
+
+@handler("network:leave")
+def network_leave(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    network_id = svc.as_int(_required(payload, "network_id"), "network_id")
+    leave_room(network_room(network_id))
+    with _presence_lock:
+        gone = _presence.get(network_id, {}).pop(socket_sid(), None)
+    if gone is not None:
+        _publish_presence(network_id)
+    return {}
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_: Any) -> None:
+    sid = socket_sid()
+    changed = []
+    with _presence_lock:
+        for network_id, sids in _presence.items():
+            if sids.pop(sid, None) is not None:
+                changed.append(network_id)
+    for network_id in changed:
+        _publish_presence(network_id)
