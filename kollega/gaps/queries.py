@@ -227,10 +227,28 @@ def unit_frames(
     level_dates: Sequence[dt.date],
     competence: str | None = None,
 ) -> Frames:
-    """Frames for the unit's subtree (its active people as they are now)."""
+    """Frames for the unit's subtree (its active people as they are now). Within one
+    request the same frames are read once (a page shows several views of them)."""
+    key = (unit.id, tuple(requirement_dates), tuple(level_dates), competence)
+    cache = _request_cache()
+    if cache is not None and key in cache:
+        return cache[key]
     ids = subtree_people_stmt(unit)
     people = people_frame(ids)
-    return frames_for_people(people, ids, requirement_dates, level_dates, competence)
+    frames = frames_for_people(people, ids, requirement_dates, level_dates, competence)
+    if cache is not None:
+        cache[key] = frames
+    return frames
+
+
+def _request_cache() -> dict[object, Frames] | None:
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    if "gap_frames" not in g:
+        g.gap_frames = {}
+    return g.gap_frames  # type: ignore[no-any-return]
 
 
 def person_frames(

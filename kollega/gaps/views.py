@@ -20,7 +20,7 @@ from kollega.gaps import services, suggestions
 from kollega.gaps.models import SUGGESTION_TYPES
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
-from kollega.web import register_nav
+from kollega.web import PERSON_PANELS, register_nav
 
 bp = Blueprint("gaps", __name__, url_prefix="/gaps")
 
@@ -33,6 +33,9 @@ register_nav(
     _l("My gaps"), "gaps.mine", lambda p: permissions.is_authenticated(p) and not p.is_guest, 40
 )
 register_nav(_l("Unit gaps"), "gaps.index", _can_see_any_unit, 45)
+
+if not any(tpl == "gaps/_person_panel.html" for tpl, _s in PERSON_PANELS):
+    PERSON_PANELS.append(("gaps/_person_panel.html", lambda person: True))
 
 FOCUS_LABELS = {
     "digital": _l("Digital competence"),
@@ -90,25 +93,48 @@ def network_url(network_id: int) -> str | None:
     return None
 
 
+@bp.app_template_global("person_gap_rows")
+def person_gap_rows(target: Person) -> list[dict[str, Any]]:
+    """For the person page panel (shown only to those who may see competence)."""
+    return services.person_gaps(_actor(), target)
+
+
 @bp.route("/me")
 @login_required
 def mine() -> Any:
-    person = _actor()
-    permissions.require(not person.is_guest)
+    return _person_page(_actor())
+
+
+@bp.route("/people/<int:person_id>")
+@login_required
+def person(person_id: int) -> Any:
+    """A person's gaps and suggestions, for their leader chain and HR."""
+    target = db.session.get(Person, person_id)
+    if target is None:
+        abort(404)
+    return _person_page(target)
+
+
+def _person_page(person: Person) -> Any:
+    viewer = _actor()
+    permissions.require(not viewer.is_guest)
+    permissions.require(permissions.can_view_competence(viewer, person))
     now = services.today()
     future = _date("future")
     if future is not None and future <= now:
         flash(_("Choose a date after today to see future gaps."), "error")
         future = None
-    rows = services.person_gaps(person, person, now)
-    future_rows = services.person_gaps(person, person, future) if future else None
+    rows = services.person_gaps(viewer, person, now)
+    future_rows = services.person_gaps(viewer, person, future) if future else None
     return render_template(
         "gaps/mine.html",
+        target=person,
+        own=viewer.id == person.id,
         rows=rows,
         future=future,
         future_rows=future_rows,
         today=now,
-        suggestions=suggestions.for_person(person, person),
+        suggestions=suggestions.for_person(viewer, person),
         network_url=network_url,
     )
 

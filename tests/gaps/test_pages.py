@@ -75,3 +75,17 @@ def test_dismiss_from_page(client, org):
         client.post("/gaps/suggestions/dismiss", data={"type": "training", "id": "7"}).status_code
         == 302
     )
+
+
+def test_person_gaps_page_and_panel_for_the_leader_chain(client, org):
+    setup_gaps(org)
+    login(client, org.other_leader)
+    assert client.get(f"/gaps/people/{org.employee.id}").status_code == 403
+    client.post("/logout")
+    login(client, org.leader)
+    html = client.get(f"/gaps/people/{org.employee.id}").get_data(as_text=True)
+    assert org.employee.name in html and "Personvern" in html
+    assert "/gaps/suggestions/dismiss" not in html  # only the person dismisses
+    panel = client.get(f"/people/{org.employee.id}").get_data(as_text=True)
+    assert f"/gaps/people/{org.employee.id}" in panel
+    assert client.get("/gaps/people/999999").status_code == 404
