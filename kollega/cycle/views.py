@@ -1,0 +1,541 @@
+"""Pages of the annual cycle: the year (årshjul), list and month views, the event
+form, an event's page and one occurrence's page (RSVP, check-in, reflection)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from kollega import permissions
+from kollega.cycle import bridge, services
+from kollega.cycle.forms import EventForm, SimpleForm
+from kollega.cycle.models import EVENT_KINDS, CycleEvent
+from kollega.db import now_utc
+from kollega.errors import DomainError, NotFound
+from kollega.extensions import db
+from kollega.org.models import OrgUnit
+from kollega.web import register_nav
+
+bp = Blueprint("cycle", __name__, url_prefix="/cycle")
+
+register_nav(_l("Annual cycle"), "cycle.index", lambda p: permissions.is_authenticated(p), order=40)
+
+
+# --- wiring into the app -----------------------------------------------------------------
+
+
+@bp.record_once
+def _wire(state: Any) -> None:
+    app: Flask = state.app
+    app.extensions["kollega.calendar_url"] = _calendar_url
+    previous = app.extensions.get("kollega.start_background")
+
+    def start_background(app: Flask) -> None:
+        if previous is not None:
+            previous(app)
+        from kollega.cycle import jobs
+
+        jobs.start_embedded(app)
+
+    app.extensions["kollega.start_background"] = start_background
+
+
+def _calendar_url(person: Any) -> str | None:
+    """The person's feed address for ``/me``; the token is made (and kept) on first use."""
+    token = services.calendar_token(person, create=False)
+    if token is None:
+        token = services.calendar_token(person)
+        db.session.commit()
+    return url_for("api.cycle_calendar", token=token, _external=True)
+
+
+def _me() -> Any:
+    return current_user._get_current_object()
+
+
+# --- the year, list and month ---------------------------------------------------------------
+
+
+def _scope() -> tuple[list[CycleEvent], OrgUnit | None]:
+    person = _me()
+    code = request.args.get("unit")
+    if code:
+        unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
+        if unit is None:
+            abort(404)
+        return services.unit_cycle_events(person, unit), unit
+    return services.events_for(person), None
+
+
+def _year_arg() -> int:
+    year = request.args.get("year", type=int) or now_utc().astimezone(services.OSLO).year
+    return min(max(year, 2000), 2100)
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(services.OSLO)
+
+
+def _bounds(year: int, month: int | None = None) -> tuple[dt.datetime, dt.datetime]:
+    if month is None:
+        start = dt.datetime(year, 1, 1, tzinfo=services.OSLO)
+        end = dt.datetime(year + 1, 1, 1, tzinfo=services.OSLO)
+    else:
+        start = dt.datetime(year, month, 1, tzinfo=services.OSLO)
+        nxt = (year + 1, 1) if month == 12 else (year, month + 1)
+        end = dt.datetime(*nxt, 1, tzinfo=services.OSLO)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def _month_names() -> list[str]:
+    return [format_date(dt.date(2027, m, 1), "LLLL").capitalize() for m in range(1, 13)]
+
+
+def _common(view: str, unit: OrgUnit | None, year: int) -> dict[str, Any]:
+    person = _me()
+    return {
+        "view": view,
+        "unit": unit,
+        "year": year,
+        "kind_label": services.kind_label,
+        "kinds": EVENT_KINDS,
+        "may_plan": permissions.can_plan_any_cycle(person),
+        "local": _local,
+        "unit_args": {"unit": unit.code} if unit else {},
+    }
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    """The year as an årshjul: a band of twelve months per kind (a table)."""
+    events, unit = _scope()
+    year = _year_arg()
+    start, end = _bounds(year)
+    occs = services.expand(events, start, end)
+    grid: dict[str, list[list[services.Occurrence]]] = {
+        k: [[] for _ in range(12)] for k in EVENT_KINDS
+    }
+    for occ in occs:
+        grid[occ.event.kind][_local(occ.starts_at).month - 1].append(occ)
+    return render_template(
+        "cycle/year.html",
+        grid=grid,
+        months=_month_names(),
+        total=len(occs),
+        **_common("year", unit, year),
+    )
+
+
+@bp.route("/list")
+@login_required
+def list_view() -> Any:
+    events, unit = _scope()
+    year = _year_arg()
+    start, end = _bounds(year)
+    upcoming = request.args.get("upcoming", "1") == "1" and year == _local(now_utc()).year
+    if upcoming:
+        start = now_utc() - dt.timedelta(hours=12)
+    occs = services.expand(events, start, end)
+    return render_template(
+        "cycle/list.html", occurrences=occs, upcoming=upcoming, **_common("list", unit, year)
+    )
+
+
+@bp.route("/month")
+@login_required
+def month_view() -> Any:
+    events, unit = _scope()
+    year = _year_arg()
+    month = request.args.get("month", type=int) or _local(now_utc()).month
+    month = min(max(month, 1), 12)
+    start, end = _bounds(year, month)
+    by_day: dict[int, list[services.Occurrence]] = {}
+    for occ in services.expand(events, start, end):
+        day = _local(occ.starts_at)
+        if day.month == month:
+            by_day.setdefault(day.day, []).append(occ)
+    weeks = calendar.Calendar(firstweekday=0).monthdayscalendar(year, month)
+    prev = (year - 1, 12) if month == 1 else (year, month - 1)
+    nxt = (year + 1, 1) if month == 12 else (year, month + 1)
+    weekdays = [format_date(dt.date(2027, 1, 4 + i), "EEEE").capitalize() for i in range(7)]
+    return render_template(
+        "cycle/month.html",
+        weeks=weeks,
+        by_day=by_day,
+        month=month,
+        month_name=_month_names()[month - 1],
+        weekdays=weekdays,
+        prev=prev,
+        next=nxt,
+        **_common("month", unit, year),
+    )
+
+
+# --- planning --------------------------------------------------------------------------------
+
+
+def _audience_choices(person: Any) -> list[tuple[str, str]]:
+    choices: list[tuple[str, str]] = []
+    if permissions.can_plan_municipality_cycle(person):
+        choices.append(("municipality", _("The whole municipality (HR)")))
+        units = db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.path)).all()
+    else:
+        seen: dict[int, OrgUnit] = {}
+        for led in person.led_units:
+            for u in db.session.scalars(
+                sa.select(OrgUnit).where(OrgUnit.path.startswith(led.path)).order_by(OrgUnit.path)
+            ):
+                seen[u.id] = u
+        units = list(seen.values())
+    choices += [(f"unit:{u.code}", _("Unit: %(name)s", name=u.name)) for u in units]
+    for nid in bridge.facilitated_network_ids(person):
+        choices.append(
+            (f"network:{nid}", _("Network: %(name)s", name=bridge.network_name(nid) or nid))
+        )
+    return choices
+
+
+def _form_data(form: EventForm) -> dict[str, Any]:
+    audience = form.audience.data or ""
+    data: dict[str, Any] = {
+        "kind": form.kind.data,
+        "title": form.title.data,
+        "starts_at": form.starts_at.data,
+        "ends_at": form.ends_at.data,
+        "location": form.location.data,
+        "video_url": form.video_url.data,
+        "description": form.description.data,
+        "agenda": form.agenda.data,
+        "competences": form.competences.data or "",
+        "reminders": [int(m) for m in form.reminders.data or []],
+        "prompts": form.prompts.data if (form.prompts.data or "").strip() else None,
+    }
+    if audience == "municipality":
+        data["municipality_wide"] = True
+    elif audience.startswith("unit:"):
+        data["unit"] = audience[len("unit:") :]
+    elif audience.startswith("network:"):
+        data["network"] = audience[len("network:") :]
+    repeat = form.repeat.data or ""
+    rule = form.rrule.data if repeat == "custom" else services.PRESETS.get(repeat, ("", None))[1]
+    if rule and form.until.data and "UNTIL" not in rule.upper() and "COUNT" not in rule.upper():
+        rule = f"{rule};UNTIL={form.until.data.strftime('%Y%m%d')}"
+    data["rrule"] = rule
+    return data
+
+
+def _preset_of(rule: str | None) -> tuple[str, str, dt.date | None]:
+    if not rule:
+        return "", "", None
+    base, until = rule, None
+    if ";UNTIL=" in rule:
+        base, _sep, raw = rule.partition(";UNTIL=")
+        try:
+            stamp = dt.datetime.strptime(raw[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+            until = stamp.astimezone(services.OSLO).date()
+        except ValueError:
+            return "custom", rule, None
+    for key, (_label, preset) in services.PRESETS.items():
+        if preset and preset == base:
+            return key, "", until
+    return "custom", rule, None
+
+
+def _apply_errors(form: EventForm, exc: DomainError) -> None:
+    mapping = {"unit": "audience", "network": "audience", "exdates": "rrule"}
+    for name, message in exc.fields.items():
+        field = getattr(form, mapping.get(name, name), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), str(message)]
+        else:
+            form.form_errors.append(str(message))
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def new_event() -> Any:
+    person = _me()
+    permissions.require(permissions.can_plan_any_cycle(person))
+    form = EventForm()
+    form.audience.choices = _audience_choices(person)
+    if request.method == "GET":
+        kind = request.args.get("kind")
+        if kind in EVENT_KINDS:
+            form.kind.data = kind
+        if request.args.get("unit"):
+            form.audience.data = f"unit:{request.args['unit']}"
+    status = 200
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(person, _form_data(form))
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 403:
+                raise
+            _apply_errors(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("The event is in the annual cycle."), "success")
+            return redirect(url_for("cycle.event", event_id=event.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "cycle/form.html",
+        form=form,
+        event=None,
+        learning_prompts=services.default_prompts("learning_stop"),
+        evaluation_prompts=services.default_prompts("evaluation_stop"),
+    ), status
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_event(event_id: int) -> Any:
+    person = _me()
+    event = services.get_event(event_id)
+    permissions.require(permissions.can_plan_cycle_event(person, event))
+    form = EventForm(obj=None)
+    if event.municipality_wide:
+        current = "municipality"
+        label = _("The whole municipality (HR)")
+    elif event.unit is not None:
+        current, label = f"unit:{event.unit.code}", _("Unit: %(name)s", name=event.unit.name)
+    else:
+        current = f"network:{event.network_id}"
+        label = _("Network: %(name)s", name=bridge.network_name(event.network_id or 0) or "")
+    form.audience.choices = [(current, label)]
+    if request.method == "GET":
+        preset, custom, until = _preset_of(event.rrule)
+        form.audience.data = current
+        form.kind.data = event.kind
+        form.title.data = event.title
+        form.starts_at.data = _local(event.starts_at).replace(tzinfo=None)
+        form.ends_at.data = _local(event.ends_at).replace(tzinfo=None)
+        form.repeat.data, form.rrule.data, form.until.data = preset, custom, until
+        form.reminders.data = [str(m) for m in event.reminders or []]
+        form.location.data = event.location
+        form.video_url.data = event.video_url
+        form.description.data = event.description
+        form.agenda.data = event.agenda
+        form.competences.data = ", ".join(event.competences or [])
+        form.prompts.data = "\n".join(event.prompts or [])
+    status = 200
+    if form.validate_on_submit():
+        data = _form_data(form)
+        for key in ("unit", "network", "municipality_wide"):
+            data.pop(key, None)
+        try:
+            services.update_event(person, event, data)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 403:
+                raise
+            _apply_errors(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("The event was saved."), "success")
+            return redirect(url_for("cycle.event", event_id=event.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "cycle/form.html",
+        form=form,
+        event=event,
+        learning_prompts=services.default_prompts("learning_stop"),
+        evaluation_prompts=services.default_prompts("evaluation_stop"),
+    ), status
+
+
+@bp.route("/events/<int:event_id>/delete", methods=["POST"])
+@login_required
+def delete_event(event_id: int) -> Any:
+    person = _me()
+    event = services.get_event(event_id)
+    form = SimpleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.delete_event(person, event)
+    db.session.commit()
+    flash(_("The event was deleted."), "success")
+    return redirect(url_for("cycle.list_view"))
+
+
+def _audience_name(event: CycleEvent) -> str:
+    if event.municipality_wide:
+        return _("The whole municipality")
+    if event.unit is not None:
+        return event.unit.name
+    return bridge.network_name(event.network_id or 0) or _("Network")
+
+
+@bp.route("/events/<int:event_id>")
+@login_required
+def event(event_id: int) -> Any:
+    person = _me()
+    event = services.get_event(event_id)
+    permissions.require(services.can_view_event(person, event))
+    now = now_utc()
+    upcoming = services.occurrences(
+        event, now - dt.timedelta(hours=12), now + dt.timedelta(days=400)
+    )
+    past = services.occurrences(event, now - dt.timedelta(days=400), now - dt.timedelta(hours=12))
+    return render_template(
+        "cycle/event.html",
+        event=event,
+        upcoming=upcoming[:20],
+        past=list(reversed(past))[:20],
+        audience=_audience_name(event),
+        may_edit=permissions.can_plan_cycle_event(person, event),
+        kind_label=services.kind_label,
+        local=_local,
+        form=SimpleForm(),
+    )
+
+
+# --- one occurrence: RSVP, check-in, reflection -----------------------------------------------
+
+
+def _occurrence(event_id: int, key: str) -> services.Occurrence:
+    person = _me()
+    event = services.get_event(event_id)
+    permissions.require(services.can_view_event(person, event))
+    try:
+        return services.occurrence_at(event, services.parse_occurrence_key(key))
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/events/<int:event_id>/<key>", methods=["GET"])
+@login_required
+def occurrence(event_id: int, key: str) -> Any:
+    person = _me()
+    occ = _occurrence(event_id, key)
+    event = occ.event
+    may_manage = permissions.can_plan_cycle_event(person, event)
+    mine = services.my_attendance(person, event, occ.starts_at)
+    reflection = next(
+        (r for r in services.reflections_of(event, occ.starts_at) if r.person_id == person.id), None
+    )
+    now = now_utc()
+    answers = [a.get("answer", "") for a in (reflection.answers if reflection else [])]
+    return render_template(
+        "cycle/occurrence.html",
+        occ=occ,
+        event=event,
+        audience=_audience_name(event),
+        invited=services.is_invited(person, event),
+        mine=mine,
+        answers=answers + [""] * (len(event.prompts) - len(answers)),
+        reflection_open=event.is_stop and occ.starts_at - dt.timedelta(minutes=30) <= now,
+        during=occ.starts_at - dt.timedelta(minutes=30) <= now <= occ.ends_at,
+        may_manage=may_manage,
+        attendance=services.attendance_of(event, occ.starts_at) if may_manage else [],
+        invitees=services.invitees(event) if may_manage else [],
+        summary=services.summarise(event, occ.starts_at) if may_manage and event.is_stop else None,
+        status_labels=services.STATUS_LABELS,
+        kind_label=services.kind_label,
+        local=_local,
+        form=SimpleForm(),
+    )
+
+
+@bp.route("/events/<int:event_id>/<key>/rsvp", methods=["POST"])
+@login_required
+def rsvp(event_id: int, key: str) -> Any:
+    occ = _occurrence(event_id, key)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    services.respond(_me(), occ.event, occ.starts_at, request.form.get("answer", ""))
+    db.session.commit()
+    flash(_("Your answer was saved."), "success")
+    return redirect(url_for("cycle.occurrence", event_id=event_id, key=key))
+
+
+@bp.route("/events/<int:event_id>/<key>/checkin", methods=["POST"])
+@login_required
+def checkin(event_id: int, key: str) -> Any:
+    person = _me()
+    occ = _occurrence(event_id, key)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    target = person
+    raw = request.form.get("person_id")
+    if raw:
+        from kollega.org.models import Person
+
+        target = db.session.get(Person, int(raw)) if raw.isdigit() else None
+        if target is None:
+            abort(404)
+    services.check_in(person, occ.event, occ.starts_at, target)
+    db.session.commit()
+    flash(_("Checked in."), "success")
+    return redirect(url_for("cycle.occurrence", event_id=event_id, key=key))
+
+
+@bp.route("/events/<int:event_id>/<key>/reflection", methods=["POST"])
+@login_required
+def reflection(event_id: int, key: str) -> Any:
+    occ = _occurrence(event_id, key)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    answers = [request.form.get(f"answer_{i}", "") for i in range(len(occ.event.prompts))]
+    services.save_reflection(_me(), occ.event, occ.starts_at, answers)
+    db.session.commit()
+    flash(_("Thank you. Your reflection was saved."), "success")
+    return redirect(url_for("cycle.occurrence", event_id=event_id, key=key))
+
+
+@bp.route("/events/<int:event_id>/<key>/cancel", methods=["POST"])
+@login_required
+def cancel(event_id: int, key: str) -> Any:
+    occ = _occurrence(event_id, key)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    services.cancel_occurrence(_me(), occ.event, occ.starts_at)
+    db.session.commit()
+    flash(_("The occurrence was cancelled."), "success")
+    return redirect(url_for("cycle.event", event_id=event_id))
+
+
+# --- calendar feed -----------------------------------------------------------------------
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@login_required
+def calendar_page() -> Any:
+    person = _me()
+    form = SimpleForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        services.regenerate_calendar_token(person)
+        db.session.commit()
+        flash(_("A new calendar address was made. The old one no longer works."), "success")
+        return redirect(url_for("cycle.calendar_page"))
+    return render_template(
+        "cycle/calendar.html",
+        feed=current_app.extensions["kollega.calendar_url"](person),
+        form=form,
+        units=list(person.led_units) or ([person.unit] if person.unit else []),
+    )
