@@ -1,0 +1,546 @@
+"""Pages of learning networks. Everything works without JavaScript: the thread page
+renders its messages on the server and posts through a plain form (with a client_id,
+so a double submit stores one message); ``static/networks.js`` adds live behaviour."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from kollega import permissions
+from kollega.db import now_utc
+from kollega.errors import DomainError
+from kollega.extensions import db
+from kollega.networks import broadcast
+from kollega.networks import services as svc
+from kollega.networks.forms import (
+    KIND_CHOICES,
+    THREAD_KIND_CHOICES,
+    EditMessageForm,
+    InviteForm,
+    MessageForm,
+    NetworkForm,
+    ThreadForm,
+)
+from kollega.networks.models import Message, Thread
+from kollega.networks.render import quote_markdown
+from kollega.web import register_nav
+
+bp = Blueprint("networks", __name__)
+
+register_nav(_l("Networks"), "networks.index", lambda p: p.is_authenticated and p.active, order=20)
+
+KIND_LABELS = dict(KIND_CHOICES)
+VISIBILITY_LABELS = {
+    "open": _l("Open"),
+    "request": _l("On request"),
+    "invite": _l("Invite only"),
+}
+STATUS_LABELS = {"proposed": _l("Proposed"), "active": _l("Active"), "archived": _l("Archived")}
+THREAD_KIND_LABELS = {**dict(THREAD_KIND_CHOICES), "learning_stop": _l("Learning stop")}
+ROLE_LABELS = {"member": _l("member"), "facilitator": _l("facilitator")}
+
+
+@bp.app_template_global("network_labels")
+def network_labels() -> dict[str, Any]:
+    return {
+        "kind": KIND_LABELS,
+        "visibility": VISIBILITY_LABELS,
+        "status": STATUS_LABELS,
+        "thread_kind": THREAD_KIND_LABELS,
+        "role": ROLE_LABELS,
+    }
+
+
+@bp.app_template_global("my_networks_summary")
+def my_networks_summary(person: Any) -> list[dict[str, Any]]:
+    """For the start page: the person's networks with their unread message counts."""
+    rows = svc.list_networks(person, mine=True, limit=50)
+    unread = svc.unread_counts(person)
+    by_network: dict[int, int] = {}
+    if unread:
+        threads = db.session.execute(
+            sa.select(Thread.id, Thread.network_id).where(Thread.id.in_(list(unread)))
+        )
+        for tid, nid in threads:
+            by_network[nid] = by_network.get(nid, 0) + unread[tid]
+    return [{"network": r.network, "unread": by_network.get(r.network.id, 0)} for r in rows]
+
+
+def _start_panel_visible(person: Any) -> bool:
+    return bool(person.is_authenticated)
+
+
+def _register_start_panel() -> None:
+    from kollega.home.views import START_PANELS
+
+    entry = ("networks/_start_panel.html", _start_panel_visible)
+    if not any(tpl == entry[0] for tpl, _ in START_PANELS):
+        START_PANELS.append(entry)
+
+
+_register_start_panel()
+
+
+def _me() -> Any:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _codes(raw: str | None) -> list[str]:
+    return [c for c in (raw or "").replace(";", ",").replace(" ", ",").split(",") if c]
+
+
+# --- browse, create, approve --------------------------------------------------------------
+
+
+@bp.route("/networks")
+@login_required
+def index() -> Any:
+    person = _me()
+    query = request.args.get("q", "").strip()[:100]
+    mine = svc.list_networks(person, mine=True)
+    others = [
+        r for r in svc.list_networks(person, query=query, status="active") if r.my_state != "active"
+    ]
+    proposals = [
+        r
+        for r in svc.list_networks(person, status="proposed")
+        if permissions.can_approve_network(person, r.network)
+        or r.network.created_by_id == person.id
+    ]
+    return render_template(
+        "networks/index.html",
+        mine=mine,
+        others=others,
+        proposals=proposals,
+        query=query,
+        unread=svc.unread_counts(person),
+        may_create=permissions.can_create_network(person),
+        may_propose=permissions.can_propose_network(person),
+    )
+
+
+@bp.route("/networks/new", methods=["GET", "POST"])
+@login_required
+def create() -> Any:
+    person = _me()
+    permissions.require(permissions.can_propose_network(person))
+    form = NetworkForm()
+    may_create = permissions.can_create_network(person)
+    if form.validate_on_submit():
+        try:
+            network = svc.create_network(
+                person,
+                form.name.data,
+                form.purpose.data,
+                form.kind.data,
+                form.visibility.data,
+                None,
+                _codes(form.target_competences.data),
+                form.edit_window_minutes.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            for name, message in exc.fields.items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, str(message)]
+            if not exc.fields:
+                form.name.errors = [*form.name.errors, str(exc.message)]
+        else:
+            db.session.commit()
+            if network.status == "proposed":
+                flash(_l("Your proposal is sent. A leader or HR will approve it."), "success")
+            else:
+                flash(_l("The network is created. You are its facilitator."), "success")
+            return redirect(url_for("networks.network", network_id=network.id))
+    status = 422 if form.errors else 200
+    return render_template("networks/new.html", form=form, may_create=may_create), status
+
+
+def _back(network_id: int, anchor: str = "") -> Any:
+    return redirect(url_for("networks.network", network_id=network_id) + anchor)
+
+
+@bp.route("/networks/<int:network_id>/approve", methods=["POST"])
+@login_required
+def approve(network_id: int) -> Any:
+    svc.approve_network(_me(), network_id)
+    db.session.commit()
+    flash(_l("The network is approved."), "success")
+    return _back(network_id)
+
+
+@bp.route("/networks/<int:network_id>/reject", methods=["POST"])
+@login_required
+def reject(network_id: int) -> Any:
+    svc.reject_network(_me(), network_id)
+    db.session.commit()
+    flash(_l("The proposal is turned down."), "success")
+    return redirect(url_for("networks.index"))
+
+
+@bp.route("/networks/<int:network_id>/archive", methods=["POST"])
+@login_required
+def archive(network_id: int) -> Any:
+    svc.archive_network(_me(), network_id)
+    db.session.commit()
+    flash(_l("The network is archived. It can still be read."), "success")
+    return _back(network_id)
+
+
+# --- one network ---------------------------------------------------------------------------
+
+
+@bp.route("/networks/<int:network_id>")
+@login_required
+def network(network_id: int) -> Any:
+    person = _me()
+    net = svc.find_network(person, network_id)
+    can_read = permissions.can_read_network(person, net)
+    can_moderate = permissions.can_moderate(person, net)
+    membership = permissions.network_membership(person, net)
+    members, pending, threads, unread = [], [], [], {}
+    if can_read:
+        states = ("active", "requested", "invited") if can_moderate else ("active",)
+        everyone = svc.list_members(person, net.id, states)
+        members = [m for m in everyone if m.state == "active"]
+        pending = [m for m in everyone if m.state != "active"]
+        threads = svc.list_threads(person, net.id)
+        unread = svc.unread_counts(person, [t.id for t in threads])
+    return render_template(
+        "networks/network.html",
+        network=net,
+        membership=membership,
+        can_read=can_read,
+        can_post=permissions.can_post(person, net),
+        can_moderate=can_moderate,
+        can_archive=permissions.can_archive_network(person, net),
+        can_approve=permissions.can_approve_network(person, net),
+        members=members,
+        pending=pending,
+        threads=threads,
+        unread=unread,
+        thread_form=ThreadForm(formdata=None, client_id=secrets.token_urlsafe(12)),
+        invite_form=InviteForm(formdata=None),
+    )
+
+
+@bp.route("/networks/<int:network_id>/join", methods=["POST"])
+@login_required
+def join(network_id: int) -> Any:
+    member = svc.join_network(_me(), network_id)
+    db.session.commit()
+    if member.state == "requested":
+        flash(_l("You have asked to join. A facilitator will answer."), "success")
+    else:
+        flash(_l("Welcome to the network."), "success")
+    return _back(network_id)
+
+
+@bp.route("/networks/<int:network_id>/leave", methods=["POST"])
+@login_required
+def leave(network_id: int) -> Any:
+    person = _me()
+    svc.leave_network(person, network_id)
+    db.session.commit()
+    broadcast.drop_from_network(person.id, network_id)
+    flash(_l("You have left the network."), "success")
+    return redirect(url_for("networks.index"))
+
+
+@bp.route("/networks/<int:network_id>/members/<int:person_id>/approve", methods=["POST"])
+@login_required
+def approve_member(network_id: int, person_id: int) -> Any:
+    svc.approve_member(_me(), network_id, person_id)
+    db.session.commit()
+    flash(_l("The request is approved."), "success")
+    return _back(network_id, "#requests")
+
+
+@bp.route("/networks/<int:network_id>/members/<int:person_id>/remove", methods=["POST"])
+@login_required
+def remove_member(network_id: int, person_id: int) -> Any:
+    svc.remove_member(_me(), network_id, person_id)
+    db.session.commit()
+    broadcast.drop_from_network(person_id, network_id)
+    flash(_l("Removed from the network."), "success")
+    return _back(network_id, "#members")
+
+
+@bp.route("/networks/<int:network_id>/members/<int:person_id>/role", methods=["POST"])
+@login_required
+def member_role(network_id: int, person_id: int) -> Any:
+    svc.set_member_role(_me(), network_id, person_id, request.form.get("role"))
+    db.session.commit()
+    flash(_l("The role is changed."), "success")
+    return _back(network_id, "#members")
+
+
+@bp.route("/networks/<int:network_id>/invite", methods=["POST"])
+@login_required
+def invite(network_id: int) -> Any:
+    from kollega.auth.services import find_by_email
+
+    person = _me()
+    net = svc.find_network(person, network_id)
+    permissions.require(
+        permissions.can_moderate(person, net), _l("Only the network's facilitators can do this.")
+    )
+    form = InviteForm()
+    if form.validate_on_submit():
+        existing = find_by_email(form.email.data)
+        try:
+            if existing is not None and not existing.is_guest:
+                svc.add_member(person, net.id, existing.id)
+            else:
+                svc.invite_guest(person, net.id, form.email.data, form.name.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            for name, message in exc.fields.items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, str(message)]
+            if not exc.fields:
+                form.email.errors = [*form.email.errors, str(exc.message)]
+        else:
+            db.session.commit()
+            flash(_l("Added to the network."), "success")
+            return _back(net.id, "#members")
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+    return _back(net.id, "#invite")
+
+
+@bp.route("/networks/<int:network_id>/threads", methods=["POST"])
+@login_required
+def open_thread(network_id: int) -> Any:
+    person = _me()
+    net = svc.find_network(person, network_id)
+    form = ThreadForm()
+    if form.validate_on_submit():
+        try:
+            thread, first = svc.open_thread(
+                person,
+                net.id,
+                form.title.data,
+                form.kind.data,
+                form.body.data or "",
+                _codes(form.competence_tags.data),
+                form.client_id.data or None,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            for name, message in exc.fields.items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, str(message)]
+            if not exc.fields:
+                raise
+        else:
+            db.session.commit()
+            if first is not None:
+                broadcast.message_created(first)
+            return redirect(url_for("networks.thread", thread_id=thread.id))
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+    return _back(net.id, "#new-thread")
+
+
+# --- threads and messages ------------------------------------------------------------------
+
+
+def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 200) -> Any:
+    person = _me()
+    thread = svc.get_thread(person, thread_id)
+    before = request.args.get("before", type=int)
+    messages, more = svc.list_messages(person, thread.id, before_seq=before)
+    reactions = svc.reactions_for([m.id for m in messages])
+    net = thread.network
+    can_post = permissions.can_post(person, net)
+    if form is None:
+        form = MessageForm(formdata=None, client_id=secrets.token_urlsafe(12))
+        reply = request.args.get("reply", type=int)
+        if reply:
+            try:
+                quoted = svc.get_message(person, reply)
+            except DomainError:
+                quoted = None
+            if quoted is not None and quoted.thread_id == thread.id and not quoted.is_deleted:
+                form.reply_to.data = str(quoted.id)
+                if request.args.get("quote"):
+                    form.body.data = quote_markdown(quoted.author.name, quoted.body)
+    if messages and before is None and thread.network.status != "proposed":
+        svc.mark_read(person, thread.id, messages[-1].seq)
+        db.session.commit()
+    return render_template(
+        "networks/thread.html",
+        thread=thread,
+        network=net,
+        messages=messages,
+        more=more,
+        reactions=reactions,
+        form=form,
+        can_post=can_post,
+        can_manage=permissions.can_manage_thread(person, thread),
+        can_moderate=permissions.can_moderate(person, net),
+        following=svc.is_following(person, thread.id),
+        reaction_choices=svc.REACTIONS,
+        me=person,
+        editable=_editable(person, net, messages),
+    ), status
+
+
+def _editable(person: Any, net: Any, messages: list[Message]) -> set[int]:
+    """Ids of the person's messages still inside the network's edit window."""
+    if net.status != "active":
+        return set()
+    oldest = now_utc() - dt.timedelta(minutes=net.edit_window_minutes)
+    return {
+        m.id
+        for m in messages
+        if m.author_id == person.id and not m.is_deleted and m.created_at >= oldest
+    }
+
+
+@bp.route("/threads/<int:thread_id>")
+@login_required
+def thread(thread_id: int) -> Any:
+    return _thread_page(thread_id)
+
+
+@bp.route("/threads/<int:thread_id>/messages", methods=["POST"])
+@login_required
+def post_message(thread_id: int) -> Any:
+    person = _me()
+    form = MessageForm()
+    if form.validate_on_submit():
+        client_id = form.client_id.data or secrets.token_urlsafe(12)
+        try:
+            result = svc.send_message(
+                person, thread_id, client_id, form.body.data, form.reply_to.data or None
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            form.body.errors = [*form.body.errors, str(exc.message)]
+        else:
+            seq = result.message.seq
+            db.session.commit()
+            if result.created:
+                broadcast.message_created(result.message, result.notified)
+            return redirect(url_for("networks.thread", thread_id=thread_id) + f"#m{seq}")
+    return _thread_page(thread_id, form, 422)
+
+
+@bp.route("/threads/<int:thread_id>/state", methods=["POST"])
+@login_required
+def thread_state(thread_id: int) -> Any:
+    person = _me()
+    action = request.form.get("action", "")
+    if action == "resolve":
+        svc.resolve_thread(person, thread_id, True)
+    elif action == "reopen":
+        svc.resolve_thread(person, thread_id, False)
+    elif action == "accept":
+        svc.accept_answer(person, thread_id, request.form.get("message_id"))
+    elif action in ("follow", "unfollow"):
+        svc.follow_thread(person, thread_id, action == "follow")
+    else:
+        raise DomainError(_l("Unknown action."))
+    thread = svc.get_thread(person, thread_id)
+    db.session.commit()
+    if action not in ("follow", "unfollow"):
+        broadcast.thread_updated(thread)
+    return redirect(url_for("networks.thread", thread_id=thread_id))
+
+
+def _message_or_404(message_id: int) -> Message:
+    return svc.get_message(_me(), message_id)
+
+
+@bp.route("/messages/<int:message_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_message(message_id: int) -> Any:
+    person = _me()
+    message = _message_or_404(message_id)
+    form = EditMessageForm(obj=message) if request.method == "GET" else EditMessageForm()
+    if form.validate_on_submit():
+        try:
+            svc.edit_message(person, message.id, form.body.data)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            form.body.errors = [*form.body.errors, str(exc.message)]
+        else:
+            db.session.commit()
+            broadcast.message_edited(message)
+            return redirect(
+                url_for("networks.thread", thread_id=message.thread_id) + f"#m{message.seq}"
+            )
+    return render_template(
+        "networks/edit_message.html",
+        form=form,
+        message=message,
+        history=svc.message_history(person, message.id),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/messages/<int:message_id>/delete", methods=["POST"])
+@login_required
+def delete_message(message_id: int) -> Any:
+    message = svc.delete_message(_me(), message_id)
+    db.session.commit()
+    broadcast.message_deleted(message)
+    flash(_l("The message is deleted."), "success")
+    return redirect(url_for("networks.thread", thread_id=message.thread_id) + f"#m{message.seq}")
+
+
+@bp.route("/messages/<int:message_id>/react", methods=["POST"])
+@login_required
+def react(message_id: int) -> Any:
+    person = _me()
+    reactions = svc.react(person, message_id, request.form.get("emoji"))
+    message = svc.get_message(person, message_id)
+    db.session.commit()
+    broadcast.reactions_changed(message, reactions)
+    return redirect(url_for("networks.thread", thread_id=message.thread_id) + f"#m{message.seq}")
+
+
+# --- search and notifications --------------------------------------------------------------
+
+
+@bp.route("/networks/search")
+@login_required
+def search() -> Any:
+    person = _me()
+    query = request.args.get("q", "").strip()
+    results = svc.search_messages(person, query) if query else []
+    return render_template("networks/search.html", query=query, results=results)
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications() -> Any:
+    person = _me()
+    if request.method == "POST":
+        if "email_digest" in request.form:
+            svc.set_email_digest(person, request.form.get("email_digest"))
+            flash(_l("Your setting is saved."), "success")
+        else:
+            svc.mark_notifications_read(person)
+            flash(_l("All notifications are marked as read."), "success")
+        db.session.commit()
+        return redirect(url_for("networks.notifications"))
+    return render_template(
+        "networks/notifications.html",
+        items=svc.list_notifications(person),
+        digest=svc.email_digest(person),
+    )

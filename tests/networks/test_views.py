@@ -1,0 +1,143 @@
+"""The network pages: server-rendered, usable without JavaScript, permission-checked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from kollega.extensions import db
+from kollega.networks.models import Message, Network
+from tests.conftest import login
+
+
+def test_browse_create_and_propose(client, org):
+    login(client, org.leader)
+    page = client.get("/networks")
+    assert page.status_code == 200 and "Opprett et nettverk" in page.get_data(as_text=True)
+    r = client.post(
+        "/networks/new",
+        data={
+            "name": "Digital hverdag i hjemmetjenesten",
+            "purpose": "Velferdsteknologi",
+            "kind": "cross_unit",
+            "visibility": "open",
+            "target_competences": "digcomp-2.2:1.1, digcomp-2.2:4.2",
+            "edit_window_minutes": "30",
+        },
+    )
+    assert r.status_code == 302
+    net = db.session.scalar(sa.select(Network).where(Network.name.like("Digital hverdag%")))
+    assert net.status == "active" and net.target_competences == [
+        "digcomp-2.2:1.1",
+        "digcomp-2.2:4.2",
+    ]
+    r = client.post("/networks/new", data={"name": "", "kind": "bogus", "edit_window_minutes": "x"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html
+
+
+def test_employee_proposal_page(client, org):
+    login(client, org.employee)
+    assert "Foreslå et nettverk" in client.get("/networks/new").get_data(as_text=True)
+    r = client.post(
+        "/networks/new",
+        data={
+            "name": "Lesing",
+            "kind": "professional",
+            "visibility": "open",
+            "edit_window_minutes": "60",
+        },
+    )
+    assert r.status_code == 302
+    assert (
+        db.session.scalar(sa.select(Network.status).where(Network.name == "Lesing")) == "proposed"
+    )
+
+
+def test_thread_page_renders_and_posts_without_javascript(client, org, nets):
+    login(client, org.employee)
+    tid = nets.closed_thread.id
+    page = client.get(f"/threads/{tid}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Hemmelig innhold" in html
+    client_id = re.search(r'name="client_id" type="hidden" value="([^"]+)"', html) or re.search(
+        r'id="client_id" name="client_id" type="hidden" value="([^"]+)"', html
+    )
+    assert client_id, html
+    data = {"body": "Hei fra skjema <script>alert(1)</script>", "client_id": client_id.group(1)}
+    r = client.post(f"/threads/{tid}/messages", data=data)
+    assert r.status_code == 302 and r.headers["Location"].endswith("#m2")
+    again = client.post(f"/threads/{tid}/messages", data=data)  # a double submit
+    assert again.status_code == 302
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Message).where(Message.thread_id == tid)
+        )
+        == 2
+    )
+    html = client.get(f"/threads/{tid}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+    r = client.post(f"/threads/{tid}/messages", data={"body": "", "client_id": "x"})
+    assert r.status_code == 422
+
+
+@pytest.mark.parametrize("who", ["colleague", "hr", "admin", "other_leader"])
+def test_closed_thread_page_refused(client, org, nets, who):
+    login(client, getattr(org, who))
+    r = client.get(f"/threads/{nets.closed_thread.id}")
+    assert r.status_code == 403
+    assert "Hemmelig innhold" not in r.get_data(as_text=True)
+    r = client.post(
+        f"/threads/{nets.closed_thread.id}/messages", data={"body": "inn", "client_id": "z"}
+    )
+    assert r.status_code == 403
+    page = client.get(f"/networks/{nets.request.id}").get_data(as_text=True)
+    assert "Samtykke" not in page  # the thread title
+
+
+def test_guest_pages(client, org, nets):
+    login(client, org.guest)
+    assert client.get(f"/threads/{nets.closed_thread.id}").status_code == 200
+    assert client.get(f"/threads/{nets.open_thread.id}").status_code == 404
+    assert client.get(f"/networks/{nets.open.id}").status_code == 404
+    html = client.get("/networks").get_data(as_text=True)
+    assert "Personvern i skolen" in html and "Digital hverdag" not in html
+
+
+def test_join_leave_and_approve_buttons(client, org, nets):
+    login(client, org.other_employee)
+    assert client.post(f"/networks/{nets.request.id}/join").status_code == 302
+    client.post("/logout")
+    login(client, org.leader)
+    page = client.get(f"/networks/{nets.request.id}").get_data(as_text=True)
+    assert "Per Pleier" in page
+    r = client.post(f"/networks/{nets.request.id}/members/{org.other_employee.id}/approve")
+    assert r.status_code == 302
+    r = client.post(
+        f"/networks/{nets.request.id}/invite",
+        data={"email": "partner@example.org", "name": "Pia Partner"},
+    )
+    assert r.status_code == 302
+    page = client.get(f"/networks/{nets.request.id}").get_data(as_text=True)
+    assert "Pia Partner" in page
+
+
+def test_start_panel_and_nav(client, org, nets):
+    login(client, org.employee)
+    html = client.get("/").get_data(as_text=True)
+    assert "Mine nettverk" in html and "Personvern i skolen" in html
+    assert ">Nettverk<" in html
+
+
+def test_search_and_notifications_pages(client, org, nets):
+    login(client, org.employee)
+    html = client.get("/networks/search?q=hemmelig").get_data(as_text=True)
+    assert "Samtykke" in html
+    assert client.get("/notifications").status_code == 200
+    r = client.post("/notifications", data={"email_digest": "never"})
+    assert r.status_code == 302
+    r = client.post("/notifications", data={"email_digest": "sometimes"})
+    assert r.status_code == 422
