@@ -81,16 +81,15 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100):d} %"
 
 
-def network_url(network_id: int) -> str | None:
-    """The network's page, when the networks feature has one."""
+def network_url(network_id: int, endpoint: str = "networks.network") -> str | None:
+    """A networks page (``networks.network``) or action (``networks.join``), when the
+    networks feature has it."""
     from werkzeug.routing import BuildError
 
-    for endpoint in ("networks.network", "networks.detail", "networks.show"):
-        try:
-            return url_for(endpoint, network_id=network_id)
-        except BuildError:
-            continue
-    return None
+    try:
+        return url_for(endpoint, network_id=network_id)
+    except BuildError:
+        return None
 
 
 @bp.app_template_global("person_gap_rows")
