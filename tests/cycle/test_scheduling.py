@@ -1,0 +1,114 @@
+"""Reminder e-mail through a real SMTP server, the outbox, ``kollega scheduler`` and the
+embedded scheduler (started once per process)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from kollega.cycle import jobs
+from kollega.cycle.models import Dispatch, SchedulerHeartbeat
+from kollega.extensions import db
+from tests.conftest import free_port
+from tests.cycle.helpers import make_event, utc
+
+
+@pytest.fixture
+def stop(org):  # type: ignore[no-untyped-def]
+    return make_event(
+        org.leader,
+        unit="A1a",
+        kind="learning_stop",
+        title="Læringsstopp",
+        starts_at="2027-01-05T09:00",
+        ends_at="2027-01-05T10:00",
+        reminders=[60],
+        created_at=utc(2026, 12, 1),
+    )
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():  # type: ignore[no-untyped-def]
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def test_reminder_reaches_a_real_smtp_server(app, org, stop, smtp):
+    controller, inbox = smtp
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(controller.port))
+    assert jobs.run_due(utc(2027, 1, 5, 7)) == 1
+    recipients = {m["To"] for m in inbox.messages}
+    assert recipients == {org.employee.email, org.colleague.email}
+    assert "Læringsstopp" in str(
+        email.header.make_header(email.header.decode_header(inbox.messages[0]["Subject"]))
+    )
+    assert jobs.run_due(utc(2027, 1, 5, 7, 1)) == 0
+    assert len(inbox.messages) == 2
+
+
+def test_without_smtp_mail_goes_to_the_outbox(app, org, stop):
+    app.config["SMTP_HOST"] = ""
+    jobs.run_due(utc(2027, 1, 5, 7, 30))
+    files = list((Path(app.instance_path) / "outbox").glob("*.eml"))
+    assert len(files) == 2
+
+
+def test_scheduler_command_once_and_heartbeat(app, org, stop, runner):
+    result = runner("scheduler", "--once")
+    assert result.exit_code == 0, result.output
+    assert "due action" in result.output
+    beat = db.session.get(SchedulerHeartbeat, jobs.HEARTBEAT)
+    assert beat is not None and beat.beat_at <= dt.datetime.now(dt.UTC)
+
+
+def test_embedded_scheduler_starts_once_and_not_when_disabled(app, monkeypatch):
+    start = app.extensions["kollega.start_background"]
+    app.config["SCHEDULER_ENABLED"] = False
+    start(app)
+    assert jobs._embedded is None
+    app.config["SCHEDULER_ENABLED"] = True
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "false")  # a reloader's watcher process
+    start(app)
+    assert jobs._embedded is None
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN")
+    try:
+        start(app)
+        first = jobs._embedded
+        start(app)
+        assert first is not None and jobs._embedded is first
+        assert [j.id for j in first.get_jobs() if j.id == jobs.JOB_ID] == [jobs.JOB_ID]
+    finally:
+        jobs.stop_embedded()
+
+
+def test_a_failing_action_is_retried_not_lost(app, org, stop, monkeypatch):
+    from kollega.cycle import dispatch
+
+    real = dispatch._remind
+
+    def broken(*args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr(dispatch, "_remind", broken)
+    assert jobs.run_due(utc(2027, 1, 5, 7, 30)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Dispatch)) == 0
+    monkeypatch.setattr(dispatch, "_remind", real)
+    assert jobs.run_due(utc(2027, 1, 5, 7, 31)) == 1
