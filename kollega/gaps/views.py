@@ -200,24 +200,72 @@ def unit(code: str) -> Any:
     )
 
 
-@bp.route("/units/<code>/export.<fmt>")
-@login_required
-def export(code: str, fmt: str) -> Any:
-    """The unit's gap table as CSV or XLSX."""
-    person = _actor()
-    target = unit_by_code(code)
-    at = _date("date") or services.today()
-    table = services.unit_gap_table(person, target, at)
+EXPORT_TABLES = ("competences", "areas", "heatmap")
+
+
+def _export_rows(
+    person: Person, target: OrgUnit, table: str, at: dt.date, by: str
+) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of one gap table, for the CSV and XLSX exports."""
+    if table == "areas":
+        rows = services.focus_area_table(person, target, at)
+        header = [
+            _("Focus area"),
+            _("People with a requirement"),
+            _("People with a gap"),
+            _("Gap points"),
+            _("Coverage"),
+        ]
+        return header, [
+            [
+                focus_label(r["focus_area"]),
+                r["people_required"],
+                r["people_with_gap"],
+                r["gap_points"],
+                None if r["coverage"] is None else round(r["coverage"], 4),
+            ]
+            for r in rows
+        ]
+    if table == "heatmap":
+        hm = services.heatmap(person, target, at, by)
+        names = {g["id"]: g["name"] for g in hm.groups}
+        header = [
+            _("Person") if by == "people" else _("Unit"),
+            _("Competence code"),
+            _("Competence"),
+            _("People with a requirement"),
+            _("People with a gap"),
+            _("Gap points"),
+            _("Coverage"),
+        ]
+        out = []
+        for g in hm.groups:
+            for c in hm.competences:
+                cell = hm.cell(g["id"], c["competence"])
+                if cell:
+                    out.append(
+                        [
+                            names[g["id"]],
+                            c["competence"],
+                            c["name"],
+                            cell["people_required"],
+                            cell["people_with_gap"],
+                            cell["gap_points"],
+                            round(cell["coverage"], 4),
+                        ]
+                    )
+        return header, out
+    gap_table = services.unit_gap_table(person, target, at)
     header = [
         _("Competence code"),
         _("Competence"),
         _("Focus area"),
-        _("People required"),
+        _("People with a requirement"),
         _("People with a gap"),
         _("Gap points"),
         _("Coverage"),
     ]
-    rows = [
+    return header, [
         [
             r["competence"],
             r["name"],
@@ -227,9 +275,26 @@ def export(code: str, fmt: str) -> Any:
             r["gap_points"],
             round(r["coverage"], 4),
         ]
-        for r in table.rows
+        for r in gap_table.rows
     ]
-    filename = f"gaps-{target.code}-{at.isoformat()}"
+
+
+@bp.route("/units/<code>/export.<fmt>")
+@login_required
+def export(code: str, fmt: str) -> Any:
+    """A gap table of the unit (``table``: competences, areas or heatmap) as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    person = _actor()
+    target = unit_by_code(code)
+    services.check_unit(person, target)
+    table = request.args.get("table", "competences")
+    if table not in EXPORT_TABLES:
+        abort(404)
+    by = "people" if request.args.get("by") == "people" else "units"
+    at = _date("date") or services.today()
+    header, rows = _export_rows(person, target, table, at, by)
+    filename = f"gaps-{table}-{target.code}-{at.isoformat()}"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
@@ -240,25 +305,21 @@ def export(code: str, fmt: str) -> Any:
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
         )
-    if fmt == "xlsx":
-        try:
-            from openpyxl import Workbook
-        except ImportError:  # pragma: no cover
-            abort(404)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = target.code[:31]
-        ws.append(header)
-        for row in rows:
-            ws.append(row)
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        return Response(
-            buffer.getvalue(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
-        )
-    abort(404)
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = table
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
+    )
 
 
 @bp.route("/suggestions/dismiss", methods=["POST"])

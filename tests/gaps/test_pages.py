@@ -60,6 +60,22 @@ def test_unit_page_per_role(client, org):
     csv = client.get("/gaps/units/A1/export.csv")
     assert csv.status_code == 200 and "pv:1" in csv.get_data(as_text=True)
     assert client.get("/gaps/units/A1/export.pdf").status_code == 404
+    assert client.get("/gaps/units/A1/export.csv?table=nope").status_code == 404
+    areas = client.get("/gaps/units/A1/export.csv?table=areas").get_data(as_text=True)
+    assert "Personvern og informasjonssikkerhet" in areas
+    heat = client.get("/gaps/units/A1/export.csv?table=heatmap&by=people").get_data(as_text=True)
+    assert org.employee.name in heat
+    xlsx = client.get("/gaps/units/A1/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(xlsx.data)).active
+    assert [c.value for c in sheet[2]][0] in {"pv:1", "dc:1"}
+    client.post("/logout")
+    login(client, org.other_leader)
+    assert client.get("/gaps/units/A1/export.xlsx").status_code == 403
     client.post("/logout")
     login(client, org.hr)
     assert client.get("/gaps/units/K").status_code == 200
