@@ -35,6 +35,10 @@ NETWORK_LIFT = 1
 LOOKAHEAD_DAYS = 365
 # A network for a shared gap is proposed from this many people with the gap.
 SHARED_GAP_PEOPLE = 5
+# Trainings are proposed to a unit for gaps at least this many people share, at most
+# MAX_TRAINING_PROPOSALS of them, the largest gaps first.
+TRAINING_GAP_PEOPLE = 3
+MAX_TRAINING_PROPOSALS = 10
 MAX_PEOPLE = 3
 
 
@@ -393,6 +397,7 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
     out: list[dict[str, Any]] = []
     by_comp = g.groupby("competence")
     order = by_comp["gap"].sum().sort_values(ascending=False, kind="stable")
+    trainings_proposed = 0
     for code in order.index:
         rows = by_comp.get_group(code)
         meta = info.loc[code] if code in info.index else None
@@ -415,11 +420,31 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
                     ),
                 }
             )
+        if len(people) < TRAINING_GAP_PEOPLE or trainings_proposed >= MAX_TRAINING_PROPOSALS:
+            continue
         for t in training.catalogue(competence=code):
-            seats = sum(
-                (training.seats_free(s) if s.seats is not None else len(people)) or 0
-                for s in training.upcoming_sessions(t)
-            )
+            lift = next(c for c in t.competences if c.competence_code == code)
+            fitting = rows.loc[(rows["level"] >= lift.level_from) & (rows["level"] < lift.level_to)]
+            upcoming = training.upcoming_sessions(t)
+            if fitting.empty or not upcoming:
+                continue
+            trainings_proposed += 1
+            needed = int(fitting["person_id"].nunique())
+            free = [training.seats_free(s) for s in upcoming]
+            seats = None if any(f is None for f in free) else sum(f or 0 for f in free)
+            if seats is None:
+                reason = _(
+                    "%(n)d people with a gap in %(name)s are at a level this training fits; it has no seat limit.",
+                    n=needed,
+                    name=name,
+                )
+            else:
+                reason = _(
+                    "%(n)d people with a gap in %(name)s are at a level this training fits; %(free)d seats are free in coming sessions.",
+                    n=needed,
+                    name=name,
+                    free=seats,
+                )
             out.append(
                 {
                     "type": "training",
@@ -427,15 +452,10 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
                     "competence": code,
                     "title": t.title,
                     "competences": [code],
-                    "seats_needed": len(people),
+                    "seats_needed": needed,
                     "seats_free": seats,
-                    "gap_points": int(rows["gap"].sum()),
-                    "reason": _(
-                        "%(n)d people need %(name)s; %(free)d seats are free in coming sessions.",
-                        n=len(people),
-                        name=name,
-                        free=seats,
-                    ),
+                    "gap_points": int(fitting["gap"].sum()),
+                    "reason": reason,
                 }
             )
     return out

@@ -155,6 +155,8 @@ def test_suggestion_permissions(client, org, nurse):
 def test_leader_gets_a_network_proposal_for_a_shared_gap_and_creates_it(client, org):
     dc = data.competence("dc:9", "digital", "Digital dømmekraft")
     data.requirement(dc, 2, unit=org.root, since=SINCE)
+    dd, _s = course(org.hr, "Digital dømmekraft", "dc:9", 0, 2, 3, seats=3)
+    course(org.hr, "Avansert", "dc:9", 2, 4, 3, seats=3)  # above their level: not offered
     db.session.commit()
     # A1's subtree has 4 people: below the threshold of 5.
     small = client.get("/api/v1/gaps/suggestions?unit=A1", headers=data.bearer(org.leader))
@@ -162,6 +164,9 @@ def test_leader_gets_a_network_proposal_for_a_shared_gap_and_creates_it(client, 
     hr = data.bearer(org.hr)
     body = client.get("/api/v1/gaps/suggestions?unit=K", headers=hr).get_json()
     (proposal,) = [p for p in body["suggestions"] if p["type"] == "new_network"]
+    (offer,) = [p for p in body["suggestions"] if p["type"] == "training"]
+    assert offer["id"] == dd.id and offer["seats_free"] == 3
+    assert offer["seats_needed"] == proposal["people_with_gap"] and offer["reason"]
     assert proposal["competence"] == "dc:9" and proposal["people_with_gap"] >= 5
     assert proposal["reason"]
     members = set(proposal["proposed_members"])
