@@ -46,6 +46,8 @@ register_nav(_l("Annual cycle"), "cycle.index", lambda p: permissions.is_authent
 def _wire(state: Any) -> None:
     app: Flask = state.app
     app.extensions["kollega.calendar_url"] = _calendar_url
+    app.jinja_env.globals["cycle_upcoming"] = _upcoming_for
+    app.jinja_env.globals["cycle_kind_label"] = services.kind_label
     previous = app.extensions.get("kollega.start_background")
 
     def start_background(app: Flask) -> None:
@@ -56,6 +58,24 @@ def _wire(state: Any) -> None:
         jobs.start_embedded(app)
 
     app.extensions["kollega.start_background"] = start_background
+
+
+def _upcoming_for(person: Any, limit: int = 5) -> list[services.Occurrence]:
+    """The next occurrences in the person's annual cycle (for the start page)."""
+    now = now_utc()
+    occs = services.expand(services.events_for(person), now, now + dt.timedelta(days=60))
+    return [o for o in occs if o.ends_at > now][:limit]
+
+
+def _register_start_panel() -> None:
+    from kollega.home.views import START_PANELS
+
+    entry = ("cycle/_start_panel.html", lambda p: bool(p.is_authenticated))
+    if not any(tpl == entry[0] for tpl, _show in START_PANELS):
+        START_PANELS.append(entry)
+
+
+_register_start_panel()
 
 
 def _calendar_url(person: Any) -> str | None:

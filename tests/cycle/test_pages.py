@@ -131,3 +131,22 @@ def test_calendar_page_shows_and_regenerates(client, org):
     client.post("/cycle/calendar")
     html = client.get("/cycle/calendar").get_data(as_text=True)
     assert re.search(r'value="([^"]+\.ics)"', html).group(1) != first
+
+
+def test_start_page_panel_lists_whats_coming(client, org):
+    import datetime as dt
+
+    from kollega.db import now_utc
+
+    soon = (now_utc() + dt.timedelta(days=3)).astimezone(services.OSLO).replace(tzinfo=None)
+    make_event(
+        org.leader,
+        unit="A1",
+        kind="learning_stop",
+        title="Snart stopp",
+        starts_at=soon.isoformat(timespec="minutes"),
+        ends_at=(soon + dt.timedelta(hours=1)).isoformat(timespec="minutes"),
+    )
+    login(client, org.employee)
+    html = client.get("/").get_data(as_text=True)
+    assert "Kommer i årshjulet ditt" in html and "Snart stopp" in html
