@@ -179,6 +179,13 @@ def person_gaps(
         permissions.can_view_competence(actor, person),
         _l("Only the person, their leaders and HR see their competence."),
     )
+    return person_gap_rows(person, at, now)
+
+
+def person_gap_rows(
+    person: Person, at: dt.date | None = None, now: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """``person_gaps`` without the permission check, for callers that have checked."""
     now = now or today()
     at = at or now
     levels_on = _levels_date(at, now)

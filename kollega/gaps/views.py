@@ -44,6 +44,7 @@ FOCUS_LABELS = {
     "leadership": _l("Leadership"),
 }
 HEAT_STEPS = 4
+MAX_HEATMAP_PEOPLE = 400
 
 
 def _actor() -> Person:
@@ -174,6 +175,15 @@ def unit(code: str) -> Any:
     if by not in ("units", "people"):
         by = "units"
     table = services.unit_gap_table(person, target, at)
+    if by == "people" and table.people > MAX_HEATMAP_PEOPLE:
+        flash(
+            _(
+                "Too many people to show one by one (%(n)d); choose a smaller unit. Showing sub-units.",
+                n=table.people,
+            ),
+            "warning",
+        )
+        by = "units"
     future_table = services.unit_gap_table(person, target, future) if future else None
     future_rows = {r["competence"]: r for r in future_table.rows} if future_table else {}
     heatmap = services.heatmap(person, target, at, by)

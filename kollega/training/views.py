@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from kollega import permissions
@@ -282,13 +283,62 @@ def session(session_id: int) -> Any:
     """Participants and the waiting list of a session (HR)."""
     permissions.require(permissions.can_manage_training(_actor()))
     s = services.get_session(session_id)
+    form = SessionForm(prefix="session", formdata=None)
+    form.starts_at.data = s.starts_at.astimezone(OSLO).replace(tzinfo=None)
+    form.ends_at.data = s.ends_at.astimezone(OSLO).replace(tzinfo=None)
+    form.place.data = s.place
+    form.seats.data = s.seats
     return render_template(
         "training/session.html",
         s=s,
+        form=form,
         enrolments=[e for e in s.enrolments if e.status != "cancelled"],
         position=services.waiting_position,
         seats_free=services.seats_free,
     )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["POST"])
+@login_required
+def edit_session(session_id: int) -> Any:
+    """Change a session's time, place or seats (HR); more seats move people up."""
+    person = _actor()
+    permissions.require(permissions.can_manage_training(person))
+    s = services.get_session(session_id)
+    back = url_for("training.session", session_id=s.id)
+    form = SessionForm(prefix="session")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(back)
+    assert form.starts_at.data is not None and form.ends_at.data is not None
+    try:
+        moved = services.update_session(
+            person,
+            s,
+            _utc(form.starts_at.data),
+            _utc(form.ends_at.data),
+            form.place.data or "",
+            form.seats.data,
+        )
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        _flash_error(exc)
+        return redirect(back)
+    db.session.commit()
+    flash(
+        ngettext(
+            "The session was saved; %(num)d person moved up from the waiting list.",
+            "The session was saved; %(num)d people moved up from the waiting list.",
+            len(moved),
+        )
+        if moved
+        else _("The session was saved."),
+        "success",
+    )
+    return redirect(back)
 
 
 @bp.route("/enrolments/<int:enrolment_id>/complete", methods=["POST"])

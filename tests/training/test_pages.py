@@ -87,3 +87,39 @@ def test_hr_adds_training_and_session_employee_enrols(client, org):
     page = client.get("/trainings/proposals").get_data(as_text=True)
     assert org.employee.name in page
     assert client.get("/trainings/9999").status_code == 404
+
+
+def test_hr_adds_seats_on_the_session_page_and_the_waiting_list_moves_up(client, org):
+    import datetime as dt
+
+    from kollega.training import services
+
+    t = services.save_training(org.hr, services.TrainingData(title="Kurs", format="course"))
+    start = dt.datetime(2030, 3, 1, 8, tzinfo=dt.UTC)
+    s = services.add_session(org.hr, t, start, start + dt.timedelta(hours=3), "Rådhuset", 1)
+    first = services.enrol(org.employee, s)
+    waiting = services.enrol(org.colleague, s)
+    db.session.commit()
+    form = {
+        "session-starts_at": "2030-03-01T09:00",
+        "session-ends_at": "2030-03-01T12:00",
+        "session-place": "Rådhuset",
+        "session-seats": "2",
+    }
+    login(client, org.leader)
+    assert client.post(f"/trainings/sessions/{s.id}/edit", data=form).status_code == 403
+    client.post("/logout")
+    login(client, org.hr)
+    page = client.get(f"/trainings/sessions/{s.id}").get_data(as_text=True)
+    assert org.colleague.name in page and 'value="2030-03-01T09:00"' in page
+    too_few = dict(form, **{"session-seats": "0"})
+    assert client.post(f"/trainings/sessions/{s.id}/edit", data=too_few).status_code == 302
+    db.session.expire_all()
+    assert s.seats == 1 and waiting.status == "waitlisted"
+    assert client.post(f"/trainings/sessions/{s.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert s.seats == 2 and waiting.status == "enrolled" and first.status == "enrolled"
+    resp = client.post(
+        f"/trainings/enrolments/{first.id}/cancel", data={"next": f"/trainings/sessions/{s.id}"}
+    )
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/sessions/{s.id}")
