@@ -1,0 +1,215 @@
+"""The chat screen in real Chromium (static/networks.js): live messages between two
+people, unread counts in the side list, the outbox across a dropped socket and a reload,
+the keyboard composer, and axe-core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from kollega.extensions import db
+from kollega.networks import services as svc
+from tests.browser.axe import assert_no_axe_violations
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page: Any, person: Any) -> None:
+    page.goto("/login")
+    page.locator("input[name=email]").fill(person.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    assert not page.url.endswith("/login")
+
+
+def open_thread(page: Any, thread_id: int) -> None:
+    page.goto(f"/threads/{thread_id}")
+    # Joined over the socket, and the side list has its threads.
+    expect(page.locator("#thread[data-joined=true]")).to_have_count(1)
+    expect(page.locator("#chat-sidebar[data-ready=true]")).to_have_count(1)
+
+
+@pytest.fixture
+def second_page(chromium: Any, live_server: Any) -> Any:
+    context = chromium.new_context(base_url=live_server.url, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_two_people_see_each_other_live_and_unread_counts_update(
+    page: Any, second_page: Any, org: Any, nets: Any
+) -> None:
+    other_thread, _ = svc.open_thread(org.leader, nets.request.id, "Rutiner", body="Første")
+    db.session.commit()
+    tid = nets.closed_thread.id
+    leader, employee = page, second_page
+    sign_in(leader, org.leader)
+    sign_in(employee, org.employee)
+    open_thread(leader, tid)
+    open_thread(employee, tid)
+    badge = employee.locator(f'#chat-sidebar li[data-thread-id="{other_thread.id}"] .unread-count')
+    expect(badge).to_have_attribute("data-unread", "1")
+
+    # The leader writes; Enter sends. The employee sees it within a second.
+    box = leader.locator("#composer textarea[name=body]")
+    box.fill("Hei fra lederen")
+    box.press("Enter")
+    expect(employee.locator("#messages li.message", has_text="Hei fra lederen")).to_be_visible(
+        timeout=1_000
+    )
+    expect(
+        leader.locator("#messages li[data-state=sent]", has_text="Hei fra lederen")
+    ).to_be_visible()
+
+    # And back: Shift+Enter breaks the line, Enter sends.
+    box = employee.locator("#composer textarea[name=body]")
+    box.press_sequentially("Linje en")
+    box.press("Shift+Enter")
+    box.press_sequentially("linje to")
+    assert box.input_value() == "Linje en\nlinje to"
+    box.press("Enter")
+    reply = leader.locator("#messages li.message", has_text="linje to")
+    expect(reply).to_be_visible(timeout=1_000)
+    expect(reply.locator(".body")).to_contain_text("Linje en")
+    # The polite live region told the leader.
+    expect(leader.locator("#live-region[aria-live=polite]")).to_contain_text(org.employee.name)
+
+    # A third thread: its unread count in the employee's side list goes up live.
+    leader.goto(f"/threads/{other_thread.id}")
+    expect(leader.locator("#thread[data-joined=true]")).to_have_count(1)
+    box = leader.locator("#composer textarea[name=body]")
+    box.fill("Ny rutine for nattevakter")
+    box.press("Enter")
+    expect(badge).to_have_attribute("data-unread", "2", timeout=1_000)
+    expect(badge).to_be_visible()
+
+    # Each message is shown exactly once on both screens.
+    for p in (leader, employee):
+        p.reload()
+        expect(p.locator("#thread[data-joined=true]")).to_have_count(1)
+    seqs = employee.locator("#messages li.message").evaluate_all(
+        "els => els.map(e => e.dataset.seq)"
+    )
+    assert seqs == ["1", "2", "3"]
+
+
+def test_message_typed_while_offline_is_kept_and_sent_after_reconnect(
+    page: Any, org: Any, nets: Any
+) -> None:
+    tid = nets.closed_thread.id
+    sign_in(page, org.employee)
+    open_thread(page, tid)
+    page.evaluate("() => window.kollegaChat.socket.disconnect()")
+    expect(page.locator("#thread[data-connection=offline]")).to_have_count(1)
+    expect(page.locator("#chat-status")).not_to_be_empty()
+
+    box = page.locator("#composer textarea[name=body]")
+    box.fill("Skrevet uten nett")
+    box.press("Enter")
+    pending = page.locator("#messages li.outbox[data-state=pending]", has_text="Skrevet uten nett")
+    expect(pending).to_be_visible()
+    stored = page.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('kollega:outbox:'))"
+    )
+    assert len(stored) == 1 and f":{tid}:" in stored[0]
+
+    # Nothing reached the server while the socket was down.
+    db.session.expire_all()
+    assert [m.seq for m in svc.list_messages(org.employee, tid)[0]] == [1]
+
+    # A reload forgets the page's memory; the outbox in localStorage shows the message
+    # again and sends it once the new socket is up: stored once, shown once.
+    page.reload()
+    sent = page.locator("#messages li.message", has_text="Skrevet uten nett")
+    expect(sent).to_have_count(1)
+    expect(sent).to_have_attribute("data-seq", "2")
+    expect(page.locator("#messages li.outbox")).to_have_count(0)
+    assert (
+        page.evaluate(
+            "() => Object.keys(localStorage).filter(k => k.startsWith('kollega:outbox:')).length"
+        )
+        == 0
+    )
+    db.session.expire_all()
+    messages = svc.list_messages(org.employee, tid)[0]
+    assert [(m.seq, m.body) for m in messages] == [
+        (1, "Hemmelig innhold"),
+        (2, "Skrevet uten nett"),
+    ]
+
+    # Also when the socket of the same page drops and comes back (no reload).
+    page.evaluate("() => window.kollegaChat.socket.disconnect()")
+    box.fill("Andre forsøk")
+    box.press("Enter")
+    expect(page.locator("#messages li.outbox[data-state=pending]")).to_have_count(1)
+    page.evaluate("() => window.kollegaChat.socket.connect()")
+    expect(
+        page.locator("#messages li.message[data-seq='3']", has_text="Andre forsøk")
+    ).to_be_visible()
+    expect(page.locator("#messages li.outbox")).to_have_count(0)
+
+
+def test_refused_message_is_shown_as_failed(page: Any, org: Any, nets: Any) -> None:
+    sign_in(page, org.employee)
+    open_thread(page, nets.closed_thread.id)
+    # The network is archived after the page was opened: the server refuses the send.
+    svc.archive_network(org.leader, nets.request.id)
+    db.session.commit()
+    box = page.locator("#composer textarea[name=body]")
+    box.fill("For sent")
+    box.press("Enter")
+    failed = page.locator("#messages li.outbox[data-state=failed]")
+    expect(failed).to_be_visible()
+    expect(failed.get_by_role("button", name="Prøv igjen")).to_be_visible()
+    failed.get_by_role("button", name="Forkast").click()
+    expect(page.locator("#messages li.outbox")).to_have_count(0)
+
+
+def test_older_messages_load_by_keyboard(page: Any, org: Any, nets: Any) -> None:
+    tid = nets.closed_thread.id
+    for i in range(60):
+        svc.send_message(org.leader, tid, f"old-{i}", f"Melding nummer {i + 2}")
+    db.session.commit()
+    sign_in(page, org.employee)
+    open_thread(page, tid)
+    expect(page.locator("#messages li.message")).to_have_count(svc.PAGE)
+    older = page.locator("button#older")
+    older.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#messages li.message")).to_have_count(61)
+    expect(page.locator("button#older")).to_have_count(0)
+    seqs = page.locator("#messages li.message").evaluate_all("els => els.map(e => +e.dataset.seq)")
+    assert seqs == list(range(1, 62))
+
+
+def test_chat_screen_passes_axe_on_a_phone(
+    chromium: Any, live_server: Any, org: Any, nets: Any
+) -> None:
+    context = chromium.new_context(
+        base_url=live_server.url, locale="nb-NO", viewport={"width": 320, "height": 640}
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, org.employee)
+        open_thread(page, nets.closed_thread.id)
+        box = page.locator("#composer textarea[name=body]")
+        box.fill("Hei fra mobilen")
+        box.press("Enter")
+        expect(page.locator("#messages li[data-state=sent]")).to_be_visible()
+        # Nothing is wider than the phone.
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+        assert_no_axe_violations(page)
+        page.evaluate("() => window.kollegaChat.socket.disconnect()")
+        box.fill("Venter")
+        box.press("Enter")
+        expect(page.locator("#messages li.outbox[data-state=pending]")).to_be_visible()
+        assert_no_axe_violations(page)
+    finally:
+        context.close()
