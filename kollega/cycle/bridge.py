@@ -99,3 +99,37 @@ def post_to_thread(thread_id: int, body: str, author: Person | None) -> dict[str
     payload = dict(message_json(message))
     payload.setdefault("thread_id", thread_id)
     return payload
+
+
+def email_digest(person: Person) -> str:
+    """The person's digest choice (never, daily, weekly); "never" without networks."""
+    choice = _call("email_digest", person)
+    return str(choice) if choice else "never"
+
+
+def unread_notifications(person: Person) -> list[tuple[str, str]]:
+    """(text, link) of the person's unread network notifications, newest first."""
+    from flask_babel import gettext as _
+
+    rows = _call("list_notifications", person, unread_only=True, limit=50) or []
+    out = []
+    for n in rows:
+        actor = getattr(getattr(n, "actor", None), "name", "") or ""
+        thread = getattr(getattr(n, "thread", None), "title", "") or ""
+        network = getattr(getattr(n, "network", None), "name", "") or ""
+        kind = getattr(n, "kind", "")
+        if kind == "mention":
+            text = _("%(actor)s mentioned you in %(thread)s", actor=actor, thread=thread)
+        elif kind == "reply":
+            text = _("%(actor)s replied in %(thread)s", actor=actor, thread=thread)
+        elif kind == "join_request":
+            text = _("%(actor)s asks to join %(network)s", actor=actor, network=network)
+        else:
+            text = thread or network
+        out.append((text, getattr(n, "link", "") or ""))
+    return out
+
+
+def unread_message_count(person: Person) -> int:
+    counts = _call("unread_counts", person) or {}
+    return int(sum(counts.values()))

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from kollega.cycle import dispatch, mail
+from kollega.cycle import digest, dispatch, mail
 from kollega.cycle.models import SchedulerHeartbeat
 from kollega.db import now_utc
 from kollega.extensions import db
@@ -59,8 +59,31 @@ def run_due(now: dt.datetime | None = None) -> int:
             continue
         done += 1
         deliver(outcome)
+    send_digests(now)
     beat(now, done)
     return done
+
+
+def send_digests(now: dt.datetime, batches: int = 5) -> int:
+    """A few batches of the e-mail digests due at ``now``; mails go out after commit."""
+    sent = 0
+    for period, choice in digest.due_periods(now):
+        for _batch in range(batches):
+            try:
+                mails = digest.run_period(period, choice, now)
+            except OperationalError:
+                db.session.rollback()
+                break
+            for item in mails:
+                try:
+                    mail.send(item.to, item.subject, item.text)
+                    sent += 1
+                except Exception:
+                    log.exception("cycle: digest to %s failed", item.to)
+            run = db.session.get(digest.DigestRun, period)
+            if run is None or run.done:
+                break
+    return sent
 
 
 def deliver(outcome: dispatch.Outcome) -> None:

@@ -184,3 +184,29 @@ class SchedulerHeartbeat(Base):
     beat_at: Mapped[dt.datetime]
     pid: Mapped[int] = mapped_column(sa.Integer, default=0)
     dispatched: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class DigestSend(Base):
+    """One person's e-mail digest for one period ("daily:2027-01-05", "weekly:2027-W01"):
+    claimed under its unique key before it is sent, so it goes out at most once."""
+
+    __tablename__ = "cycle_digest_sends"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(sa.String(20))
+    sent: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+
+    __table_args__ = (sa.UniqueConstraint("person_id", "period"),)
+
+
+class DigestRun(Base):
+    """Progress of one digest period over everyone (``cursor`` = last person id done)."""
+
+    __tablename__ = "cycle_digest_runs"
+
+    period: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    cursor: Mapped[int] = mapped_column(sa.Integer, default=0)
+    done: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now_utc, onupdate=now_utc)

@@ -203,8 +203,38 @@ def upgrade() -> None:
             batch_op.f("ix_cycle_reflections_person_id"), ["person_id"], unique=False
         )
 
+    op.create_table(
+        "cycle_digest_sends",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=20), nullable=False),
+        sa.Column("sent", sa.Boolean(), nullable=False),
+        sa.Column("created_at", kollega.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["people.id"],
+            name=op.f("fk_cycle_digest_sends_person_id_people"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cycle_digest_sends")),
+        sa.UniqueConstraint(
+            "person_id", "period", name=op.f("uq_cycle_digest_sends_person_id_period")
+        ),
+    )
+
+    op.create_table(
+        "cycle_digest_runs",
+        sa.Column("period", sa.String(length=20), nullable=False),
+        sa.Column("cursor", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", kollega.db.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("period", name=op.f("pk_cycle_digest_runs")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("cycle_digest_runs")
+    op.drop_table("cycle_digest_sends")
     with op.batch_alter_table("cycle_reflections", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cycle_reflections_person_id"))
 
