@@ -544,3 +544,14 @@ def notifications() -> Any:
         items=svc.list_notifications(person),
         digest=svc.email_digest(person),
     )
+
+
+@bp.app_template_global("notification_bell")
+def notification_bell() -> dict[str, Any] | None:
+    """The header's notification link and unread count (``templates/base.html``)."""
+    if not current_user.is_authenticated:
+        return None
+    return {
+        "url": url_for("networks.notifications"),
+        "count": svc.unread_notification_count(_me()),
+    }

@@ -141,3 +141,13 @@ def test_search_and_notifications_pages(client, org, nets):
     assert r.status_code == 302
     r = client.post("/notifications", data={"email_digest": "sometimes"})
     assert r.status_code == 422
+
+
+def test_notification_bell_counts(client, org, nets):
+    from kollega.networks import services as svc
+
+    svc.send_message(org.employee, nets.closed_thread.id, "bell", "Hei @Lise Leder")
+    db.session.commit()
+    login(client, org.leader)
+    html = client.get("/networks").get_data(as_text=True)
+    assert 'id="notification-bell"' in html and 'data-notification-count="1"' in html
