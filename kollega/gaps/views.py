@@ -186,6 +186,12 @@ def unit(code: str) -> Any:
         by = "units"
     future_table = services.unit_gap_table(person, target, future) if future else None
     future_rows = {r["competence"]: r for r in future_table.rows} if future_table else {}
+    closure_to = min(at, now)
+    closure_from = _date("closure_from") or closure_to - dt.timedelta(days=365)
+    if closure_from > closure_to:
+        flash(_("The start of the period must be before its end."), "error")
+        closure_from = closure_to - dt.timedelta(days=365)
+    closure = services.unit_closure(person, target, closure_from, closure_to, now=now)
     heatmap = services.heatmap(person, target, at, by)
     areas = services.focus_area_table(person, target, at)
     future_areas = services.focus_area_table(person, target, future) if future else None
@@ -205,6 +211,9 @@ def unit(code: str) -> Any:
         by=by,
         breadcrumbs=breadcrumbs,
         heat_class=heat_class,
+        closure=closure,
+        closure_from=closure_from,
+        closure_to=closure_to,
         measures=suggestions.for_unit(person, target, at if at <= now else now),
         led=person.led_units,
     )

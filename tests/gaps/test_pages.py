@@ -57,6 +57,9 @@ def test_unit_page_per_role(client, org):
     assert org.employee.name in people
     assert client.get("/gaps/units/NOPE").status_code == 404
     assert client.get("/gaps/units/A1?date=2026-02-30").status_code == 200
+    closure = client.get(f"/gaps/units/A1?closure_from={SINCE}").get_data(as_text=True)
+    assert "Lukking av gap" in closure
+    assert client.get("/gaps/units/A1?closure_from=2999-01-01").status_code == 200
     csv = client.get("/gaps/units/A1/export.csv")
     assert csv.status_code == 200 and "pv:1" in csv.get_data(as_text=True)
     assert client.get("/gaps/units/A1/export.pdf").status_code == 404
