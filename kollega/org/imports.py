@@ -640,64 +640,81 @@ def apply_people(plan: ImportPlan[PersonRow], progress: Progress | None = None) 
     if parked:
         db.session.flush()
 
-    created = updated = 0
-    new_people: list[tuple[Person, PersonRow]] = []
+    updated = 0
+    new_rows: list[PersonRow] = []
     leader_rows: list[dict[str, int]] = []
     ended: list[int] = []
     for i, row in enumerate(rows, 1):
-        unit_id = unit_ids[row.unit_code] if row.unit_code else None
         person = by_no.get(row.employee_no)
         if person is None:
-            person = Person(
-                employee_no=row.employee_no,
-                name=row.name,
-                email=row.email,
-                unit_id=unit_id,
-                job_code=row.job_code,
-                fte=row.fte,
-                birth_year=row.birth_year,
-                active=True,
-            )
-            person.role_rows = [PersonRole(role=r) for r in sorted(row.stored_roles)]
-            db.session.add(person)
-            new_people.append((person, row))
-            created += 1
-        else:
-            current = leads.get(person.id, set())
-            if not _person_differs(person, row, unit_ids, current):
-                continue
-            updated += 1
-            person.name, person.email, person.unit_id = row.name, row.email, unit_id
-            person.job_code, person.fte, person.birth_year = row.job_code, row.fte, row.birth_year
-            have = {r.role: r for r in person.role_rows}
-            for role, role_row in have.items():
-                if role not in row.stored_roles:
-                    person.role_rows.remove(role_row)
-            for role in sorted(row.stored_roles - have.keys()):
-                person.role_rows.append(PersonRole(role=role))
-            wanted = _wanted_leads(row, unit_ids, current)
-            leader_rows.extend(
-                {"person_id": person.id, "unit_id": u} for u in sorted(wanted - current)
-            )
-            if not wanted and current:
-                ended.append(person.id)
+            new_rows.append(row)
+            continue
+        current = leads.get(person.id, set())
+        if not _person_differs(person, row, unit_ids, current):
+            continue
+        updated += 1
+        person.name, person.email = row.name, row.email
+        person.unit_id = unit_ids[row.unit_code] if row.unit_code else None
+        person.job_code, person.fte, person.birth_year = row.job_code, row.fte, row.birth_year
+        have = {r.role: r for r in person.role_rows}
+        for role, role_row in have.items():
+            if role not in row.stored_roles:
+                person.role_rows.remove(role_row)
+        for role in sorted(row.stored_roles - have.keys()):
+            person.role_rows.append(PersonRole(role=role))
+        wanted = _wanted_leads(row, unit_ids, current)
+        leader_rows.extend({"person_id": person.id, "unit_id": u} for u in sorted(wanted - current))
+        if not wanted and current:
+            ended.append(person.id)
         if i % CHUNK == 0:
             db.session.flush()
             progress("apply", i, len(rows))
     db.session.flush()
-    for person, row in new_people:
-        if row.leader and row.unit_code:
-            leader_rows.append({"person_id": person.id, "unit_id": unit_ids[row.unit_code]})
+
+    # New people in batches: one multi-row INSERT per chunk, ids back by employee number.
+    table = Person.__table__
+    role_rows: list[dict[str, Any]] = []
+    done = len(rows) - len(new_rows)
+    for batch in chunked(new_rows, CHUNK):
+        result = db.session.execute(
+            sa.insert(table).returning(table.c.id, table.c.employee_no),
+            [
+                {
+                    "employee_no": r.employee_no,
+                    "name": r.name,
+                    "email": r.email,
+                    "unit_id": unit_ids[r.unit_code] if r.unit_code else None,
+                    "job_code": r.job_code,
+                    "fte": r.fte,
+                    "birth_year": r.birth_year,
+                    "active": True,
+                }
+                for r in batch
+            ],
+        )
+        id_of = {employee_no: person_id for person_id, employee_no in result}
+        for r in batch:
+            role_rows.extend(
+                {"person_id": id_of[r.employee_no], "role": role} for role in sorted(r.stored_roles)
+            )
+            if r.leader and r.unit_code:
+                leader_rows.append(
+                    {"person_id": id_of[r.employee_no], "unit_id": unit_ids[r.unit_code]}
+                )
+        done += len(batch)
+        progress("apply", done, len(rows))
+    for batch in chunked(role_rows, CHUNK * 4):
+        db.session.execute(sa.insert(PersonRole.__table__), batch)
     for batch in chunked(ended, CHUNK):
         db.session.execute(sa.delete(UnitLeader).where(UnitLeader.person_id.in_(batch)))
-    if leader_rows:
-        db.session.execute(sa.insert(UnitLeader), leader_rows)
+    for batch in chunked(leader_rows, CHUNK * 4):
+        db.session.execute(sa.insert(UnitLeader.__table__), batch)
     db.session.flush()
     for person in by_no.values():
         db.session.expire(person, ["led_units"])
     progress("apply", len(rows), len(rows))
-    report.created, report.updated = created, updated
-    report.unchanged = len(rows) - created - updated
+    report.created, report.updated = len(new_rows), updated
+    report.unchanged = len(rows) - len(new_rows) - updated
     return report
 
 
