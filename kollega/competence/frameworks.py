@@ -65,8 +65,12 @@ def framework_dirs() -> list[Path]:
 
 def _texts(data: dict[str, Any], key: str, where: str, required: bool = True) -> dict[str, str]:
     value = data.get(key)
-    if value is None and not required:
-        return {"nb": "", "en": ""}
+    if not required and (
+        value is None
+        or (isinstance(value, dict) and all(isinstance(value.get(x, ""), str) for x in LANGS))
+    ):
+        value = value or {}
+        return {lang: str(value.get(lang, "")).strip() for lang in LANGS}
     if not isinstance(value, dict) or not all(
         isinstance(value.get(lang), str) and value.get(lang).strip() for lang in LANGS
     ):
