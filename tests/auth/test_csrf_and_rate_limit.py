@@ -13,7 +13,13 @@ from tests import factories
 
 @pytest.fixture
 def app_settings() -> dict[str, object]:
-    return {"WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+    # In-memory limiter storage (no REDIS_URL): counts start at zero for every test's app.
+    return {
+        "WTF_CSRF_ENABLED": True,
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "3 per minute",
+        "REDIS_URL": None,
+    }
 
 
 def csrf_token(client, path: str = "/login") -> str:  # type: ignore[no-untyped-def]
