@@ -60,6 +60,8 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SOCKETIO_MESSAGE_QUEUE = True
+    # Web processes never schedule: exactly one `kollega scheduler` process does.
+    SCHEDULER_ENABLED = False
 
 
 CONFIGS = {

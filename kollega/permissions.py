@@ -393,3 +393,8 @@ def can_plan_any_cycle(actor: Person | None) -> bool:
     if not is_authenticated(actor):
         return False
     return actor.is_hr or bool(actor.led_units) or facilitates_any_network(actor)
+
+
+def can_read_outbox(actor: Person | None) -> bool:
+    """The embedded mail outbox and the scheduler's heartbeat: administrators."""
+    return can_manage_accounts(actor)

@@ -559,3 +559,65 @@ def calendar_page() -> Any:
         form=form,
         units=list(person.led_units) or ([person.unit] if person.unit else []),
     )
+
+
+# --- outbox and scheduler status (administrators) ------------------------------------------
+
+register_nav(_l("Outbox"), "cycle.outbox", permissions.can_read_outbox, order=95)
+
+
+def _outbox_files() -> list[Any]:
+    from kollega.cycle.mail import outbox_dir
+
+    folder = outbox_dir()
+    if not folder.exists():
+        return []
+    return sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+@bp.route("/outbox")
+@login_required
+def outbox() -> Any:
+    import email
+    import email.policy
+
+    from kollega.cycle import jobs
+    from kollega.cycle.models import SchedulerHeartbeat
+
+    permissions.require(permissions.can_read_outbox(_me()))
+    mails = []
+    for path in _outbox_files()[:200]:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        mails.append(
+            {
+                "name": path.stem,
+                "to": message["To"],
+                "subject": message["Subject"],
+                "at": dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC),
+            }
+        )
+    return render_template(
+        "cycle/outbox.html",
+        mails=mails,
+        heartbeat=db.session.get(SchedulerHeartbeat, jobs.HEARTBEAT),
+        smtp=bool(current_app.config.get("SMTP_HOST")),
+    )
+
+
+@bp.route("/outbox/<name>")
+@login_required
+def outbox_mail(name: str) -> Any:
+    import email
+    import email.policy
+
+    permissions.require(permissions.can_read_outbox(_me()))
+    path = next((p for p in _outbox_files() if p.stem == name), None)
+    if path is None:
+        abort(404)
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",))
+    return render_template(
+        "cycle/outbox_mail.html",
+        message=message,
+        body=body.get_content() if body is not None else "",
+    )

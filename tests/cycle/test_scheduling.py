@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import re
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,23 @@ def test_a_failing_action_is_retried_not_lost(app, org, stop, monkeypatch):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Dispatch)) == 0
     monkeypatch.setattr(dispatch, "_remind", real)
     assert jobs.run_due(utc(2027, 1, 5, 7, 31)) == 1
+
+
+def test_admin_reads_the_outbox_others_do_not(app, org, stop):
+    from tests.conftest import login
+
+    app.config["SMTP_HOST"] = ""
+    jobs.run_due(utc(2027, 1, 5, 7, 30))
+    admin = app.test_client()
+    login(admin, org.admin)
+    page = admin.get("/cycle/outbox")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert org.employee.email in html and "Læringsstopp" in html
+    name = re.search(r'href="/cycle/outbox/(\w+)"', html).group(1)
+    assert admin.get(f"/cycle/outbox/{name}").status_code == 200
+    assert admin.get("/cycle/outbox/nope").status_code == 404
+    hr = app.test_client()
+    login(hr, org.hr)
+    assert hr.get("/cycle/outbox").status_code == 403
+    assert hr.get(f"/cycle/outbox/{name}").status_code == 403
