@@ -74,6 +74,15 @@ class ThreadForm(FlaskForm):
     competence_tags = StringField(
         _l("Competence tags"), filters=[_strip], validators=[Optional(), Length(max=2000)]
     )
+    # Experience sharing in four parts (used when the kind is "experience").
+    situation = TextAreaField(_l("Situation"), filters=[_strip], validators=[Length(max=2500)])
+    what_we_did = TextAreaField(_l("What we did"), filters=[_strip], validators=[Length(max=2500)])
+    what_we_learned = TextAreaField(
+        _l("What we learned"), filters=[_strip], validators=[Length(max=2500)]
+    )
+    next_time = TextAreaField(
+        _l("What we will do next"), filters=[_strip], validators=[Length(max=2500)]
+    )
     client_id = HiddenField()
 
 

@@ -324,6 +324,11 @@ def open_thread(network_id: int) -> Any:
     net = svc.find_network(person, network_id)
     form = ThreadForm()
     if form.validate_on_submit():
+        parts = {
+            key: form[key].data
+            for key in ("situation", "what_we_did", "what_we_learned", "next_time")
+            if form[key].data
+        }
         try:
             thread, first = svc.open_thread(
                 person,
@@ -333,6 +338,7 @@ def open_thread(network_id: int) -> Any:
                 form.body.data or "",
                 _codes(form.competence_tags.data),
                 form.client_id.data or None,
+                parts if form.kind.data == "experience" and parts else None,
             )
         except DomainError as exc:
             db.session.rollback()

@@ -151,3 +151,23 @@ def test_notification_bell_counts(client, org, nets):
     login(client, org.leader)
     html = client.get("/networks").get_data(as_text=True)
     assert 'id="notification-bell"' in html and 'data-notification-count="1"' in html
+
+
+def test_experience_thread_in_four_parts_from_the_page(client, org, nets):
+    login(client, org.employee)
+    r = client.post(
+        f"/networks/{nets.request.id}/threads",
+        data={
+            "title": "Erfaring med samtykke",
+            "kind": "experience",
+            "situation": "Foreldre ville ikke ha bilder",
+            "what_we_did": "Vi spurte",
+            "what_we_learned": "Spør tidlig",
+            "next_time": "Skjema i august",
+            "client_id": "exp-form-1",
+        },
+    )
+    assert r.status_code == 302
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    for heading in ("Situasjon", "Hva vi gjorde", "Hva vi lærte", "Hva vi gjør neste gang"):
+        assert f"<h3>{heading}</h3>" in html
