@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +32,14 @@ class _Bars:
             return
         bar = self.bars.get(phase)
         if bar is None:
+            self.close()  # the previous phase is over
             label = "checking" if phase == "check" else "importing"
             unit = "lines" if phase == "check" else "rows"
             bar = tqdm(
                 total=total or None,
                 desc=label,
                 unit=f" {unit}",
-                file=click.get_text_stream("stderr"),
+                file=sys.stderr,
                 leave=False,
             )
             self.bars[phase] = bar
@@ -45,7 +47,8 @@ class _Bars:
 
     def close(self) -> None:
         for bar in self.bars.values():
-            bar.close()
+            if not bar.disable:
+                bar.close()
 
 
 def _run(kind: str, path: Path) -> None:

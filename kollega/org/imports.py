@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from kollega import permissions
 from kollega.audit.services import record
-from kollega.csvio import ImportReport, Source, chunked, open_csv, parse_number
+from kollega.csvio import CsvFileError, ImportReport, Source, chunked, open_csv, parse_number
 from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.org.models import ROLES, UNIT_KINDS, OrgUnit, Person, PersonRole, UnitLeader
@@ -134,6 +134,11 @@ def _code(report: ImportReport, line: int, row: dict[str, str], column: str, req
     return value
 
 
+def _require_rows(report: ImportReport) -> None:
+    if report.rows == 0:
+        raise CsvFileError(_l("The file has a header row but no rows under it."))
+
+
 # --- units -------------------------------------------------------------------------
 
 
@@ -190,6 +195,7 @@ def check_units(
                 plan.rows.append(UnitRow(line, code, name, parent_code, kind))  # type: ignore[arg-type]
         report.errors.extend(reader.errors)
         progress("check", reader.last_line, total)
+    _require_rows(report)
 
     # The whole tree as it would be: the database overlaid with the file. The unit
     # tree is small (a few thousand units at most): one query reads all of it.
@@ -489,6 +495,7 @@ def check_people(
                 )
         report.errors.extend(reader.errors)
         progress("check", reader.last_line, total)
+    _require_rows(report)
 
     # Against the database, in batches.
     unit_ids = _units_by_code({code for _, _, _, code in refs if code})

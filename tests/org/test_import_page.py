@@ -147,6 +147,12 @@ def test_confirm_checks_again(app: Any, org: Org, login_as: Any) -> None:
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.csv", 422, "CSV"),
         (b"PK\x03\x04", "people.xlsx", 415, "people.xlsx"),
         (b"", "people.csv", 422, "header"),
+        (
+            b"employee_no,name,email,unit_code,job_code,fte,birth_year,roles\r\n",
+            "p.csv",
+            422,
+            "no rows",
+        ),
         (b"name,email\nOla,ola@x.no\n", "people.csv", 422, "employee_no"),
         ("employee_no,name\n1,Åse\n".encode("latin-1"), "people.csv", 422, "UTF-8"),
     ],

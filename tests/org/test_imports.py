@@ -97,6 +97,19 @@ def test_cli_file_errors_are_one_line(org: Org, runner: Any, tmp_path: Path) -> 
     assert result.exit_code != 0
 
 
+def test_cli_header_only_file_is_refused(org: Org, runner: Any, tmp_path: Path) -> None:
+    result = runner("import", "people", write(tmp_path, "empty.csv", people_csv([])))
+    assert result.exit_code != 0
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_progress_bar_for_large_files(org: Org, runner: Any, tmp_path: Path) -> None:
+    result = runner("import", "people", write(tmp_path, "big.csv", people_csv(people_rows(2100))))
+    assert result.exit_code == 0, result.output
+    assert "2100" in result.stdout
+    assert "rows" in result.stderr or "lines" in result.stderr
+
+
 def test_cli_units_then_people(app: Any, runner: Any, tmp_path: Path) -> None:
     units = units_csv(
         [
