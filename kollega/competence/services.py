@@ -901,3 +901,39 @@ def team_matrix(
             if a.source not in slot or _order_key(a) > _order_key(slot[a.source]):
                 slot[a.source] = a
     return out
+
+
+def waiting_for_review(actor: Person) -> int:
+    """How many self-assessments in the actor's subtrees are newer than any leader
+    assessment of the same person and competence (not the actor's own)."""
+    paths = permissions.led_paths(actor)
+    if not paths:
+        return 0
+    selfs = sa.orm.aliased(Assessment)
+    leads = sa.orm.aliased(Assessment)
+    newer_review = (
+        sa.select(leads.id)
+        .where(
+            leads.person_id == selfs.person_id,
+            leads.competence_id == selfs.competence_id,
+            leads.source == "leader",
+            leads.assessed_on >= selfs.assessed_on,
+        )
+        .exists()
+    )
+    pairs = (
+        sa.select(selfs.person_id, selfs.competence_id)
+        .select_from(selfs)
+        .join(Person, Person.id == selfs.person_id)
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .where(
+            selfs.source == "self",
+            Person.id != actor.id,
+            Person.active.is_(True),
+            sa.or_(*[OrgUnit.path.startswith(p) for p in paths]),
+            ~newer_review,
+        )
+        .distinct()
+        .subquery()
+    )
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(pairs)) or 0)

@@ -59,6 +59,17 @@ register_nav(_l("Frameworks"), "competence.frameworks", permissions.can_manage_f
 if not any(tpl == "competence/_person_panel.html" for tpl, _s in PERSON_PANELS):
     PERSON_PANELS.append(("competence/_person_panel.html", lambda person: True))
 
+
+def _register_start_panel() -> None:
+    from kollega.home.views import START_PANELS
+
+    entry = ("competence/_start_panel.html", lambda p: not p.is_guest)
+    if not any(tpl == entry[0] for tpl, _show in START_PANELS):
+        START_PANELS.append(entry)
+
+
+_register_start_panel()
+
 SOURCE_LABELS = {"self": _l("self"), "leader": _l("leader"), "formal": _l("formal")}
 FOCUS_LABELS = {
     "digital": _l("Digitalisation"),
@@ -175,6 +186,21 @@ def competence_panel(person: Person) -> dict[str, Any]:
         "may_review": permissions.can_review_competence(viewer, person),
         "may_see_conversations": permissions.can_view_conversations(viewer, person),
         "locale": loc(),
+    }
+
+
+@bp.app_template_global("competence_start_panel")
+def competence_start_panel() -> dict[str, Any]:
+    """Data for the start page: own expiring credentials and future needs, and for
+    leaders how many self-assessments wait for their review."""
+    person = me()
+    on = services.today()
+    soon, gone = services.expiring([person.id], on)
+    return {
+        "soon": soon,
+        "gone": gone,
+        "needs": len(services.future_needs(person, on)),
+        "waiting": services.waiting_for_review(person) if person.led_units else 0,
     }
 
 

@@ -203,3 +203,34 @@ def test_hr_framework_editor(client, org, frameworks):
     client.post("/logout")
     login(client, org.leader)
     assert client.post("/competence/frameworks/new", data={"code": "x-1"}).status_code == 403
+
+
+def test_start_page_tells_the_leader_what_waits(client, org, frameworks):
+    c = services.competence_by_code("digcomp-2.2:1.1")
+    services.self_assess(org.employee, c, 3)
+    services.self_assess(org.colleague, c, 2)
+    db.session.commit()
+    assert services.waiting_for_review(org.leader) == 2
+    services.review(org.leader, org.employee, c)
+    db.session.commit()
+    assert services.waiting_for_review(org.leader) == 1
+    assert services.waiting_for_review(org.other_leader) == 0
+    login(client, org.leader)
+    html = client.get("/").get_data(as_text=True)
+    assert "start-competence-heading" in html and "/competence/team" in html
+
+
+def test_frameworks_sync_command(runner, app):
+    first = runner("frameworks", "sync")
+    assert first.exit_code == 0, first.output
+    again = runner("frameworks", "sync")
+    assert "0 created, 0 updated, 4 unchanged" in again.output
+    bad = runner("frameworks", "sync", "/nonexistent.json")
+    assert bad.exit_code != 0
+
+
+def test_openapi_documents_the_competence_operations(client, org):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "/api/v1/competences" in paths or "/competences" in paths
+    joined = " ".join(paths)
+    assert "/people/{person_id}/competences/{code}" in joined and "/requirements" in joined
