@@ -199,3 +199,55 @@ def test_presence_and_thread_activity(live_server, clients, org, nets):
     b.close()
     gone = a.wait_for("presence", lambda d: len(d["online"]) == 1)
     assert gone["online"] == [{"id": org.employee.id, "name": org.employee.name}]
+
+
+def test_parallel_socket_senders_get_gap_free_seqs_and_everyone_sees_all(
+    live_server, clients, org, nets
+):
+    """Five members send twenty messages each at once (each retried once, as a client
+    that lost the ack would); every client ends up with the same 101 messages, in seq
+    order, none twice."""
+    import threading
+
+    tid = nets.open_thread.id
+    senders = [org.employee, org.colleague, org.employee_a1, org.other_employee, org.leader]
+    socks = [clients(p) for p in senders]
+    for s in socks:
+        assert s.call("thread:join", {"thread_id": tid, "after_seq": 0})["ok"]
+    acks: dict[str, tuple[int, int]] = {}
+    errors: list[object] = []
+
+    def run(n: int, sock: Client) -> None:
+        for i in range(20):
+            payload = {"thread_id": tid, "client_id": f"p{n}-{i}", "body": f"melding {n}.{i}"}
+            first = sock.call("message:send", payload)
+            again = sock.call("message:send", payload)
+            if not (first["ok"] and again["ok"]) or (first["id"], first["seq"]) != (
+                again["id"],
+                again["seq"],
+            ):
+                errors.append((first, again))
+            acks[payload["client_id"]] = (first["id"], first["seq"])
+
+    workers = [threading.Thread(target=run, args=(n, s)) for n, s in enumerate(socks)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not errors, errors[:3]
+    assert sorted(seq for _, seq in acks.values()) == list(range(2, 102))
+    # Every socket heard every message exactly once.
+    for s in socks:
+        heard = {}
+        deadline = time.monotonic() + 10
+        while len(heard) < 100 and time.monotonic() < deadline:
+            try:
+                name, data = s.events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if name == "message:new":
+                assert data["seq"] not in heard, "delivered twice"
+                heard[data["seq"]] = data["client_id"]
+        assert sorted(heard) == list(range(2, 102))
+    replay = socks[0].call("thread:join", {"thread_id": tid, "after_seq": 0})
+    assert [m["seq"] for m in replay["messages"]] == list(range(1, 102))
