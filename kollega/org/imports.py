@@ -119,9 +119,18 @@ def _text(
     return value
 
 
-def _code(report: ImportReport, line: int, row: dict[str, str], column: str, required: bool):  # type: ignore[no-untyped-def]
+def _code(
+    report: ImportReport,
+    line: int,
+    row: dict[str, str],
+    column: str,
+    required: bool,
+    new: bool = False,
+) -> str | None:
+    """A unit code; a ``new`` one (being defined) may not contain spaces, '/' or '|'.
+    A code that refers to a unit is checked by looking it up instead."""
     value = _text(report, line, row, column, MAX_CODE, required)
-    if value is not None and not CODE_RE.match(value):
+    if new and value is not None and not CODE_RE.match(value):
         report.error(
             line,
             _l(
@@ -162,7 +171,7 @@ def check_units(
             if report.rows % 200 == 0:
                 progress("check", line, total)
             errors_before = len(report.errors)
-            code = _code(report, line, row, "code", required=True)
+            code = _code(report, line, row, "code", required=True, new=True)
             name = _text(report, line, row, "name", MAX_NAME, required=True)
             parent_code = _code(report, line, row, "parent_code", required=False)
             kind = row["kind"].lower()

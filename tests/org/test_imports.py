@@ -197,7 +197,7 @@ def test_every_kind_of_bad_row_is_reported(org: Org) -> None:
         variant(15, unit_code="", roles="guest"),  # 15: fine, a guest
         variant(16, roles="guest|hr"),  # 16: a guest with other roles
         variant(17, employee_no=""),  # 17
-        variant(18, unit_code="A1 B"),  # 18: space in a code
+        variant(18, unit_code="A1 B"),  # 18: no such unit
         ["P19", "Navn", "p19@import.kollega.no", "A1"],  # 19: too few fields
     ]
     data = people_csv(rows[:-1]) + b"P19,Navn,p19@import.kollega.no,A1\r\n"
@@ -331,8 +331,9 @@ def test_units_bad_rows(org: Org) -> None:
             ["N4", "Ny", "K", "unit"],  # 5: fine
             ["N4", "Ny igjen", "K", "unit"],  # 6: twice
             ["N5", "Ny", "N2", "Unit"],  # 7: fine: parent with a bad row, kind any case
+            ["N 6", "Ny", "K", "unit"],  # 8: a space in a new code
         ]
     )
     report = import_units(io.BytesIO(data))
-    assert {line for line, _ in report.errors} == {2, 3, 4, 6}
+    assert {line for line, _ in report.errors} == {2, 3, 4, 6, 8}
     assert db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "N4")) is None
