@@ -316,6 +316,9 @@ def team_start() -> Any:
     return redirect(url_for("competence.team", code=units[0].code))
 
 
+TEAM_PAGE = 100
+
+
 @bp.route("/team/<code>")
 @login_required
 def team(code: str) -> Any:
@@ -338,17 +341,23 @@ def team(code: str) -> Any:
             pending.append(s)
     pending.sort(key=lambda a: (a.assessed_on, a.id))
     soon, gone = services.expiring([p.id for p in people], on)
+    pages = max((len(people) + TEAM_PAGE - 1) // TEAM_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     return render_template(
         "competence/team.html",
         unit=unit,
-        units=viewer.led_units if not viewer.is_hr else viewer.led_units,
-        people=people,
+        units=viewer.led_units,
+        people=people[(page - 1) * TEAM_PAGE : page * TEAM_PAGE],
+        page=page,
+        pages=pages,
+        may_review=permissions.leads_unit(viewer, unit),
         frameworks=fws,
         framework=framework,
         comps=comps,
         matrix=matrix,
         pending=pending[:100],
         people_by_id={p.id: p for p in people},
+        may_review_person=lambda p: permissions.can_review_competence(viewer, p),
         comps_by_id={c.id: c for c in comps},
         soon=soon,
         gone=gone,

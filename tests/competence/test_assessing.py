@@ -174,3 +174,18 @@ def test_pages_render_for_their_roles(client, org, frameworks):
     assert client.get("/competence/frameworks/digcomp-2.2").status_code == 200
     assert client.get("/competence/requirements/matrix?scope=job").status_code == 200
     assert client.get("/competence/import").status_code == 200
+
+
+def test_hr_team_view_has_no_review_buttons(client, org, frameworks):
+    from kollega.competence import services
+
+    c = services.competence_by_code("digcomp-2.2:1.1")
+    services.self_assess(org.employee, c, 3)
+    db.session.commit()
+    login(client, org.hr)
+    html = client.get("/competence/team/A1?framework=digcomp-2.2").get_data(as_text=True)
+    assert org.employee.name in html and "/review/" not in html
+    client.post("/logout")
+    login(client, org.leader)
+    html = client.get("/competence/team/A1?framework=digcomp-2.2").get_data(as_text=True)
+    assert f"/competence/people/{org.employee.id}/review/digcomp-2.2:1.1" in html
