@@ -187,26 +187,46 @@ def person_gap_rows(
 ) -> list[dict[str, Any]]:
     """``person_gaps`` without the permission check, for callers that have checked."""
     now = now or today()
-    at = at or now
-    levels_on = _levels_date(at, now)
-    frames = queries.person_frames(person, [at], [levels_on])
-    g = _gap_frame(frames, at, levels_on)
-    info = queries.competence_info(g["competence"].tolist()).set_index("competence")
-    rows = []
-    for r in g.itertuples(index=False):
-        meta = info.loc[r.competence] if r.competence in info.index else None
-        rows.append(
-            {
-                "competence": r.competence,
-                "name": _name(meta, r.competence),
-                "focus_area": None if meta is None else meta["focus_area"],
-                "required_level": int(r.required),
-                "level": int(r.level),
-                "gap": int(r.gap),
-            }
-        )
-    rows.sort(key=lambda row: (-row["gap"], row["competence"]))
-    return rows
+    return person_gap_rows_at(person, [at or now], now)[0]
+
+
+def person_gap_rows_at(
+    person: Person, dates: list[dt.date], now: dt.date | None = None
+) -> list[list[dict[str, Any]]]:
+    """The person's gap rows at each date (read from the database once)."""
+    now = now or today()
+    level_dates = sorted({_levels_date(d, now) for d in dates})
+    frames = queries.person_frames(person, list(dates), level_dates)
+    gap_frames = [_gap_frame(frames, d, _levels_date(d, now)) for d in dates]
+    codes = sorted({c for g in gap_frames for c in g["competence"]})
+    info = {r.competence: r for r in queries.competence_info(codes).itertuples(index=False)}
+    locale = _locale()
+    out = []
+    for g in gap_frames:
+        rows = []
+        for r in g.itertuples(index=False):
+            meta = info.get(r.competence)
+            rows.append(
+                {
+                    "competence": r.competence,
+                    "name": r.competence
+                    if meta is None
+                    else (meta.name_en if locale == "en" else meta.name_nb),
+                    "focus_area": None if meta is None else meta.focus_area,
+                    "required_level": int(r.required),
+                    "level": int(r.level),
+                    "gap": int(r.gap),
+                }
+            )
+        rows.sort(key=lambda row: (-row["gap"], row["competence"]))
+        out.append(rows)
+    return out
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "nb")
 
 
 def heatmap(

@@ -83,8 +83,9 @@ def weight_of(focus_area: str | None, upcoming: bool = False) -> float:
 
 def person_gap_list(person: Person, now: dt.date) -> list[Gap]:
     """The person's gaps today, then those coming into force within a year."""
-    current = gap_services.person_gap_rows(person, now, now=now)
-    later = gap_services.person_gap_rows(person, now + dt.timedelta(days=LOOKAHEAD_DAYS), now=now)
+    current, later = gap_services.person_gap_rows_at(
+        person, [now, now + dt.timedelta(days=LOOKAHEAD_DAYS)], now
+    )
     gaps = {
         r["competence"]: Gap(
             r["competence"],
