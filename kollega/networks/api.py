@@ -492,8 +492,16 @@ def threads_read(thread_id: int) -> Any:
     last = svc.mark_read(person, thread_id, data.get("seq"))
     db.session.commit()
     unread = svc.unread_counts(person, [thread_id]).get(thread_id, 0)
-    broadcast.read_marker(person.id, thread_id, last, unread)
-    return jsonify({"thread_id": thread_id, "last_read_seq": last, "unread": unread})
+    notifications = svc.unread_notification_count(person)
+    broadcast.read_marker(person.id, thread_id, last, unread, notifications)
+    return jsonify(
+        {
+            "thread_id": thread_id,
+            "last_read_seq": last,
+            "unread": unread,
+            "notifications": notifications,
+        }
+    )
 
 
 @route(
@@ -595,6 +603,21 @@ def networks_unread() -> Any:
             "notifications": svc.unread_notification_count(person),
         }
     )
+
+
+@route(
+    "/me/networks",
+    summary="The caller's networks with their threads and unread counts (a chat sidebar)",
+    response={"type": "array", "items": _OBJ},
+)
+def networks_sidebar() -> Any:
+    out = []
+    for network, threads, unread in svc.sidebar(actor()):
+        item = network_json(network)
+        item["threads"] = [thread_json(t, unread.get(t.id, 0)) for t in threads]
+        item["unread"] = sum(unread.values())
+        out.append(item)
+    return jsonify(out)
 
 
 @route(

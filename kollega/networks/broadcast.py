@@ -63,12 +63,19 @@ def thread_updated(thread: Thread) -> None:
     publish(thread_room(thread.id), "thread:updated", thread_json(thread))
 
 
-def read_marker(person_id: int, thread_id: int, last_read_seq: int, unread: int) -> None:
-    """Tell the person's other tabs and devices."""
+def read_marker(
+    person_id: int, thread_id: int, last_read_seq: int, unread: int, notifications: int
+) -> None:
+    """Tell the person's other tabs and devices (and the bell's new count)."""
     publish(
         person_room(person_id),
         "read",
-        {"thread_id": thread_id, "last_read_seq": last_read_seq, "unread": unread},
+        {
+            "thread_id": thread_id,
+            "last_read_seq": last_read_seq,
+            "unread": unread,
+            "notifications": notifications,
+        },
     )
 
 

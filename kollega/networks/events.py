@@ -16,7 +16,7 @@ Client -> server (ack in brackets):
 - ``message:delete`` {message_id} [{ok}]
 - ``reaction:toggle`` {message_id, emoji, on?} [{ok, reactions}]
 - ``typing`` {thread_id} [{ok}]
-- ``read`` {thread_id, seq?} [{ok, last_read_seq, unread}]
+- ``read`` {thread_id, seq?} [{ok, thread_id, last_read_seq, unread, notifications}]
 - ``network:join`` {network_id} [{ok, online}] / ``network:leave`` {network_id} [{ok}]
 
 Server -> client: see ``kollega.networks.broadcast``, plus ``presence``
@@ -195,8 +195,14 @@ def read(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
     last = svc.mark_read(person, thread_id, payload.get("seq"))
     db.session.commit()
     unread = svc.unread_counts(person, [thread_id]).get(thread_id, 0)
-    broadcast.read_marker(person.id, thread_id, last, unread)
-    return {"thread_id": thread_id, "last_read_seq": last, "unread": unread}
+    notifications = svc.unread_notification_count(person)
+    broadcast.read_marker(person.id, thread_id, last, unread, notifications)
+    return {
+        "thread_id": thread_id,
+        "last_read_seq": last,
+        "unread": unread,
+        "notifications": notifications,
+    }
 
 
 # --- presence per network (this process's sockets) -----------------------------------------

@@ -1244,6 +1244,33 @@ def unread_counts(person: Person, thread_ids: Iterable[int] | None = None) -> di
     return {tid: int(n) for tid, n in db.session.execute(stmt)}
 
 
+def sidebar(person: Person) -> list[tuple[Network, list[Thread], dict[int, int]]]:
+    """The person's active networks (by name), each with its threads (latest activity
+    first) and the person's unread counts per thread: what a chat sidebar shows."""
+    rows = list_networks(person, mine=True, limit=500)
+    networks = [r.network for r in rows]
+    if not networks:
+        return []
+    threads = list(
+        db.session.scalars(
+            sa.select(Thread)
+            .where(Thread.network_id.in_([n.id for n in networks]))
+            .order_by(
+                sa.func.coalesce(Thread.last_message_at, Thread.created_at).desc(),
+                Thread.id.desc(),
+            )
+        )
+    )
+    unread = unread_counts(person)
+    by_network: dict[int, list[Thread]] = {n.id: [] for n in networks}
+    for thread in threads:
+        by_network[thread.network_id].append(thread)
+    return [
+        (n, by_network[n.id], {t.id: unread[t.id] for t in by_network[n.id] if t.id in unread})
+        for n in networks
+    ]
+
+
 # --- search -------------------------------------------------------------------------------
 
 

@@ -209,7 +209,12 @@ def test_edit_delete_react_read_unread(client, org, nets):
     )
     assert r.status_code == 422
     r = client.post(f"/api/v1/threads/{tid}/read", json={}, headers=lead)
-    assert r.get_json() == {"thread_id": tid, "last_read_seq": 2, "unread": 0}
+    assert r.get_json() == {
+        "thread_id": tid,
+        "last_read_seq": 2,
+        "unread": 0,
+        "notifications": 0,
+    }
     assert client.get("/api/v1/me/unread", headers=lead).get_json() == {
         "threads": {},
         "notifications": 0,
@@ -269,3 +274,17 @@ def test_openapi_lists_the_paths(client):
         "/threads/{thread_id}/messages",
     ):
         assert path in paths
+
+
+def test_sidebar_lists_my_networks_threads_and_unread(client, org, nets):
+    from kollega.networks import services as svc
+
+    svc.send_message(org.leader, nets.closed_thread.id, "side-1", "Nytt")
+    db.session.commit()
+    body = client.get("/api/v1/me/networks", headers=bearer(org.employee)).get_json()
+    assert [n["name"] for n in body] == ["Personvern i skolen"]
+    assert body[0]["unread"] == 2
+    assert [(t["id"], t["unread"]) for t in body[0]["threads"]] == [(nets.closed_thread.id, 2)]
+    guest = client.get("/api/v1/me/networks", headers=bearer(org.guest)).get_json()
+    assert [n["id"] for n in guest] == [nets.request.id]
+    assert client.get("/api/v1/me/networks", headers=bearer(org.admin)).get_json() == []

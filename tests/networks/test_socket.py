@@ -120,7 +120,13 @@ def test_join_send_and_receive_in_another_client(live_server, clients, org, nets
     assert a.call("typing", {"thread_id": tid})["ok"]
     assert b.wait_for("typing")["person"]["id"] == org.employee.id
     read = b.call("read", {"thread_id": tid})
-    assert read == {"ok": True, "thread_id": tid, "last_read_seq": 2, "unread": 0}
+    assert read == {
+        "ok": True,
+        "thread_id": tid,
+        "last_read_seq": 2,
+        "unread": 0,
+        "notifications": 0,
+    }
     assert b2.wait_for("read")["last_read_seq"] == 2  # the leader's other socket
     assert a.call("message:delete", {"message_id": ack["id"]})["ok"]
     assert b.wait_for("message:deleted")["id"] == ack["id"]
