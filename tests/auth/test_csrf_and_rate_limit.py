@@ -43,6 +43,8 @@ def test_form_post_without_token_is_400(client, org):
         "/login", data={"email": org.employee.email, "password": factories.PASSWORD}
     )
     assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert "<h1>" in response.get_data(as_text=True)  # the 400 error page
     assert client.get("/").status_code == 302  # not signed in
 
 
