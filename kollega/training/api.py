@@ -28,7 +28,8 @@ TRAINING_SCHEMA = {
     "properties": {
         "id": {"type": "integer"},
         "title": {"type": "string"},
-        "competences": {"type": "array", "items": COMPETENCE_SCHEMA},
+        "competences": {"type": "array", "items": {"type": "string"}},
+        "levels": {"type": "array", "items": COMPETENCE_SCHEMA},
         "format": {"type": "string", "enum": list(TRAINING_FORMATS)},
         "hours": {"type": "number"},
         "provider": {"type": "string"},
@@ -68,7 +69,8 @@ def training_json(training: Training, with_sessions: bool = False) -> dict[str, 
     out: dict[str, Any] = {
         "id": training.id,
         "title": training.title,
-        "competences": [
+        "competences": [c.competence_code for c in training.competences],
+        "levels": [
             {"code": c.competence_code, "level_from": c.level_from, "level_to": c.level_to}
             for c in training.competences
         ],

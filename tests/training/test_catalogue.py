@@ -45,7 +45,8 @@ def test_api_lists_trainings_in_design_shape(client, org):
     row = body[0]
     assert {"id", "title", "competences", "format", "hours"} <= set(row)
     assert row["id"] == t.id and row["format"] == "course" and row["hours"] == 3.0
-    assert row["competences"] == [{"code": "pv:1", "level_from": 1, "level_to": 3}]
+    assert row["competences"] == ["pv:1"]
+    assert row["levels"] == [{"code": "pv:1", "level_from": 1, "level_to": 3}]
     assert row["next_session"]["id"] == s.id and row["next_session"]["seats_free"] == 2
     assert client.get("/api/v1/trainings?format=nonsense").status_code == 422
     assert client.get("/api/v1/trainings?competence=pv:1").get_json()[0]["id"] == t.id
