@@ -591,6 +591,10 @@ def plan(code: str, year: int | None = None) -> Any:
         elif action == "goal":
             responsible = None
             if rid := _int_arg(f.get("responsible_id"), "responsible_id"):
+                allowed = {viewer.id} | {x.id for x in services.team(viewer, unit)}
+                if rid not in allowed:
+                    msg = _l("Choose someone in the unit.")
+                    raise ValidationError(msg, fields={"responsible_id": msg})
                 responsible = db.session.get(Person, rid)
             services.add_goal(
                 viewer,
@@ -625,7 +629,7 @@ def plan(code: str, year: int | None = None) -> Any:
         year=year,
         plan=p,
         reqs=reqs,
-        leaders=viewer,
+        people=[viewer] + [p for p in services.team(viewer, unit)[:300]],
         focus_areas=FOCUS_AREAS,
         statuses=PLAN_STATUSES,
         goal_statuses=GOAL_STATUSES,

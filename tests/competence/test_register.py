@@ -138,6 +138,12 @@ def test_unit_plan_with_goals(client, org, frameworks):
     assert r.status_code == 302
     html = client.get(base).get_data(as_text=True)
     assert "Alle på nivå 3" in html and "Personvern først" in html
+    goal = {"action": "goal", "focus_area": "privacy", "goal": "Ansvar", "measure_kind": "develop"}
+    assert (
+        client.post(base, data=goal | {"responsible_id": str(org.employee.id)}).status_code == 302
+    )
+    r = client.post(base, data=goal | {"responsible_id": str(org.other_employee.id)})
+    assert r.status_code == 422
     assert (
         client.post(base, data={"action": "goal", "focus_area": "cooking", "goal": "x"}).status_code
         == 422
