@@ -56,6 +56,18 @@ def enrolment_status(value: str) -> str:
     return str(STATUS_LABELS.get(value, value))
 
 
+def _competence_names(trainings: list[Training]) -> dict[str, str]:
+    """Competence code -> name in the current language, for the codes on the page."""
+    from flask_babel import get_locale
+
+    from kollega.gaps.queries import competence_info
+
+    codes = {c.competence_code for t in trainings for c in t.competences}
+    info = competence_info(codes)
+    column = "name_en" if str(get_locale() or "nb") == "en" else "name_nb"
+    return dict(zip(info["competence"], info[column], strict=True))
+
+
 def _actor() -> Person:
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
@@ -95,6 +107,7 @@ def catalogue() -> Any:
     return render_template(
         "training/catalogue.html",
         trainings=trainings,
+        names=_competence_names(trainings),
         fmt=fmt,
         competence=competence or "",
         formats=FORMAT_LABELS,
@@ -118,6 +131,7 @@ def detail(training_id: int) -> Any:
     return render_template(
         "training/detail.html",
         training=training,
+        names=_competence_names([training]),
         mine=mine,
         now=dt.datetime.now(dt.UTC),
         seats_free=services.seats_free,
