@@ -137,6 +137,32 @@ def is_hr(actor: Person | None) -> bool:
     return is_authenticated(actor) and actor.is_hr
 
 
+def can_view_unit_gaps(actor: Person | None, unit: OrgUnit) -> bool:
+    """A unit's gap tables and heatmap: its leader chain and HR."""
+    return can_manage_unit(actor, unit)
+
+
+def can_manage_training(actor: Person | None) -> bool:
+    """The training catalogue (trainings, sessions) is kept by HR."""
+    return is_hr(actor)
+
+
+def can_enrol(actor: Person | None, person: Person) -> bool:
+    """Enrol or cancel for a person: the person themself, their leader chain, HR."""
+    if not is_authenticated(actor):
+        return False
+    if actor.id == person.id:
+        return not actor.is_guest
+    return actor.is_hr or leads_person(actor, person)
+
+
+def can_record_training_completion(actor: Person | None, person: Person) -> bool:
+    """Marking a training completed (formal evidence): HR and the leader chain."""
+    if not is_authenticated(actor):
+        return False
+    return actor.is_hr or leads_person(actor, person)
+
+
 def visible_people_filter(actor: Person) -> sa.ColumnElement[bool]:
     """A WHERE clause selecting exactly the people ``can_view_person`` allows."""
     if actor.is_hr or actor.is_admin:
@@ -163,30 +189,6 @@ def require(allowed: bool, message: object = "") -> None:
         from flask_babel import lazy_gettext as _l
 
         raise PermissionDenied(message or _l("You do not have access to this."))
-def can_view_unit_gaps(actor: Person | None, unit: OrgUnit) -> bool:
-    """A unit's gap tables and heatmap: its leader chain and HR."""
-    return can_manage_unit(actor, unit)
-
-
-def can_manage_training(actor: Person | None) -> bool:
-    """The training catalogue (trainings, sessions) is kept by HR."""
-    return is_hr(actor)
-
-
-def can_enrol(actor: Person | None, person: Person) -> bool:
-    """Enrol or cancel for a person: the person themself, their leader chain, HR."""
-    if not is_authenticated(actor):
-        return False
-    if actor.id == person.id:
-        return not actor.is_guest
-    return actor.is_hr or leads_person(actor, person)
-
-
-def can_record_training_completion(actor: Person | None, person: Person) -> bool:
-    """Marking a training completed (formal evidence): HR and the leader chain."""
-    if not is_authenticated(actor):
-        return False
-    return actor.is_hr or leads_person(actor, person)
 
 
 # --- learning networks ---------------------------------------------------------------
