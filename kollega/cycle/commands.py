@@ -24,7 +24,8 @@ def _emit_through_redis(app) -> None:  # type: ignore[no-untyped-def]
     socketio.init_app(
         app,
         async_mode="threading",
-        client_manager=python_socketio.RedisManager(url, write_only=True),
+        # The channel the web processes' Flask-SocketIO listens on.
+        client_manager=python_socketio.RedisManager(url, channel="flask-socketio", write_only=True),
     )
 
 

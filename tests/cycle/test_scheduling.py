@@ -133,3 +133,36 @@ def test_admin_reads_the_outbox_others_do_not(app, org, stop):
     login(hr, org.hr)
     assert hr.get("/cycle/outbox").status_code == 403
     assert hr.get(f"/cycle/outbox/{name}").status_code == 403
+
+
+def test_scheduler_process_emits_through_redis(app, redis_url):
+    """``kollega scheduler`` publishes as a write-only client of the Redis queue."""
+    import json
+
+    import redis
+
+    from kollega.cycle.commands import _emit_through_redis
+    from kollega.realtime import person_room, publish
+
+    app.config["REDIS_URL"] = redis_url
+    client = redis.Redis.from_url(redis_url)
+    pubsub = client.pubsub()
+    pubsub.subscribe("flask-socketio")
+    pubsub.get_message(timeout=2)  # the subscription confirmation
+    from kollega.extensions import socketio
+
+    _emit_through_redis(app)
+    try:
+        publish(person_room(1), "cycle:reminder", {"title": "Stopp"})
+        message = None
+        for _ in range(20):
+            message = pubsub.get_message(timeout=0.5)
+            if message and message["type"] == "message":
+                break
+    finally:
+        pubsub.close()
+        # Flask-SocketIO keeps the manager in its options: leave the next app its own.
+        socketio.server_options.pop("client_manager", None)
+    assert message is not None and message["type"] == "message"
+    data = json.loads(message["data"])
+    assert data["event"] == "cycle:reminder" and data["room"] == "person:1"
