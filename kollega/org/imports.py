@@ -341,6 +341,8 @@ def repath_all() -> int:
         while current is not None and current not in paths:
             chain.append(current)
             current = parent[current]
+            if len(chain) > len(parent):  # only a cycle is deeper than the whole tree
+                raise ValidationError(_l("A unit cannot be placed under itself."))
         prefix = paths[current] if current is not None else "/"
         for uid in reversed(chain):
             prefix = f"{prefix}{uid}/"
