@@ -291,7 +291,7 @@ def cycle_reflection(event_id: int, key: str) -> Any:
 def cycle_summary(event_id: int, key: str) -> Any:
     person = actor()
     event = _event_for(person, event_id)
-    permissions.require(permissions.can_plan_cycle_event(person, event) or person.is_hr)
+    permissions.require(permissions.can_plan_cycle_event(person, event))
     return jsonify(services.summarise(event, _occurrence(event, key)))
 
 

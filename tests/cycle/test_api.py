@@ -251,3 +251,23 @@ def test_dst_shift_in_listing(client, org):
         for r in rows
     ]
     assert [(d.month, d.day, d.hour) for d in local] == [(3, 2, 9), (4, 6, 9), (5, 4, 9)]
+
+
+def test_network_stop_is_planned_by_facilitators_and_its_answers_stay_in_it(client, org):
+    from kollega.networks import services as networks
+
+    network = networks.create_network(org.leader, "Lesing", "", visibility="invite")
+    db.session.commit()
+    body = {**STOP, "unit": None, "network": network.id, "rrule": None}
+    login(client, org.other_leader)  # not a facilitator
+    assert client.post("/api/v1/cycle/events", json=body).status_code == 403
+    login(client, org.leader)  # created the network: facilitator
+    response = client.post("/api/v1/cycle/events", json=body)
+    assert response.status_code == 201, response.get_json()
+    event_id = response.get_json()["id"]
+    assert client.post("/api/v1/cycle/events", json={**body, "network": 99999}).status_code == 422
+    key = services.occurrence_key(utc(2027, 3, 2, 8))
+    login(client, org.hr)
+    assert (
+        client.get(f"/api/v1/cycle/events/{event_id}/occurrences/{key}/summary").status_code == 403
+    )
