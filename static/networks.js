@@ -163,8 +163,9 @@
   // --- live region ----------------------------------------------------------------------
   let announceTimer = null;
   let announceQueue = [];
+  // New messages from others, announced once things settle (one line for a burst).
   function announce(m) {
-    if (!liveRegion || (m.author && m.author.id === me)) return;
+    if (!liveRegion || !m.author || m.author.id === me) return;
     announceQueue.push(m);
     clearTimeout(announceTimer);
     announceTimer = setTimeout(function () {
@@ -173,7 +174,11 @@
           ? fmt(T.newMessage, { name: announceQueue[0].author.name })
           : fmt(T.newMessages, { num: announceQueue.length });
       announceQueue = [];
-      liveRegion.textContent = text;
+      // Emptied first, so that the same words twice are still announced twice.
+      liveRegion.textContent = "";
+      setTimeout(function () {
+        liveRegion.textContent = text;
+      }, 50);
     }, 300);
   }
 
@@ -353,10 +358,9 @@
         (ack.messages || []).forEach(function (m) {
           if (render(m)) {
             fresh += 1;
-            if (!(m.author && m.author.id === me)) announceQueue.push(m);
+            announce(m);
           }
         });
-        if (announceQueue.length) announce({ author: null });
         if (ack.more) join();
         else {
           root.dataset.joined = "true";

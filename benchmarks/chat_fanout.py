@@ -1,0 +1,395 @@
+"""Chat fan-out: N clients in one thread, one sender at R messages per second, against a
+bare Flask-SocketIO room broadcast in the same run.
+
+    .venv/bin/python benchmarks/chat_fanout.py [--clients 200] [--rate 20] [--seconds 10]
+        [--rate 0 --messages 300]   # saturation: as fast as acks allow (10 in flight)
+
+Both servers run as child processes started the same way (``socketio.run`` in
+``async_mode="threading"`` on Werkzeug, ``kollega run --port`` for kollega), on
+localhost. kollega gets a fresh SQLite database in a temporary folder (or
+``KOLLEGA_DATABASE_URL``) with N+1 people in one open network, each with a bearer token;
+every client connects over WebSocket and joins the thread (kollega: ``thread:join``,
+bare: ``join``); the sender sends with ``message:send`` (bare: ``send``, which only
+broadcasts ``message:new`` to the room). Each receiver notes when each message arrives;
+latency is arrival minus the moment the sender emitted it (one clock: all clients live
+in this process). Reports delivered / expected, deliveries per second (deliveries over
+the time from the first send to the last arrival), p50 and p99 latency for both, the
+ratios, and the machine. Bounded: at most 2,000 clients and 60 seconds of sending.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+# --- the bare server ----------------------------------------------------------------------
+
+
+def serve_bare(port: int) -> None:
+    """A bare Flask-SocketIO server: join a room, broadcast what is sent to it."""
+    from flask import Flask
+    from flask_socketio import SocketIO, emit, join_room
+
+    app = Flask("bare")
+    sio = SocketIO(app, async_mode="threading")
+    counter = {"seq": 0}
+    lock = threading.Lock()
+
+    @sio.on("join")
+    def join(data: Any) -> dict[str, Any]:
+        join_room("room")
+        return {"ok": True, "messages": []}
+
+    @sio.on("send")
+    def send(data: Any) -> dict[str, Any]:
+        with lock:
+            counter["seq"] += 1
+            seq = counter["seq"]
+        payload = {**data, "id": seq, "seq": seq}
+        emit("message:new", payload, to="room")
+        return {"ok": True, "id": seq, "seq": seq}
+
+    sio.run(app, host="127.0.0.1", port=port, allow_unsafe_werkzeug=True, log_output=False)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server at {url} exited with {proc.returncode}")
+        with contextlib.suppress(requests.RequestException):
+            requests.get(url, timeout=1)
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}, Python {platform.python_version()}"
+
+
+def setup_kollega(instance: Path, clients: int) -> tuple[str, int, str, list[str]]:
+    """A database with one open network and thread, a sender and ``clients`` receivers,
+    each with a bearer token. Returns (database url, thread id, sender token, tokens)."""
+    os.environ.setdefault("KOLLEGA_INSTANCE_PATH", str(instance))
+    from kollega import create_app
+    from kollega.auth.services import create_token
+    from kollega.extensions import db
+    from kollega.migrate import upgrade
+    from kollega.networks import services as svc
+    from kollega.org.models import Person
+    from kollega.org.services import set_roles
+
+    url = os.environ.get("KOLLEGA_DATABASE_URL") or f"sqlite:///{instance / 'bench.db'}"
+    app = create_app(
+        {"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SCHEDULER_ENABLED": False}
+    )
+    upgrade(app)
+    with app.app_context():
+        stamp = f"{int(time.time())}"
+
+        def person(n: int, roles: tuple[str, ...]) -> Any:
+            p = Person(
+                employee_no=f"B{stamp}{n:05d}",
+                name=f"Benk Person {n}",
+                email=f"bench{stamp}-{n}@bench.kollega.no",
+                active=True,
+                password_hash="!",
+            )
+            db.session.add(p)
+            db.session.flush()
+            set_roles(p, roles)
+            return p
+
+        sender = person(0, ("employee", "hr"))
+        network = svc.create_network(sender, f"Benk {stamp}", "Fan-out", visibility="open")
+        thread, _ = svc.open_thread(sender, network.id, "Fan-out", body="Start")
+        tokens = []
+        for n in range(1, clients + 1):
+            p = person(n, ("employee",))
+            svc.join_network(p, network.id)
+            tokens.append(create_token(p, "bench"))
+        sender_token = create_token(sender, "bench")
+        db.session.commit()
+        thread_id = thread.id
+        db.engine.dispose()
+    return url, thread_id, sender_token, tokens
+
+
+# --- one measurement ----------------------------------------------------------------------
+
+
+class Run:
+    def __init__(self, name: str, url: str, events: dict[str, str], thread_id: int) -> None:
+        self.name = name
+        self.url = url
+        self.events = events  # join / send event names
+        self.thread_id = thread_id
+        self.sent_at: dict[str, float] = {}
+        self.arrivals: list[float] = []  # latencies in seconds
+        self.last_arrival = 0.0
+        self.delivered = 0
+        self.lock = threading.Lock()
+
+    def receiver(self, token: str | None, listen: bool = True) -> Any:
+        import socketio
+
+        sio = socketio.Client(reconnection=False)
+
+        def on_new(data: dict[str, Any]) -> None:
+            now = time.perf_counter()
+            sent = self.sent_at.get(data.get("client_id", ""))
+            if sent is None:
+                return
+            with self.lock:
+                self.delivered += 1
+                self.arrivals.append(now - sent)
+                self.last_arrival = max(self.last_arrival, now)
+
+        if listen:
+            sio.on("message:new", on_new)
+        sio.connect(
+            self.url,
+            auth={"token": token} if token else None,
+            transports=["websocket"],
+            wait_timeout=30,
+        )
+        ack = sio.call(
+            self.events["join"], {"thread_id": self.thread_id, "after_seq": 10**9}, timeout=30
+        )
+        if not ack.get("ok"):
+            raise SystemExit(f"{self.name}: join refused: {ack}")
+        return sio
+
+    def measure(
+        self, receivers: list[str | None], sender_token: str | None, rate: float, messages: int
+    ) -> dict[str, Any]:
+        clients: list[Any] = []
+        connect_lock = threading.Lock()
+
+        def connect(tokens: list[str | None]) -> None:
+            for t in tokens:
+                c = self.receiver(t)
+                with connect_lock:
+                    clients.append(c)
+
+        # Connect in a few threads (bounded), then send.
+        chunks = [receivers[i::8] for i in range(8)]
+        threads = [threading.Thread(target=connect, args=(c,)) for c in chunks if c]
+        began = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print(
+            f"  {self.name}: {len(clients)} clients joined in {time.perf_counter() - began:.1f} s",
+            flush=True,
+        )
+        sender = self.receiver(sender_token, listen=False)
+        clients.append(sender)
+        expected = messages * len(receivers)
+        in_flight = threading.Semaphore(10)
+        acked = threading.Event()
+        acks = {"n": 0, "failed": 0}
+
+        def on_ack(ack: Any) -> None:
+            if not (isinstance(ack, dict) and ack.get("ok")):
+                acks["failed"] += 1
+            acks["n"] += 1
+            in_flight.release()
+            if acks["n"] >= messages:
+                acked.set()
+
+        start = time.perf_counter()
+        for n in range(messages):
+            if rate > 0:
+                target = start + n / rate
+                delay = target - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            in_flight.acquire(timeout=30)
+            client_id = f"{self.name}-{n}"
+            self.sent_at[client_id] = time.perf_counter()
+            sender.emit(
+                self.events["send"],
+                {"thread_id": self.thread_id, "client_id": client_id, "body": f"Melding {n}"},
+                callback=on_ack,
+            )
+        acked.wait(timeout=60)
+        # Wait for deliveries to stop (at most 30 s).
+        settle = time.perf_counter() + 30
+        while time.perf_counter() < settle:
+            before = self.delivered
+            time.sleep(0.5)
+            if self.delivered >= expected or self.delivered == before:
+                break
+        close_all(clients)
+        delivered = self.delivered
+        lat = sorted(self.arrivals)
+        elapsed = max(self.last_arrival - start, 1e-9)
+        return {
+            "name": self.name,
+            "expected": expected,
+            "delivered": delivered,
+            "acked": acks["n"] - acks["failed"],
+            "per_second": self.delivered / elapsed,
+            "p50_ms": statistics.median(lat) * 1000 if lat else float("nan"),
+            "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan"),
+            "seconds": elapsed,
+        }
+
+
+def close_all(clients: list[Any]) -> None:
+    """Disconnect every client at once (one by one, each waits for its reader thread)."""
+
+    def close(c: Any) -> None:
+        with contextlib.suppress(Exception):
+            c.disconnect()
+
+    threads = [threading.Thread(target=close, args=(c,), daemon=True) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+
+
+def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as fh:
+        return subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def report(row: dict[str, Any]) -> str:
+    return (
+        f"{row['name']:>8}: delivered {row['delivered']}/{row['expected']} "
+        f"({row['delivered'] / row['expected']:.1%}), acked {row['acked']}, "
+        f"{row['per_second']:.0f} deliveries/s, p50 {row['p50_ms']:.1f} ms, "
+        f"p99 {row['p99_ms']:.1f} ms"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=20.0, help="messages/s; 0 = saturation")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--messages", type=int, default=0, help="with --rate 0 (default 300)")
+    parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_bare:
+        serve_bare(args.serve_bare)
+        return 0
+    if not 1 <= args.clients <= 2000 or args.seconds > 60:
+        parser.error("--clients 1..2000 and --seconds up to 60")
+    messages = args.messages or (int(args.rate * args.seconds) if args.rate > 0 else 300)
+    messages = min(messages, 5000)
+
+    # Stopped by a signal: still stop the servers (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    instance = Path(tempfile.mkdtemp(prefix="kollega-fanout-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        print(f"setting up {args.clients} people in one thread ...", flush=True)
+        url, thread_id, sender_token, tokens = setup_kollega(instance, args.clients)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KOLLEGA_")}
+        kollega_env = {
+            **env,
+            "KOLLEGA_ENV": "development",
+            "KOLLEGA_DATABASE_URL": url,
+            "KOLLEGA_INSTANCE_PATH": str(instance),
+            "KOLLEGA_SCHEDULER_ENABLED": "0",
+            "KOLLEGA_RATELIMIT_ENABLED": "0",
+        }
+        kport, bport = free_port(), free_port()
+        kollega_bin = str(Path(sys.executable).with_name("kollega"))
+        kproc = start(
+            [kollega_bin, "run", "--port", str(kport)], kollega_env, instance / "kollega.log"
+        )
+        procs.append(kproc)
+        bproc = start(
+            [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(bport)],
+            env,
+            instance / "bare.log",
+        )
+        procs.append(bproc)
+        wait_http(f"http://127.0.0.1:{kport}/login", kproc)
+        wait_http(f"http://127.0.0.1:{bport}/socket.io/?EIO=4&transport=polling", bproc)
+
+        what = f"{args.clients} clients, {messages} messages" + (
+            f" at {args.rate:g}/s" if args.rate > 0 else " at saturation (10 in flight)"
+        )
+        print(f"measuring: {what}", flush=True)
+        bare = Run("bare", f"http://127.0.0.1:{bport}", {"join": "join", "send": "send"}, 0)
+        bare_row = bare.measure([None] * args.clients, None, args.rate, messages)
+        stop(bproc)
+        kol = Run(
+            "kollega",
+            f"http://127.0.0.1:{kport}",
+            {"join": "thread:join", "send": "message:send"},
+            thread_id,
+        )
+        kol_row = kol.measure(list(tokens), sender_token, args.rate, messages)
+
+        print()
+        print(f"machine: {machine()}")
+        print(f"run: {what}; localhost; both servers Werkzeug, async_mode=threading")
+        print(report(kol_row))
+        print(report(bare_row))
+        print(
+            f"   ratio: deliveries/s kollega/bare {kol_row['per_second'] / bare_row['per_second']:.2f}, "
+            f"p50 {kol_row['p50_ms'] / bare_row['p50_ms']:.2f}x, "
+            f"p99 {kol_row['p99_ms'] / bare_row['p99_ms']:.2f}x"
+        )
+    finally:
+        for p in procs:
+            stop(p)
+        shutil.rmtree(instance, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
