@@ -54,23 +54,27 @@ def test_same_minute_twice_dispatches_once(app, stop):
     assert dispatched() == {(utc(2027, 1, 5, 8), "remind:1440"): 1}
 
 
-def test_three_months_each_action_once_with_an_hour_down(app, stop):
+OCCURRENCES = [utc(2027, 1, 5, 8) + dt.timedelta(weeks=2 * i) for i in range(7)]
+# The scheduler is stopped 07:00-08:00 on the second occurrence's day (missing its
+# 60-minute reminder time and its opening).
+DOWN = (utc(2027, 1, 19, 6, 50), utc(2027, 1, 19, 8, 20))
+
+
+def clock() -> list[dt.datetime]:
+    """The minutes the scheduler runs over the three months (around each occurrence only,
+    to keep the test quick: steps around the day-before reminder, then from two hours
+    before to after), with the hour it is down left out."""
     start, end = utc(2027, 1, 4, 6), utc(2027, 4, 1)
-    occurrences = [utc(2027, 1, 5, 8) + dt.timedelta(weeks=2 * i) for i in range(7)]
-    # The scheduler stopped 07:00-08:00 on the second
-    # occurrence's day (missing its 60-minute reminder time and its opening).
-    down = (utc(2027, 1, 19, 6, 50), utc(2027, 1, 19, 8, 20))
     times = set()
-    for o in occurrences:
-        # Only the minutes around each occurrence, to keep the test quick: a clock in
-        # steps around the day-before reminder, then from two hours before to after.
+    for o in OCCURRENCES:
         times |= {
             o - dt.timedelta(hours=24, minutes=10) + dt.timedelta(minutes=10 * i) for i in range(3)
         }
         times |= {o - dt.timedelta(hours=2) + dt.timedelta(minutes=20 * i) for i in range(12)}
-    for t in sorted(times):
-        if start <= t <= end and not (down[0] <= t < down[1]):
-            jobs.run_due(t)
+    return [t for t in sorted(times) if start <= t <= end and not (DOWN[0] <= t < DOWN[1])]
+
+
+def assert_each_action_once() -> None:
     counts = dispatched()
     expected_actions = {"remind:1440", "remind:60", "open", "close"}
     assert set(counts.values()) == {1}
@@ -79,9 +83,41 @@ def test_three_months_each_action_once_with_an_hour_down(app, stop):
         by_occ[occ].add(action)
     # The last occurrence (30 March, summer time: 07:00Z) is in the window too.
     assert sorted(by_occ) == sorted(
-        o if o < utc(2027, 3, 28) else o - dt.timedelta(hours=1) for o in occurrences
+        o if o < utc(2027, 3, 28) else o - dt.timedelta(hours=1) for o in OCCURRENCES
     )
     assert all(actions == expected_actions for actions in by_occ.values())
+
+
+def test_three_months_with_two_schedulers_at_once(app, backend, stop):
+    if backend == "sqlite":
+        pytest.skip("SQLite serialises writers; the concurrent case is a PostgreSQL one")
+    results: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def scheduler() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                results.append(sum(jobs.run_due(t) for t in clock()))
+                db.session.close()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors
+    assert sum(results) == 7 * 4
+    assert_each_action_once()
+
+
+def test_three_months_each_action_once_with_an_hour_down(app, stop):
+    for t in clock():
+        jobs.run_due(t)
+    assert_each_action_once()
     # The missed reminder went out late, once, during catch-up (before the stop ended).
     late = db.session.scalar(
         sa.select(Dispatch).where(
