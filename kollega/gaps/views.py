@@ -314,6 +314,14 @@ def export(code: str, fmt: str) -> Any:
     at = _date("date") or services.today()
     header, rows = _export_rows(person, target, table, at, by)
     filename = f"gaps-{table}-{target.code}-{at.isoformat()}"
+    return table_response(fmt, header, rows, filename, table)
+
+
+def table_response(
+    fmt: str, header: list[str], rows: list[list[Any]], filename: str, sheet: str = "data"
+) -> Response:
+    """A table as a CSV (UTF-8 with BOM, ``;``-separated, as Excel in Norway expects) or
+    XLSX download; shared by every table export (gaps, metrics)."""
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
@@ -328,7 +336,7 @@ def export(code: str, fmt: str) -> Any:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = table
+    ws.title = sheet[:31]
     ws.append(header)
     for row in rows:
         ws.append(row)
