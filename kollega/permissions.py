@@ -400,3 +400,21 @@ def can_plan_any_cycle(actor: Person | None) -> bool:
 def can_read_outbox(actor: Person | None) -> bool:
     """The embedded mail outbox and the scheduler's heartbeat: administrators."""
     return can_manage_accounts(actor)
+
+
+# --- metrics ---------------------------------------------------------------------------
+# Participation and gap-closure metrics are aggregates only (never message contents):
+# HR for any unit (municipality-wide too), leaders for the units they lead and below.
+
+
+def can_view_metrics(actor: Person | None, unit: OrgUnit) -> bool:
+    if not is_authenticated(actor) or actor.is_guest:
+        return False
+    return actor.is_hr or leads_unit(actor, unit)
+
+
+def can_view_any_metrics(actor: Person | None) -> bool:
+    """Whether to offer the metrics pages at all (HR and leaders)."""
+    if not is_authenticated(actor) or actor.is_guest:
+        return False
+    return actor.is_hr or bool(actor.led_units)

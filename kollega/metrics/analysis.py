@@ -52,6 +52,15 @@ def in_period(frame: pd.DataFrame, column: str, start: Any, end: Any) -> pd.Data
     return frame.loc[(at >= _ts(start)) & (at < _ts(end))]
 
 
+def count_of(acts: pd.DataFrame, kind: str) -> int:
+    """Rows of ``kind``; when the frame was aggregated in SQL it carries a count ``n``
+    per row (person, kind, bucket), and the counts are summed instead."""
+    if acts.empty:
+        return 0
+    rows = acts.loc[acts["kind"] == kind]
+    return int(rows["n"].sum()) if "n" in rows.columns else len(rows)
+
+
 def suppressed(**extra: Any) -> dict[str, Any]:
     return {**dict.fromkeys(FIGURES), **extra, "suppressed": True}
 
@@ -83,10 +92,10 @@ def participation(
     return {
         "members": len(members),
         "active_members": len(active),
-        "messages": int((kinds == "message").sum()),
+        "messages": count_of(acts, "message"),
         "stops_held": len(held),
         "attendance_rate": (attended / invited) if invited else None,
-        "reflections": int((kinds == "reflection").sum()),
+        "reflections": count_of(acts, "reflection"),
         "suppressed": False,
     }
 
@@ -105,3 +114,54 @@ def hide_small_groups(
     out.loc[small, figure_columns] = None
     out["suppressed"] = small
     return out
+
+
+# --- additions for the metrics pages (same definitions as above, per month and per group)
+
+
+Bucket = tuple[str, Any, Any]
+
+
+def monthly_participation(
+    people: set[int],
+    memberships: pd.DataFrame,
+    activity: pd.DataFrame,
+    stops: pd.DataFrame,
+    buckets: list[Bucket],
+    min_group: int = MIN_GROUP,
+) -> list[dict[str, Any]]:
+    """``participation`` for each (label, start, end) bucket, e.g. the months of a
+    period (each bucket its own small-group check), with the label as ``month``."""
+    return [
+        {"month": label, **participation(people, memberships, activity, stops, s, e, min_group)}
+        for label, s, e in buckets
+    ]
+
+
+def joins_per_month(
+    people: set[int], memberships: pd.DataFrame, buckets: list[Bucket]
+) -> list[dict[str, Any]]:
+    """New network memberships of ``people`` in each bucket (joins, so one person
+    joining two networks counts twice)."""
+    out = []
+    mine = (
+        memberships.loc[memberships["person_id"].isin(people)]
+        if not memberships.empty
+        else memberships
+    )
+    for label, s, e in buckets:
+        out.append({"month": label, "joins": len(in_period(mine, "joined_at", s, e))})
+    return out
+
+
+def share(part: int, whole: int, min_group: int = MIN_GROUP) -> dict[str, Any]:
+    """part of whole as a share; hidden when either group is under ``min_group`` people
+    (none at all is shown: it points at nobody)."""
+    if whole < min_group or 0 < part < min_group:
+        return {"count": None, "of": None, "share": None, "suppressed": True}
+    return {
+        "count": part,
+        "of": whole,
+        "share": part / whole if whole else None,
+        "suppressed": False,
+    }

@@ -1,0 +1,142 @@
+"""API operations for HR metrics: ``/metrics/participation`` (DESIGN.md) and the figures
+behind the metrics pages' charts. Aggregates only; HR's calls are written to the audit
+log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from kollega import permissions
+from kollega.api import actor, route
+from kollega.extensions import db
+from kollega.gaps.api import date_arg
+from kollega.metrics import scorecard, services
+from kollega.org.models import OrgUnit, Person
+from kollega.org.services import unit_by_code
+
+NUMBER_OR_NULL = {"type": ["number", "null"]}
+INT_OR_NULL = {"type": ["integer", "null"]}
+PARTICIPATION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "unit": {"type": "string"},
+        "from": {"type": "string", "format": "date"},
+        "to": {"type": "string", "format": "date"},
+        "members": INT_OR_NULL,
+        "active_members": INT_OR_NULL,
+        "messages": INT_OR_NULL,
+        "reactions": INT_OR_NULL,
+        "threads": INT_OR_NULL,
+        "stops_held": INT_OR_NULL,
+        "attendance_rate": NUMBER_OR_NULL,
+        "reflections": INT_OR_NULL,
+        "trainings_completed": INT_OR_NULL,
+        "network_share": NUMBER_OR_NULL,
+        "suppressed": {"type": "boolean"},
+    },
+    "required": [
+        "members",
+        "active_members",
+        "messages",
+        "stops_held",
+        "attendance_rate",
+        "reflections",
+        "suppressed",
+    ],
+}
+PERIOD_QUERY = {
+    "unit": "unit code (default: HR the municipality, a leader their first unit)",
+    "from": "ISO date, default the first day of the month eleven months ago",
+    "to": "ISO date (included), default today",
+}
+
+
+def _request(view: str) -> tuple[Person, OrgUnit, services.Period]:
+    """The caller, unit and period of a metrics call, permission checked and audited."""
+    person = actor()
+    permissions.require(
+        permissions.can_view_any_metrics(person), _l("Only HR and leaders see metrics.")
+    )
+    code = request.args.get("unit")
+    unit = unit_by_code(code) if code else services.default_unit(person)
+    if unit is None:
+        permissions.require(False)
+    assert unit is not None
+    services.check(person, unit)
+    p = services.period(date_arg("from"), date_arg("to"))
+    services.audit(person, unit, view, p, via="api")
+    return person, unit, p
+
+
+def _answer(body: Any) -> Any:
+    db.session.commit()  # the audit record
+    return jsonify(body)
+
+
+@route(
+    "/metrics/participation",
+    summary="Participation of a unit's subtree in a period (hidden when under 5 members)",
+    query=PERIOD_QUERY,
+    response=PARTICIPATION_SCHEMA,
+)
+def metrics_participation() -> Any:
+    person, unit, p = _request("participation")
+    return _answer(services.participation(person, unit, p))
+
+
+@route(
+    "/metrics/participation/months",
+    summary="Participation month by month, with new network joins per month",
+    query=PERIOD_QUERY,
+)
+def metrics_participation_months() -> Any:
+    person, unit, p = _request("participation_months")
+    rows = services.participation_by_month(person, unit, p)
+    return _answer({"unit": unit.code, **p.as_json(), "rows": rows})
+
+
+@route(
+    "/metrics/participation/units",
+    summary="Participation per child unit (rows under 5 members hidden)",
+    query=PERIOD_QUERY,
+)
+def metrics_participation_units() -> Any:
+    person, unit, p = _request("participation_units")
+    rows = services.participation_by_unit(person, unit, p)
+    return _answer({"unit": unit.code, **p.as_json(), "rows": rows})
+
+
+@route(
+    "/metrics/participation/networks",
+    summary="Participation per learning network of the subtree's people (under 5 hidden)",
+    query=PERIOD_QUERY,
+)
+def metrics_participation_networks() -> Any:
+    person, unit, p = _request("participation_networks")
+    rows = services.participation_by_network(person, unit, p)
+    return _answer({"unit": unit.code, **p.as_json(), "rows": rows})
+
+
+@route(
+    "/metrics/closure",
+    summary="Gap closure over the period: total, by focus area, by unit, month by month, "
+    "network members against non-members (an association, not proof)",
+    query=PERIOD_QUERY,
+)
+def metrics_closure() -> Any:
+    person, unit, p = _request("closure")
+    return _answer(services.closure(person, unit, p))
+
+
+@route(
+    "/metrics/scorecard",
+    summary="The strategy's goals with the indicators kollega can measure for the subtree",
+    query={"unit": PERIOD_QUERY["unit"], "year": "calendar year, default this year"},
+)
+def metrics_scorecard() -> Any:
+    person, unit, _p = _request("scorecard")
+    year = scorecard.year_arg(request.args.get("year"))
+    return _answer(scorecard.scorecard(person, unit, year))

@@ -1,0 +1,267 @@
+"""Builds the frames ``metrics/analysis.py`` works on, for a unit's subtree and a period.
+
+Messages and reactions are where the rows are many, so the database counts them first:
+activity comes back as one row per (person, kind, network, hour) with a count ``n``.
+Nothing here reads a message's text: only who, when and where.
+
+Frames:
+- ``people``: person_id, unit_id, leader (bool) for the active people of the subtree
+- ``memberships``: person_id, network_id, joined_at, left_at
+- ``activity``: person_id, kind, network_id, at, n (at = the start of the UTC hour,
+  clipped to the period; whole hours map exactly onto Oslo days and months)
+- ``stops``: occurrence_id, event_id, unit_id, network_id, starts_at, invited, attended
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from kollega.cycle.models import STOP_KINDS, Attendance, CycleEvent, Reflection
+from kollega.extensions import db
+from kollega.gaps.queries import subtree_people_stmt
+from kollega.networks.models import Message, Network, NetworkMember, Reaction, Thread
+from kollega.org.models import OrgUnit, Person, UnitLeader
+from kollega.training.models import Enrolment
+
+ACTIVITY_COLUMNS = ["person_id", "kind", "network_id", "at", "n"]
+
+
+@dataclass
+class ParticipationFrames:
+    people: pd.DataFrame
+    memberships: pd.DataFrame
+    activity: pd.DataFrame
+    stops: pd.DataFrame
+    trainings: pd.DataFrame  # person_id, at, n (completed trainings per hour)
+
+
+def _hour(column: sa.ColumnElement[dt.datetime]) -> sa.ColumnElement[str]:
+    """'YYYY-MM-DD HH' of a stored (naive UTC) timestamp, in the database's dialect."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.to_char(column, "YYYY-MM-DD HH24")
+    return sa.func.strftime("%Y-%m-%d %H", column)
+
+
+def _naive(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _bucket_start(hour: str, start: dt.datetime) -> pd.Timestamp:
+    return max(pd.Timestamp(f"{hour}:00"), pd.Timestamp(_naive(start)))
+
+
+def people_frame(unit: OrgUnit) -> pd.DataFrame:
+    """The active people of the unit's subtree, with whether they lead a unit."""
+    leaders = sa.select(UnitLeader.person_id)
+    stmt = (
+        sa.select(Person.id, Person.unit_id, Person.id.in_(leaders))
+        .join(OrgUnit, Person.unit_id == OrgUnit.id)
+        .where(OrgUnit.path.startswith(unit.path), Person.active.is_(True))
+    )
+    rows = [(pid, uid, bool(lead)) for pid, uid, lead in db.session.execute(stmt)]
+    return pd.DataFrame(rows, columns=["person_id", "unit_id", "leader"]).astype(
+        {"person_id": "int64"}
+    )
+
+
+def memberships_frame(unit: OrgUnit, end: dt.datetime) -> pd.DataFrame:
+    """Active memberships of the subtree's people that began before ``end``.
+
+    A membership's start is when it was joined (or created, for older rows). Leaving a
+    network removes the row in the networks feature, so ``left_at`` is empty unless the
+    model keeps leaving times."""
+    joined = sa.func.coalesce(NetworkMember.joined_at, NetworkMember.created_at)
+    left = getattr(NetworkMember, "left_at", None)
+    columns = [NetworkMember.person_id, NetworkMember.network_id, joined]
+    columns.append(left if left is not None else sa.null())
+    stmt = sa.select(*columns).where(
+        NetworkMember.person_id.in_(subtree_people_stmt(unit)),
+        NetworkMember.state == "active",
+        joined < end,
+    )
+    frame = pd.DataFrame(
+        list(db.session.execute(stmt)), columns=["person_id", "network_id", "joined_at", "left_at"]
+    )
+    frame["joined_at"] = pd.to_datetime(frame["joined_at"], utc=True)
+    frame["left_at"] = pd.to_datetime(frame["left_at"], utc=True)
+    return frame
+
+
+def activity_frame(unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+    """Messages, reactions, threads opened, attendances and reflections of the subtree's
+    people in [start, end), counted per person, kind, network and month in SQL."""
+    people = subtree_people_stmt(unit)
+    parts: list[sa.Select[tuple[object, ...]]] = []
+
+    def counted(kind: str, person: sa.ColumnElement[int], network: object, at: object) -> sa.Select:
+        hour = _hour(at)  # type: ignore[arg-type]
+        return sa.select(
+            person.label("person_id"),
+            sa.literal(kind).label("kind"),
+            network.label("network_id"),  # type: ignore[attr-defined]
+            hour.label("hour"),
+            sa.func.count().label("n"),
+        ).group_by(person, network, hour)  # type: ignore[arg-type]
+
+    parts.append(
+        counted("message", Message.author_id, Thread.network_id, Message.created_at)
+        .join(Thread, Thread.id == Message.thread_id)
+        .where(Message.author_id.in_(people), Message.created_at >= start, Message.created_at < end)
+    )
+    parts.append(
+        counted("reaction", Reaction.person_id, Thread.network_id, Reaction.created_at)
+        .join(Message, Message.id == Reaction.message_id)
+        .join(Thread, Thread.id == Message.thread_id)
+        .where(
+            Reaction.person_id.in_(people), Reaction.created_at >= start, Reaction.created_at < end
+        )
+    )
+    parts.append(
+        counted("thread", Thread.created_by_id, Thread.network_id, Thread.created_at).where(
+            Thread.created_by_id.in_(people), Thread.created_at >= start, Thread.created_at < end
+        )
+    )
+    parts.append(
+        counted(
+            "attendance", Attendance.person_id, CycleEvent.network_id, Attendance.occurrence_start
+        )
+        .join(CycleEvent, CycleEvent.id == Attendance.event_id)
+        .where(
+            Attendance.person_id.in_(people),
+            Attendance.status == "attended",
+            Attendance.occurrence_start >= start,
+            Attendance.occurrence_start < end,
+        )
+    )
+    parts.append(
+        counted(
+            "reflection", Reflection.person_id, CycleEvent.network_id, Reflection.occurrence_start
+        )
+        .join(CycleEvent, CycleEvent.id == Reflection.event_id)
+        .where(
+            Reflection.person_id.in_(people),
+            Reflection.occurrence_start >= start,
+            Reflection.occurrence_start < end,
+        )
+    )
+    rows = []
+    for part in parts:
+        for pid, kind, network_id, hour, n in db.session.execute(part):
+            rows.append((pid, kind, network_id, _bucket_start(hour, start), int(n)))
+    frame = pd.DataFrame(rows, columns=ACTIVITY_COLUMNS)
+    return frame.astype({"person_id": "int64", "n": "int64"})
+
+
+def stops_frame(unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+    """Stop occurrences in [start, end) of the subtree's units and of networks, with
+    invited and attended counts; ``unit_id``/``network_id`` tell whose stop it was."""
+    attended = sa.func.sum(sa.case((Attendance.status == "attended", 1), else_=0))
+    sub_units = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))
+    stmt = (
+        sa.select(
+            Attendance.event_id,
+            CycleEvent.unit_id,
+            CycleEvent.network_id,
+            Attendance.occurrence_start,
+            sa.func.count().label("invited"),
+            attended.label("attended"),
+        )
+        .join(CycleEvent, CycleEvent.id == Attendance.event_id)
+        .where(
+            CycleEvent.kind.in_(STOP_KINDS),
+            sa.or_(CycleEvent.unit_id.in_(sub_units), CycleEvent.network_id.is_not(None)),
+            Attendance.occurrence_start >= start,
+            Attendance.occurrence_start < end,
+        )
+        .group_by(
+            Attendance.event_id,
+            CycleEvent.unit_id,
+            CycleEvent.network_id,
+            Attendance.occurrence_start,
+        )
+    )
+    rows = [
+        {
+            "occurrence_id": f"{event_id}:{_naive(at).strftime('%Y%m%dT%H%M%S')}",
+            "event_id": event_id,
+            "unit_id": unit_id,
+            "network_id": network_id,
+            "starts_at": pd.Timestamp(_naive(at)),
+            "invited": int(invited),
+            "attended": int(n or 0),
+        }
+        for event_id, unit_id, network_id, at, invited, n in db.session.execute(stmt)
+    ]
+    columns = [
+        "occurrence_id",
+        "event_id",
+        "unit_id",
+        "network_id",
+        "starts_at",
+        "invited",
+        "attended",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def trainings_frame(unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+    """Completed trainings of the subtree's people in [start, end), per person and hour."""
+    hour = _hour(Enrolment.completed_at)  # type: ignore[arg-type]
+    stmt = (
+        sa.select(Enrolment.person_id, hour, sa.func.count())
+        .where(
+            Enrolment.person_id.in_(subtree_people_stmt(unit)),
+            Enrolment.status == "completed",
+            Enrolment.completed_at >= start,
+            Enrolment.completed_at < end,
+        )
+        .group_by(Enrolment.person_id, hour)
+    )
+    rows = [(pid, _bucket_start(h, start), int(n)) for pid, h, n in db.session.execute(stmt)]
+    return pd.DataFrame(rows, columns=["person_id", "at", "n"])
+
+
+def participation_frames(
+    unit: OrgUnit, start: dt.datetime, end: dt.datetime
+) -> ParticipationFrames:
+    """Every frame participation needs for the subtree and period, read once."""
+    return ParticipationFrames(
+        people=people_frame(unit),
+        memberships=memberships_frame(unit, end),
+        activity=activity_frame(unit, start, end),
+        stops=stops_frame(unit, start, end),
+        trainings=trainings_frame(unit, start, end),
+    )
+
+
+def unit_paths(unit: OrgUnit) -> dict[int, str]:
+    """id -> materialised path of every unit in the subtree."""
+    return dict(
+        db.session.execute(
+            sa.select(OrgUnit.id, OrgUnit.path).where(OrgUnit.path.startswith(unit.path))
+        ).all()
+    )
+
+
+def child_units(unit: OrgUnit) -> list[OrgUnit]:
+    return list(
+        db.session.scalars(
+            sa.select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.name)
+        )
+    )
+
+
+def networks_info(ids: list[int]) -> pd.DataFrame:
+    """id, name, visibility, status of the given networks."""
+    if not ids:
+        return pd.DataFrame(columns=["network_id", "name", "visibility", "status"])
+    stmt = sa.select(Network.id, Network.name, Network.visibility, Network.status).where(
+        Network.id.in_(sorted({int(i) for i in ids}))
+    )
+    return pd.DataFrame(
+        list(db.session.execute(stmt)), columns=["network_id", "name", "visibility", "status"]
+    )

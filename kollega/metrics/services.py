@@ -1,0 +1,443 @@
+"""HR metrics: participation and gap closure for a unit's subtree and a period.
+
+Aggregates only: every figure comes from ``metrics.analysis`` (participation) or
+``gaps.analysis`` (closure) on frames from ``metrics.queries`` and ``gaps.queries``;
+any figure that stands for fewer than five people is hidden (``suppressed: true``).
+Nothing here reads message contents.
+
+A period is given as dates ``from`` and ``to`` (both included) in Europe/Oslo; the
+figures use [from 00:00, the day after ``to`` 00:00) in Oslo time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from flask_babel import lazy_gettext as _l
+
+from kollega import permissions
+from kollega.competence.models import FOCUS_AREAS
+from kollega.errors import ValidationError
+from kollega.gaps import analysis as gap_analysis
+from kollega.gaps import queries as gap_queries
+from kollega.metrics import analysis, queries
+from kollega.org.models import OrgUnit, Person
+
+OSLO = ZoneInfo("Europe/Oslo")
+MAX_DAYS = 3 * 366
+MAX_CLOSURE_MONTHS = 24
+
+
+def today() -> dt.date:
+    return dt.datetime.now(OSLO).date()
+
+
+@dataclass(frozen=True)
+class Period:
+    """Dates ``start`` .. ``end`` (both included), Oslo time."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def start_utc(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(), OSLO).astimezone(dt.UTC)
+
+    @property
+    def end_utc(self) -> dt.datetime:
+        after = self.end + dt.timedelta(days=1)
+        return dt.datetime.combine(after, dt.time(), OSLO).astimezone(dt.UTC)
+
+    def as_json(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+    def months(self) -> list[tuple[str, dt.datetime, dt.datetime]]:
+        """('YYYY-MM', start, end) in UTC for each Oslo calendar month of the period,
+        clipped to it."""
+        out = []
+        first = self.start.replace(day=1)
+        while first <= self.end:
+            nxt = (first + dt.timedelta(days=32)).replace(day=1)
+            s = max(first, self.start)
+            e = min(nxt, self.end + dt.timedelta(days=1))
+            out.append(
+                (
+                    first.strftime("%Y-%m"),
+                    dt.datetime.combine(s, dt.time(), OSLO).astimezone(dt.UTC),
+                    dt.datetime.combine(e, dt.time(), OSLO).astimezone(dt.UTC),
+                )
+            )
+            first = nxt
+        return out
+
+
+def period(start: dt.date | None, end: dt.date | None, now: dt.date | None = None) -> Period:
+    """The period asked for; by default the last twelve whole months and this month."""
+    now = now or today()
+    end = end or now
+    if start is None:
+        first = end.replace(day=1)
+        start = (pd.Timestamp(first) - pd.DateOffset(months=11)).date()
+    if end < start:
+        raise ValidationError(
+            _l("The end date must not be before the start date."),
+            fields={"to": _l("Must not be before the start date.")},
+        )
+    if (end - start).days > MAX_DAYS:
+        raise ValidationError(
+            _l("Choose a period of at most three years."),
+            fields={"from": _l("At most three years before the end date.")},
+        )
+    return Period(start, end)
+
+
+def check(actor: Person, unit: OrgUnit) -> None:
+    """HR for any unit, a leader for the units they lead (and below); others 403."""
+    permissions.require(
+        permissions.can_view_metrics(actor, unit),
+        _l("Only HR and the unit's leaders see its metrics."),
+    )
+
+
+def default_unit(actor: Person) -> OrgUnit | None:
+    """HR opens on the municipality, a leader on the first unit they lead."""
+    if permissions.is_hr(actor):
+        from kollega.org.services import root_units
+
+        roots = root_units()
+        if roots:
+            return roots[0]
+    return actor.led_units[0] if actor.led_units else None
+
+
+def audit(actor: Person, unit: OrgUnit, view: str, p: Period | None = None, **extra: Any) -> None:
+    """Write HR's views and exports of metrics to the audit log (never any figures)."""
+    if not permissions.is_hr(actor):
+        return
+    from kollega.audit.services import record
+
+    details: dict[str, Any] = {"view": view, "unit": unit.code, **extra}
+    if p is not None:
+        details.update(p.as_json())
+    record("metrics.view", actor.id, "org_unit", unit.id, **details)
+
+
+# --- participation -----------------------------------------------------------------------
+
+
+def _frames(unit: OrgUnit, p: Period) -> queries.ParticipationFrames:
+    from flask import g, has_request_context
+
+    key = (unit.id, p.start, p.end)
+    if has_request_context():
+        cache = g.setdefault("metrics_frames", {})
+        if key not in cache:
+            cache[key] = queries.participation_frames(unit, p.start_utc, p.end_utc)
+        return cache[key]  # type: ignore[no-any-return]
+    return queries.participation_frames(unit, p.start_utc, p.end_utc)
+
+
+def _figures(
+    people: set[int],
+    frames: queries.ParticipationFrames,
+    stops: pd.DataFrame,
+    p: Period,
+    activity: pd.DataFrame | None = None,
+    memberships: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """DESIGN.md's participation figures plus reactions, threads, trainings completed."""
+    acts = frames.activity if activity is None else activity
+    members_frame = frames.memberships if memberships is None else memberships
+    out = analysis.participation(people, members_frame, acts, stops, p.start_utc, p.end_utc)
+    if out["suppressed"]:
+        return {**out, "reactions": None, "threads": None, "trainings_completed": None}
+    members = analysis.members_in_period(members_frame, p.start_utc, p.end_utc) & people
+    mine = acts.loc[acts["person_id"].isin(members)] if not acts.empty else acts
+    trainings = frames.trainings
+    done = trainings.loc[trainings["person_id"].isin(people)] if not trainings.empty else trainings
+    return {
+        **out,
+        "reactions": analysis.count_of(mine, "reaction"),
+        "threads": analysis.count_of(mine, "thread"),
+        "trainings_completed": int(done["n"].sum()) if not done.empty else 0,
+    }
+
+
+def _unit_stops(frames: queries.ParticipationFrames) -> pd.DataFrame:
+    """The stops of the subtree's units (network stops are counted per network)."""
+    stops = frames.stops
+    return stops.loc[stops["unit_id"].notna()] if not stops.empty else stops
+
+
+def participation(actor: Person, unit: OrgUnit, p: Period) -> dict[str, Any]:
+    """Participation of the unit's subtree in the period (DESIGN.md), with the share
+    of its people in at least one network; all hidden when members are under 5."""
+    check(actor, unit)
+    frames = _frames(unit, p)
+    people = set(frames.people["person_id"].tolist())
+    figures = _figures(people, frames, _unit_stops(frames), p)
+    members_now = analysis.members_in_period(frames.memberships, p.start_utc, p.end_utc)
+    in_network = len(members_now & people)
+    network_share = analysis.share(in_network, len(people))
+    leaders = set(frames.people.loc[frames.people["leader"], "person_id"].tolist())
+    leader_share = analysis.share(len(members_now & leaders), len(leaders))
+    return {
+        "unit": unit.code,
+        "unit_name": unit.name,
+        **p.as_json(),
+        "people": len(people),
+        **figures,
+        "network_share": None if figures["suppressed"] else network_share["share"],
+        "leader_network_share": leader_share["share"],
+    }
+
+
+def participation_by_month(actor: Person, unit: OrgUnit, p: Period) -> list[dict[str, Any]]:
+    """The participation figures month by month, with the new joins of each month."""
+    check(actor, unit)
+    frames = _frames(unit, p)
+    people = set(frames.people["person_id"].tolist())
+    stops = _unit_stops(frames)
+    buckets = p.months()
+    months = analysis.monthly_participation(
+        people, frames.memberships, frames.activity, stops, buckets
+    )
+    joins = {
+        r["month"]: r["joins"]
+        for r in analysis.joins_per_month(people, frames.memberships, buckets)
+    }
+    total_members = analysis.members_in_period(frames.memberships, p.start_utc, p.end_utc) & people
+    hide_joins = len(total_members) < analysis.MIN_GROUP
+    return [{**m, "joins": None if hide_joins else joins.get(m["month"], 0)} for m in months]
+
+
+def participation_by_unit(actor: Person, unit: OrgUnit, p: Period) -> list[dict[str, Any]]:
+    """One row per child unit (and the unit itself for people placed directly in it),
+    each with its subtree's figures; rows with fewer than 5 members are hidden."""
+    check(actor, unit)
+    frames = _frames(unit, p)
+    paths = queries.unit_paths(unit)
+    children = queries.child_units(unit)
+    depth = len(unit.ancestor_ids())
+
+    def group_of(unit_id: int) -> int:
+        parts = [int(x) for x in paths.get(int(unit_id), "").strip("/").split("/") if x]
+        return parts[depth] if len(parts) > depth else unit.id
+
+    people = frames.people.assign(group=frames.people["unit_id"].map(group_of))
+    stops = _unit_stops(frames)
+    stops = stops.assign(group=stops["unit_id"].map(group_of)) if not stops.empty else stops
+    rows = []
+    for target in [unit, *children]:
+        ids = set(people.loc[people["group"] == target.id, "person_id"].tolist())
+        if target.id == unit.id and not ids:
+            continue
+        own = stops.loc[stops["group"] == target.id] if not stops.empty else stops
+        rows.append(
+            {
+                "unit": target.code,
+                "name": target.name
+                if target.id != unit.id
+                else _l("(directly in %(unit)s)", unit=unit.name),
+                "people": len(ids),
+                **_figures(ids, frames, own, p),
+            }
+        )
+    for row in rows:
+        row["name"] = str(row["name"])
+    return rows
+
+
+def participation_by_network(actor: Person, unit: OrgUnit, p: Period) -> list[dict[str, Any]]:
+    """One row per network the subtree's people belonged to in the period: its members
+    from the subtree and their activity in that network; under 5 members hidden."""
+    check(actor, unit)
+    frames = _frames(unit, p)
+    people = set(frames.people["person_id"].tolist())
+    ms = frames.memberships
+    if ms.empty:
+        return []
+    info = queries.networks_info(ms["network_id"].unique().tolist()).set_index("network_id")
+    rows = []
+    for network_id in sorted(ms["network_id"].unique().tolist()):
+        own_ms = ms.loc[ms["network_id"] == network_id]
+        acts = frames.activity
+        own_acts = acts.loc[acts["network_id"] == network_id] if not acts.empty else acts
+        stops = frames.stops
+        own_stops = stops.loc[stops["network_id"] == network_id] if not stops.empty else stops
+        figures = analysis.participation(
+            people, own_ms, own_acts, own_stops, p.start_utc, p.end_utc
+        )
+        if not figures["suppressed"]:
+            members = analysis.members_in_period(own_ms, p.start_utc, p.end_utc) & people
+            mine = own_acts.loc[own_acts["person_id"].isin(members)]
+            figures["reactions"] = analysis.count_of(mine, "reaction")
+            figures["threads"] = analysis.count_of(mine, "thread")
+        else:
+            figures["reactions"] = figures["threads"] = None
+        meta = info.loc[network_id] if network_id in info.index else None
+        rows.append(
+            {
+                "network_id": int(network_id),
+                "name": str(meta["name"]) if meta is not None else str(network_id),
+                "visibility": str(meta["visibility"]) if meta is not None else None,
+                **figures,
+            }
+        )
+    rows.sort(key=lambda r: (r["suppressed"], -(r["members"] or 0), r["name"]))
+    return rows
+
+
+# --- gap closure -------------------------------------------------------------------------
+
+
+def _closure_frames(unit: OrgUnit, dates: list[dt.date], now: dt.date) -> gap_queries.Frames:
+    levels = sorted({min(d, now) for d in dates})
+    return gap_queries.unit_frames(unit, sorted(set(dates)), levels)
+
+
+def _closure(frames: gap_queries.Frames, t0: dt.date, t1: dt.date, now: dt.date) -> dict[str, Any]:
+    """gaps.analysis.closure (DESIGN.md). The frames hold no level after today, so a
+    later t1 reads today's levels, as ``gaps.services.unit_closure`` does."""
+    return gap_analysis.closure(
+        frames.people, frames.ancestors, frames.requirements, frames.assessments, t0, t1
+    )
+
+
+def _only(
+    frames: gap_queries.Frames, competences: set[str] | None = None, people: set[int] | None = None
+) -> gap_queries.Frames:
+    req = frames.requirements
+    ppl = frames.people
+    if competences is not None:
+        req = req.loc[req["competence"].isin(competences)]
+    if people is not None:
+        ppl = ppl.loc[ppl["person_id"].isin(people)]
+    return gap_queries.Frames(ppl, frames.ancestors, req, frames.assessments)
+
+
+def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None) -> dict[str, Any]:
+    """Gap closure of the unit's subtree from the period's start to its end: in total
+    (as ``/gaps/closure``), by focus area, by child unit and month by month, new gap
+    apart; coverage at both ends; and closure among network members against the rest
+    for the same competences (an association, not proof of an effect)."""
+    check(actor, unit)
+    now = now or today()
+    # As /gaps/closure: requirements at both ends, levels at most up to today.
+    t0, t1 = p.start, p.end
+    month_ends = _month_ends(t0, max(t0, min(t1, now)))
+    frames = _closure_frames(unit, [t0, t1, *month_ends], now)
+    total = _closure(frames, t0, t1, now)
+    info = gap_queries.competence_info(frames.requirements["competence"].unique().tolist())
+    area_of = dict(zip(info["competence"], info["focus_area"], strict=False))
+
+    by_area = []
+    for area in FOCUS_AREAS:
+        codes = {c for c, a in area_of.items() if a == area}
+        sub = _only(frames, competences=codes)
+        by_area.append({"focus_area": area, **_closure(sub, t0, t1, now), **_coverage(sub, t0, t1)})
+
+    groups, units = gap_queries.sub_unit_groups(unit, frames.people)
+    by_unit = []
+    for target in units:
+        ids = (
+            set(groups.loc[groups["group"] == target.id, "person_id"].tolist())
+            if not groups.empty
+            else set()
+        )
+        if not ids:
+            continue
+        sub = _only(frames, people=ids)
+        by_unit.append(
+            {
+                "unit": target.code,
+                "name": target.name,
+                "people": len(ids),
+                **_closure(sub, t0, t1, now),
+                **_coverage(sub, t0, t1),
+            }
+        )
+
+    by_month = [
+        {"month": d.strftime("%Y-%m"), "date": d.isoformat(), **_closure(frames, t0, d, now)}
+        for d in month_ends
+    ]
+    return {
+        "unit": unit.code,
+        **p.as_json(),
+        "baseline": t0.isoformat(),
+        "measured_on": t1.isoformat(),
+        **total,
+        **_coverage(frames, t0, t1),
+        "by_focus_area": by_area,
+        "by_unit": by_unit,
+        "by_month": by_month,
+        "networks": _network_association(unit, frames, p, t0, t1, now),
+    }
+
+
+def _month_ends(t0: dt.date, t1: dt.date) -> list[dt.date]:
+    """The last day of each month after t0 up to t1, and t1 itself (at most 24)."""
+    out = []
+    d = t0
+    while True:
+        nxt = (d.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        end = nxt - dt.timedelta(days=1)
+        if end >= t1:
+            break
+        if end > t0:
+            out.append(end)
+        d = nxt
+    out.append(t1)
+    return out[-MAX_CLOSURE_MONTHS:]
+
+
+def _coverage(frames: gap_queries.Frames, t0: dt.date, t1: dt.date) -> dict[str, Any]:
+    """Coverage (share of required pairs met) at both ends, each with its own
+    requirements in force."""
+    out = {}
+    for key, day in (("coverage_from", t0), ("coverage_to", t1)):
+        g = gap_analysis.gap_at(
+            frames.people, frames.ancestors, frames.requirements, frames.assessments, day, day
+        )
+        out[key] = None if g.empty else float((g["gap"] == 0).mean())
+    return out
+
+
+def _network_association(
+    unit: OrgUnit,
+    frames: gap_queries.Frames,
+    p: Period,
+    t0: dt.date,
+    t1: dt.date,
+    now: dt.date,
+) -> dict[str, Any]:
+    """Closure for people who were in a learning network during the period against
+    those who were not, over the competences both groups were required to have at t0.
+    Either group under 5 people hides both."""
+    memberships = queries.memberships_frame(unit, p.end_utc)
+    members = analysis.members_in_period(memberships, p.start_utc, p.end_utc)
+    everyone = set(frames.people["person_id"].tolist())
+    inside, outside = everyone & members, everyone - members
+    r0 = gap_analysis.required_levels(frames.people, frames.ancestors, frames.requirements, t0)
+    in_codes = set(r0.loc[r0["person_id"].isin(inside), "competence"])
+    out_codes = set(r0.loc[r0["person_id"].isin(outside), "competence"])
+    same = in_codes & out_codes
+    note = str(
+        _l(
+            "An association, not proof: people who join networks may differ from those "
+            "who do not in other ways."
+        )
+    )
+    base = {"competences": len(same), "note": note}
+    if len(inside) < analysis.MIN_GROUP or len(outside) < analysis.MIN_GROUP:
+        return {**base, "members": None, "non_members": None, "suppressed": True}
+    rows = {}
+    for key, ids in (("members", inside), ("non_members", outside)):
+        sub = _only(frames, competences=same, people=ids)
+        rows[key] = {"people": len(ids), **_closure(sub, t0, t1, now)}
+    return {**base, **rows, "suppressed": False}
