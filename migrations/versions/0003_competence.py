@@ -1,7 +1,7 @@
 """competence register: frameworks, assessments, credentials, requirements, plans
 
 Revision ID: 0003_competence
-Revises: 0001_foundation
+Revises: 0002_networks
 Create Date: 2026-11-22 11:05:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import kollega.db
 
 revision = "0003_competence"
-down_revision = "0001_foundation"
+down_revision = "0002_networks"
 branch_labels = None
 depends_on = None
 

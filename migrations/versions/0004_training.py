@@ -1,7 +1,7 @@
 """training catalogue and dismissed suggestions
 
 Revision ID: 0004_training
-Revises: 0001_foundation
+Revises: 0003_competence
 Create Date: 2026-11-22 10:56:45.200398
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import kollega.db
 
 revision = "0004_training"
-down_revision = "0001_foundation"
+down_revision = "0003_competence"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """cycle: annual cycle events, attendance, reflections, dispatches, calendar tokens
 
 Revision ID: 0005_cycle
-Revises: 0002_networks
+Revises: 0004_training
 Create Date: 2026-11-22 11:05:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import kollega.db
 
 revision = "0005_cycle"
-down_revision = "0002_networks"
+down_revision = "0004_training"
 branch_labels = None
 depends_on = None
 
