@@ -271,3 +271,9 @@ def test_network_stop_is_planned_by_facilitators_and_its_answers_stay_in_it(clie
     assert (
         client.get(f"/api/v1/cycle/events/{event_id}/occurrences/{key}/summary").status_code == 403
     )
+
+
+def test_openapi_documents_the_cycle(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"get", "post"} <= set(paths["/cycle/events"])
+    assert "/cycle/calendar/{token}.ics" in paths
