@@ -240,3 +240,19 @@ def test_openapi_documents_the_competence_operations(client, org):
     assert "/api/v1/competences" in paths or "/competences" in paths
     joined = " ".join(paths)
     assert "/people/{person_id}/competences/{code}" in joined and "/requirements" in joined
+
+
+def test_export_person_holds_every_piece(org, frameworks):
+    c = services.competence_by_code("digcomp-2.2:1.1")
+    services.self_assess(org.employee, c, 3, "notat")
+    services.review(org.leader, org.employee, c, 4, "bedre enn du tror")
+    services.add_credential(org.employee, org.employee, "course", "Kurs", "", None, None, [(c, 2)])
+    services.record_conversation(org.leader, org.employee, dt.date(2025, 1, 1), "Mål", "", [(c, 5)])
+    services.set_findable(org.employee, org.employee, True)
+    db.session.commit()
+    data = services.export_person(org.employee)
+    assert {a["source"] for a in data["assessments"]} == {"self", "leader", "formal"}
+    assert data["credentials"][0]["competences"] == [{"competence": c.code, "level": 2}]
+    assert data["development_conversations"][0]["competences"][0]["target_level"] == 5
+    assert data["findable"] is True
+    json.dumps(data)
