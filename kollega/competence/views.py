@@ -374,6 +374,9 @@ def review(person_id: int, code: str) -> Any:
     level: Any = request.form.get("level", "")
     if request.form.get("action") == "confirm":
         level = None
+    elif level == "":
+        msg = _l("Give the level you find right.")
+        raise ValidationError(msg, fields={"level": msg})
     services.review(me(), person, comp, level, request.form.get("note", ""))
     db.session.commit()
     flash(_("The assessment of %(name)s is saved.", name=person.name), "success")
@@ -608,7 +611,8 @@ def plan(code: str, year: int | None = None) -> Any:
                 _date_arg("due_on", form=True),
             )
         elif action == "goal_status":
-            goal = db.session.get(CompetencePlanGoal, _int_arg(f.get("goal_id"), "goal_id"))
+            goal_id = _int_arg(f.get("goal_id"), "goal_id")
+            goal = db.session.get(CompetencePlanGoal, goal_id) if goal_id else None
             if goal is None or goal.plan_id != p.id:
                 abort(404)
             services.set_goal_status(viewer, goal, f.get("status", ""))

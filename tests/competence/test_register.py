@@ -256,3 +256,55 @@ def test_export_person_holds_every_piece(org, frameworks):
     assert data["development_conversations"][0]["competences"][0]["target_level"] == 5
     assert data["findable"] is True
     json.dumps(data)
+
+
+def test_bad_input_on_pages_is_4xx_and_changes_nothing(client, org, frameworks):
+    from kollega.competence.models import Assessment, CompetencePlanGoal, Requirement
+
+    login(client, org.leader)
+    emp = org.employee.id
+    posts = [
+        (f"/competence/people/{emp}/review/digcomp-2.2:1.1", {"action": "adjust", "level": ""}),
+        (f"/competence/people/{emp}/review/digcomp-2.2:1.1", {"action": "adjust", "level": "99"}),
+        (f"/competence/people/{emp}/review/nope", {"action": "confirm"}),
+        ("/competence/people/999999/review/digcomp-2.2:1.1", {"action": "confirm"}),
+        ("/competence/plans/A1/2026", {"action": "goal_status", "goal_id": ""}),
+        ("/competence/plans/A1/2026", {"action": "goal_status", "goal_id": "x"}),
+        ("/competence/plans/A1/2026", {"action": "nonsense"}),
+        (
+            "/competence/requirements",
+            {
+                "scope_type": "unit",
+                "scope_code": "A1",
+                "competence": "digcomp-2.2:1.1",
+                "level": "2",
+                "effective_from": "x",
+            },
+        ),
+        (
+            "/competence/requirements",
+            {"scope_type": "unit", "scope_code": "A1", "competence": "", "level": "2"},
+        ),
+        (f"/competence/people/{emp}/conversations", {"held_on": "", "agreed_goals": "x"}),
+        (
+            f"/competence/people/{emp}/credentials",
+            {"kind": "course", "title": "x", "issued_on": "31.12.2025"},
+        ),
+        ("/competence/assess/digcomp-2.2:1.1", {"level": "3"}),  # the leader's own: fine
+    ]
+    for path, data in posts:
+        r = client.post(path, data=data)
+        assert r.status_code < 500, (path, data, r.status_code)
+        if path != "/competence/assess/digcomp-2.2:1.1":
+            assert 400 <= r.status_code < 500, (path, data, r.status_code)
+    for path in (
+        "/competence/who-knows?competence=digcomp-2.2:1.1&min_level=x",
+        "/competence/requirements/matrix?unit=A1&date=bad",
+        "/competence/plans/A1/99999",
+        "/competence/team/NOPE",
+        "/api/v1/people/999999/competences",
+    ):
+        assert 400 <= client.get(path).status_code < 500, path
+    assert db.session.query(Requirement).count() == 0
+    assert db.session.query(CompetencePlanGoal).count() == 0
+    assert db.session.query(Assessment).filter_by(person_id=emp).count() == 0
