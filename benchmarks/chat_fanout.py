@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import shutil
@@ -153,10 +154,93 @@ def setup_kollega(instance: Path, clients: int) -> tuple[str, int, str, list[str
 # --- one measurement ----------------------------------------------------------------------
 
 
+class WireClient:
+    """A minimal Socket.IO client over one WebSocket (Engine.IO v4, default namespace)
+    with one reader thread. python-socketio's client starts a thread for every event it
+    receives, which at 200 clients x 20 messages/s measures thread creation (and runs
+    out of threads) rather than the server."""
+
+    def __init__(self, port: int, auth: dict[str, Any] | None, on_event: Any = None) -> None:
+        import websocket
+
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket", timeout=30
+        )
+        self.on_event = on_event
+        self.acks: dict[int, Any] = {}
+        self.next_id = 0
+        self.lock = threading.Lock()
+        opened = self.ws.recv()
+        if not opened.startswith("0"):
+            raise SystemExit(f"unexpected open packet: {opened[:80]}")
+        self.ws.send("40" + (json.dumps(auth) if auth else ""))
+        while True:
+            packet = self.ws.recv()
+            if packet == "2":
+                self.ws.send("3")
+            elif packet.startswith("40"):
+                break
+            elif packet.startswith("44"):
+                raise SystemExit(f"connection refused: {packet[:200]}")
+        self.ws.settimeout(None)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                packet = self.ws.recv()
+            except Exception:
+                return
+            if not packet:
+                return
+            if packet == "2":
+                with contextlib.suppress(Exception):
+                    self.ws.send("3")
+            elif packet.startswith("42") and self.on_event is not None:
+                name, *args = json.loads(packet[2:])
+                self.on_event(name, args[0] if args else None)
+            elif packet.startswith("43"):
+                body = packet[2:]
+                digits = len(body) - len(body.lstrip("0123456789"))
+                callback = self.acks.pop(int(body[:digits]), None)
+                if callback is not None:
+                    args = json.loads(body[digits:])
+                    callback(args[0] if args else None)
+
+    def emit(self, event: str, data: Any, callback: Any = None) -> None:
+        with self.lock:
+            if callback is None:
+                self.ws.send("42" + json.dumps([event, data]))
+                return
+            self.next_id += 1
+            self.acks[self.next_id] = callback
+            self.ws.send(f"42{self.next_id}" + json.dumps([event, data]))
+
+    def call(self, event: str, data: Any, timeout: float = 30) -> Any:
+        done = threading.Event()
+        box: list[Any] = []
+
+        def got(answer: Any) -> None:
+            box.append(answer)
+            done.set()
+
+        self.emit(event, data, got)
+        if not done.wait(timeout):
+            raise SystemExit(f"no answer to {event}")
+        return box[0]
+
+    def disconnect(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ws.send("41")
+        with contextlib.suppress(Exception):
+            self.ws.close(timeout=1)
+
+
 class Run:
-    def __init__(self, name: str, url: str, events: dict[str, str], thread_id: int) -> None:
+    def __init__(self, name: str, port: int, events: dict[str, str], thread_id: int) -> None:
         self.name = name
-        self.url = url
+        self.port = port
         self.events = events  # join / send event names
         self.thread_id = thread_id
         self.sent_at: dict[str, float] = {}
@@ -165,12 +249,10 @@ class Run:
         self.delivered = 0
         self.lock = threading.Lock()
 
-    def receiver(self, token: str | None, listen: bool = True) -> Any:
-        import socketio
-
-        sio = socketio.Client(reconnection=False)
-
-        def on_new(data: dict[str, Any]) -> None:
+    def receiver(self, token: str | None, listen: bool = True) -> WireClient:
+        def on_event(name: str, data: Any) -> None:
+            if name != "message:new" or not isinstance(data, dict):
+                return
             now = time.perf_counter()
             sent = self.sent_at.get(data.get("client_id", ""))
             if sent is None:
@@ -180,20 +262,13 @@ class Run:
                 self.arrivals.append(now - sent)
                 self.last_arrival = max(self.last_arrival, now)
 
-        if listen:
-            sio.on("message:new", on_new)
-        sio.connect(
-            self.url,
-            auth={"token": token} if token else None,
-            transports=["websocket"],
-            wait_timeout=30,
+        client = WireClient(
+            self.port, {"token": token} if token else None, on_event if listen else None
         )
-        ack = sio.call(
-            self.events["join"], {"thread_id": self.thread_id, "after_seq": 10**9}, timeout=30
-        )
-        if not ack.get("ok"):
+        ack = client.call(self.events["join"], {"thread_id": self.thread_id, "after_seq": 10**9})
+        if not (isinstance(ack, dict) and ack.get("ok")):
             raise SystemExit(f"{self.name}: join refused: {ack}")
-        return sio
+        return client
 
     def measure(
         self, receivers: list[str | None], sender_token: str | None, rate: float, messages: int
@@ -222,7 +297,8 @@ class Run:
         sender = self.receiver(sender_token, listen=False)
         clients.append(sender)
         expected = messages * len(receivers)
-        in_flight = threading.Semaphore(10)
+        # Saturation keeps 10 sends in flight; a fixed rate is never held back.
+        in_flight = threading.Semaphore(10 if rate <= 0 else 100_000)
         acked = threading.Event()
         acks = {"n": 0, "failed": 0}
 
@@ -363,12 +439,12 @@ def main() -> int:
             f" at {args.rate:g}/s" if args.rate > 0 else " at saturation (10 in flight)"
         )
         print(f"measuring: {what}", flush=True)
-        bare = Run("bare", f"http://127.0.0.1:{bport}", {"join": "join", "send": "send"}, 0)
+        bare = Run("bare", bport, {"join": "join", "send": "send"}, 0)
         bare_row = bare.measure([None] * args.clients, None, args.rate, messages)
         stop(bproc)
         kol = Run(
             "kollega",
-            f"http://127.0.0.1:{kport}",
+            kport,
             {"join": "thread:join", "send": "message:send"},
             thread_id,
         )
