@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from kollega import permissions
 from kollega.errors import NotFound, ValidationError
@@ -186,7 +187,11 @@ def _training_suggestions(
         if full:
             reason += " " + _("The next session is full: you would join the waiting list.")
         if colleagues:
-            reason += " " + _("%(n)d colleagues from your unit have taken it.", n=colleagues)
+            reason += " " + ngettext(
+                "%(num)d colleague from your unit has taken it.",
+                "%(num)d colleagues from your unit have taken it.",
+                colleagues,
+            )
         out.append(
             Suggestion(
                 "training",
@@ -246,7 +251,11 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
             gap=hits[0].gap,
         )
         if colleagues:
-            reason += " " + _("%(n)d colleagues from your unit are members.", n=colleagues)
+            reason += " " + ngettext(
+                "%(num)d colleague from your unit is a member.",
+                "%(num)d colleagues from your unit are members.",
+                colleagues,
+            )
         if n.visibility == "request":
             reason += " " + _("You ask to join; a facilitator lets you in.")
         out.append(
