@@ -418,3 +418,32 @@ def can_view_any_metrics(actor: Person | None) -> bool:
     if not is_authenticated(actor) or actor.is_guest:
         return False
     return actor.is_hr or bool(actor.led_units)
+
+
+# --- strategic competence plans ------------------------------------------------------------
+# Leaders plan for the units they lead (and below), HR for any unit and the municipality;
+# employees of the plan's subtree may read a plan once it is shared with them.
+
+
+def can_create_plan(actor: Person | None, unit: OrgUnit) -> bool:
+    return not getattr(actor, "is_guest", True) and can_manage_unit(actor, unit)
+
+
+def can_manage_plan(actor: Person | None, plan: Any) -> bool:
+    return plan is not None and can_create_plan(actor, plan.unit)
+
+
+def can_view_plan(actor: Person | None, plan: Any) -> bool:
+    if not is_authenticated(actor) or plan is None or actor.is_guest:
+        return False
+    if can_manage_plan(actor, plan):
+        return True
+    unit = actor.unit
+    return bool(plan.shared) and unit is not None and unit.path.startswith(plan.unit.path)
+
+
+def can_plan_any(actor: Person | None) -> bool:
+    """Whether to offer the plan pages' "new plan" form (HR and leaders)."""
+    if not is_authenticated(actor) or actor.is_guest:
+        return False
+    return actor.is_hr or bool(actor.led_units)

@@ -111,3 +111,34 @@ def projected_gap_points(gap_frame: pd.DataFrame, effects: pd.DataFrame) -> int:
         remaining.loc[idx, "level"] = lifted
         remaining.loc[idx, "gap"] = (remaining.loc[idx, "required"] - lifted).clip(lower=0)
     return int(remaining["gap"].sum())
+
+
+def scale_drivers(drivers: pd.DataFrame, multipliers: dict[str, float]) -> pd.DataFrame:
+    """Drivers with each series multiplied by its scenario multiplier (default 1)."""
+    if drivers.empty or not multipliers:
+        return drivers
+    factor = drivers["driver"].map(lambda d: float(multipliers.get(str(d), 1.0)))
+    return drivers.assign(value=drivers["value"] * factor)
+
+
+def gap_after_measures(staffing: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """The staffing gap if the measures work: each measure (job_code, from_year,
+    fte_change) closes ``fte_change`` FTE of its job's gap from ``from_year`` on (more
+    supply for mobilise and recruit, less need for phase out). Adds measures_fte and
+    gap_after_fte to ``staffing_gap`` output."""
+    out = staffing.copy()
+    out["measures_fte"] = 0.0
+    if not measures.empty and not out.empty:
+        for m in measures.itertuples():
+            hit = (out["job_code"] == m.job_code) & (out["year"] >= int(m.from_year))
+            out.loc[hit, "measures_fte"] += float(m.fte_change)
+    out["gap_after_fte"] = (out["gap_fte"] - out["measures_fte"]).round(2)
+    return out
+
+
+def totals_by_year(staffing: pd.DataFrame) -> pd.DataFrame:
+    """Sums over jobs per year of every FTE column in ``staffing``."""
+    numeric = [c for c in staffing.columns if c.endswith("_fte")]
+    if staffing.empty:
+        return pd.DataFrame(columns=["year", *numeric])
+    return staffing.groupby("year", as_index=False)[numeric].sum().round(2)

@@ -67,3 +67,22 @@ def test_projected_gap_points_after_measures():
     effects = pd.DataFrame([("p:1", 2, 3)], columns=["competence", "people", "level"])
     # the two largest gaps (person 1: 3, person 3: 2) are lifted to level 3
     assert P.projected_gap_points(gaps, effects) == 1
+
+
+def test_scale_drivers_multiplies_named_series_only():
+    drivers = pd.DataFrame(
+        [("1", 2026, 100.0), ("2", 2026, 10.0)], columns=["driver", "year", "value"]
+    )
+    out = P.scale_drivers(drivers, {"1": 1.2})
+    assert list(out["value"]) == pytest.approx([120.0, 10.0])
+
+
+def test_gap_after_measures_from_their_start_year():
+    staffing = pd.DataFrame(
+        [(2026, "NURSE", 1.0, 2.0, 1.0, 0.0), (2027, "NURSE", 1.0, 3.0, 2.0, 0.0)],
+        columns=P.STAFFING_COLUMNS,
+    )
+    measures = pd.DataFrame([("NURSE", 2027, 1.5)], columns=["job_code", "from_year", "fte_change"])
+    out = P.gap_after_measures(staffing, measures)
+    assert list(out["gap_after_fte"]) == pytest.approx([1.0, 0.5])
+    assert P.totals_by_year(out).set_index("year").loc[2027, "measures_fte"] == 1.5

@@ -1,0 +1,221 @@
+"""The plan as a Word document (python-docx): KS's seven steps are its chapters, with
+the staffing table, the competence gap, the measures and the scenario comparison.
+In the reader's language (Norwegian bokmål by default)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from docx import Document
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from kollega.plans import labels, services
+from kollega.plans.models import Plan
+
+
+def _table(doc: Any, headers: list[str], rows: list[list[Any]]) -> None:
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = str(text)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = _fmt(value)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}".replace(".", ",") if labels.is_nb() else f"{value:.2f}"
+    return str(value)
+
+
+def build(plan: Plan) -> bytes:
+    """The .docx bytes of the plan (the caller has checked that the reader may see it)."""
+    doc = Document()
+    doc.core_properties.title = plan.title
+    doc.add_heading(plan.title, level=0)
+    doc.add_paragraph(
+        _(
+            "%(unit)s, %(start)s to %(end)s. Status: %(status)s.",
+            unit=plan.unit.name,
+            start=format_date(plan.period_from, "long"),
+            end=format_date(plan.period_to, "long"),
+            status=labels.PLAN_STATUS[plan.status],
+        )
+    )
+    staffing = services.staffing(plan)
+    gap = services.competence_gap(plan)
+    comparison = services.scenario_comparison(plan)
+    follow = services.follow_up(plan)
+    for step in plan.steps:
+        doc.add_heading(labels.step_title(step.number), level=1)
+        doc.add_paragraph(
+            _("Status: %(status)s", status=labels.STEP_STATUS[step.status])
+            + (" · " + _("Owner: %(name)s", name=step.owner.name) if step.owner else "")
+        )
+        for key, value in (step.details or {}).items():
+            if value:
+                text = ", ".join(value) if isinstance(value, list) else value
+                doc.add_paragraph(f"{labels.detail_label(key)}: {text}")
+        if step.notes:
+            for para in step.notes.splitlines():
+                if para.strip():
+                    doc.add_paragraph(para)
+        if step.key == "competence":
+            frameworks = services.frameworks_in_use(plan)
+            if frameworks:
+                _table(
+                    doc,
+                    [_("Framework"), _("Competences in use")],
+                    [[f["framework"].name(labels.locale()), f["competences"]] for f in frameworks],
+                )
+        elif step.key == "analysis":
+            _analysis(doc, plan, staffing, gap)
+        elif step.key == "measures":
+            _measures(doc, plan)
+            doc.add_heading(_("Scenarios"), level=2)
+            _table(
+                doc,
+                [
+                    _("Scenario"),
+                    _("Retirement age"),
+                    _("Turnover"),
+                    _("Need (FTE)"),
+                    _("Gap (FTE)"),
+                    _("Gap after measures (FTE)"),
+                    _("Gap points"),
+                    _("Gap points after measures"),
+                ],
+                [
+                    [
+                        c["name"],
+                        c["retirement_age"],
+                        f"{c['turnover'] * 100:.1f} %",
+                        c["need_fte"],
+                        c["gap_fte"],
+                        c["gap_after_fte"],
+                        c["gap_points"],
+                        c["projected_gap_points"],
+                    ]
+                    for c in comparison
+                ],
+            )
+        elif step.key == "follow_up":
+            doc.add_paragraph(
+                _(
+                    "Gap closure from %(start)s to %(end)s: actual %(actual)s, expected "
+                    "when all measures work %(expected)s.",
+                    start=follow["from"],
+                    end=follow["to"],
+                    actual=labels.percent(follow["closure"]),
+                    expected=labels.percent(follow["expected_closure"]),
+                )
+            )
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _analysis(doc: Any, plan: Plan, staffing: services.Staffing, gap: dict[str, Any]) -> None:
+    doc.add_heading(_("FTE now by job"), level=2)
+    _table(
+        doc,
+        [_("Job code"), _("People"), _("FTE")],
+        [[r["job_code"], r["people"], r["fte"]] for r in staffing.by_job],
+    )
+    doc.add_heading(_("Staffing gap per year and job"), level=2)
+    doc.add_paragraph(
+        _(
+            "Retirement at %(age)d, yearly turnover %(rate)s.",
+            age=staffing.retirement_age,
+            rate=f"{staffing.turnover * 100:.1f} %",
+        )
+    )
+    _table(
+        doc,
+        [
+            _("Year"),
+            _("Job code"),
+            _("Supply (FTE)"),
+            _("Retiring (FTE)"),
+            _("Need (FTE)"),
+            _("Gap (FTE)"),
+            _("Gap after measures (FTE)"),
+        ],
+        [
+            [
+                r["year"],
+                r["job_code"],
+                r["supply_fte"],
+                r["retiring_fte"],
+                r["need_fte"],
+                r["gap_fte"],
+                r["gap_after_fte"],
+            ]
+            for r in staffing.rows
+        ],
+    )
+    doc.add_heading(_("Competence gap at the target date"), level=2)
+    doc.add_paragraph(
+        _(
+            "Gap points at %(date)s: %(now)d; if the measures work: %(after)d.",
+            date=gap["target_date"],
+            now=gap["gap_points"],
+            after=gap["projected_gap_points"],
+        )
+    )
+    _table(
+        doc,
+        [
+            _("Competence"),
+            _("People required"),
+            _("People with gap"),
+            _("Gap points"),
+            _("Gap points after measures"),
+        ],
+        [
+            [
+                r["competence"],
+                r["people_required"],
+                r["people_with_gap"],
+                r["gap_points"],
+                r["projected_gap_points"],
+            ]
+            for r in gap["rows"]
+        ],
+    )
+
+
+def _measures(doc: Any, plan: Plan) -> None:
+    doc.add_heading(_("Measures"), level=2)
+    _table(
+        doc,
+        [
+            _("Kind of measure"),
+            _("Measure"),
+            _("Owner"),
+            _("Period"),
+            _("Cost (NOK)"),
+            _("Expected effect"),
+            _("Status"),
+        ],
+        [
+            [
+                labels.MEASURE_KIND[m.kind],
+                m.title,
+                m.owner.name if m.owner else "",
+                labels.period(m.starts_on, m.ends_on),
+                m.cost,
+                labels.effect_text(m),
+                labels.MEASURE_STATUS[m.status],
+            ]
+            for m in plan.measures
+        ],
+    )
