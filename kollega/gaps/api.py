@@ -66,11 +66,17 @@ def date_arg(name: str, default: dt.date | None = None) -> dt.date | None:
     if raw in (None, ""):
         return default
     try:
-        return dt.date.fromisoformat(raw)
+        value = dt.date.fromisoformat(raw)
     except ValueError:
         raise ValidationError(
             _l("Not a valid date."), fields={name: _l("Use the form YYYY-MM-DD.")}
         ) from None
+    if not services.DATE_RANGE[0] <= value <= services.DATE_RANGE[1]:
+        raise ValidationError(
+            _l("The date is out of range."),
+            fields={name: _l("Choose a date between 1900 and 2200.")},
+        )
+    return value
 
 
 def unit_arg(person: Person) -> OrgUnit:

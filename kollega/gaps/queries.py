@@ -133,7 +133,9 @@ def requirements_frame(
         )
     frame = _frame(db.session.execute(stmt), REQUIREMENT_COLUMNS)
     for column in ("effective_from", "effective_until"):
-        frame[column] = pd.to_datetime(frame[column])
+        # Dates beyond pandas' range (an "until 9999-12-31") mean "never": NaT. An open
+        # end is NaT already; a start that far away is never in force either way.
+        frame[column] = pd.to_datetime(frame[column], errors="coerce")
     return frame
 
 

@@ -24,6 +24,8 @@ from kollega.org.models import OrgUnit, Person
 OSLO = ZoneInfo("Europe/Oslo")
 # The strategy's priority (Drammen's focus areas): these weigh more in suggestions.
 PRIORITY_AREAS = ("digital", "privacy", "collaboration")
+# Dates the gap figures can be asked for (pandas timestamps end in 2262).
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
 
 
 def today() -> dt.date:

@@ -57,10 +57,14 @@ def _date(name: str) -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        value = dt.date.fromisoformat(raw)
     except ValueError:
         flash(_("%(value)s is not a date; use the form YYYY-MM-DD.", value=raw), "error")
         return None
+    if not services.DATE_RANGE[0] <= value <= services.DATE_RANGE[1]:
+        flash(_("Choose a date between 1900 and 2200."), "error")
+        return None
+    return value
 
 
 def heat_class(gap_points: int, people_required: int) -> str:

@@ -239,8 +239,19 @@ def test_bad_input_is_a_clear_4xx(client, gapdata):
         "/api/v1/gaps/closure?unit=K&from=x": 422,
         "/api/v1/gaps/closure?unit=NOPE&from=2026-01-01": 404,
         "/api/v1/gaps/heatmap?unit=K&by=planets": 422,
+        "/api/v1/gaps?unit=K&date=9999-01-01": 422,
+        "/api/v1/gaps/closure?unit=K&from=1066-10-14": 422,
     }
     for url, status in cases.items():
         response = client.get(url, headers=hr)
         assert response.status_code == status, url
         assert set(response.get_json()["error"]) == {"code", "message", "fields"}
+
+
+def test_far_future_until_means_open_ended(client, gapdata):
+    far = data.competence("far:1", "leadership")
+    data.requirement(far, 2, unit=gapdata.unit_a1, until="9999-12-31")
+    data.requirement(far, 3, unit=gapdata.unit_a1, since="9000-01-01")  # never in force
+    db.session.commit()
+    body = get(client, "/api/v1/gaps?unit=A1&date=2026-11-01", gapdata.leader).get_json()
+    assert rows(body)["far:1"]["gap_points"] == 8  # four people, required 2, none assessed
