@@ -439,6 +439,7 @@ def main() -> int:
             f" at {args.rate:g}/s" if args.rate > 0 else " at saturation (10 in flight)"
         )
         print(f"measuring: {what}", flush=True)
+        load_start = os.getloadavg()[0]
         bare = Run("bare", bport, {"join": "join", "send": "send"}, 0)
         bare_row = bare.measure([None] * args.clients, None, args.rate, messages)
         stop(bproc)
@@ -452,6 +453,11 @@ def main() -> int:
 
         print()
         print(f"machine: {machine()}")
+        load_end = os.getloadavg()[0]
+        print(
+            f"load average (1 min) at start {load_start:.1f}, at end {load_end:.1f} "
+            "(other work on the machine shares its CPUs)"
+        )
         print(f"run: {what}; localhost; both servers Werkzeug, async_mode=threading")
         print(report(kol_row))
         print(report(bare_row))

@@ -70,6 +70,8 @@ def test_two_people_see_each_other_live_and_unread_counts_update(
     # And back: Shift+Enter breaks the line, Enter sends.
     box = employee.locator("#composer textarea[name=body]")
     box.press_sequentially("Linje en")
+    # The leader sees that the employee is writing.
+    expect(leader.locator("#typing")).to_contain_text(f"{org.employee.name} skriver")
     box.press("Shift+Enter")
     box.press_sequentially("linje to")
     assert box.input_value() == "Linje en\nlinje to"
