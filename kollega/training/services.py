@@ -412,6 +412,9 @@ def complete(
     if enrolment.status != "enrolled":
         raise Conflict(_l("Only an enrolled participant can complete the training."))
     on = on or now_utc().date()
+    if on > now_utc().date() + dt.timedelta(days=1) or on.year < 1900:
+        message = _l("The completion date cannot be in the future.")
+        raise ValidationError(message, fields={"completed_on": message})
     enrolment.status = "completed"
     enrolment.completed_at = dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)
     credential_id = _record_evidence(actor, enrolment, on)

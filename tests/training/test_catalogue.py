@@ -125,6 +125,7 @@ def test_completion_records_evidence_and_leader_confirms(client, org):
     assert client.post(url, headers=data.bearer(org.employee)).status_code == 403
     hr = data.bearer(org.hr)
     assert client.post(url, json={"completed_on": "1. mars"}, headers=hr).status_code == 422
+    assert client.post(url, json={"completed_on": "9999-01-01"}, headers=hr).status_code == 422
     resp = client.post(url, json={"completed_on": "2026-03-01"}, headers=hr)
     assert resp.status_code == 200 and resp.get_json()["status"] == "completed"
     credential = db.session.scalar(
