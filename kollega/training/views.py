@@ -259,6 +259,15 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=OSLO).astimezone(dt.UTC)
 
 
+def _session_times_ok(form: SessionForm) -> bool:
+    """Both times given and in a sensible range (else flash why)."""
+    for value in (form.starts_at.data, form.ends_at.data):
+        if value is None or not 1900 <= value.year <= 2200:
+            flash(_("Choose times between the years 1900 and 2200."), "error")
+            return False
+    return True
+
+
 @bp.route("/<int:training_id>/sessions", methods=["POST"])
 @login_required
 def add_session(training_id: int) -> Any:
@@ -270,6 +279,8 @@ def add_session(training_id: int) -> Any:
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
+        return redirect(url_for("training.detail", training_id=training.id))
+    if not _session_times_ok(form):
         return redirect(url_for("training.detail", training_id=training.id))
     assert form.starts_at.data is not None and form.ends_at.data is not None
     try:
@@ -325,6 +336,8 @@ def edit_session(session_id: int) -> Any:
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
+        return redirect(back)
+    if not _session_times_ok(form):
         return redirect(back)
     assert form.starts_at.data is not None and form.ends_at.data is not None
     try:
