@@ -8,6 +8,7 @@ at 09:00 stays at 09:00 on both sides of a daylight-saving change.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 MAX_REMINDERS = 5
 MAX_REMINDER_MINUTES = 60 * 24 * 60  # 60 days
 MAX_WINDOW = dt.timedelta(days=800)
+MAX_OCCURRENCES = 1000  # per event and expansion
 COMPETENCE_CODE = re.compile(r"^[A-Za-z0-9_.\-]+:[A-Za-z0-9_.\-]+$")
 
 KIND_LABELS = {
@@ -155,11 +157,22 @@ def normalise_rrule(raw: str | None) -> str | None:
     freq = re.search(r"(?:^|;)FREQ=([A-Z]+)", text)
     if not freq:
         raise ValidationError(bad, fields={"rrule": bad})
+    if re.search(r"(?:^|;)BY(?:HOUR|MINUTE|SECOND)=", text):
+        message = _l("The start time gives the time of day; the rule gives the days.")
+        raise ValidationError(message, fields={"rrule": message})
     if freq.group(1) not in ALLOWED_FREQS:
         message = _l("Events may repeat daily, weekly, monthly or yearly, not more often.")
         raise ValidationError(message, fields={"rrule": message})
+    reference = dt.datetime(2027, 1, 5, 9, tzinfo=OSLO)
     try:
-        du_rrule.rrulestr(text, dtstart=dt.datetime(2027, 1, 5, 9, tzinfo=OSLO))
+        du_rrule.rrulestr(text, dtstart=reference)
+        # A rule that never produces a date would make expansion search to year 9999:
+        # probe a bounded copy (without COUNT/UNTIL, up to eight years) for one date.
+        parts = [p for p in text.split(";") if not p.startswith(("UNTIL=", "COUNT="))]
+        probe = du_rrule.rrulestr(";".join([*parts, "UNTIL=20350101T000000Z"]), dtstart=reference)
+        if probe.after(reference, inc=True) is None:
+            message = _l("The rule never gives a date.")
+            raise ValidationError(message, fields={"rrule": message})
     except (ValueError, TypeError, KeyError, AttributeError):
         raise ValidationError(bad, fields={"rrule": bad}) from None
     return text
@@ -221,7 +234,9 @@ def occurrences(event: CycleEvent, start: dt.datetime, end: dt.datetime) -> list
     out = []
     lo = (start - duration).astimezone(OSLO)
     hi = end.astimezone(OSLO)
-    for local in _ruleset(event).between(lo, hi, inc=True):
+    for local in itertools.islice(_ruleset(event).xafter(lo, inc=True), MAX_OCCURRENCES):
+        if local > hi:
+            break
         begin = local.astimezone(dt.UTC)
         finish = (local.replace(tzinfo=None) + duration).replace(tzinfo=OSLO).astimezone(dt.UTC)
         if begin < end and finish > start:

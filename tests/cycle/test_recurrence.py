@@ -63,7 +63,16 @@ def test_until_in_local_time_is_stored_in_utc():
 
 
 @pytest.mark.parametrize(
-    "bad", ["FREQ=SOMETIMES", "FREQ=MINUTELY", "BYDAY=MO", "FREQ=WEEKLY;INTERVAL=x", "DTSTART:1"]
+    "bad",
+    [
+        "FREQ=SOMETIMES",
+        "FREQ=MINUTELY",
+        "BYDAY=MO",
+        "FREQ=WEEKLY;INTERVAL=x",
+        "DTSTART:1",
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",  # never: would search to year 9999
+        "FREQ=DAILY;BYHOUR=1,2,3;BYMINUTE=0,1,2",
+    ],
 )
 def test_bad_rrules_are_refused(bad):
     with pytest.raises(ValidationError) as info:
