@@ -85,3 +85,40 @@ def test_hide_small_groups_in_tables():
         and out.loc[0, "suppressed"]
     )
     assert out.loc[1, "messages"] == 40 and not out.loc[1, "suppressed"]
+
+
+def test_counts_from_sql_aggregated_rows_equal_the_row_counts():
+    rows = activity(
+        [
+            (1, "message", "2026-01-02"),
+            (1, "message", "2026-01-02"),
+            (2, "reaction", "2026-02-02"),
+            (4, "reflection", "2026-02-01"),
+        ]
+    )
+    counted = (
+        rows.groupby(["person_id", "kind", "at"], as_index=False)
+        .size()
+        .rename(columns={"size": "n"})
+    )
+    people = set(range(1, 9))
+    assert M.participation(people, SIX, rows, STOPS, START, END) == M.participation(
+        people, SIX, counted, STOPS, START, END
+    )
+    assert M.count_of(counted, "message") == 2
+
+
+def test_months_and_joins_per_bucket():
+    buckets = [("2026-01", "2026-01-01", "2026-02-01"), ("2026-06", "2026-06-01", "2026-07-01")]
+    months = M.monthly_participation(set(range(1, 9)), SIX, activity([]), STOPS, buckets)
+    assert [m["month"] for m in months] == ["2026-01", "2026-06"]
+    assert months[0]["members"] == 5 and months[1]["members"] == 5  # 1, 4, 5, 8 + 2 or 3
+    joins = M.joins_per_month({3, 7}, SIX, buckets)
+    assert joins == [{"month": "2026-01", "joins": 0}, {"month": "2026-06", "joins": 1}]
+
+
+def test_share_hides_small_groups_but_not_zero():
+    assert M.share(3, 20)["suppressed"] is True
+    assert M.share(0, 20) == {"count": 0, "of": 20, "share": 0.0, "suppressed": False}
+    assert M.share(6, 4)["share"] is None
+    assert M.share(10, 40)["share"] == 0.25

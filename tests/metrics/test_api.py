@@ -144,3 +144,9 @@ def test_scorecard_lists_every_goal(client, org):
     # A1: the leader, Eva, Kari, Ola, p1-p4; B1: three. Of 16 people in the municipality.
     assert (lo3["employees_in_networks"]["count"], lo3["employees_in_networks"]["of"]) == (11, 16)
     assert all(g["text_nb"] and g["text_en"] for g in goals.values())
+
+
+def test_openapi_documents_the_metrics_operations(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("participation", "participation/months", "participation/units", "closure"):
+        assert f"/api/v1/metrics/{path}" in paths or f"/metrics/{path}" in paths

@@ -1,0 +1,186 @@
+"""HR metrics speed on the demo municipality, against a bare read in the same run.
+
+    .venv/bin/python benchmarks/metrics.py [--employees 6500] [--repeat 5] [--instance DIR]
+
+Builds the demo (``kollega seed demo``: networks with a year of threads, reactions,
+annual-cycle stops with attendance and reflections, 18 months of assessments) in a
+fresh SQLite database under ``--instance`` unless one with people exists there
+(``KOLLEGA_DATABASE_URL`` points it at PostgreSQL instead), then times, as the median of
+``--repeat`` runs, each in a fresh request context (no cache carried over):
+
+- the municipality's participation dashboard for the last 18 months: the summary, month
+  by month, by unit and by network (the frames are read once per request, as the page
+  does);
+- the municipality's gap closure over the last 12 months (total, by focus area, by unit,
+  month by month, network members against others);
+- the whole dashboard page's services together;
+
+each against its baseline: one bare ``SELECT`` of the same rows (the memberships,
+messages, reactions, attendances and reflections of the municipality's people in the
+period) read into pandas. Aim (issue 7): the dashboard within 1 s. Prints figures,
+ratios and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def median_seconds(fn: Callable[[], Any], repeat: int, app: Any) -> float:
+    times = []
+    for _ in range(repeat):
+        with app.test_request_context("/"):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=6500)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--instance", default=os.path.join(tempfile.gettempdir(), "kollega-bench"))
+    args = parser.parse_args()
+
+    os.environ.setdefault("KOLLEGA_INSTANCE_PATH", args.instance)
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from kollega import create_app
+    from kollega.cycle.models import Attendance, Reflection
+    from kollega.extensions import db
+    from kollega.gaps.queries import subtree_people_stmt
+    from kollega.metrics import services
+    from kollega.migrate import upgrade
+    from kollega.networks.models import Message, NetworkMember, Reaction
+    from kollega.org.models import OrgUnit, Person, PersonRole
+
+    app = create_app({"SCHEDULER_ENABLED": False})
+    upgrade(app)
+    with app.app_context():
+        people = db.session.scalar(sa.select(sa.func.count(Person.id))) or 0
+        if people == 0:
+            from kollega.demo.seed import build_demo
+
+            start = time.perf_counter()
+            build_demo(employees=args.employees)
+            db.session.commit()
+            print(
+                f"built the demo ({args.employees} employees) in {time.perf_counter() - start:.1f} s"
+            )
+        hr = db.session.scalar(
+            sa.select(Person).join(PersonRole).where(PersonRole.role == "hr").limit(1)
+        )
+        root = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.parent_id.is_(None)))
+        assert hr is not None and root is not None
+        today = services.today()
+        p18 = services.period(today - dt.timedelta(days=548), today)
+        p12 = services.period(today - dt.timedelta(days=365), today)
+        counts = {
+            name: db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+            for name, model in (
+                ("people", Person),
+                ("memberships", NetworkMember),
+                ("messages", Message),
+                ("reactions", Reaction),
+                ("attendances", Attendance),
+                ("reflections", Reflection),
+            )
+        }
+
+        def bare(p: services.Period) -> Callable[[], Any]:
+            """One bare SELECT per table of the rows participation is made of."""
+
+            def run() -> None:
+                who = subtree_people_stmt(root)
+                s, e = p.start_utc, p.end_utc
+                stmts = [
+                    sa.select(
+                        NetworkMember.person_id, NetworkMember.network_id, NetworkMember.joined_at
+                    ).where(NetworkMember.person_id.in_(who)),
+                    sa.select(Message.author_id, Message.thread_id, Message.created_at).where(
+                        Message.author_id.in_(who), Message.created_at >= s, Message.created_at < e
+                    ),
+                    sa.select(Reaction.person_id, Reaction.message_id, Reaction.created_at).where(
+                        Reaction.person_id.in_(who),
+                        Reaction.created_at >= s,
+                        Reaction.created_at < e,
+                    ),
+                    sa.select(
+                        Attendance.person_id,
+                        Attendance.event_id,
+                        Attendance.status,
+                        Attendance.occurrence_start,
+                    ).where(
+                        Attendance.person_id.in_(who),
+                        Attendance.occurrence_start >= s,
+                        Attendance.occurrence_start < e,
+                    ),
+                    sa.select(Reflection.person_id, Reflection.occurrence_start).where(
+                        Reflection.person_id.in_(who),
+                        Reflection.occurrence_start >= s,
+                        Reflection.occurrence_start < e,
+                    ),
+                ]
+                with db.engine.connect() as conn:
+                    for stmt in stmts:
+                        pd.DataFrame(conn.execute(stmt).all())
+
+            return run
+
+        def participation() -> None:
+            services.participation(hr, root, p18)
+            services.participation_by_month(hr, root, p18)
+            services.participation_by_unit(hr, root, p18)
+            services.participation_by_network(hr, root, p18)
+
+        def dashboard() -> None:
+            participation()
+            services.closure(hr, root, p12)
+
+        steps = [
+            ("participation, 18 months, municipality", participation, bare(p18)),
+            (
+                "gap closure, 12 months, municipality",
+                lambda: services.closure(hr, root, p12),
+                bare(p12),
+            ),
+            ("the whole dashboard", dashboard, bare(p18)),
+        ]
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}, {db.engine.dialect.name}"
+        )
+        print("data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        print(f"median of {args.repeat} runs\n")
+        print(f"{'step':42} {'time':>9} {'bare read':>10} {'ratio':>6}")
+        ok = True
+        for name, fn, baseline in steps:
+            with app.test_request_context("/"):
+                fn()  # warm up (imports, statement caches)
+            took = median_seconds(fn, args.repeat, app)
+            base = median_seconds(baseline, args.repeat, app)
+            ratio = took / base if base else float("inf")
+            print(f"{name:42} {took * 1000:7.0f} ms {base * 1000:7.0f} ms {ratio:6.2f}")
+            if name == "the whole dashboard":
+                ok = took <= 1.0
+                print(f"\naim: the dashboard within 1 s: {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
