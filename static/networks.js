@@ -222,6 +222,14 @@
   }
 
   function renderOutbox(entry) {
+    // Stored already (the ack was lost, the page came from the server): done.
+    const stored = list.querySelector(
+      'li.message.mine[data-seq][data-client-id="' + CSS.escape(entry.client_id) + '"]'
+    );
+    if (stored) {
+      dropFromOutbox(entry.client_id);
+      return stored;
+    }
     let li = outboxItem(entry.client_id);
     if (!li) {
       li = el("li", { className: "message mine outbox", "data-client-id": entry.client_id });
@@ -310,8 +318,8 @@
 
   function flushOutbox() {
     outboxEntries().forEach(function (entry) {
-      renderOutbox(entry);
-      if (entry.state !== "failed") send(entry);
+      const li = renderOutbox(entry);
+      if (li.classList.contains("outbox") && entry.state !== "failed") send(entry);
     });
   }
 

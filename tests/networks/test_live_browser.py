@@ -215,3 +215,30 @@ def test_chat_screen_passes_axe_on_a_phone(
         assert_no_axe_violations(page)
     finally:
         context.close()
+
+
+def test_outbox_entry_whose_ack_was_lost_is_shown_once(page: Any, org: Any, nets: Any) -> None:
+    """Stored, but the page closed before the ack arrived: after a reload the outbox
+    entry and the stored message are one message, and nothing is stored again."""
+    tid = nets.closed_thread.id
+    svc.send_message(org.employee, tid, "lost-ack-1", "Kom fram likevel")
+    db.session.commit()
+    sign_in(page, org.employee)
+    page.goto(f"/threads/{tid}")
+    key = f"kollega:outbox:{org.employee.id}:{tid}:lost-ack-1"
+    entry = {
+        "thread_id": tid,
+        "client_id": "lost-ack-1",
+        "body": "Kom fram likevel",
+        "reply_to": None,
+        "created": 1,
+        "state": "pending",
+    }
+    page.evaluate("([k, v]) => localStorage.setItem(k, JSON.stringify(v))", [key, entry])
+    page.reload()
+    expect(page.locator("#thread[data-joined=true]")).to_have_count(1)
+    expect(page.locator("#messages li.message", has_text="Kom fram likevel")).to_have_count(1)
+    expect(page.locator("#messages li.outbox")).to_have_count(0)
+    assert page.evaluate("(k) => localStorage.getItem(k)", key) is None
+    db.session.expire_all()
+    assert [m.seq for m in svc.list_messages(org.employee, tid)[0]] == [1, 2]
