@@ -1,0 +1,86 @@
+"""The plan pages: who sees them, forms that create and fill in a plan, bad input."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from kollega.extensions import db
+from kollega.plans.models import Measure, Plan
+from tests.conftest import login
+
+NEW = {
+    "title": "Plan 2026–2029",
+    "unit": "A1",
+    "period_from": "2026-01-01",
+    "period_to": "2029-12-31",
+}
+
+
+def plans() -> list[Plan]:
+    out = list(db.session.scalars(sa.select(Plan)))
+    db.session.rollback()
+    return out
+
+
+def test_list_and_create_by_form(client, org):
+    assert client.get("/plans/").status_code == 302  # to the sign-in page
+    login(client, org.leader)
+    page = client.get("/plans/")
+    assert page.status_code == 200 and "Ny plan" in page.text
+    created = client.post("/plans/", data=NEW)
+    assert created.status_code == 302
+    plan_id = plans()[0].id
+    shown = client.get(f"/plans/{plan_id}")
+    assert shown.status_code == 200
+    for title in (
+        "Steg 1. Organisering og involvering",
+        "Steg 7. Gjennomføring, oppfølging og evaluering",
+    ):
+        assert title in shown.text
+    assert client.get(f"/plans/{plan_id}?print=1").status_code == 200
+    assert client.get(f"/plans/{plan_id}/document.docx").status_code == 200
+
+
+def test_bad_form_input_is_4xx_and_stores_nothing(client, org):
+    login(client, org.leader)
+    assert client.post("/plans/", data={**NEW, "period_to": "2025-01-01"}).status_code == 422
+    assert client.post("/plans/", data={**NEW, "period_from": "soon"}).status_code == 422
+    assert client.post("/plans/", data={**NEW, "unit": "B1"}).status_code == 403
+    assert plans() == []
+
+
+def test_other_roles_on_the_plan_page(client, org):
+    login(client, org.leader)
+    client.post("/plans/", data=NEW)
+    plan_id = plans()[0].id
+    ok = client.post(
+        f"/plans/{plan_id}",
+        data={
+            "action": "measure",
+            "kind": "develop",
+            "title": "Kurs",
+            "cost": "1000",
+            "effect_competence": "",
+            "fte_change": "",
+        },
+    )
+    assert ok.status_code == 302
+    bad = client.post(f"/plans/{plan_id}", data={"action": "measure", "kind": "x", "title": "y"})
+    assert bad.status_code == 422
+    assert client.post(f"/plans/{plan_id}", data={"action": "nope"}).status_code == 400
+    assert len(list(db.session.scalars(sa.select(Measure)))) == 1
+    db.session.rollback()
+    client.post("/logout")
+    client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
+    other = client.application.test_client()
+    login(other, org.other_leader)
+    assert other.get(f"/plans/{plan_id}").status_code == 403
+    assert (
+        other.post(
+            f"/plans/{plan_id}", data={"action": "step", "number": "1", "status": "done"}
+        ).status_code
+        == 403
+    )
+    guest = client.application.test_client()
+    login(guest, org.guest)
+    assert guest.get("/plans/").status_code == 403
