@@ -24,6 +24,8 @@ class Config:
     # Redis as Socket.IO message queue: needed as soon as there is more than one process.
     SOCKETIO_MESSAGE_QUEUE = False
     SCHEDULER_ENABLED = True
+    # "json": one JSON object per log line (kollega.ops.logs); "text": the usual lines.
+    LOG_FORMAT = "text"
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     BABEL_DEFAULT_LOCALE = "nb"

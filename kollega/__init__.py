@@ -149,6 +149,7 @@ FEATURES = (
     "privacy",
     "admin",
     "demo",
+    "ops",
 )
 
 

@@ -1,0 +1,1 @@
+"""Operations: the health check (``/healthz``) and structured logs for production."""
