@@ -1,0 +1,93 @@
+"""Personal-data export: everything kollega holds about one person.
+
+The export is generic on purpose: every table with a column that refers to ``people.id``
+contributes the rows that refer to the person, so a table added by a feature later is
+exported without anyone remembering to. Features that know their data better add a
+readable section (``kollega.competence.services.export_person``). Secrets (password
+hashes, session and token hashes, TOTP secrets) are never exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from kollega.audit.services import record
+from kollega.extensions import db
+from kollega.org.models import Person
+
+# Column names whose values are secrets, never exported (the row's other columns are).
+SECRET_COLUMN = re.compile(r"(password|secret|token_hash|session_token|^token$|totp|hash$)")
+
+
+def person_columns(table: sa.Table) -> list[sa.Column[Any]]:
+    """The columns of ``table`` that hold a person's id (foreign keys to ``people.id``)."""
+    return [
+        column
+        for column in table.columns
+        for fk in column.foreign_keys
+        if fk.column.table.name == "people" and fk.column.name == "id"
+    ]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+def _row(table: sa.Table, row: sa.Row[Any]) -> dict[str, Any]:
+    return {
+        column.name: _plain(row._mapping[column])
+        for column in table.columns
+        if not SECRET_COLUMN.search(column.name)
+    }
+
+
+def export_person(actor: Person, person: Person) -> dict[str, Any]:
+    """Everything kollega holds about ``person``, as JSON-ready data. Only the person
+    themselves may ask; the export is audited."""
+    from kollega import permissions
+    from kollega.models import metadata
+
+    permissions.require(actor.id == person.id)
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for table in metadata.sorted_tables:
+        if table.name == "people":
+            continue
+        columns = person_columns(table)
+        if not columns:
+            continue
+        stmt = sa.select(table).where(sa.or_(*(c == person.id for c in columns)))
+        rows = [_row(table, r) for r in db.session.execute(stmt)]
+        if rows:
+            tables[table.name] = rows
+    people = metadata.tables["people"]
+    profile = _row(
+        people, db.session.execute(sa.select(people).where(people.c.id == person.id)).one()
+    )
+    data: dict[str, Any] = {
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(),
+        "profile": profile,
+        "roles": sorted(person.roles),
+        "unit": {"code": person.unit.code, "name": person.unit.name} if person.unit else None,
+        "leads": [u.code for u in person.led_units],
+        "tables": tables,
+    }
+    try:
+        from kollega.competence.services import export_person as competence_export
+
+        data["competence"] = competence_export(person)
+    except ImportError:  # pragma: no cover - the competence feature is always installed
+        pass
+    record("privacy.export", actor_id=actor.id, target_type="person", target_id=person.id)
+    db.session.flush()
+    return data
