@@ -126,6 +126,11 @@ def _migrated(backend: str, templates: dict[str, Any]) -> str:
         path = templates["dir"] / "template.db"
         app = create_app(_settings(f"sqlite:///{path}", templates["dir"]))
         upgrade(app)
+        with app.app_context():
+            from kollega.extensions import db
+
+            # Closing the last connection checkpoints the WAL into the file we copy.
+            db.engine.dispose()
         templates[backend] = str(path)
     else:
         try:
