@@ -37,3 +37,9 @@ def set_language() -> Any:
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("home.index")
     return redirect(target)
+
+
+@bp.route("/accessibility")
+def accessibility() -> Any:
+    """The accessibility statement (tilgjengelighetserklæring): open to everyone."""
+    return render_template("home/accessibility.html")

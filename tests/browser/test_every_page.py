@@ -1,0 +1,205 @@
+"""axe-core on every page of kollega, in bokmål and English, as a role that may see it.
+
+The page list is checked against ``app.url_map``: every GET route outside /api/ and
+/static/ must either be in ``PAGES`` (visited) or in ``EXCLUDED`` (with the reason), so a
+new page cannot slip past the audit. Besides each page as it opens, ``STATES`` covers the
+main other states cheaply: forms submitted empty (errors shown) and empty lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.browser.axe import axe_violations, format_violations
+from tests.browser.conftest import visit
+
+pytestmark = pytest.mark.browser
+
+LANGS = ("nb", "en")
+
+# endpoint -> (role, path built from the world). role None = signed out.
+W = dict[str, Any]
+PAGES: dict[str, tuple[str | None, Callable[[W], str]]] = {
+    "auth.login": (None, lambda w: "/login"),
+    "home.index": ("employee", lambda w: "/"),
+    "home.accessibility": (None, lambda w: "/accessibility"),
+    "auth.change_password": ("employee", lambda w: "/account/password"),
+    "auth.tokens": ("employee", lambda w: "/account/tokens"),
+    "admin.audit": ("admin", lambda w: "/admin/audit"),
+    "admin.users": ("admin", lambda w: "/admin/users"),
+    "admin.account": ("admin", lambda w: f"/admin/users/{w['ids']['employee']}"),
+    "competence.mine": ("employee", lambda w: "/competence/"),
+    "competence.assess": ("employee", lambda w: f"/competence/assess/{w['competence']}"),
+    "competence.frameworks": ("hr", lambda w: "/competence/frameworks"),
+    "competence.framework": ("hr", lambda w: f"/competence/frameworks/{w['framework']}"),
+    "competence.import_page": ("hr", lambda w: "/competence/import"),
+    "competence.conversations": (
+        "employee",
+        lambda w: f"/competence/people/{w['ids']['employee']}/conversations",
+    ),
+    "competence.plan": ("leader", lambda w: f"/competence/plans/{w['leader_unit']}"),
+    "competence.requirements": ("hr", lambda w: "/competence/requirements"),
+    "competence.matrix": ("hr", lambda w: "/competence/requirements/matrix"),
+    "competence.team_start": ("leader", lambda w: "/competence/team"),
+    "competence.team": ("leader", lambda w: f"/competence/team/{w['leader_unit']}"),
+    "competence.who_knows": ("employee", lambda w: "/competence/who-knows"),
+    "cycle.index": ("employee", lambda w: "/cycle/"),
+    "cycle.calendar_page": ("employee", lambda w: "/cycle/calendar"),
+    "cycle.event": ("hr", lambda w: f"/cycle/events/{w['event']}"),
+    "cycle.occurrence": ("hr", lambda w: w["occurrence"]),
+    "cycle.edit_event": ("hr", lambda w: f"/cycle/events/{w['event']}/edit"),
+    "cycle.new_event": ("leader", lambda w: "/cycle/events/new"),
+    "cycle.list_view": ("employee", lambda w: "/cycle/list"),
+    "cycle.month_view": ("employee", lambda w: "/cycle/month"),
+    "cycle.outbox": ("admin", lambda w: "/cycle/outbox"),
+    "cycle.outbox_mail": ("admin", lambda w: w["outbox_mail"]),
+    "gaps.index": ("leader", lambda w: "/gaps/"),
+    "gaps.mine": ("employee", lambda w: "/gaps/me"),
+    "gaps.person": ("employee", lambda w: f"/gaps/people/{w['ids']['employee']}"),
+    "gaps.unit": ("leader", lambda w: f"/gaps/units/{w['leader_unit']}"),
+    "org.import_upload": ("hr", lambda w: "/import"),
+    "metrics.index": ("hr", lambda w: "/metrics/"),
+    "metrics.unit": ("hr", lambda w: f"/metrics/units/{w['root_unit']}"),
+    "metrics.scorecard": ("hr", lambda w: f"/metrics/units/{w['root_unit']}/scorecard"),
+    "networks.index": ("employee", lambda w: "/networks"),
+    "networks.network": ("employee", lambda w: f"/networks/{w['network']}"),
+    "networks.create": ("employee", lambda w: "/networks/new"),
+    "networks.search": ("employee", lambda w: "/networks/search?q=plan"),
+    "networks.notifications": ("employee", lambda w: "/notifications"),
+    "networks.thread": ("employee", lambda w: f"/threads/{w['thread']}"),
+    "networks.edit_message": ("employee", lambda w: f"/messages/{w['message']}/edit"),
+    "org.person": ("employee", lambda w: f"/people/{w['ids']['employee']}"),
+    "plans.index": ("hr", lambda w: "/plans/"),
+    "plans.show": ("hr", lambda w: f"/plans/{w['plan']}"),
+    "training.catalogue": ("employee", lambda w: "/trainings/"),
+    "training.detail": ("employee", lambda w: f"/trainings/{w['training']}"),
+    "training.edit": ("hr", lambda w: f"/trainings/{w['training']}/edit"),
+    "training.new": ("hr", lambda w: "/trainings/new"),
+    "training.proposals": ("leader", lambda w: "/trainings/proposals"),
+    "training.session": ("hr", lambda w: f"/trainings/sessions/{w['session']}"),
+    "org.units": ("hr", lambda w: "/units"),
+    "org.unit": ("leader", lambda w: f"/units/{w['leader_unit']}"),
+}
+
+# GET routes that are not HTML pages, with the reason.
+EXCLUDED: dict[str, str] = {
+    "competence.framework_json": "a JSON download of a framework, not a page",
+    "gaps.export": "CSV/XLSX download",
+    "metrics.export": "CSV/XLSX download",
+    "plans.document": "a Word document download",
+}
+
+# Main states beyond the opened page: (name, role, path, action on the page).
+STATES: list[tuple[str, str | None, Callable[[W], str], Callable[[Any], None] | None]] = []
+
+
+def _submit_empty(selector: str = "main form:not(.inline) [type=submit]") -> Callable[[Any], None]:
+    def act(page: Any) -> None:
+        form = page.locator(selector).first
+        form.click()
+        page.wait_for_load_state()
+
+    return act
+
+
+STATES += [
+    ("sign-in errors", None, lambda w: "/login", _submit_empty("main button[type=submit]")),
+    ("new network errors", "employee", lambda w: "/networks/new", _submit_empty()),
+    ("new stop errors", "leader", lambda w: "/cycle/events/new", _submit_empty()),
+    ("new training errors", "hr", lambda w: "/trainings/new", _submit_empty()),
+    ("password errors", "employee", lambda w: "/account/password", _submit_empty()),
+    ("empty network search", "employee", lambda w: "/networks/search?q=zzqxy", None),
+    ("empty who-knows", "employee", lambda w: "/competence/who-knows?q=zzqxy", None),
+    ("guest start page", "guest", lambda w: "/", None),
+    ("guest network", "guest", lambda w: f"/networks/{w['guest_network']}", None),
+    ("admin empty networks", "admin", lambda w: "/networks", None),
+]
+
+
+def page_endpoints(app: Any) -> set[str]:
+    """Every GET endpoint outside /api/ and /static/."""
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or set())
+        and not rule.rule.startswith(("/api/", "/static"))
+        and rule.endpoint != "static"
+    }
+
+
+def test_every_page_route_is_audited_or_excluded(world_app):  # type: ignore[no-untyped-def]
+    routes = page_endpoints(world_app)
+    missing = routes - PAGES.keys() - EXCLUDED.keys()
+    assert not missing, (
+        f"page routes neither audited nor excluded: {sorted(missing)}; add them to PAGES "
+        "(with a role and a URL) or to EXCLUDED (with the reason) in tests/browser/test_every_page.py"
+    )
+    stale = (PAGES.keys() | EXCLUDED.keys()) - routes
+    assert not stale, f"listed but no longer routes: {sorted(stale)}"
+
+
+def _link(page: Any, pattern: str) -> str:
+    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        if re.fullmatch(pattern, href or ""):
+            return str(href)
+    raise AssertionError(f"no link matching {pattern} on {page.url}")
+
+
+@pytest.fixture(scope="module")
+def full_world(world, browsers):  # type: ignore[no-untyped-def]
+    """Add URLs that are only known by following links (occurrence keys, outbox mails)."""
+    hr = browsers.page("hr", "nb")
+    visit(hr, f"/cycle/events/{world['event']}", "nb")
+    world["occurrence"] = _link(hr, rf"/cycle/events/{world['event']}/[^/]+(?<!/edit)")
+    admin = browsers.page("admin", "nb")
+    visit(admin, "/cycle/outbox", "nb")
+    try:
+        world["outbox_mail"] = _link(admin, r"/cycle/outbox/[^/]+")
+    except AssertionError:
+        world["outbox_mail"] = None
+    return world
+
+
+AUDITED: list[tuple[str, str, int]] = []  # (what, lang, violations) for the summary
+
+
+def _audit(page: Any, what: str, lang: str) -> None:
+    violations = axe_violations(page)
+    AUDITED.append((what, lang, len(violations)))
+    assert not violations, format_violations(violations, f"{what} ({lang}) {page.url}")
+
+
+@pytest.mark.parametrize("endpoint", sorted(PAGES))
+@pytest.mark.parametrize("lang", LANGS)  # all of bokmål first, then English
+def test_page_passes_axe(browsers, full_world, endpoint, lang):  # type: ignore[no-untyped-def]
+    role, build = PAGES[endpoint]
+    url = build(full_world)
+    if url is None:
+        pytest.skip(f"{endpoint}: nothing in the seeded world to show")
+    page = browsers.page(role, lang)
+    response = visit(page, url, lang)
+    assert response is not None and response.status == 200, (
+        f"{endpoint} as {role}: {url} answered {response and response.status}"
+    )
+    assert page.get_attribute("html", "lang") == lang
+    assert page.locator("h1").count() == 1, f"{url} should have exactly one h1"
+    _audit(page, endpoint, lang)
+
+
+@pytest.mark.parametrize("state", STATES, ids=[s[0] for s in STATES])
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_state_passes_axe(browsers, full_world, state, lang):  # type: ignore[no-untyped-def]
+    name, role, build, action = state
+    page = browsers.page(role, lang)
+    response = visit(page, build(full_world), lang)
+    assert response is not None and response.status == 200, response and response.status
+    if action is not None:
+        action(page)
+        assert page.locator(".error-summary, [aria-invalid=true]").count() > 0, (
+            f"{name}: no error shown after submitting the form empty"
+        )
+    _audit(page, name, lang)
