@@ -158,7 +158,19 @@ def _context(viewer: Person, plan: Any) -> dict[str, Any]:
         "step_statuses": STEP_STATUSES,
         "measure_kinds": MEASURE_KINDS,
         "measure_statuses": MEASURE_STATUSES,
-        "unit_years": [y for y in plan.years],
+        "staffing_chart": {
+            "labels": [t["year"] for t in staffing.totals],
+            "datasets": [
+                {"label": _("Need (FTE)"), "data": [t["need_fte"] for t in staffing.totals]},
+                {"label": _("Supply (FTE)"), "data": [t["supply_fte"] for t in staffing.totals]},
+                {
+                    "label": _("Supply and measures (FTE)"),
+                    "data": [
+                        round(t["supply_fte"] + t["measures_fte"], 2) for t in staffing.totals
+                    ],
+                },
+            ],
+        },
     }
 
 

@@ -46,6 +46,7 @@ def test_plan_pages_pass_axe(page, org):  # type: ignore[no-untyped-def]
     page.goto("/plans/")
     assert_no_axe_violations(page)
     page.goto(f"/plans/{plan.id}")
+    assert page.locator("#staffing-chart").count() == 1
     for summary in page.locator("main details > summary").all():
         summary.click()
     assert_no_axe_violations(page)
