@@ -31,6 +31,9 @@ forwarded_allow_ips = os.environ.get("KOLLEGA_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 proc_name = "kollega-web"
+# gunicorn 25+ opens a control socket at one path per user; several web processes on one
+# host would share it, so it stays off.
+control_socket_disable = True
 
 if os.environ.get("KOLLEGA_LOG_FORMAT", "").lower() == "json":
     logconfig_dict = {
