@@ -91,3 +91,51 @@ def export_person(actor: Person, person: Person) -> dict[str, Any]:
     record("privacy.export", actor_id=actor.id, target_type="person", target_id=person.id)
     db.session.flush()
     return data
+
+
+DELETED_USER_EMAIL = "deleted-user@kollega.invalid"
+
+
+def deleted_user() -> Person:
+    """The one placeholder author of kept messages whose author was erased."""
+    placeholder = db.session.scalar(sa.select(Person).where(Person.email == DELETED_USER_EMAIL))
+    if placeholder is None:
+        placeholder = Person(
+            name="Deleted user", email=DELETED_USER_EMAIL, active=False, password_hash=None
+        )
+        db.session.add(placeholder)
+        db.session.flush()
+    return placeholder
+
+
+def erase_person(actor: Person, person: Person) -> None:
+    """Erase the person (GDPR art. 17), carried out by an administrator: every row that
+    refers to them goes (the foreign keys cascade or set null), except their messages that
+    others replied to, which stay with the body removed and the placeholder "Deleted user"
+    as author so the conversation still reads. The audit log keeps only the bare id."""
+    from kollega import permissions
+    from kollega.networks.models import Message, MessageEdit
+
+    permissions.require(permissions.can_manage_accounts(actor) and actor.id != person.id)
+    placeholder = deleted_user()
+    if person.id == placeholder.id:
+        return
+    reply = sa.orm.aliased(Message)
+    replied = db.session.scalars(
+        sa.select(Message).where(
+            Message.author_id == person.id,
+            sa.exists().where(reply.reply_to_id == Message.id, reply.author_id != person.id),
+        )
+    ).all()
+    for message in replied:
+        db.session.execute(sa.delete(MessageEdit).where(MessageEdit.message_id == message.id))
+        message.author_id = placeholder.id
+        message.client_id = f"erased-{message.id}"
+        message.body = ""
+        message.body_html = ""
+    person_id = person.id
+    db.session.flush()
+    db.session.expunge(person)
+    db.session.execute(sa.delete(Person).where(Person.id == person_id))
+    record("privacy.erase", actor_id=actor.id, target_type="person", target_id=person_id)
+    db.session.flush()
