@@ -296,8 +296,48 @@ def participation_by_network(actor: Person, unit: OrgUnit, p: Period) -> list[di
 
 
 def _closure_frames(unit: OrgUnit, dates: list[dt.date], now: dt.date) -> gap_queries.Frames:
-    levels = sorted({min(d, now) for d in dates})
-    return gap_queries.unit_frames(unit, sorted(set(dates)), levels)
+    """The gap frames for closure at many dates: requirements in force at any of them
+    and the assessment history up to the last level date, read once (one plain read
+    beats one window query per month-end date)."""
+    import sqlalchemy as sa
+
+    from kollega.competence.models import Assessment, Competence
+    from kollega.extensions import db
+
+    ids = gap_queries.subtree_people_stmt(unit)
+    people = gap_queries.people_frame(ids)
+    ancestors = gap_queries.ancestors_frame(people["unit_id"].tolist())
+    requirements = gap_queries.requirements_frame(
+        ancestors["ancestor_id"].tolist(),
+        people["job_code"].dropna().tolist(),
+        None,
+        sorted(set(dates)),
+    )
+    codes = sorted(set(requirements["competence"]))
+    last = min(max(dates), now)
+    stmt = (
+        sa.select(
+            Assessment.id,
+            Assessment.person_id,
+            Competence.code,
+            Assessment.level,
+            Assessment.source,
+            Assessment.assessed_on,
+        )
+        .join(Competence, Assessment.competence_id == Competence.id)
+        .join(Person, Person.id == Assessment.person_id)
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .where(
+            OrgUnit.path.startswith(unit.path),
+            Person.active.is_(True),
+            Competence.code.in_(codes),
+            Assessment.assessed_on <= last,
+        )
+    )
+    rows = db.session.execute(stmt).all() if codes else []
+    assessments = pd.DataFrame(rows, columns=gap_queries.ASSESSMENT_COLUMNS)
+    assessments["assessed_on"] = pd.to_datetime(assessments["assessed_on"])
+    return gap_queries.Frames(people, ancestors, requirements, assessments)
 
 
 def _closure(frames: gap_queries.Frames, t0: dt.date, t1: dt.date, now: dt.date) -> dict[str, Any]:
@@ -330,7 +370,16 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
     # As /gaps/closure: requirements at both ends, levels at most up to today.
     t0, t1 = p.start, p.end
     month_ends = _month_ends(t0, max(t0, min(t1, now)))
-    frames = _closure_frames(unit, [t0, t1, *month_ends], now)
+    full = _closure_frames(unit, [t0, t1, *month_ends], now)
+    # Each level reading needs only the latest assessment per pair at its date: reduce
+    # the history once per date, then every closure below reads two small frames.
+    latest = {d: gap_analysis.current_levels(full.assessments, d) for d in {t0, t1, *month_ends}}
+
+    def at(d: dt.date) -> gap_queries.Frames:
+        both = pd.concat([latest[t0], latest[d]], ignore_index=True)
+        return gap_queries.Frames(full.people, full.ancestors, full.requirements, both)
+
+    frames = at(t1)
     total = _closure(frames, t0, t1, now)
     info = gap_queries.competence_info(frames.requirements["competence"].unique().tolist())
     area_of = dict(zip(info["competence"], info["focus_area"], strict=False))
@@ -363,7 +412,7 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
         )
 
     by_month = [
-        {"month": d.strftime("%Y-%m"), "date": d.isoformat(), **_closure(frames, t0, d, now)}
+        {"month": d.strftime("%Y-%m"), "date": d.isoformat(), **_closure(at(d), t0, d, now)}
         for d in month_ends
     ]
     return {
