@@ -1,0 +1,180 @@
+"""Keyboard-only use of every main form, visible focus, accessible names, 200 % zoom and
+a 320 px wide screen without horizontal scrolling, and screenshots of the main pages.
+
+Screenshots are saved to test-artifacts/screenshots/ (git-ignored) at desktop (1280x800)
+and phone (375x740) widths for people to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import visit
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+
+# (name, role, path, CSS selector of the form)
+FORMS: list[tuple[str, str | None, Any, str]] = [
+    ("sign-in", None, lambda w: "/login", "main form"),
+    ("change-password", "employee", lambda w: "/account/password", "main form:not(.inline)"),
+    ("new-network", "employee", lambda w: "/networks/new", "main form:not(.inline)"),
+    ("message", "employee", lambda w: f"/threads/{w['thread']}", "#composer"),
+    ("self-assessment", "employee", lambda w: f"/competence/assess/{w['competence']}", "main form"),
+    ("new-stop", "leader", lambda w: "/cycle/events/new", "main form:not(.inline)"),
+    (
+        "requirement",
+        "leader",
+        lambda w: f"/competence/requirements?unit={w['leader_unit']}",
+        "main form[method=post]:not(.inline)",
+    ),
+    ("import", "hr", lambda w: "/import", "main form:not(.inline)"),
+    ("new-training", "hr", lambda w: "/trainings/new", "main form:not(.inline)"),
+]
+
+# (name, role, path) of the main pages for zoom, narrow screens and screenshots.
+MAIN_PAGES: list[tuple[str, str | None, Any]] = [
+    ("login", None, lambda w: "/login"),
+    ("start", "employee", lambda w: "/"),
+    ("networks", "employee", lambda w: "/networks"),
+    ("network", "employee", lambda w: f"/networks/{w['network']}"),
+    ("thread", "employee", lambda w: f"/threads/{w['thread']}"),
+    ("my-gaps", "employee", lambda w: "/gaps/me"),
+    ("my-competence", "employee", lambda w: "/competence/"),
+    ("cycle", "employee", lambda w: "/cycle/"),
+    ("trainings", "employee", lambda w: "/trainings/"),
+    ("team", "leader", lambda w: f"/competence/team/{w['leader_unit']}"),
+    ("unit-gaps", "leader", lambda w: f"/gaps/units/{w['leader_unit']}"),
+    ("new-stop", "leader", lambda w: "/cycle/events/new"),
+    ("metrics", "hr", lambda w: f"/metrics/units/{w['root_unit']}"),
+    ("plans", "hr", lambda w: "/plans/"),
+    ("import", "hr", lambda w: "/import"),
+    ("admin-users", "admin", lambda w: "/admin/users"),
+    ("accessibility", None, lambda w: "/accessibility"),
+]
+
+_MARK_FIELDS = """
+(sel) => {
+  const form = document.querySelector(sel);
+  if (!form) return null;
+  const els = [...form.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button[type=submit], button:not([type])')]
+    .filter(e => !e.disabled && e.offsetParent !== null);
+  els.forEach((e, i) => e.setAttribute('data-kbd', String(i)));
+  return els.map(e => ({
+    tag: e.tagName, name: e.name || '', type: e.type || '',
+    named: !!((e.labels && e.labels.length) || e.getAttribute('aria-label')
+      || e.getAttribute('aria-labelledby') || e.closest('fieldset')
+      || ((e.tagName === 'BUTTON') && e.textContent.trim())),
+  }));
+}
+"""
+
+_FOCUSED = """
+() => {
+  const e = document.activeElement;
+  if (!e) return null;
+  const s = getComputedStyle(e);
+  return {
+    kbd: e.getAttribute('data-kbd'),
+    visible: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+      || (s.boxShadow && s.boxShadow !== 'none'),
+    focusVisible: e.matches(':focus-visible'),
+  };
+}
+"""
+
+
+def _radio_groups(fields: list[dict[str, Any]]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(fields):
+        if f["type"] == "radio":
+            groups.setdefault(f["name"], []).append(i)
+    return groups
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[f[0] for f in FORMS])
+def test_form_by_keyboard_alone(browsers, world, form):  # type: ignore[no-untyped-def]
+    name, role, build, selector = form
+    page = browsers.page(role, "nb")
+    visit(page, build(world), "nb")
+    fields = page.evaluate(_MARK_FIELDS, selector)
+    assert fields, f"{name}: no form {selector} on {page.url}"
+    unnamed = [f for f in fields if not f["named"]]
+    assert not unnamed, f"{name}: fields without an accessible name: {unnamed}"
+    # A radio group is one Tab stop: reaching any of its buttons reaches the group.
+    groups = _radio_groups(fields)
+    need = {str(i) for i, f in enumerate(fields) if f["type"] != "radio"}
+    need |= {f"radio:{g}" for g in groups}
+    reached: set[str] = set()
+    invisible: list[int] = []
+    shown: set[int] = set()
+    page.locator("body").focus()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    for _ in range(250):
+        page.keyboard.press("Tab")
+        got = page.evaluate(_FOCUSED)
+        if got is None or got["kbd"] is None:
+            if reached and need <= reached:
+                break
+            continue
+        i = int(got["kbd"])
+        key = f"radio:{fields[i]['name']}" if fields[i]["type"] == "radio" else str(i)
+        reached.add(key)
+        # A date input's calendar button is a Tab stop inside the browser's own shadow DOM,
+        # with the browser's own focus ring: the field counts when one of its stops shows ours.
+        if got["visible"]:
+            shown.add(i)
+        else:
+            invisible.append(i)
+        if need <= reached:
+            break
+    missing = [fields[int(k)] if k.isdigit() else k for k in need - reached]
+    assert not missing, f"{name}: Tab never reaches {missing}"
+    never = sorted({f"{fields[i]['tag']} {fields[i]['name']}" for i in invisible if i not in shown})
+    assert not never, f"{name}: no visible focus on {never}"
+
+
+def _no_horizontal_scroll(page: Any) -> tuple[int, int]:
+    return page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+
+
+@pytest.mark.parametrize(
+    "viewport", [(320, 640), (640, 400)], ids=["320px-wide", "200pct-zoom-of-1280x800"]
+)
+def test_main_pages_without_horizontal_scrolling(browsers, world, viewport):  # type: ignore[no-untyped-def]
+    """A 320 px screen, and 200 % zoom of a 1280x800 window (a 640x400 CSS viewport)."""
+    failures = []
+    for name, role, build in MAIN_PAGES:
+        page = browsers.page(role, "nb", viewport)
+        visit(page, build(world), "nb")
+        scroll, client = _no_horizontal_scroll(page)
+        if scroll > client:
+            wide = page.evaluate(
+                """(w) => [...document.querySelectorAll('body *')]
+                  .filter(e => e.getBoundingClientRect().right > w + 1
+                    && !e.closest('.table-scroll, .scroll, [tabindex]'))
+                  .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)""",
+                client,
+            )
+            failures.append(f"{name}: scrollWidth {scroll} > {client}: {wide}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (375, 740)], ids=["desktop", "phone"])
+def test_screenshots_of_main_pages(browsers, world, size):  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    label = "desktop" if size[0] >= 1000 else "phone"
+    for name, role, build in MAIN_PAGES:
+        page = browsers.page(role, "nb", size)
+        visit(page, build(world), "nb")
+        path = SHOTS / f"{name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 0
