@@ -102,7 +102,7 @@ def can_manage_frameworks(actor: Person | None) -> bool:
 
 
 def can_search_experts(actor: Person | None) -> bool:
-    """"Who knows this?": everyone signed in except guests (finds opted-in people only)."""
+    """Who knows this?: everyone signed in except guests (finds opted-in people only)."""
     return is_authenticated(actor) and not actor.is_guest
 
 
