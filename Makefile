@@ -55,7 +55,7 @@ format: $(VENV)/.installed
 # ruff first; the tests run even when it complains, and either failing fails `make test`.
 test: setup
 	@lint=0; $(MAKE) --no-print-directory lint || lint=1; \
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS); status=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=30 $(PYTEST_ARGS); status=$$?; \
 	if [ $$lint -ne 0 ]; then echo "make test: ruff found problems (see above the tests)"; fi; \
 	if [ $$status -ne 0 ]; then exit $$status; fi; exit $$lint
 
