@@ -81,6 +81,8 @@ PAGES: dict[str, tuple[str | None, Callable[[W], str]]] = {
     "training.new": ("hr", lambda w: "/trainings/new"),
     "training.proposals": ("leader", lambda w: "/trainings/proposals"),
     "training.session": ("hr", lambda w: f"/trainings/sessions/{w['session']}"),
+    "privacy.index": ("employee", lambda w: "/privacy/"),
+    "privacy.export_page": ("employee", lambda w: "/privacy/export"),
     "org.units": ("hr", lambda w: "/units"),
     "org.unit": ("leader", lambda w: f"/units/{w['leader_unit']}"),
 }
@@ -91,6 +93,8 @@ EXCLUDED: dict[str, str] = {
     "gaps.export": "CSV/XLSX download",
     "metrics.export": "CSV/XLSX download",
     "plans.document": "a Word document download",
+    "privacy.export_download": "the personal-data export as a JSON download",
+    "ops.healthz": "a health check for the process manager (JSON), not a page",
 }
 
 # Main states beyond the opened page: (name, role, path, action on the page).
