@@ -46,6 +46,7 @@ from kollega.competence.models import (
 from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.org.models import OrgUnit, Person
+from kollega.org.services import manageable_units
 from kollega.web import PERSON_PANELS, register_nav
 
 bp = Blueprint("competence", __name__, url_prefix="/competence")
@@ -389,26 +390,11 @@ def review(person_id: int, code: str) -> Any:
 # --- requirements -------------------------------------------------------------------------
 
 
-def _manageable_units(viewer: Person) -> list[OrgUnit]:
-    if viewer.is_hr:
-        return list(db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.path)))
-    paths = permissions.led_paths(viewer)
-    if not paths:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(OrgUnit)
-            .where(sa.or_(*[OrgUnit.path.startswith(p) for p in paths]))
-            .order_by(OrgUnit.path)
-        )
-    )
-
-
 @bp.route("/requirements", methods=["GET", "POST"])
 @login_required
 def requirements() -> Any:
     viewer = me()
-    units = _manageable_units(viewer)
+    units = manageable_units(viewer)
     permissions.require(bool(units) or viewer.is_hr)
     if request.method == "POST":
         f = request.form
@@ -477,7 +463,7 @@ def requirement_end(requirement_id: int) -> Any:
 def matrix() -> Any:
     """Competences × units (the children of a unit) or × job codes, one level per cell."""
     viewer = me()
-    units = _manageable_units(viewer)
+    units = manageable_units(viewer)
     permissions.require(bool(units) or viewer.is_hr)
     scope = request.values.get("scope", "unit")
     if scope not in ("unit", "job") or (scope == "job" and not viewer.is_hr):

@@ -125,3 +125,20 @@ def root_units() -> list[OrgUnit]:
             sa.select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.name)
         )
     )
+
+
+def manageable_units(actor: Person) -> list[OrgUnit]:
+    """The units whose requirements, plans and cycle the actor may manage: every unit
+    for HR, otherwise the subtrees the actor leads, in tree order."""
+    if actor.is_hr:
+        return list(db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.path)))
+    paths = [u.path for u in actor.led_units]
+    if not paths:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(OrgUnit)
+            .where(sa.or_(*[OrgUnit.path.startswith(p) for p in paths]))
+            .order_by(OrgUnit.path)
+        )
+    )

@@ -17,8 +17,8 @@ from flask_login import current_user, login_required
 from kollega import permissions
 from kollega.errors import ValidationError
 from kollega.extensions import db
-from kollega.org.models import OrgUnit, Person
-from kollega.org.services import unit_by_code
+from kollega.org.models import Person
+from kollega.org.services import manageable_units, unit_by_code
 from kollega.plans import labels, services
 from kollega.plans.models import MEASURE_KINDS, MEASURE_STATUSES, PLAN_STATUSES, STEP_STATUSES
 from kollega.web import register_nav
@@ -72,21 +72,6 @@ def _float(name: str, default: float = 0.0) -> float:
         raise ValidationError(msg, fields={name: msg}) from None
 
 
-def _manageable_units(actor: Person) -> list[OrgUnit]:
-    if actor.is_hr:
-        return list(db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.path)))
-    paths = permissions.led_paths(actor)
-    if not paths:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(OrgUnit)
-            .where(sa.or_(*[OrgUnit.path.startswith(p) for p in paths]))
-            .order_by(OrgUnit.path)
-        )
-    )
-
-
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def index() -> Any:
@@ -109,7 +94,7 @@ def index() -> Any:
     return render_template(
         "plans/index.html",
         plans=services.visible_plans(viewer),
-        units=_manageable_units(viewer) if permissions.can_plan_any(viewer) else [],
+        units=manageable_units(viewer) if permissions.can_plan_any(viewer) else [],
         default_from=dt.date(year + 1, 1, 1),
         default_to=dt.date(year + 4, 12, 31),
     )
