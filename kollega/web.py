@@ -186,7 +186,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale()), nav_items=nav_items)
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.filters["unit_kind_label"] = lambda kind: UNIT_KIND_LABELS.get(kind, kind)
-    app.jinja_env.globals["person_panels"] = lambda person: [tpl for tpl, _show in PERSON_PANELS]
+    app.jinja_env.globals["person_panels"] = lambda person: [
+        tpl for tpl, show in PERSON_PANELS if show(person)
+    ]
     app.jinja_env.filters["localdatetime"] = _localdatetime
     app.jinja_env.filters["localdate"] = _localdate
     app.jinja_env.policies["ext.i18n.trimmed"] = True
