@@ -137,6 +137,12 @@ def add_job(scheduler: Any, app: Flask) -> None:
         max_instances=1,
         misfire_grace_time=55,
     )
+    # Other features' scheduled jobs (e.g. privacy's retention) run on the same scheduler.
+    from kollega import feature_modules
+
+    for module in feature_modules("jobs"):
+        if module.__name__ != __name__ and hasattr(module, "add_job"):
+            module.add_job(scheduler, app)
 
 
 def start_embedded(app: Flask) -> Any:

@@ -15,10 +15,14 @@ import re
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
+from flask_babel import lazy_gettext as _l
 
 from kollega.audit.services import record
+from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
 from kollega.org.models import Person
+from kollega.privacy.models import ErasureRequest
 
 # Column names whose values are secrets, never exported (the row's other columns are).
 SECRET_COLUMN = re.compile(r"(password|secret|token_hash|session_token|^token$|totp|hash$)")
@@ -114,9 +118,16 @@ def erase_person(actor: Person, person: Person) -> None:
     others replied to, which stay with the body removed and the placeholder "Deleted user"
     as author so the conversation still reads. The audit log keeps only the bare id."""
     from kollega import permissions
-    from kollega.networks.models import Message, MessageEdit
 
     permissions.require(permissions.can_manage_accounts(actor) and actor.id != person.id)
+    erase(person, actor.id, "request")
+
+
+def erase(person: Person, actor_id: int | None, reason: str) -> None:
+    """The erasure itself, without the permission check (the retention job has no actor).
+    ``reason`` ("request" or "retention") goes to the audit log with the bare id."""
+    from kollega.networks.models import Message, MessageEdit
+
     placeholder = deleted_user()
     if person.id == placeholder.id:
         return
@@ -137,5 +148,122 @@ def erase_person(actor: Person, person: Person) -> None:
     db.session.flush()
     db.session.expunge(person)
     db.session.execute(sa.delete(Person).where(Person.id == person_id))
-    record("privacy.erase", actor_id=actor.id, target_type="person", target_id=person_id)
+    record(
+        "privacy.erase", actor_id=actor_id, target_type="person", target_id=person_id, reason=reason
+    )
+    db.session.flush()
+
+
+def erasure_summary(person: Person) -> dict[str, int]:
+    """How many rows of each table refer to the person (what an erasure removes or
+    detaches), for the administrator's confirmation page. Counts only, no contents."""
+    from kollega.models import metadata
+
+    counts: dict[str, int] = {}
+    for table in metadata.sorted_tables:
+        columns = person_columns(table)
+        if not columns or table.name == "erasure_requests":
+            continue
+        n = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(table)
+            .where(sa.or_(*(c == person.id for c in columns)))
+        )
+        if n:
+            counts[table.name] = n
+    return counts
+
+
+# --- erasure requests --------------------------------------------------------------------
+
+
+def erasure_request_of(person: Person) -> ErasureRequest | None:
+    """The person's open erasure request, if any."""
+    return db.session.scalar(sa.select(ErasureRequest).where(ErasureRequest.person_id == person.id))
+
+
+def request_erasure(person: Person) -> ErasureRequest:
+    """The person asks to be erased; asking twice keeps the first request. Audited."""
+    from kollega import permissions
+
+    permissions.require(permissions.is_authenticated(person))
+    existing = erasure_request_of(person)
+    if existing is not None:
+        return existing
+    req = ErasureRequest(person_id=person.id)
+    db.session.add(req)
+    record(
+        "privacy.erasure_requested", actor_id=person.id, target_type="person", target_id=person.id
+    )
+    db.session.flush()
+    return req
+
+
+def withdraw_erasure(person: Person) -> bool:
+    """The person withdraws their request; False when there was none. Audited."""
+    existing = erasure_request_of(person)
+    if existing is None:
+        return False
+    db.session.delete(existing)
+    record(
+        "privacy.erasure_withdrawn", actor_id=person.id, target_type="person", target_id=person.id
+    )
+    db.session.flush()
+    return True
+
+
+def erasure_requests(actor: Person | None) -> list[ErasureRequest]:
+    """Open erasure requests, oldest first (administrators only)."""
+    from kollega import permissions
+
+    permissions.require(
+        permissions.can_manage_accounts(actor), _l("Only administrators handle erasure requests.")
+    )
+    return list(
+        db.session.scalars(
+            sa.select(ErasureRequest)
+            .options(sa.orm.joinedload(ErasureRequest.person))
+            .order_by(ErasureRequest.requested_at, ErasureRequest.id)
+        )
+    )
+
+
+def get_erasure_request(actor: Person | None, request_id: int) -> ErasureRequest:
+    """One open request (administrators only); ``NotFound`` when carried out or absent."""
+    from kollega import permissions
+
+    permissions.require(
+        permissions.can_manage_accounts(actor), _l("Only administrators handle erasure requests.")
+    )
+    req = db.session.get(ErasureRequest, request_id)
+    if req is None:
+        raise NotFound(_l("No such erasure request. It may have been carried out already."))
+    return req
+
+
+def carry_out_erasure(actor: Person, req: ErasureRequest) -> int:
+    """Erase the person who asked; returns their former id (for closing their sockets)."""
+    from kollega import permissions
+
+    person = req.person
+    if actor.id == person.id:
+        raise ValidationError(
+            _l("Another administrator must carry out your own erasure."),
+            fields={"confirm": _l("Another administrator must carry out your own erasure.")},
+        )
+    permissions.require(permissions.can_manage_accounts(actor))
+    person_id = person.id
+    erase_person(actor, person)
+    return person_id
+
+
+def decline_erasure(actor: Person, req: ErasureRequest) -> None:
+    """Close a request without erasing (e.g. the person is still employed and asked by
+    mistake); the person may ask again. Audited."""
+    from kollega import permissions
+
+    permissions.require(permissions.can_manage_accounts(actor))
+    person_id = req.person_id
+    db.session.delete(req)
+    record("privacy.erasure_declined", actor_id=actor.id, target_type="person", target_id=person_id)
     db.session.flush()
