@@ -390,6 +390,13 @@ def can_plan_cycle_event(actor: Person | None, event: Any) -> bool:
     return False
 
 
+def can_mark_practice(actor: Person | None, event: Any) -> bool:
+    """Marking the competences attendees practised at a stop (which proposes assessments
+    for their leaders to confirm): whoever runs the stop, i.e. the unit's leader chain,
+    the network's facilitator, HR for municipality-wide stops."""
+    return bool(getattr(event, "is_stop", False)) and can_plan_cycle_event(actor, event)
+
+
 def can_plan_any_cycle(actor: Person | None) -> bool:
     """Whether to offer the "new event" form at all."""
     if not is_authenticated(actor):

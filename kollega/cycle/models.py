@@ -210,3 +210,40 @@ class DigestRun(Base):
     cursor: Mapped[int] = mapped_column(sa.Integer, default=0)
     done: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+
+class Practice(Base):
+    """A competence a person practised at one stop occurrence, as marked by its leader
+    (or the network's facilitator). Marking proposes an assessment through the training
+    catalogue's proposals (``proposal_id``), which the person's leader confirms; the
+    unique key makes marking twice a no-op."""
+
+    __tablename__ = "cycle_practice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle_events.id", ondelete="CASCADE"))
+    occurrence_start: Mapped[dt.datetime]
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    competence_code: Mapped[str] = mapped_column(sa.String(80))
+    # None when nothing was proposed (already at the top of the scale, or the code is
+    # not in the register).
+    proposal_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("training_assessment_proposals.id", ondelete="SET NULL")
+    )
+    marked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL")
+    )
+    marked_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+
+    __table_args__ = (
+        # The conventional name would pass PostgreSQL's 63 characters.
+        sa.UniqueConstraint(
+            "event_id",
+            "occurrence_start",
+            "person_id",
+            "competence_code",
+            name="uq_cycle_practice_once",
+        ),
+    )

@@ -23,9 +23,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from kollega import permissions
-from kollega.cycle import bridge, services
+from kollega.cycle import bridge, practice, services
 from kollega.cycle.forms import EventForm, SimpleForm
 from kollega.cycle.models import EVENT_KINDS, CycleEvent
 from kollega.db import now_utc
@@ -524,6 +525,77 @@ def reflection(event_id: int, key: str) -> Any:
     db.session.commit()
     flash(_("Thank you. Your reflection was saved."), "success")
     return redirect(url_for("cycle.occurrence", event_id=event_id, key=key))
+
+
+@bp.route("/events/<int:event_id>/<key>/practice", methods=["GET", "POST"])
+@login_required
+def practice_page(event_id: int, key: str) -> Any:
+    """The leader marks which target competences each attendee practised; every new
+    mark proposes an assessment for the person's leader to confirm."""
+    person = _me()
+    occ = _occurrence(event_id, key)
+    event = occ.event
+    permissions.require(permissions.can_mark_practice(person, event))
+    form = SimpleForm()
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            marks = practice.parse_marks(request.form.getlist("practised"))
+            done = practice.mark_practised(person, event, occ.starts_at, marks)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            errors.append(str(exc.message))
+            status = 422
+        except IntegrityError:  # the same marks sent twice at once: the first one counts
+            db.session.rollback()
+            flash(_("These marks were already made."), "success")
+            return redirect(url_for("cycle.practice_page", event_id=event_id, key=key))
+        else:
+            flash(
+                _(
+                    "%(marks)s marks saved; %(proposals)s levels proposed for their leaders "
+                    "to confirm.",
+                    marks=len(done.new),
+                    proposals=done.proposed,
+                ),
+                "success",
+            )
+            return redirect(url_for("cycle.practice_page", event_id=event_id, key=key))
+    return render_template(
+        "cycle/practice.html",
+        occ=occ,
+        event=event,
+        people=practice.attendees(event, occ.starts_at),
+        marks=practice.marks_of(event, occ.starts_at),
+        names=_competence_names(event.competences or []),
+        begun=occ.starts_at <= now_utc(),
+        errors=errors,
+        local=_local,
+        form=form,
+    ), status
+
+
+def _competence_names(codes: list[str]) -> dict[str, str]:
+    """Competence code -> name in the current language (codes not in the register: none)."""
+    from flask_babel import get_locale
+
+    from kollega.competence.models import Competence
+
+    if not codes:
+        return {}
+    english = str(get_locale() or "nb") == "en"
+    rows = db.session.execute(
+        sa.select(Competence.code, Competence.name_en if english else Competence.name_nb).where(
+            Competence.code.in_(codes)
+        )
+    )
+    return {code: name for code, name in rows}
 
 
 @bp.route("/events/<int:event_id>/<key>/cancel", methods=["POST"])

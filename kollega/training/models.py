@@ -132,20 +132,25 @@ class Enrolment(Base):
 
 
 class AssessmentProposal(Base):
-    """A completed training proposes a level; the person's leader confirms or rejects it.
+    """A completed training (or a competence practised at a stop) proposes a level; the
+    person's leader confirms or rejects it.
 
-    Confirming records an assessment with source ``formal`` in the competence register.
+    Confirming records an assessment in the competence register: source ``formal`` for a
+    training (the completion is formal evidence), ``leader`` for practice at a stop.
     """
 
     __tablename__ = "training_assessment_proposals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[int] = mapped_column(
+    # None when the proposal comes from a learning or evaluation stop where the person
+    # practised the competence (kollega.cycle.practice); ``origin`` then names the stop.
+    enrolment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("training_enrolments.id", ondelete="CASCADE"), index=True
     )
     person_id: Mapped[int] = mapped_column(
         sa.ForeignKey("people.id", ondelete="CASCADE"), index=True
     )
+    origin: Mapped[str] = mapped_column(sa.String(300), default="")
     competence_code: Mapped[str] = mapped_column(sa.String(80))
     level: Mapped[int] = mapped_column(sa.Integer)
     evidence_on: Mapped[dt.date] = mapped_column(sa.Date)
@@ -159,7 +164,7 @@ class AssessmentProposal(Base):
     decided_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
 
-    enrolment: Mapped[Enrolment] = relationship(back_populates="proposals")
+    enrolment: Mapped[Enrolment | None] = relationship(back_populates="proposals")
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
     __table_args__ = (

@@ -478,6 +478,13 @@ def decide_proposal(
     return proposal
 
 
+def proposal_origin(proposal: AssessmentProposal) -> str:
+    """What the proposal comes from: the training's title, or the stop it names."""
+    if proposal.enrolment is not None:
+        return proposal.enrolment.session.training.title
+    return proposal.origin or ""
+
+
 def get_proposal(proposal_id: int) -> AssessmentProposal:
     proposal = db.session.get(AssessmentProposal, proposal_id)
     if proposal is None:
@@ -534,7 +541,8 @@ def _record_evidence(actor: Person, enrolment: Enrolment, on: dt.date) -> int:
 
 
 def _record_assessment(actor: Person, proposal: AssessmentProposal) -> None:
-    """The confirmed level becomes an assessment with source ``formal``."""
+    """The confirmed level becomes an assessment: ``formal`` for a completed training,
+    ``leader`` for practice at a stop (no enrolment; the leader's own judgement)."""
     from kollega.competence.models import Assessment
 
     ids = _competences_by_code([proposal.competence_code])
@@ -547,11 +555,11 @@ def _record_assessment(actor: Person, proposal: AssessmentProposal) -> None:
             person_id=proposal.person_id,
             competence_id=ids[proposal.competence_code],
             level=proposal.level,
-            source="formal",
+            source="formal" if proposal.enrolment is not None else "leader",
             assessed_on=proposal.evidence_on,
             assessor_id=actor.id,
             credential_id=proposal.credential_id,
-            note=proposal.enrolment.session.training.title[:300],
+            note=proposal_origin(proposal)[:300],
         )
     )
     db.session.flush()
