@@ -9,6 +9,10 @@ The worker is ``gthread`` (Flask-SocketIO's ``threading`` mode with simple-webso
 WebSocket holds one thread for its lifetime, so ``threads`` bounds the sockets a process
 serves at once (see the README for the measurement behind the choice).
 
+``KOLLEGA_WORKER_CLASS=gevent`` (with ``KOLLEGA_ASYNC_MODE=gevent``) runs the gevent worker
+instead, for the comparison in benchmarks/gevent_vs_threads.py; there ``KOLLEGA_THREADS``
+bounds the connections (``worker_connections``) rather than threads.
+
 Environment: ``KOLLEGA_BIND`` (default 127.0.0.1:8001), ``KOLLEGA_THREADS`` (1200),
 ``KOLLEGA_GRACEFUL_TIMEOUT`` (seconds, 30), ``KOLLEGA_LOG_FORMAT`` (``json`` for JSON lines).
 """
@@ -17,7 +21,7 @@ import os
 
 bind = os.environ.get("KOLLEGA_BIND", "127.0.0.1:8001")
 workers = 1
-worker_class = "gthread"
+worker_class = os.environ.get("KOLLEGA_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("KOLLEGA_THREADS", "1200"))
 worker_connections = threads * 2  # keep-alive connections beyond the busy threads
 # A WebSocket or long-poll request is long by nature; the heartbeat to the arbiter runs

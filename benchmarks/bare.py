@@ -1,0 +1,74 @@
+"""The bare servers the benchmarks measure kollega against, as gunicorn app factories:
+
+    gunicorn -c gunicorn.conf.py 'benchmarks.bare:socketio_app()'
+    KOLLEGA_BENCH_SQL=statements.json gunicorn -c gunicorn.conf.py 'benchmarks.bare:sql_page_app()'
+
+``socketio_app``: Flask-SocketIO with nothing but a room: ``join`` joins it, ``send``
+broadcasts ``message:new`` to it. Its async mode follows ``KOLLEGA_ASYNC_MODE``
+(``threading`` or ``gevent``), like kollega's.
+
+``sql_page_app``: one Flask route, ``GET /page``, that runs the SQL statements recorded
+from one request to kollega's page (a pickled list of ``(sql, parameters)``), in one
+transaction on an engine with kollega's pool settings, fetches every row and answers
+with the row counts: the same database work without templates, permissions, sessions,
+translations or ORM objects.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from typing import Any
+
+
+def socketio_app() -> Any:
+    from flask import Flask
+    from flask_socketio import SocketIO, emit, join_room
+
+    app = Flask("bare")
+    sio = SocketIO(app, async_mode=os.environ.get("KOLLEGA_ASYNC_MODE", "threading"))
+    counter = {"seq": 0}
+    lock = threading.Lock()
+
+    @sio.on("join")
+    def join(data: Any) -> dict[str, Any]:
+        join_room("room")
+        return {"ok": True, "messages": []}
+
+    @sio.on("send")
+    def send(data: Any) -> dict[str, Any]:
+        with lock:
+            counter["seq"] += 1
+            seq = counter["seq"]
+        emit("message:new", {**data, "id": seq, "seq": seq}, to="room")
+        return {"ok": True, "id": seq, "seq": seq}
+
+    return app
+
+
+def sql_page_app() -> Any:
+    import sqlalchemy as sa
+    from flask import Flask
+
+    with open(os.environ["KOLLEGA_BENCH_SQL"], "rb") as fh:
+        statements = pickle.load(fh)  # written by benchmarks/thread_page.py in this run
+    engine = sa.create_engine(
+        os.environ["KOLLEGA_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1),
+        pool_size=10,
+        max_overflow=20,
+        pool_recycle=1800,
+        pool_pre_ping=True,
+    )
+    app = Flask("bare-sql")
+
+    @app.get("/page")
+    def page() -> str:
+        counts = []
+        with engine.begin() as conn:
+            for sql, params in statements:
+                result = conn.exec_driver_sql(sql, params)
+                counts.append(len(result.fetchall()) if result.returns_rows else result.rowcount)
+        return " ".join(map(str, counts))
+
+    return app
