@@ -37,9 +37,55 @@ def _world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(app)  # its own migration run: a copied template was seen vanishing under load
     with app.app_context():
         build_demo(DEMO_EMPLOYEES, DEMO_SEED)
+        add_shared_gap()
         db.session.commit()
         db.engine.dispose()
     return path
+
+
+SHARED_GAP_NOTE = "browser world: a gap five people share"
+SHARED_GAP_NEWCOMERS = ("Sigrid Haugen", "Ola Berg", "Nina Lie")
+
+
+def add_shared_gap() -> None:
+    """Give the leader's unit a gap that five or more people share and no open network
+    works on, so that the unit's measures propose a new network (the 40-person demo's
+    units have at most four people): three newcomers without assessments, and a unit
+    requirement at the framework's top level in a competence no network covers."""
+    import datetime as dt
+
+    from kollega.competence import services as competence
+    from kollega.competence.models import Competence
+    from kollega.demo.seed import demo_logins
+    from kollega.extensions import db
+    from kollega.networks.models import Network
+    from kollega.org.models import Person
+    from tests.factories import make_person
+
+    email = next(r.email for r in demo_logins() if r.role == "leader")
+    leader = db.session.scalars(sa.select(Person).where(Person.email == email)).one()
+    unit = leader.led_units[0]
+    for i, name in enumerate(SHARED_GAP_NEWCOMERS):
+        make_person(unit=unit, name=name, email=f"newcomer{i}@demo.kollega.no")
+    covered: set[str] = set()
+    for codes in db.session.scalars(
+        sa.select(Network.target_competences).where(Network.status == "active")
+    ):
+        covered.update(codes or [])
+    comp = next(
+        c
+        for c in db.session.scalars(sa.select(Competence).order_by(Competence.id))
+        if c.code not in covered
+    )
+    competence.create_requirement(
+        leader,
+        "unit",
+        unit.code,
+        comp,
+        competence.scale_max(comp.framework_id),
+        competence.today() - dt.timedelta(days=30),
+        note=SHARED_GAP_NOTE,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +168,12 @@ def world(world_app: Any) -> dict[str, Any]:
     w["plan"] = scalar(world_app, "SELECT id FROM strategic_plans ORDER BY id")
     w["framework"] = scalar(world_app, "SELECT code FROM competence_frameworks ORDER BY id")
     w["competence"] = scalar(world_app, "SELECT code FROM competences ORDER BY id")
+    w["shared_gap"] = query(
+        world_app,
+        "SELECT c.code, r.level FROM competence_requirements r"
+        " JOIN competences c ON c.id = r.competence_id WHERE r.note = :n",
+        n=SHARED_GAP_NOTE,
+    )[0]
     return w
 
 

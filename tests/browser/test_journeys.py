@@ -158,24 +158,66 @@ def test_leader_journey(fresh, world, world_app):  # type: ignore[no-untyped-def
     assert page.locator(".error-summary").count() == 0, page.locator("main").inner_text()[:500]
     assert scalar(world_app, "SELECT count(*) FROM cycle_events") == events + 1
 
-    # Read the unit heatmap.
-    visit(page, f"/gaps/units/{unit}", "en")
-    assert page.locator("table.heatmap").count() == 1 or page.get_by_text("No gaps").count(), (
-        "no heatmap on the unit's gap page"
-    )
+    # Read the unit heatmap: the shared gap of the world is a column with gap points.
+    code, level = world["shared_gap"]
+    visit(page, f"/gaps/units/{unit}?by=people", "en")
+    heatmap = page.locator("table.heatmap")
+    assert heatmap.count() == 1, "no heatmap on the unit's gap page"
+    columns = heatmap.locator("thead th abbr").all_inner_texts()
+    assert code in columns, f"{code} not among the heatmap's competences {columns}"
+    column = columns.index(code) + 1  # the first column holds the row names
+    cells = heatmap.locator(f"tbody tr td:nth-of-type({column})").all_inner_texts()
+    with_gap = [int(c) for c in cells if c.strip().isdigit() and int(c) > 0]
+    assert len(with_gap) >= 5, f"the heatmap shows {cells} for {code}"
+    # The plain-table alternative opens by keyboard.
+    page.get_by_text("Show the heatmap as a plain table").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("details[open] table").is_visible()
+    assert_no_axe_violations(page)
 
-    # Create a suggested network from the measures.
+    # Open the suggested network for the shared gap and create it.
     assert page.get_by_role("heading", name="Suggested measures").is_visible()
-    start = page.get_by_role("button", name=re.compile("Start the network and invite"))
-    if not start.count():
-        # A new network is proposed when 5 people share a gap; the 40-person demo's units
-        # have at most 4 people.
-        pytest.skip("the small demo has no unit with 5 people sharing a gap")
+    measure = page.locator(".suggestions > li").filter(
+        has=page.locator(f"input[name=competence][value='{code}']")
+    )
+    assert measure.count() == 1, "no network proposed for the shared gap"
+    measure.get_by_role("heading").scroll_into_view_if_needed()
+    reason = measure.locator("p").first.inner_text()
+    invited = int(re.search(r"(\d+) people", reason).group(1))  # type: ignore[union-attr]
+    assert invited >= 5, reason
+    expected = {
+        r[0]
+        for r in query(
+            world_app,
+            "SELECT p.id FROM people p JOIN org_units u ON u.id = p.unit_id"
+            " WHERE u.code = :u AND p.active AND NOT EXISTS (SELECT 1"
+            " FROM competence_assessments a JOIN competences c ON c.id = a.competence_id"
+            " WHERE a.person_id = p.id AND c.code = :c AND a.level >= :l)",
+            u=unit,
+            c=code,
+            l=level,
+        )
+    }
+    assert len(expected) == invited, (expected, reason)
     networks = scalar(world_app, "SELECT count(*) FROM networks")
-    start.first.click()
+    measure.get_by_role("button", name=re.compile("Start the network and invite")).click()
     page.wait_for_load_state()
+    assert "was created" in flash(page), flash(page)
     assert scalar(world_app, "SELECT count(*) FROM networks") == networks + 1
-    assert "was created" in flash(page)
+    network = scalar(world_app, "SELECT max(id) FROM networks")
+    assert (
+        scalar(world_app, "SELECT target_competences FROM networks WHERE id = :n", n=network)
+        == f'["{code}"]'
+    )
+    members = {
+        r[0]
+        for r in query(
+            world_app, "SELECT person_id FROM network_members WHERE network_id = :n", n=network
+        )
+    }
+    leader = world["ids"]["leader"]
+    assert members - {leader} == expected - {leader}, (members, expected)
+    assert leader in members, "the leader facilitates the new network"
     assert_no_axe_violations(page)
 
 
