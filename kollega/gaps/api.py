@@ -284,4 +284,8 @@ def create_gap_network() -> Any:
     unit = unit_by_code(str(data["unit"]))
     network = suggestions.create_proposed_network(actor(), unit, str(data["competence"]))
     db.session.commit()
+    from kollega.networks import broadcast
+    from kollega.networks import services as networks
+
+    broadcast.invited(network.id, networks.invited_ids(network.id))
     return jsonify({"id": network.id, "name": network.name, "visibility": network.visibility}), 201

@@ -490,33 +490,10 @@ def create_proposed_network(actor: Person, unit: OrgUnit, competence: str) -> An
         unit_id=unit.id,
         target_competences=[competence],
     )
+    # add_member(invite=True) leaves each an in-app "invite" notification; the edge
+    # publishes them after commit (kollega.networks.broadcast.invited).
     for person_id in proposal["proposed_members"]:
         if person_id != actor.id:
             networks.add_member(actor, network.id, person_id, invite=True)
-    _notify(actor, network, proposal["proposed_members"])
     return network
 
-
-def _notify(actor: Person, network: Any, person_ids: list[int]) -> None:
-    """Tell the proposed members they are invited (an in-app notification when the
-    networks feature offers one)."""
-    try:
-        from kollega.networks.models import NOTIFICATION_KINDS, Notification
-    except ImportError:  # pragma: no cover
-        return
-    if "invite" not in NOTIFICATION_KINDS:
-        return  # the invitation (member state "invited") is what they see for now
-    kind = "invite"
-    for pid in person_ids:
-        if pid == actor.id:
-            continue
-        db.session.add(
-            Notification(
-                person_id=pid,
-                kind=kind,
-                actor_id=actor.id,
-                network_id=network.id,
-                link=f"/networks/{network.id}",
-            )
-        )
-    db.session.flush()

@@ -371,6 +371,14 @@ def dismiss() -> Any:
     return redirect(url_for("gaps.mine"))
 
 
+def _announce_invitations(network_id: int) -> None:
+    """After commit: tell the proposed members about their "invite" notification."""
+    from kollega.networks import broadcast
+    from kollega.networks import services as networks
+
+    broadcast.invited(network_id, networks.invited_ids(network_id))
+
+
 @bp.route("/units/<code>/networks", methods=["POST"])
 @login_required
 def create_network(code: str) -> Any:
@@ -386,6 +394,7 @@ def create_network(code: str) -> Any:
         flash(str(exc.message), "error")
         return redirect(url_for("gaps.unit", code=target.code))
     db.session.commit()
+    _announce_invitations(network.id)
     flash(
         _("The network %(name)s was created and the people were invited.", name=network.name),
         "success",

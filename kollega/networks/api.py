@@ -15,6 +15,7 @@ from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.networks import broadcast
 from kollega.networks import services as svc
+from kollega.networks.mail import send_guest_invitation
 from kollega.networks.serialise import (
     member_json,
     message_json,
@@ -268,8 +269,10 @@ def networks_add_member(network_id: int) -> Any:
     if not isinstance(data, dict):
         raise ValidationError(_l("The request body must be a JSON object."))
     person = actor()
+    invite = None
     if data.get("email") not in (None, ""):
-        member = svc.invite_guest(person, network_id, data.get("email"), data.get("name"))
+        invite = svc.invite_guest_with_link(person, network_id, data.get("email"), data.get("name"))
+        member = invite.member
     elif data.get("person_id") not in (None, ""):
         member = svc.add_member(
             person,
@@ -281,6 +284,10 @@ def networks_add_member(network_id: int) -> Any:
     else:
         member = svc.join_network(person, network_id)
     db.session.commit()
+    if invite is not None:
+        send_guest_invitation(invite, person)
+    elif member.state == "invited":
+        broadcast.invited(member.network_id, [member.person_id])
     status = 202 if member.state == "requested" else 201
     return jsonify(member_json(member)), status
 

@@ -39,6 +39,16 @@ def message_created(
         )
 
 
+def invited(network_id: int, person_ids: list[int]) -> None:
+    """Tell people invited to a network (their "invite" notification is committed)."""
+    for person_id in person_ids:
+        publish(
+            person_room(person_id),
+            "notification:new",
+            {"kind": "invite", "network_id": network_id},
+        )
+
+
 def message_edited(message: Message) -> None:
     publish(thread_room(message.thread_id), "message:edited", message_json(message))
 
@@ -80,24 +90,52 @@ def read_marker(
 
 
 def drop_from_network(person_id: int, network_id: int) -> None:
-    """Take a person's open sockets (in this process) out of a network's rooms after they
-    left or were removed, and tell them. Handlers re-check permission on every event, so
-    this only stops broadcasts they may no longer hear."""
+    """Take a person's open sockets, on every process, out of a network's rooms after
+    they left or were removed, then tell them and update the network's presence.
+
+    The sids come from ``kollega.auth.sockets`` (Redis with a message queue, else this
+    process); for a sid held by another process python-socketio's pub/sub manager
+    forwards ``leave_room`` to it. The leave messages are queued before ``network:left``,
+    so when the client hears that, its process has left the rooms. Handlers re-check
+    permission on every event, so this only stops broadcasts they may no longer hear."""
     import sqlalchemy as sa
 
     from kollega.extensions import db, socketio
+    from kollega.networks.presence import presence
 
+    server = socketio.server
+    sids = _sids_of(person_id)
+    if server is not None and sids:
+        rooms = [network_room(network_id)] + [
+            thread_room(tid)
+            for tid in db.session.scalars(
+                sa.select(Thread.id).where(Thread.network_id == network_id)
+            )
+        ]
+        for sid in sids:
+            for room in rooms:
+                server.leave_room(sid, room, namespace="/")
     publish(person_room(person_id), "network:left", {"network_id": network_id})
+    if presence().drop(network_id, sids):
+        from kollega.networks.events import online
+
+        publish(
+            network_room(network_id),
+            "presence",
+            {"network_id": network_id, "online": online(network_id)},
+        )
+
+
+def _sids_of(person_id: int) -> set[str]:
+    try:
+        from kollega.auth import sockets
+    except ImportError:  # the cross-process registry is the security work's; be robust
+        sockets = None
+    if sockets is not None:
+        return set(sockets.sids_of(person_id))
+    from kollega.extensions import socketio
+
     server = socketio.server
     if server is None:
-        return
-    sids = [sid for sid, _ in server.manager.get_participants("/", person_room(person_id))]
-    if not sids:
-        return
-    rooms = [network_room(network_id)] + [
-        thread_room(tid)
-        for tid in db.session.scalars(sa.select(Thread.id).where(Thread.network_id == network_id))
-    ]
-    for sid in sids:
-        for room in rooms:
-            server.leave_room(sid, room, namespace="/")
+        return set()
+    return {sid for sid, _ in server.manager.get_participants("/", person_room(person_id))}

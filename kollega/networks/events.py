@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +39,7 @@ from kollega.errors import DomainError, ValidationError
 from kollega.extensions import db, socketio
 from kollega.networks import broadcast
 from kollega.networks import services as svc
+from kollega.networks.presence import presence
 from kollega.networks.serialise import message_json, thread_json
 from kollega.realtime import network_room, publish, thread_room
 
@@ -205,18 +205,12 @@ def read(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# --- presence per network (this process's sockets) -----------------------------------------
-
-_presence_lock = threading.Lock()
-# network_id -> sid -> (person_id, name)
-_presence: dict[int, dict[str, tuple[int, str]]] = {}
+# --- presence per network (kollega.networks.presence: memory, or Redis across processes) ---
 
 
 def online(network_id: int) -> list[dict[str, Any]]:
-    """Who has a socket in the network's room (in this process), once each, by name."""
-    with _presence_lock:
-        people = dict(_presence.get(network_id, {}).values())
-    return [{"id": pid, "name": name} for pid, name in sorted(people.items(), key=lambda p: p[1])]
+    """Who has a socket in the network's room, once each, by name."""
+    return presence().online(network_id)
 
 
 def _publish_presence(network_id: int) -> None:
@@ -234,8 +228,7 @@ def network_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
         permissions.can_read_network(person, network), _l("Only the network's members can read it.")
     )
     join_room(network_room(network.id))
-    with _presence_lock:
-        _presence.setdefault(network.id, {})[socket_sid()] = (person.id, person.name)
+    presence().join(network.id, socket_sid(), person.id, person.name)
     _publish_presence(network.id)
     return {"network_id": network.id, "online": online(network.id)}
 
@@ -244,20 +237,12 @@ def network_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
 def network_leave(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
     network_id = svc.as_int(_required(payload, "network_id"), "network_id")
     leave_room(network_room(network_id))
-    with _presence_lock:
-        gone = _presence.get(network_id, {}).pop(socket_sid(), None)
-    if gone is not None:
+    if presence().leave(network_id, socket_sid()):
         _publish_presence(network_id)
     return {}
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_: Any) -> None:
-    sid = socket_sid()
-    changed = []
-    with _presence_lock:
-        for network_id, sids in _presence.items():
-            if sids.pop(sid, None) is not None:
-                changed.append(network_id)
-    for network_id in changed:
+    for network_id in presence().disconnect(socket_sid()):
         _publish_presence(network_id)

@@ -8,11 +8,12 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 
 def _strip(value: str | None) -> str | None:
@@ -116,4 +117,18 @@ class InviteForm(FlaskForm):
     )
     name = StringField(
         _l("Name (for guests from outside)"), filters=[_strip], validators=[Length(max=200)]
+    )
+
+
+class GuestPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[DataRequired(_l("Enter a password.")), Length(max=1024)],
+    )
+    repeat = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
     )

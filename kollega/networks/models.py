@@ -23,7 +23,7 @@ NETWORK_STATUSES = ("proposed", "active", "archived")
 MEMBER_ROLES = ("member", "facilitator")
 MEMBER_STATES = ("active", "requested", "invited")
 THREAD_KINDS = ("discussion", "question", "experience", "learning_stop")
-NOTIFICATION_KINDS = ("mention", "reply", "join_request")
+NOTIFICATION_KINDS = ("mention", "reply", "join_request", "invite")
 DIGEST_CHOICES = ("never", "daily", "weekly")
 
 
@@ -282,3 +282,30 @@ class NotificationSetting(Base):
     __table_args__ = (
         sa.CheckConstraint(sa.text(f"email_digest IN {DIGEST_CHOICES!r}"), name="digest"),
     )
+
+
+class GuestInvitation(Base):
+    """A link that lets an invited guest set their password and sign in.
+
+    Only a SHA-256 of the random token is stored (as for API tokens). A row, rather than a
+    stateless signed token, because the link must work once (``used_at``) and a new
+    invitation must void the older links (``expires_at`` set to now).
+    """
+
+    __tablename__ = "guest_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id", ondelete="CASCADE"))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL")
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    network: Mapped[Network] = relationship()

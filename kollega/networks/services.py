@@ -14,19 +14,22 @@ and stores nothing new.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from kollega import permissions
 from kollega.db import now_utc
-from kollega.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from kollega.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from kollega.extensions import db
 from kollega.networks import search
 from kollega.networks.models import (
@@ -35,6 +38,7 @@ from kollega.networks.models import (
     NETWORK_KINDS,
     THREAD_KINDS,
     VISIBILITIES,
+    GuestInvitation,
     Message,
     MessageEdit,
     Network,
@@ -64,6 +68,13 @@ EXPERIENCE_PARTS = (
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+class InvitationGone(DomainError):
+    """An invitation link that is unknown, used or expired."""
+
+    status = 410
+    code = "gone"
 
 
 def _text(value: Any, field: str, *, required: bool, max_len: int) -> str:
@@ -464,6 +475,17 @@ def join_network(person: Person, network_id: Any) -> NetworkMember:
     return member
 
 
+def invited_ids(network_id: int) -> list[int]:
+    """Who is invited to the network and has not accepted yet."""
+    return list(
+        db.session.scalars(
+            sa.select(NetworkMember.person_id).where(
+                NetworkMember.network_id == network_id, NetworkMember.state == "invited"
+            )
+        )
+    )
+
+
 def facilitator_ids(network_id: int) -> list[int]:
     return list(
         db.session.scalars(
@@ -518,13 +540,45 @@ def add_member(
         if member.state == "active":
             member.joined_at = now_utc()
         member.role = role
+    if member.state == "invited":
+        _notify_invited(person, network, target.id)
     db.session.flush()
     return member
 
 
+def _notify_invited(actor: Person, network: Network, person_id: int) -> None:
+    """An in-app "invite" notification (the edge publishes ``notification:new``)."""
+    db.session.add(
+        Notification(
+            person_id=person_id,
+            kind="invite",
+            actor_id=actor.id,
+            network_id=network.id,
+            link=f"/networks/{network.id}",
+        )
+    )
+
+
 def invite_guest(person: Person, network_id: Any, email: Any, name: Any) -> NetworkMember:
     """Invite someone from outside by e-mail: a guest account (role guest, no unit) that
-    belongs to this network only. An existing guest is added to this network too."""
+    belongs to this network only. An existing guest is added to this network too. The
+    edges use ``invite_guest_with_link``, which also hands out the sign-in link's token."""
+    return invite_guest_with_link(person, network_id, email, name).member
+
+
+@dataclass
+class GuestInvite:
+    member: NetworkMember
+    guest: Person
+    network: Network
+    # The raw token of a new sign-in link (only its hash is stored); None when the guest
+    # has a password already and signs in as usual.
+    token: str | None
+
+
+def invite_guest_with_link(person: Person, network_id: Any, email: Any, name: Any) -> GuestInvite:
+    """``invite_guest``, plus a fresh single-use link for a guest without a password
+    (older unused links of theirs stop working). The edge mails it after commit."""
     from email_validator import EmailNotValidError, validate_email
 
     from kollega.auth.services import find_by_email, normalise_email
@@ -561,7 +615,77 @@ def invite_guest(person: Person, network_id: Any, email: Any, name: Any) -> Netw
         )
         db.session.add(member)
     db.session.flush()
-    return member
+    token = None if guest.password_hash else _new_invitation(person, network, guest)
+    return GuestInvite(member=member, guest=guest, network=network, token=token)
+
+
+def _invitation_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_invitation(actor: Person, network: Network, guest: Person) -> str:
+    now = now_utc()
+    db.session.execute(
+        sa.update(GuestInvitation)
+        .where(
+            GuestInvitation.person_id == guest.id,
+            GuestInvitation.used_at.is_(None),
+            GuestInvitation.expires_at > now,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    token = secrets.token_urlsafe(32)
+    days = float(current_app.config.get("GUEST_INVITATION_DAYS", 14))
+    db.session.add(
+        GuestInvitation(
+            person_id=guest.id,
+            network_id=network.id,
+            invited_by_id=actor.id,
+            token_hash=_invitation_digest(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(days=days),
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def find_invitation(token: Any) -> GuestInvitation:
+    """The usable invitation behind a link's token: ``NotFound`` (404) when the token is
+    unknown, ``InvitationGone`` (410) when it was used, voided or has expired."""
+    message = _l(
+        "This invitation link has expired or has been used already. "
+        "Ask the person who invited you for a new one."
+    )
+    row = None
+    if isinstance(token, str) and 0 < len(token) <= 200:
+        row = db.session.scalar(
+            sa.select(GuestInvitation).where(
+                GuestInvitation.token_hash == _invitation_digest(token)
+            )
+        )
+    if row is None:
+        raise NotFound(message)
+    if (
+        row.used_at is not None
+        or row.expires_at <= now_utc()
+        or not row.person.active
+        or not row.person.is_guest
+    ):
+        raise InvitationGone(message)
+    return row
+
+
+def accept_invitation(token: Any, password: Any) -> GuestInvitation:
+    """Set the invited guest's password and use up the link; the edge signs them in."""
+    from kollega.auth.services import set_password
+
+    row = find_invitation(token)
+    set_password(row.person, password if isinstance(password, str) else "")
+    row.used_at = now_utc()
+    db.session.flush()
+    return row
 
 
 def set_member_role(person: Person, network_id: Any, person_id: Any, role: Any) -> NetworkMember:

@@ -9,25 +9,37 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from kollega import permissions
+from kollega.audit.services import record
 from kollega.db import now_utc
-from kollega.errors import DomainError
-from kollega.extensions import db
+from kollega.errors import DomainError, NotFound, ValidationError
+from kollega.extensions import db, limiter
 from kollega.networks import broadcast
 from kollega.networks import services as svc
 from kollega.networks.forms import (
     KIND_CHOICES,
     THREAD_KIND_CHOICES,
     EditMessageForm,
+    GuestPasswordForm,
     InviteForm,
     MessageForm,
     NetworkForm,
     ThreadForm,
 )
+from kollega.networks.mail import send_guest_invitation
 from kollega.networks.models import Message, Thread
 from kollega.networks.render import quote_markdown
 from kollega.web import register_nav
@@ -295,11 +307,14 @@ def invite(network_id: int) -> Any:
     form = InviteForm()
     if form.validate_on_submit():
         existing = find_by_email(form.email.data)
+        invite = None
         try:
             if existing is not None and not existing.is_guest:
                 svc.add_member(person, net.id, existing.id)
             else:
-                svc.invite_guest(person, net.id, form.email.data, form.name.data or "")
+                invite = svc.invite_guest_with_link(
+                    person, net.id, form.email.data, form.name.data or ""
+                )
         except DomainError as exc:
             db.session.rollback()
             for name, message in exc.fields.items():
@@ -309,12 +324,78 @@ def invite(network_id: int) -> Any:
                 form.email.errors = [*form.email.errors, str(exc.message)]
         else:
             db.session.commit()
-            flash(_l("Added to the network."), "success")
+            if invite is None:
+                flash(_l("Added to the network."), "success")
+            elif send_guest_invitation(invite, person):
+                flash(_l("The guest is added and gets an invitation by e-mail."), "success")
+            else:
+                flash(
+                    _l("The guest is added, but the invitation e-mail could not be sent."), "error"
+                )
             return _back(net.id, "#members")
     for errors in form.errors.values():
         for error in errors:
             flash(error, "error")
     return _back(net.id, "#invite")
+
+
+# --- guests' invitation links (no sign-in needed: the link is the proof) ------------------
+
+
+def _start_session(person: Any) -> bool:
+    """Stamp the new session as the sign-in page does (session timeouts, second factor);
+    whether the person must enrol a second factor first."""
+    try:
+        from kollega.auth import sessions
+    except ImportError:  # before the session rules (issue 9) are in place
+        return False
+    sessions.start(False)
+    return bool(sessions.owes_second_factor(session, person))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def invitation(token: str) -> Any:
+    """A guest's invitation link: choose a password, then be signed in (the link works
+    once; an unknown link is answered 404, a used or expired one 410, with a page
+    saying so)."""
+    try:
+        row = svc.find_invitation(token)
+    except (svc.InvitationGone, NotFound) as exc:
+        db.session.rollback()
+        return render_template("networks/invitation_gone.html", message=exc.message), exc.status
+    form = GuestPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            row = svc.accept_invitation(token, form.password.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(exc.message)]
+            status = 422
+        else:
+            guest, network_id = row.person, row.network_id
+            record(
+                "networks.invitation_accepted",
+                actor_id=guest.id,
+                target_type="network",
+                target_id=network_id,
+            )
+            db.session.commit()
+            lang = session.get("lang")
+            session.clear()  # a fresh session at sign-in, as on the sign-in page
+            if lang:
+                session["lang"] = lang
+            login_user(guest)
+            if _start_session(guest):
+                return redirect(url_for("auth.two_factor_setup"))
+            flash(_l("Welcome! Your password is set and you are signed in."), "success")
+            if network_id in svc.network_ids_for_person(guest):
+                return redirect(url_for("networks.network", network_id=network_id))
+            return redirect(url_for("networks.index"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("networks/invitation.html", form=form, invitation=row), status
 
 
 @bp.route("/networks/<int:network_id>/threads", methods=["POST"])

@@ -125,6 +125,8 @@ POLICY: dict[str, dict[str, str]] = {
     "GET /gaps/units/<code>/export.<fmt>": {"A": "LFFFAFAFF", "B": "LFFFFAAFF"},
     "GET /healthz": {"A": "UUUUUUUUU"},
     "GET /import": {"A": "LFFFFFAAF"},
+    # A guest's invitation link needs no sign-in; the matrix's token is unknown: 404.
+    "GET /invitations/<token>": {"A": "NNNNNNNNN", "B": "NNNNNNNNN"},
     "GET /login": {"A": "AAAAAAAAA"},
     "GET /messages/<int:message_id>/edit": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
     "GET /metrics/": {"A": "LFFFAAAFF"},
@@ -236,6 +238,7 @@ POLICY: dict[str, dict[str, str]] = {
     "POST /import": {"A": "LFFFFFVVF"},
     "POST /import/cancel": {"A": "LFFFFFAAF"},
     "POST /import/confirm": {"A": "LFFFFFAAF"},
+    "POST /invitations/<token>": {"A": "NNNNNNNNN", "B": "NNNNNNNNN"},
     "POST /language": {"A": "AAAAAAAAA"},
     "POST /login": {"A": "VAAAAAAAA"},
     "POST /messages/<int:message_id>/delete": {"A": "LAFAAFFFF", "B": "LNANNANNN"},
