@@ -8,10 +8,11 @@ import io
 from typing import Any
 
 from docx import Document
+from docx.shared import Cm
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from kollega.plans import labels, services
+from kollega.plans import charts, labels, services
 from kollega.plans.models import Plan
 
 
@@ -34,6 +35,30 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}".replace(".", ",") if labels.is_nb() else f"{value:.2f}"
     return str(value)
+
+
+def _chart(doc: Any, chart: charts.BarChart) -> None:
+    """The chart as an image with alt text (the figures in words), then the same
+    figures as a table, so nothing is only in the picture."""
+    doc.add_heading(chart.title, level=3)
+    parts = []
+    for i, category in enumerate(chart.categories):
+        values = ", ".join(f"{name} {_fmt(vals[i])}" for name, vals in chart.series)
+        parts.append(f"{category}: {values}")
+    alt = _("Bar chart: %(title)s. %(figures)s.", title=chart.title, figures="; ".join(parts))
+    run = doc.add_paragraph().add_run()
+    shape = run.add_picture(io.BytesIO(charts.render_png(chart)), width=Cm(15))
+    # python-docx has no API for alt text; Word reads it from wp:docPr's descr.
+    shape._inline.docPr.set("descr", alt)
+    shape._inline.docPr.set("title", chart.title)
+    _table(
+        doc,
+        [chart.category_label, *[name for name, _vals in chart.series]],
+        [
+            [category, *[vals[i] for _name, vals in chart.series]]
+            for i, category in enumerate(chart.categories)
+        ],
+    )
 
 
 def build(plan: Plan) -> bytes:
@@ -107,6 +132,22 @@ def build(plan: Plan) -> bytes:
                     for c in comparison
                 ],
             )
+            _chart(
+                doc,
+                charts.BarChart(
+                    title=_("Competence gap per scenario at the target date"),
+                    category_label=_("Scenario"),
+                    categories=[c["name"] for c in comparison],
+                    series=[
+                        (_("Gap points"), [c["gap_points"] for c in comparison]),
+                        (
+                            _("Gap points after measures"),
+                            [c["projected_gap_points"] for c in comparison],
+                        ),
+                    ],
+                    y_label=_("Gap points"),
+                ),
+            )
         elif step.key == "follow_up":
             doc.add_paragraph(
                 _(
@@ -162,6 +203,23 @@ def _analysis(doc: Any, plan: Plan, staffing: services.Staffing, gap: dict[str, 
             for r in staffing.rows
         ],
     )
+    if staffing.totals:
+        _chart(
+            doc,
+            charts.BarChart(
+                title=_("Staffing gap per year, all jobs"),
+                category_label=_("Year"),
+                categories=[str(t["year"]) for t in staffing.totals],
+                series=[
+                    (_("Gap (FTE)"), [t.get("gap_fte", 0.0) for t in staffing.totals]),
+                    (
+                        _("Gap after measures (FTE)"),
+                        [t.get("gap_after_fte", 0.0) for t in staffing.totals],
+                    ),
+                ],
+                y_label=_("FTE"),
+            ),
+        )
     doc.add_heading(_("Competence gap at the target date"), level=2)
     doc.add_paragraph(
         _(
