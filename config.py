@@ -27,7 +27,21 @@ class Config:
     # "json": one JSON object per log line (kollega.ops.logs); "text": the usual lines.
     LOG_FORMAT = "text"
     RATELIMIT_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
+    # Abuse limits (kollega.limits), in the `limits` notation; counted per IP address,
+    # account or person in the limiter's storage (Redis when REDIS_URL is set).
+    LOGIN_RATE_LIMIT = "10 per minute"  # per IP address
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"  # per account, second factor too
+    API_RATE_LIMIT = "300 per minute"  # per person
+    MESSAGE_RATE_LIMIT = "10 per 10 seconds;120 per hour"  # per person, API and sockets
+    SOCKET_EVENT_RATE_LIMIT = "60 per 10 seconds"  # per person, every socket event
+    # Largest Socket.IO packet (bytes): a 10,000-character message in any script fits.
+    SOCKET_MAX_PAYLOAD = 64 * 1024
+    # Browser sessions (seconds): 30 minutes idle, as on shared PCs in schools and care
+    # homes; at most one working day in all. Bearer tokens are not sessions.
+    SESSION_IDLE_TIMEOUT = 30 * 60
+    SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+    # Roles that must sign in with a second factor (TOTP), comma-separated, e.g. "hr,admin".
+    TOTP_REQUIRED_ROLES = ""
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
     LANGUAGES = ("nb", "en")
@@ -62,6 +76,7 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SOCKETIO_MESSAGE_QUEUE = True
+    TOTP_REQUIRED_ROLES = "hr,admin"
     # Web processes never schedule: exactly one `kollega scheduler` process does.
     SCHEDULER_ENABLED = False
 

@@ -97,6 +97,9 @@ def _init_extensions(app: Flask) -> None:
     ]
     csrf.init_app(app)
     limiter.init_app(app)
+    from kollega import limits
+
+    limits.init_app(app)
 
     from kollega.auth import loaders
     from kollega.i18n import select_locale
@@ -115,6 +118,7 @@ def _init_extensions(app: Flask) -> None:
         message_queue=mq,
         cors_allowed_origins=cors,
         manage_session=True,
+        max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"],
     )
 
 

@@ -29,13 +29,15 @@ def publish(room: str, event: str, payload: dict[str, Any], skip_sid: str | None
 
 
 def disconnect_person(person_id: int) -> None:
-    """Tell and close every open socket of a person in this process (sign-out,
-    deactivation, role change). Multi-process closing arrives with the security work."""
-    room = person_room(person_id)
-    publish(room, "session:ended", {})
+    """Tell and close every open socket of a person (sign-out, deactivation, role change),
+    on every process: sids come from ``kollega.auth.sockets``, and with a message queue
+    python-socketio forwards ``disconnect(sid)`` to the process that holds the socket."""
+    from kollega.auth import sockets
+
+    publish(person_room(person_id), "session:ended", {})
     server = socketio.server
     if server is None:
         return
-    sids = [sid for sid, _ in server.manager.get_participants("/", room)]
-    for sid in sids:
+    for sid in sockets.sids_of(person_id):
         server.disconnect(sid, namespace="/")
+    sockets.forget(person_id)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -36,4 +36,29 @@ class ChangePasswordForm(FlaskForm):
             DataRequired(_l("Repeat the new password.")),
             EqualTo("new", _l("The two new passwords differ.")),
         ],
+    )
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter the code from your authenticator app or a recovery code.")),
+            Length(max=64),
+        ],
+    )
+
+
+class TotpSetupForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter the 6 digits the app shows.")), Length(max=16)],
+    )
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1024)]
     )

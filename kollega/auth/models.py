@@ -25,3 +25,35 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None]
 
     person: Mapped[Person] = relationship()
+
+
+class TotpCredential(Base):
+    """A person's TOTP secret (RFC 6238). Unconfirmed until the first code is entered."""
+
+    __tablename__ = "totp_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), unique=True
+    )
+    secret: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+    confirmed_at: Mapped[dt.datetime | None]
+    # The last accepted time step: a code is accepted once (no replay within its window).
+    last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    person: Mapped[Person] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for the second factor; only its hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+    used_at: Mapped[dt.datetime | None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,16 +18,45 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
+from markupsafe import Markup
 
+from kollega import limits
 from kollega.audit.services import record
-from kollega.auth.forms import ChangePasswordForm, LoginForm
-from kollega.auth.services import authenticate, revoke_token, set_password, tokens_of
+from kollega.auth import sessions
+from kollega.auth.forms import (
+    ChangePasswordForm,
+    DisableTwoFactorForm,
+    LoginForm,
+    TotpSetupForm,
+    TwoFactorForm,
+)
+from kollega.auth.services import (
+    authenticate,
+    begin_totp,
+    confirm_totp,
+    disable_totp,
+    has_second_factor,
+    new_recovery_codes,
+    normalise_email,
+    provisioning_uri,
+    revoke_token,
+    set_password,
+    tokens_of,
+    unused_recovery_codes,
+    verify_second_factor,
+)
 from kollega.errors import ValidationError
 from kollega.extensions import db, limiter
+from kollega.org.models import Person
 from kollega.realtime import disconnect_person
 
 bp = Blueprint("auth", __name__)
+bp.before_app_request(sessions.before_request)
+
+# Password given, second factor owed: kept in the session for a few minutes only.
+_PENDING = "_pending_second_factor"
+_PENDING_SECONDS = 300
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,6 +72,34 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _sign_in(person: Any, second_factor: str | None) -> Any:
+    """Start a fresh session for the person, audit it and go where they were going."""
+    lang = session.get("lang")
+    target = _safe_next(request.args.get("next") or session.get(_PENDING, {}).get("next"))
+    session.clear()  # a fresh session at sign-in
+    if lang:
+        session["lang"] = lang
+    login_user(person)
+    sessions.start(second_factor is not None)
+    record("auth.sign_in", actor_id=person.id, second_factor=second_factor or "none")
+    db.session.commit()
+    if sessions.owes_second_factor(session, person):
+        return redirect(url_for("auth.two_factor_setup"))
+    return redirect(target)
+
+
+def _account_limited(email: str) -> int | None:
+    """Count a sign-in attempt for the account; the seconds to wait when over the limit."""
+    return limits.hit("LOGIN_ACCOUNT_RATE_LIMIT", f"account:{normalise_email(email)[:254]}")
+
+
+def _too_many(template: str, form: Any, wait: int) -> Any:
+    form.form_errors.append(_("Too many attempts. Wait %(n)d seconds and try again.", n=wait))
+    response = make_response(render_template(template, form=form), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login() -> Any:
@@ -49,17 +108,25 @@ def login() -> Any:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        person = authenticate(form.email.data or "", form.password.data or "")
-        if person is not None:
-            lang = session.get("lang")
-            session.clear()  # a fresh session at sign-in
-            if lang:
-                session["lang"] = lang
-            login_user(person)
-            record("auth.sign_in", actor_id=person.id)
+        email = form.email.data or ""
+        wait = _account_limited(email)
+        if wait is not None:
+            record("auth.sign_in_limited", email_domain=email.rpartition("@")[2][:100])
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
-        record("auth.sign_in_failed", email_domain=(form.email.data or "").rpartition("@")[2][:100])
+            return _too_many("auth/login.html", form, wait)
+        person = authenticate(email, form.password.data or "")
+        if person is not None:
+            if has_second_factor(person):
+                session[_PENDING] = {
+                    "id": person.id,
+                    "token": person.session_token,
+                    "at": int(time.time()),
+                    "next": request.args.get("next") or "",
+                }
+                db.session.commit()  # a rehashed password
+                return redirect(url_for("auth.two_factor"))
+            return _sign_in(person, None)
+        record("auth.sign_in_failed", email_domain=email.rpartition("@")[2][:100])
         db.session.commit()
         form.password.errors.append(_("Wrong e-mail or password."))
         status = 401
@@ -68,18 +135,57 @@ def login() -> Any:
     return render_template("auth/login.html", form=form), status
 
 
+def _pending_person() -> Any:
+    """The person who gave the right password and still owes the second factor, or ``None``."""
+    data = session.get(_PENDING)
+    if not isinstance(data, dict) or time.time() - data.get("at", 0) > _PENDING_SECONDS:
+        return None
+    person = db.session.get(Person, data.get("id"))
+    if person is None or not person.active or person.session_token != data.get("token"):
+        return None
+    return person
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def two_factor() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    person = _pending_person()
+    if person is None:
+        session.pop(_PENDING, None)
+        flash(_("Sign in with your e-mail and password first."), "info")
+        return redirect(url_for("auth.login"))
+    form = TwoFactorForm()
+    status = 200
+    if form.validate_on_submit():
+        wait = _account_limited(person.email)
+        if wait is not None:
+            record("auth.second_factor_limited", actor_id=person.id)
+            db.session.commit()
+            return _too_many("auth/two_factor.html", form, wait)
+        used = verify_second_factor(person, form.code.data or "")
+        if used is not None:
+            return _sign_in(person, used)
+        record("auth.second_factor_failed", actor_id=person.id)
+        db.session.commit()
+        form.code.errors.append(_("The code is not right. Try the code the app shows now."))
+        status = 401
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/two_factor.html", form=form), status
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     if current_user.is_authenticated:
         person_id = current_user.id
         record("auth.sign_out", actor_id=person_id)
         db.session.commit()
-        logout_user()
+        sessions.end_session()
         disconnect_person(person_id)
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    else:
+        sessions.end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -139,3 +245,101 @@ def revoke(token_id: int) -> Any:
     db.session.commit()
     flash(_("The token is revoked. Programs using it can no longer sign in with it."), "success")
     return redirect(url_for("auth.tokens"))
+
+
+def _qr_svg(uri: str) -> Markup:
+    """The otpauth URI as an inline SVG QR code (rendered here: no CDN, no script)."""
+    import segno
+
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=4, svgclass="qr", lineclass=None, light="#fff"
+    )
+    return Markup(svg)  # noqa: S704 - segno's own SVG: nothing from the user is in it but the URI, which it encodes as modules
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup() -> Any:
+    person = current_user._get_current_object()
+    if has_second_factor(person):
+        return render_template(
+            "auth/two_factor_settings.html",
+            remaining=unused_recovery_codes(person),
+            required=sessions.second_factor_required(person),
+            disable_form=DisableTwoFactorForm(),
+        )
+    cred = begin_totp(person)
+    db.session.commit()
+    form = TotpSetupForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = confirm_totp(person, form.code.data or "")
+        except ValidationError as exc:
+            db.session.rollback()
+            form.code.errors.append(str(exc.message))
+            status = 422
+        else:
+            record("auth.second_factor_enrolled", actor_id=person.id)
+            db.session.commit()
+            session[sessions.MFA] = True
+            return render_template("auth/recovery_codes.html", codes=codes)
+    elif request.method == "POST":
+        status = 422
+    uri = provisioning_uri(person, cred)
+    return render_template(
+        "auth/two_factor_setup.html",
+        form=form,
+        secret=cred.secret,
+        uri=uri,
+        qr=_qr_svg(uri),
+        required=sessions.second_factor_required(person),
+    ), status
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+def recovery_codes() -> Any:
+    person = current_user._get_current_object()
+    if not has_second_factor(person):
+        return redirect(url_for("auth.two_factor_setup"))
+    codes = new_recovery_codes(person)
+    record("auth.recovery_codes_renewed", actor_id=person.id)
+    db.session.commit()
+    return render_template("auth/recovery_codes.html", codes=codes)
+
+
+@bp.route("/account/two-factor/disable", methods=["POST"])
+@login_required
+def two_factor_disable() -> Any:
+    person = current_user._get_current_object()
+    if not has_second_factor(person):
+        return redirect(url_for("auth.two_factor_setup"))
+    required = sessions.second_factor_required(person)
+    form = DisableTwoFactorForm()
+    if required:
+        flash(_("Your role requires a second factor, so it cannot be turned off."), "error")
+        return render_template(
+            "auth/two_factor_settings.html",
+            remaining=unused_recovery_codes(person),
+            required=True,
+            disable_form=form,
+        ), 403
+    if (
+        not form.validate_on_submit()
+        or authenticate(person.email, form.password.data or "") is None
+    ):
+        if form.password.data:
+            form.password.errors.append(_("The password is wrong."))
+        return render_template(
+            "auth/two_factor_settings.html",
+            remaining=unused_recovery_codes(person),
+            required=False,
+            disable_form=form,
+        ), 422
+    disable_totp(person)
+    record("auth.second_factor_disabled", actor_id=person.id)
+    db.session.commit()
+    session[sessions.MFA] = False
+    flash(_("The second factor is turned off."), "success")
+    return redirect(url_for("auth.two_factor_setup"))
