@@ -3,11 +3,15 @@ bare Flask-SocketIO room broadcast in the same run.
 
     .venv/bin/python benchmarks/chat_fanout.py [--clients 200] [--rate 20] [--seconds 10]
         [--rate 0 --messages 300]   # saturation: as fast as acks allow (10 in flight)
+        [--server dev|gthread|gevent]
 
-Both servers run as child processes started the same way (``socketio.run`` in
-``async_mode="threading"`` on Werkzeug, ``kollega run --port`` for kollega), on
-localhost. kollega gets a fresh SQLite database in a temporary folder (or
-``KOLLEGA_DATABASE_URL``) with N+1 people in one open network, each with a bearer token;
+Both servers run as child processes started the same way, on localhost. ``--server dev``
+(the default): ``socketio.run`` in ``async_mode="threading"`` on Werkzeug and
+``kollega run --port``, kollega on a fresh SQLite database in a temporary folder (or
+``KOLLEGA_DATABASE_URL``). ``--server gthread`` or ``gevent``: production mode, both under
+gunicorn with gunicorn.conf.py and one worker of that class (benchmarks/bare.py
+``socketio_app`` for the bare one), kollega with ``KOLLEGA_ENV=production`` on a fresh
+PostgreSQL database with Redis as the message queue. kollega's database holds N+1 people in one open network, each with a bearer token;
 every client connects over WebSocket and joins the thread (kollega: ``thread:join``,
 bare: ``join``); the sender sends with ``message:send`` (bare: ``send``, which only
 broadcasts ``message:new`` to the room). Each receiver notes when each message arrives;
@@ -21,12 +25,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
-import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +40,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import harness  # noqa: E402
+from benchmarks.harness import WireClient, close_all, free_port, machine  # noqa: E402
 
 # --- the bare server ----------------------------------------------------------------------
 
@@ -73,12 +76,6 @@ def serve_bare(port: int) -> None:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
     import requests
 
@@ -93,17 +90,9 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> N
     raise SystemExit(f"server at {url} did not start")
 
 
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}, Python {platform.python_version()}"
-
-
-def setup_kollega(instance: Path, clients: int) -> tuple[str, int, str, list[str]]:
+def setup_kollega(
+    instance: Path, clients: int, url: str | None = None
+) -> tuple[str, int, str, list[str]]:
     """A database with one open network and thread, a sender and ``clients`` receivers,
     each with a bearer token. Returns (database url, thread id, sender token, tokens)."""
     os.environ.setdefault("KOLLEGA_INSTANCE_PATH", str(instance))
@@ -115,7 +104,7 @@ def setup_kollega(instance: Path, clients: int) -> tuple[str, int, str, list[str
     from kollega.org.models import Person
     from kollega.org.services import set_roles
 
-    url = os.environ.get("KOLLEGA_DATABASE_URL") or f"sqlite:///{instance / 'bench.db'}"
+    url = url or os.environ.get("KOLLEGA_DATABASE_URL") or f"sqlite:///{instance / 'bench.db'}"
     app = create_app(
         {"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SCHEDULER_ENABLED": False}
     )
@@ -152,89 +141,6 @@ def setup_kollega(instance: Path, clients: int) -> tuple[str, int, str, list[str
 
 
 # --- one measurement ----------------------------------------------------------------------
-
-
-class WireClient:
-    """A minimal Socket.IO client over one WebSocket (Engine.IO v4, default namespace)
-    with one reader thread. python-socketio's client starts a thread for every event it
-    receives, which at 200 clients x 20 messages/s measures thread creation (and runs
-    out of threads) rather than the server."""
-
-    def __init__(self, port: int, auth: dict[str, Any] | None, on_event: Any = None) -> None:
-        import websocket
-
-        self.ws = websocket.create_connection(
-            f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket", timeout=30
-        )
-        self.on_event = on_event
-        self.acks: dict[int, Any] = {}
-        self.next_id = 0
-        self.lock = threading.Lock()
-        opened = self.ws.recv()
-        if not opened.startswith("0"):
-            raise SystemExit(f"unexpected open packet: {opened[:80]}")
-        self.ws.send("40" + (json.dumps(auth) if auth else ""))
-        while True:
-            packet = self.ws.recv()
-            if packet == "2":
-                self.ws.send("3")
-            elif packet.startswith("40"):
-                break
-            elif packet.startswith("44"):
-                raise SystemExit(f"connection refused: {packet[:200]}")
-        self.ws.settimeout(None)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                packet = self.ws.recv()
-            except Exception:
-                return
-            if not packet:
-                return
-            if packet == "2":
-                with contextlib.suppress(Exception):
-                    self.ws.send("3")
-            elif packet.startswith("42") and self.on_event is not None:
-                name, *args = json.loads(packet[2:])
-                self.on_event(name, args[0] if args else None)
-            elif packet.startswith("43"):
-                body = packet[2:]
-                digits = len(body) - len(body.lstrip("0123456789"))
-                callback = self.acks.pop(int(body[:digits]), None)
-                if callback is not None:
-                    args = json.loads(body[digits:])
-                    callback(args[0] if args else None)
-
-    def emit(self, event: str, data: Any, callback: Any = None) -> None:
-        with self.lock:
-            if callback is None:
-                self.ws.send("42" + json.dumps([event, data]))
-                return
-            self.next_id += 1
-            self.acks[self.next_id] = callback
-            self.ws.send(f"42{self.next_id}" + json.dumps([event, data]))
-
-    def call(self, event: str, data: Any, timeout: float = 30) -> Any:
-        done = threading.Event()
-        box: list[Any] = []
-
-        def got(answer: Any) -> None:
-            box.append(answer)
-            done.set()
-
-        self.emit(event, data, got)
-        if not done.wait(timeout):
-            raise SystemExit(f"no answer to {event}")
-        return box[0]
-
-    def disconnect(self) -> None:
-        with contextlib.suppress(Exception):
-            self.ws.send("41")
-        with contextlib.suppress(Exception):
-            self.ws.close(timeout=1)
 
 
 class Run:
@@ -349,20 +255,6 @@ class Run:
         }
 
 
-def close_all(clients: list[Any]) -> None:
-    """Disconnect every client at once (one by one, each waits for its reader thread)."""
-
-    def close(c: Any) -> None:
-        with contextlib.suppress(Exception):
-            c.disconnect()
-
-    threads = [threading.Thread(target=close, args=(c,), daemon=True) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=10)
-
-
 def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with open(log, "ab") as fh:
         return subprocess.Popen(
@@ -388,24 +280,127 @@ def report(row: dict[str, Any]) -> str:
     )
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="messages/s; 0 = saturation")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--messages", type=int, default=0, help="with --rate 0 (default 300)")
+    parser.add_argument(
+        "--server",
+        choices=("dev", "gthread", "gevent"),
+        default="dev",
+        help="dev: kollega run on SQLite; gthread/gevent: gunicorn in production mode",
+    )
     parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if not args.serve_bare and (not 1 <= args.clients <= 2000 or args.seconds > 60):
+        parser.error("--clients 1..2000 and --seconds up to 60")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     if args.serve_bare:
         serve_bare(args.serve_bare)
         return 0
-    if not 1 <= args.clients <= 2000 or args.seconds > 60:
-        parser.error("--clients 1..2000 and --seconds up to 60")
     messages = args.messages or (int(args.rate * args.seconds) if args.rate > 0 else 300)
     messages = min(messages, 5000)
-
     # Stopped by a signal: still stop the servers (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    if args.server == "dev":
+        return run_dev(args, messages)
+    return run_production(args, messages)
+
+
+def measure_both(
+    args: argparse.Namespace,
+    messages: int,
+    kport: int,
+    bport: int,
+    thread_id: int,
+    sender_token: str,
+    tokens: list[str],
+    stop_bare: Any,
+    servers: str,
+) -> None:
+    what = f"{args.clients} clients, {messages} messages" + (
+        f" at {args.rate:g}/s" if args.rate > 0 else " at saturation (10 in flight)"
+    )
+    print(f"measuring: {what}", flush=True)
+    load_start = os.getloadavg()[0]
+    bare = Run("bare", bport, {"join": "join", "send": "send"}, 0)
+    bare_row = bare.measure([None] * args.clients, None, args.rate, messages)
+    stop_bare()
+    kol = Run("kollega", kport, {"join": "thread:join", "send": "message:send"}, thread_id)
+    kol_row = kol.measure(list(tokens), sender_token, args.rate, messages)
+
+    print()
+    print(f"machine: {machine()}")
+    load_end = os.getloadavg()[0]
+    print(
+        f"load average (1 min) at start {load_start:.1f}, at end {load_end:.1f} "
+        "(other work on the machine shares its CPUs)"
+    )
+    print(f"run: {what}; localhost; {servers}")
+    print(report(kol_row))
+    print(report(bare_row))
+    print(
+        f"   ratio: deliveries/s kollega/bare {kol_row['per_second'] / bare_row['per_second']:.2f}, "
+        f"p50 {kol_row['p50_ms'] / bare_row['p50_ms']:.2f}x, "
+        f"p99 {kol_row['p99_ms'] / bare_row['p99_ms']:.2f}x"
+    )
+
+
+def run_production(args: argparse.Namespace, messages: int) -> int:
+    """Both servers under gunicorn (gunicorn.conf.py, one worker of ``--server``'s class);
+    kollega in production mode on a fresh PostgreSQL database with Redis."""
+    harness.require_services()
+    folder = Path(tempfile.mkdtemp(prefix="kollega-fanout-"))
+    procs: list[Any] = []
+    try:
+        with harness.pg_database() as url:
+            print(f"setting up {args.clients} people in one thread ...", flush=True)
+            url, thread_id, sender_token, tokens = setup_kollega(folder, args.clients, url)
+            env = harness.production_env(url, folder / "instance")
+            threads = args.clients + 100
+            kport, bport = free_port(), free_port()
+            kol = harness.web("kollega", kport, env, folder, worker=args.server, threads=threads)
+            bare = harness.web(
+                "bare",
+                bport,
+                env,
+                folder,
+                app="benchmarks.bare:socketio_app()",
+                worker=args.server,
+                threads=threads,
+            )
+            procs += [kol.start(), bare.start()]
+            kol.wait_http(f"http://127.0.0.1:{kport}/healthz", ok=(200, 503))
+            bare.wait_http(f"http://127.0.0.1:{bport}/socket.io/?EIO=4&transport=polling")
+            measure_both(
+                args,
+                messages,
+                kport,
+                bport,
+                thread_id,
+                sender_token,
+                tokens,
+                lambda: bare.terminate(timeout=10),
+                f"both servers gunicorn {args.server} (1 worker, gunicorn.conf.py); kollega "
+                "KOLLEGA_ENV=production on PostgreSQL with Redis as message queue",
+            )
+            for p in procs:
+                p.terminate(timeout=10)
+    finally:
+        for p in procs:
+            p.terminate(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def run_dev(args: argparse.Namespace, messages: int) -> int:
+    """Both servers on Werkzeug (``kollega run``, ``socketio.run``), kollega on SQLite."""
     instance = Path(tempfile.mkdtemp(prefix="kollega-fanout-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
@@ -434,37 +429,16 @@ def main() -> int:
         procs.append(bproc)
         wait_http(f"http://127.0.0.1:{kport}/login", kproc)
         wait_http(f"http://127.0.0.1:{bport}/socket.io/?EIO=4&transport=polling", bproc)
-
-        what = f"{args.clients} clients, {messages} messages" + (
-            f" at {args.rate:g}/s" if args.rate > 0 else " at saturation (10 in flight)"
-        )
-        print(f"measuring: {what}", flush=True)
-        load_start = os.getloadavg()[0]
-        bare = Run("bare", bport, {"join": "join", "send": "send"}, 0)
-        bare_row = bare.measure([None] * args.clients, None, args.rate, messages)
-        stop(bproc)
-        kol = Run(
-            "kollega",
+        measure_both(
+            args,
+            messages,
             kport,
-            {"join": "thread:join", "send": "message:send"},
+            bport,
             thread_id,
-        )
-        kol_row = kol.measure(list(tokens), sender_token, args.rate, messages)
-
-        print()
-        print(f"machine: {machine()}")
-        load_end = os.getloadavg()[0]
-        print(
-            f"load average (1 min) at start {load_start:.1f}, at end {load_end:.1f} "
-            "(other work on the machine shares its CPUs)"
-        )
-        print(f"run: {what}; localhost; both servers Werkzeug, async_mode=threading")
-        print(report(kol_row))
-        print(report(bare_row))
-        print(
-            f"   ratio: deliveries/s kollega/bare {kol_row['per_second'] / bare_row['per_second']:.2f}, "
-            f"p50 {kol_row['p50_ms'] / bare_row['p50_ms']:.2f}x, "
-            f"p99 {kol_row['p99_ms'] / bare_row['p99_ms']:.2f}x"
+            sender_token,
+            tokens,
+            lambda: stop(bproc),
+            "both servers Werkzeug, async_mode=threading; kollega on SQLite",
         )
     finally:
         for p in procs:
