@@ -454,3 +454,15 @@ def can_plan_any(actor: Person | None) -> bool:
     if not is_authenticated(actor) or actor.is_guest:
         return False
     return actor.is_hr or bool(actor.led_units)
+
+
+def can_see_plans_menu(actor: Person | None) -> bool:
+    """The "Competence plan" menu entry: whoever may plan, and employees who can read at
+    least one plan (one shared with their unit or a unit above it)."""
+    if can_plan_any(actor):
+        return True
+    if not is_authenticated(actor) or actor.is_guest:
+        return False
+    from kollega.plans.services import has_shared_plan_above
+
+    return has_shared_plan_above(actor)  # type: ignore[arg-type]

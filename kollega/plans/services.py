@@ -71,6 +71,19 @@ def visible_plans(actor: Person) -> list[Plan]:
     return [p for p in plans if permissions.can_view_plan(actor, p)]
 
 
+def has_shared_plan_above(person: Person) -> bool:
+    """Whether a plan of the person's unit or a unit above it has been shared (what an
+    employee may read, see ``permissions.can_view_plan``). One indexed query."""
+    if person.unit is None:
+        return False
+    found = db.session.scalar(
+        sa.select(Plan.id)
+        .where(Plan.shared.is_(True), Plan.unit_id.in_(person.unit.ancestor_ids()))
+        .limit(1)
+    )
+    return found is not None
+
+
 def check_period(period_from: dt.date | None, period_to: dt.date | None) -> None:
     if period_from is None:
         raise _invalid("period_from", _l("Give the first day of the period."))

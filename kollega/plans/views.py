@@ -25,7 +25,7 @@ from kollega.web import register_nav
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
-register_nav(_l("Competence plan"), "plans.index", permissions.can_plan_any, order=36)
+register_nav(_l("Competence plan"), "plans.index", permissions.can_see_plans_menu, order=36)
 
 
 def me() -> Person:
