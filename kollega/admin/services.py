@@ -204,12 +204,30 @@ def audit_actions(actor: Person | None) -> list[str]:
     )
 
 
-def audit_log(actor: Person | None, action: str = "", page: int = 1) -> Page[AuditRow]:
-    """Audit events, newest first, optionally of one action, paged."""
+def audit_log(
+    actor: Person | None, action: str = "", page: int = 1, person: str = ""
+) -> Page[AuditRow]:
+    """Audit events, newest first, paged; optionally of one action, and of the people
+    whose name, e-mail or employee number contains ``person`` (as actor or as target)."""
     _require_admin(actor)
     stmt = sa.select(AuditEvent)
     if action:
         stmt = stmt.where(AuditEvent.action == action[:64])
+    needle = person.strip().lower()[:200]
+    if needle:
+        matching = sa.select(Person.id).where(
+            sa.or_(
+                sa.func.lower(Person.name).contains(needle, autoescape=True),
+                sa.func.lower(Person.email).contains(needle, autoescape=True),
+                sa.func.lower(Person.employee_no).contains(needle, autoescape=True),
+            )
+        )
+        stmt = stmt.where(
+            sa.or_(
+                AuditEvent.actor_id.in_(matching),
+                sa.and_(AuditEvent.target_type == "person", AuditEvent.target_id.in_(matching)),
+            )
+        )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
     page = max(page, 1)
     events = list(

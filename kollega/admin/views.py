@@ -1,4 +1,5 @@
-"""Admin pages: accounts (roles, leaders, active, password reset) and the audit log."""
+"""Admin pages: accounts (roles, leaders, active, password reset), the audit log,
+retention settings and erasure requests."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from flask_login import current_user, login_required
 
 from kollega import permissions
 from kollega.admin import services
-from kollega.admin.forms import AccountForm, PasswordResetForm
+from kollega.admin.forms import AccountForm, EraseForm, PasswordResetForm, RetentionForm
 from kollega.errors import ValidationError
 from kollega.extensions import db
+from kollega.privacy import retention
+from kollega.privacy import services as privacy
 from kollega.realtime import disconnect_person
 from kollega.web import register_nav
 
@@ -121,5 +124,92 @@ def audit() -> Any:
     actions = services.audit_actions(actor)
     if action and action not in actions:
         action = ""
-    result = services.audit_log(actor, action, _page_arg())
-    return render_template("admin/audit.html", result=result, actions=actions, action=action)
+    person_q = request.args.get("person", "").strip()[:200]
+    result = services.audit_log(actor, action, _page_arg(), person_q)
+    return render_template(
+        "admin/audit.html", result=result, actions=actions, action=action, person_q=person_q
+    )
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@login_required
+def privacy_settings() -> Any:
+    """Retention settings and the list of open erasure requests."""
+    actor = _actor()
+    requests = privacy.erasure_requests(actor)
+    settings = retention.current_settings()
+    form = RetentionForm(obj=settings if request.method == "GET" else None)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                changed = retention.update_settings(
+                    actor,
+                    form.message_months.data,
+                    form.message_scope.data or "",
+                    form.deactivate_months.data,
+                    form.erase_months.data,
+                )
+            except ValidationError as exc:
+                db.session.rollback()
+                for name, message in exc.fields.items():
+                    if name in form:
+                        form[name].errors = [*form[name].errors, str(message)]
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Retention saved.") if changed else _("Nothing changed."), "success")
+                return redirect(url_for("admin.privacy_settings"))
+        else:
+            status = 422
+    return (
+        render_template("admin/privacy.html", form=form, settings=settings, requests=requests),
+        status,
+    )
+
+
+@bp.route("/privacy/erasure/<int:request_id>", methods=["GET", "POST"])
+@login_required
+def erasure(request_id: int) -> Any:
+    """The confirmation step: what an erasure removes (counts), then carry it out."""
+    actor = _actor()
+    req = privacy.get_erasure_request(actor, request_id)
+    form = EraseForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                name = req.person.name
+                person_id = privacy.carry_out_erasure(actor, req)
+            except ValidationError as exc:
+                db.session.rollback()
+                form.confirm.errors = [*form.confirm.errors, str(exc.message)]
+                status = 422
+            else:
+                db.session.commit()
+                disconnect_person(person_id)
+                flash(_("%(name)s has been erased.", name=name), "success")
+                return redirect(url_for("admin.privacy_settings"))
+        else:
+            status = 422
+    return (
+        render_template(
+            "admin/erasure.html",
+            req=req,
+            form=form,
+            summary=privacy.erasure_summary(req.person),
+        ),
+        status,
+    )
+
+
+@bp.route("/privacy/erasure/<int:request_id>/decline", methods=["POST"])
+@login_required
+def erasure_decline(request_id: int) -> Any:
+    actor = _actor()
+    req = privacy.get_erasure_request(actor, request_id)
+    name = req.person.name
+    privacy.decline_erasure(actor, req)
+    db.session.commit()
+    flash(_("The erasure request of %(name)s is declined.", name=name), "info")
+    return redirect(url_for("admin.privacy_settings"))

@@ -29,3 +29,31 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_read(viewer: Any, person: Any, what: str, via: str = "page") -> AuditEvent | None:
+    """Log that ``viewer`` read ``person``'s individual ``what`` (``competence`` or
+    ``conversations``): who, whose, what, when, never the contents. A person reading their
+    own data is not logged. Used from request edges that render without committing
+    (page panels, GET pages and API reads): the event is committed when the request ends
+    well (``kollega.audit.views``)."""
+    if viewer is None or person is None or viewer.id == person.id:
+        return None
+    return record_access(f"read.{what}", viewer.id, "person", person.id, via=via)
+
+
+def record_access(
+    action: str,
+    actor_id: int | None,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """``record`` for a read or download at an edge that does not commit (a GET page, an
+    export): the request commits the event once its response is ready and good."""
+    from flask import g, has_request_context
+
+    event = record(action, actor_id, target_type, target_id, **details)
+    if has_request_context():
+        g.kollega_audit_pending = True
+    return event

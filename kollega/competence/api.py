@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
 from kollega.api import actor, json_body, route
+from kollega.audit.services import record_read
 from kollega.competence import services
 from kollega.competence.models import Requirement
 from kollega.errors import NotFound, ValidationError
@@ -182,6 +183,7 @@ def person_competences(person_id: int) -> Any:
     raw = request.args.get("date")
     on = services.parse_date(raw, "date") if raw else services.today()
     rows = services.person_competences(actor(), person, on)
+    record_read(actor(), person, "competence", via="api")
     return jsonify({"person_id": person.id, "date": on.isoformat(), "competences": rows})
 
 

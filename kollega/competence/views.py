@@ -30,6 +30,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from kollega import permissions
+from kollega.audit.services import record_read
 from kollega.competence import frameworks as fw_service
 from kollega.competence import services
 from kollega.competence.models import (
@@ -170,6 +171,7 @@ def competence_panel(person: Person) -> dict[str, Any]:
     permissions.require(permissions.can_view_competence(viewer, person))
     on = services.today()
     rows = services.person_competences(viewer, person, on)
+    record_read(viewer, person, "competence")
     comps = {
         c.code: c
         for c in db.session.scalars(
@@ -655,6 +657,7 @@ def conversations(person_id: int) -> Any:
         flash(_("The conversation is saved."), "success")
         return redirect(url_for("competence.conversations", person_id=person.id))
     items = services.conversations(viewer, person)
+    record_read(viewer, person, "conversations")
     return render_template(
         "competence/conversations.html",
         person=person,

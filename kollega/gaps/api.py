@@ -10,6 +10,7 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from kollega.api import actor, route
+from kollega.audit.services import record_read
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
 from kollega.gaps import services
@@ -175,6 +176,7 @@ def person_gaps(person_id: int) -> Any:
         raise NotFound(_l("No such person."))
     at = date_arg("date") or services.today()
     rows = services.person_gaps(actor(), target, at)
+    record_read(actor(), target, "gaps", via="api")
     return jsonify({"person_id": target.id, "date": at.isoformat(), "gaps": rows})
 
 

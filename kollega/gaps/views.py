@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from kollega import permissions
+from kollega.audit.services import record_access, record_read
 from kollega.errors import DomainError
 from kollega.extensions import db
 from kollega.gaps import services, suggestions
@@ -129,6 +130,7 @@ def _person_page(person: Person) -> Any:
         flash(_("Choose a date after today to see future gaps."), "error")
         future = None
     rows = services.person_gaps(viewer, person, now)
+    record_read(viewer, person, "gaps")
     future_rows = services.person_gaps(viewer, person, future) if future else None
     return render_template(
         "gaps/mine.html",
@@ -317,6 +319,7 @@ def export(code: str, fmt: str) -> Any:
     by = "people" if request.args.get("by") == "people" else "units"
     at = _date("date") or services.today()
     header, rows = _export_rows(person, target, table, at, by)
+    record_access("gaps.export", person.id, "org_unit", target.id, table=table, by=by, format=fmt)
     filename = f"gaps-{table}-{target.code}-{at.isoformat()}"
     return table_response(fmt, header, rows, filename, table)
 

@@ -11,6 +11,7 @@ from flask import Response, jsonify
 from flask_babel import lazy_gettext as _l
 
 from kollega.api import actor, json_body, route
+from kollega.audit.services import record_access
 from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.org.services import unit_by_code
@@ -358,6 +359,7 @@ def plans_analysis(plan_id: int) -> Any:
 @route("/plans/<int:plan_id>/document.docx", summary="The plan as a Word document")
 def plans_document(plan_id: int) -> Any:
     plan = services.get_plan(actor(), plan_id)
+    record_access("plans.export", actor().id, "strategic_plan", plan.id, format="docx")
     body = document.build(plan)
     filename = f"kompetanseplan-{plan.id}.docx"
     return Response(

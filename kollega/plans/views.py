@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from kollega import permissions
+from kollega.audit.services import record_access
 from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.org.models import Person
@@ -282,6 +283,7 @@ def document(plan_id: int) -> Any:
     from kollega.plans import document as doc
 
     plan = services.get_plan(me(), plan_id)
+    record_access("plans.export", me().id, "strategic_plan", plan.id, format="docx")
     return Response(
         doc.build(plan),
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

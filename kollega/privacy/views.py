@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from kollega.extensions import db
-from kollega.privacy import services
+from kollega.privacy import retention, services
 from kollega.web import register_nav
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
@@ -21,11 +22,31 @@ register_nav(_l("Privacy"), "privacy.index", lambda p: True, order=95)
 @bp.route("/")
 @login_required
 def index() -> Any:
+    person = current_user._get_current_object()
     return render_template(
         "privacy/index.html",
-        message_days=current_app.config.get("RETENTION_MESSAGE_DAYS"),
-        inactive_days=current_app.config.get("RETENTION_INACTIVE_DAYS"),
+        settings=retention.current_settings(),
+        erasure_request=services.erasure_request_of(person),
     )
+
+
+@bp.route("/erasure", methods=["POST"])
+@login_required
+def request_erasure() -> Any:
+    """Ask an administrator to erase everything kollega holds about the caller."""
+    services.request_erasure(current_user._get_current_object())
+    db.session.commit()
+    flash(_("Your request is sent. An administrator will carry it out."), "success")
+    return redirect(url_for("privacy.index", _anchor="privacy-rights"))
+
+
+@bp.route("/erasure/withdraw", methods=["POST"])
+@login_required
+def withdraw_erasure() -> Any:
+    if services.withdraw_erasure(current_user._get_current_object()):
+        db.session.commit()
+        flash(_("Your erasure request is withdrawn."), "success")
+    return redirect(url_for("privacy.index", _anchor="privacy-rights"))
 
 
 @bp.route("/export")

@@ -113,6 +113,7 @@ def build_world(org: Any) -> World:
         "session_id": session.id,
         "proposal_id": 999999,
         "token_id": 999999,
+        "request_id": 999999,
         "requirement_id": 999999,
         "competence": "digcomp-2.2:4.2",
         "framework": "digcomp-2.2",
