@@ -1,0 +1,43 @@
+"""In a real Chromium: a reminder from the scheduler appears in the page's polite live
+region without a reload, in the reader's language, and can be dismissed by keyboard."""
+
+from __future__ import annotations
+
+import pytest
+
+from kollega.cycle import jobs
+from tests.browser.axe import assert_no_axe_violations
+from tests.cycle.helpers import make_event, utc
+from tests.cycle.test_browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_reminder_shows_without_reload(app, page, org):  # type: ignore[no-untyped-def]
+    event = make_event(
+        org.leader,
+        unit="A1",
+        kind="learning_stop",
+        title="Læringsstopp i A1",
+        starts_at="2027-03-02T09:00",
+        ends_at="2027-03-02T10:00",
+        reminders=[60],
+    )
+    sign_in(page, org.employee)
+    page.goto("/cycle/")
+    page.wait_for_function("window.kollegaCycleLive && window.kollegaCycleLive.socket.connected")
+    page.evaluate("document.title = 'unchanged'")  # a reload would reset it
+    with app.app_context():
+        assert jobs.run_due(utc(2027, 3, 2, 7, 1)) == 1
+    notice = page.locator("#cycle-live .notice")
+    notice.wait_for()
+    assert page.title() == "unchanged"
+    text = notice.locator("p").inner_text()
+    assert text == "Påminnelse: Læringsstopp i A1 starter 02.03.2027, 09:00."
+    link = notice.get_by_role("link")
+    assert link.get_attribute("href") == f"/cycle/events/{event.id}/20270302T080000Z"
+    assert page.locator("#cycle-live").get_attribute("aria-live") == "polite"
+    assert_no_axe_violations(page)
+    notice.get_by_role("button").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#cycle-live .notice").count() == 0
