@@ -54,6 +54,41 @@ def in_force(requirements: pd.DataFrame, at: dt.date | str | pd.Timestamp) -> pd
     return requirements.loc[mask]
 
 
+APPLYING_COLUMNS = ["person_id", "competence", "level", "effective_from", "effective_until"]
+
+
+def applying_requirements(
+    people: pd.DataFrame, ancestors: pd.DataFrame, requirements: pd.DataFrame
+) -> pd.DataFrame:
+    """Each requirement row joined to every person it applies to (its scope is the
+    person's unit or an ancestor of it, or the person's job code), whatever its dates.
+    Returns person_id, competence, level, effective_from, effective_until."""
+    if requirements.empty or people.empty:
+        return pd.DataFrame(columns=APPLYING_COLUMNS)
+    keep = ["competence", "level", "effective_from", "effective_until"]
+    parts = []
+    by_unit = requirements.loc[requirements["scope_type"] == "unit", ["unit_id", *keep]]
+    if not by_unit.empty:
+        covered = by_unit.merge(
+            ancestors, left_on="unit_id", right_on="ancestor_id", suffixes=("_req", "")
+        )
+        parts.append(
+            people[["person_id", "unit_id"]].merge(covered[["unit_id", *keep]], on="unit_id")[
+                APPLYING_COLUMNS
+            ]
+        )
+    by_job = requirements.loc[requirements["scope_type"] == "job", ["job_code", *keep]]
+    if not by_job.empty:
+        parts.append(
+            people[["person_id", "job_code"]]
+            .dropna(subset=["job_code"])
+            .merge(by_job, on="job_code")[APPLYING_COLUMNS]
+        )
+    if not parts:
+        return pd.DataFrame(columns=APPLYING_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
 def required_levels(
     people: pd.DataFrame,
     ancestors: pd.DataFrame,
@@ -65,31 +100,9 @@ def required_levels(
     A requirement applies when its scope is the person's unit or an ancestor of it,
     or the person's job code. Returns person_id, competence, required (> 0 only).
     """
-    active = in_force(requirements, at)
-    if active.empty or people.empty:
+    merged = applying_requirements(people, ancestors, in_force(requirements, at))
+    if merged.empty:
         return empty_pairs("required")
-    parts = []
-    by_unit = active.loc[active["scope_type"] == "unit", ["unit_id", "competence", "level"]]
-    if not by_unit.empty:
-        covered = by_unit.merge(
-            ancestors, left_on="unit_id", right_on="ancestor_id", suffixes=("_req", "")
-        )
-        covered = covered[["unit_id", "competence", "level"]]
-        parts.append(
-            people[["person_id", "unit_id"]].merge(covered, on="unit_id")[
-                ["person_id", "competence", "level"]
-            ]
-        )
-    by_job = active.loc[active["scope_type"] == "job", ["job_code", "competence", "level"]]
-    if not by_job.empty:
-        parts.append(
-            people[["person_id", "job_code"]]
-            .dropna(subset=["job_code"])
-            .merge(by_job, on="job_code")[["person_id", "competence", "level"]]
-        )
-    if not parts:
-        return empty_pairs("required")
-    merged = pd.concat(parts, ignore_index=True)
     out = merged.groupby(PAIR, as_index=False)["level"].max().rename(columns={"level": "required"})
     out = out.loc[out["required"] > 0]
     return out.astype({"person_id": "int64", "required": "int64"}).reset_index(drop=True)
@@ -200,6 +213,144 @@ def closure(
         "closure": None if g0 == 0 else (g0 - g1) / g0,
         "new_gap_points": new_gap,
     }
+
+
+CLOSURE_PAIR_COLUMNS = ["date", "person_id", "competence", "gap", "new_gap", "required", "met"]
+
+
+def closure_pairs(
+    people: pd.DataFrame,
+    ancestors: pd.DataFrame,
+    requirements: pd.DataFrame,
+    assessments: pd.DataFrame,
+    t0: dt.date | str | pd.Timestamp,
+    dates: list[dt.date] | list[pd.Timestamp],
+) -> pd.DataFrame:
+    """The closure figures of every (person, competence) pair at t0 and each of ``dates``,
+    so that closure for any group, competences and date is a sum (``closure_summary``).
+
+    One row per date and pair required at t0 or at that date: ``gap`` is
+    max(0, r(t0) - l(date)) (so G(t0) and G(date) of ``closure`` are its sums at t0
+    and at the date), ``new_gap`` is max(0, r(date) - max(r(t0), l(date))),
+    ``required`` is r(date) > 0 and ``met`` is r(date) > 0 and l(date) >= r(date)
+    (coverage at the date). The same definitions as ``closure``, computed once for all
+    pairs: the applying requirements are joined to people once and the assessment
+    history is sorted once, then each date is a mask and a de-duplication on an integer
+    pair key.
+    """
+    days = sorted({_day(d) for d in [t0, *dates]})
+    base = _day(t0)
+    applying = applying_requirements(people, ancestors, requirements)
+    if applying.empty:
+        return pd.DataFrame(
+            {
+                "date": pd.Series(dtype="datetime64[ns]"),
+                "person_id": pd.Series(dtype="int64"),
+                "competence": pd.Series(dtype="str"),
+                **{c: pd.Series(dtype="int64") for c in ("gap", "new_gap")},
+                **{c: pd.Series(dtype="bool") for c in ("required", "met")},
+            }
+        )
+    # One integer key per (person, competence): every later step hashes integers.
+    names = pd.Index(sorted(set(applying["competence"])))
+    width = len(names)
+
+    def keys(frame: pd.DataFrame) -> np.ndarray:
+        code = names.get_indexer(frame["competence"])
+        return frame["person_id"].to_numpy(dtype="int64") * width + code
+
+    req = pd.DataFrame(
+        {
+            "key": keys(applying),
+            "level": applying["level"].to_numpy(dtype="int64"),
+            "start": _dates(applying["effective_from"]).to_numpy(),
+            "until": _dates(applying["effective_until"]).to_numpy(),
+        }
+    )
+    if assessments.empty:
+        levels = pd.DataFrame({"key": [], "level": [], "on": []})
+    else:
+        known = assessments.loc[assessments["competence"].isin(names)]
+        levels = pd.DataFrame(
+            {
+                "key": keys(known),
+                "level": known["level"].to_numpy(dtype="int64"),
+                "on": _dates(known["assessed_on"]).to_numpy(),
+                "rank": known["source"].map(SOURCE_RANK).fillna(0).to_numpy(),
+                "id": known["id"].to_numpy() if "id" in known.columns else np.arange(len(known)),
+            }
+        ).sort_values(["key", "on", "rank", "id"], kind="stable")
+
+    seen_masks: dict[bytes, pd.Series] = {}
+
+    def required_at(day: pd.Timestamp) -> pd.Series:
+        mask = ((req["start"] <= day) & (req["until"].isna() | (day < req["until"]))).to_numpy()
+        # Requirements change on few dates: most dates share the set in force.
+        if mask.tobytes() not in seen_masks:
+            out = req.loc[mask].groupby("key")["level"].max()
+            seen_masks[mask.tobytes()] = out[out > 0]
+        return seen_masks[mask.tobytes()]
+
+    def level_at(day: pd.Timestamp) -> pd.Series:
+        if levels.empty:
+            return pd.Series(dtype="int64")
+        seen = levels.loc[levels["on"] <= day]
+        latest = seen.drop_duplicates("key", keep="last")
+        return pd.Series(latest["level"].to_numpy(), index=latest["key"].to_numpy())
+
+    r0 = required_at(base)
+    parts = []
+    for day in days:
+        rd = r0 if day == base else required_at(day)
+        index = r0.index.union(rd.index)
+        r0v = r0.reindex(index, fill_value=0).to_numpy()
+        rdv = rd.reindex(index, fill_value=0).to_numpy()
+        ldv = level_at(day).reindex(index, fill_value=0).to_numpy()
+        key = index.to_numpy(dtype="int64")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "date": day,
+                    "person_id": key // width,
+                    "competence": pd.Categorical.from_codes(key % width, categories=names),
+                    "gap": np.maximum(r0v - ldv, 0),
+                    "new_gap": np.maximum(rdv - np.maximum(r0v, ldv), 0),
+                    "required": rdv > 0,
+                    "met": (rdv > 0) & (ldv >= rdv),
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({"person_id": "int64", "gap": "int64", "new_gap": "int64"})[
+        CLOSURE_PAIR_COLUMNS
+    ]
+
+
+def closure_summary(
+    pairs: pd.DataFrame, t0: dt.date | str | pd.Timestamp, by: list[str] | None = None
+) -> pd.DataFrame:
+    """``closure`` for each group of ``by`` columns and each date of a ``closure_pairs``
+    frame (with the group columns added): date, the ``by`` columns,
+    gap_points_from, gap_points_to, closure (None when G(t0) is 0), new_gap_points,
+    coverage (at the date; None without requirements)."""
+    by = list(by or [])
+    sums = pairs.groupby(["date", *by], as_index=False, observed=True)[
+        ["gap", "new_gap", "required", "met"]
+    ].sum()
+    base = sums.loc[sums["date"] == _day(t0), [*by, "gap"]]
+    if by:
+        out = sums.merge(base.rename(columns={"gap": "gap_points_from"}), on=by, how="left")
+    else:
+        out = sums.assign(gap_points_from=int(base["gap"].sum()))
+    out["gap_points_from"] = out["gap_points_from"].fillna(0).astype("int64")
+    g0 = out["gap_points_from"]
+    out["closure"] = ((g0 - out["gap"]) / g0.where(g0 > 0)).astype("object")
+    out.loc[g0 == 0, "closure"] = None
+    out["coverage"] = (out["met"] / out["required"].where(out["required"] > 0)).astype("object")
+    out.loc[out["required"] == 0, "coverage"] = None
+    out = out.rename(columns={"gap": "gap_points_to", "new_gap": "new_gap_points"})
+    columns = ["date", *by, "gap_points_from", "gap_points_to", "closure", "new_gap_points"]
+    return out[[*columns, "coverage"]].astype({"gap_points_to": "int64", "new_gap_points": "int64"})
 
 
 def with_groups(

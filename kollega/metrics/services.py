@@ -296,14 +296,9 @@ def participation_by_network(actor: Person, unit: OrgUnit, p: Period) -> list[di
 
 
 def _closure_frames(unit: OrgUnit, dates: list[dt.date], now: dt.date) -> gap_queries.Frames:
-    """The gap frames for closure at many dates: requirements in force at any of them
-    and the assessment history up to the last level date, read once (one plain read
-    beats one window query per month-end date)."""
-    import sqlalchemy as sa
-
-    from kollega.competence.models import Assessment, Competence
-    from kollega.extensions import db
-
+    """The gap frames for closure at many dates, each read once: requirements in force
+    at any of them and the assessments that are the latest at one of them (reduced in
+    the database)."""
     ids = gap_queries.subtree_people_stmt(unit)
     people = gap_queries.people_frame(ids)
     ancestors = gap_queries.ancestors_frame(people["unit_id"].tolist())
@@ -313,119 +308,117 @@ def _closure_frames(unit: OrgUnit, dates: list[dt.date], now: dt.date) -> gap_qu
         None,
         sorted(set(dates)),
     )
-    codes = sorted(set(requirements["competence"]))
-    last = min(max(dates), now)
-    stmt = (
-        sa.select(
-            Assessment.id,
-            Assessment.person_id,
-            Competence.code,
-            Assessment.level,
-            Assessment.source,
-            Assessment.assessed_on,
-        )
-        .join(Competence, Assessment.competence_id == Competence.id)
-        .join(Person, Person.id == Assessment.person_id)
-        .join(OrgUnit, OrgUnit.id == Person.unit_id)
-        .where(
-            OrgUnit.path.startswith(unit.path),
-            Person.active.is_(True),
-            Competence.code.in_(codes),
-            Assessment.assessed_on <= last,
-        )
+    # Levels are read at most up to today: a later date uses today's levels.
+    level_dates = sorted({min(d, now) for d in dates})
+    assessments = gap_queries.subtree_assessments_at_dates(
+        unit, requirements["competence"].unique().tolist(), level_dates
     )
-    rows = db.session.execute(stmt).all() if codes else []
-    assessments = pd.DataFrame(rows, columns=gap_queries.ASSESSMENT_COLUMNS)
-    assessments["assessed_on"] = pd.to_datetime(assessments["assessed_on"])
     return gap_queries.Frames(people, ancestors, requirements, assessments)
 
 
-def _closure(frames: gap_queries.Frames, t0: dt.date, t1: dt.date, now: dt.date) -> dict[str, Any]:
-    """gaps.analysis.closure (DESIGN.md). The frames hold no level after today, so a
-    later t1 reads today's levels, as ``gaps.services.unit_closure`` does."""
-    return gap_analysis.closure(
-        frames.people, frames.ancestors, frames.requirements, frames.assessments, t0, t1
+CLOSURE_KEYS = ("gap_points_from", "gap_points_to", "closure", "new_gap_points")
+
+
+def _closure_at(
+    rows: dict[tuple[Any, ...], dict[str, Any]], t0: dt.date, day: dt.date, group: Any = None
+) -> dict[str, Any]:
+    """One group's closure from t0 to ``day`` with coverage at both ends, from the
+    rows of ``gaps.analysis.closure_summary`` keyed (date, group); a group without
+    requirements has no gap, null closure and null coverage."""
+    at_day = rows.get((pd.Timestamp(day), group))
+    at_start = rows.get((pd.Timestamp(t0), group))
+    figures: dict[str, Any] = (
+        {k: at_day[k] for k in CLOSURE_KEYS}
+        if at_day is not None
+        else {"gap_points_from": 0, "gap_points_to": 0, "closure": None, "new_gap_points": 0}
     )
+    for key in ("gap_points_from", "gap_points_to", "new_gap_points"):
+        figures[key] = int(figures[key])
+    if figures["closure"] is not None:
+        figures["closure"] = float(figures["closure"])
+    figures["coverage_from"] = _float(at_start["coverage"]) if at_start is not None else None
+    figures["coverage_to"] = _float(at_day["coverage"]) if at_day is not None else None
+    return figures
 
 
-def _only(
-    frames: gap_queries.Frames, competences: set[str] | None = None, people: set[int] | None = None
-) -> gap_queries.Frames:
-    req = frames.requirements
-    ppl = frames.people
-    if competences is not None:
-        req = req.loc[req["competence"].isin(competences)]
-    if people is not None:
-        ppl = ppl.loc[ppl["person_id"].isin(people)]
-    return gap_queries.Frames(ppl, frames.ancestors, req, frames.assessments)
+def _float(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _summary_rows(
+    pairs: pd.DataFrame, t0: dt.date, by: str | None = None
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    summary = gap_analysis.closure_summary(pairs, t0, [by] if by else None)
+    return {(r["date"], r[by] if by else None): r for r in summary.to_dict("records")}
 
 
 def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None) -> dict[str, Any]:
     """Gap closure of the unit's subtree from the period's start to its end: in total
     (as ``/gaps/closure``), by focus area, by child unit and month by month, new gap
     apart; coverage at both ends; and closure among network members against the rest
-    for the same competences (an association, not proof of an effect)."""
+    for the same competences (an association, not proof of an effect).
+
+    The frames are read once, ``gaps.analysis.closure_pairs`` works out every (person,
+    competence) pair's figures at each date once, and every breakdown is a group-by
+    of those pairs (the same definitions as ``gaps.analysis.closure``)."""
     check(actor, unit)
     now = now or today()
     # As /gaps/closure: requirements at both ends, levels at most up to today.
     t0, t1 = p.start, p.end
     month_ends = _month_ends(t0, max(t0, min(t1, now)))
-    full = _closure_frames(unit, [t0, t1, *month_ends], now)
-    # Each level reading needs only the latest assessment per pair at its date: reduce
-    # the history once per date, then every closure below reads two small frames.
-    latest = {d: gap_analysis.current_levels(full.assessments, d) for d in {t0, t1, *month_ends}}
+    frames = _closure_frames(unit, [t0, t1, *month_ends], now)
+    pairs = gap_analysis.closure_pairs(
+        frames.people,
+        frames.ancestors,
+        frames.requirements,
+        frames.assessments,
+        t0,
+        [t1, *month_ends],
+    )
+    ends = pairs.loc[pairs["date"].isin([pd.Timestamp(t0), pd.Timestamp(t1)])]
+    totals = _summary_rows(ends, t0)
 
-    def at(d: dt.date) -> gap_queries.Frames:
-        both = pd.concat([latest[t0], latest[d]], ignore_index=True)
-        return gap_queries.Frames(full.people, full.ancestors, full.requirements, both)
-
-    frames = at(t1)
-    total = _closure(frames, t0, t1, now)
     info = gap_queries.competence_info(frames.requirements["competence"].unique().tolist())
     area_of = dict(zip(info["competence"], info["focus_area"], strict=False))
-
-    by_area = []
-    for area in FOCUS_AREAS:
-        codes = {c for c, a in area_of.items() if a == area}
-        sub = _only(frames, competences=codes)
-        by_area.append({"focus_area": area, **_closure(sub, t0, t1, now), **_coverage(sub, t0, t1)})
+    areas = _summary_rows(ends.assign(focus_area=ends["competence"].map(area_of)), t0, "focus_area")
+    by_area = [{"focus_area": a, **_closure_at(areas, t0, t1, a)} for a in FOCUS_AREAS]
 
     groups, units = gap_queries.sub_unit_groups(unit, frames.people)
-    by_unit = []
-    for target in units:
-        ids = (
-            set(groups.loc[groups["group"] == target.id, "person_id"].tolist())
-            if not groups.empty
-            else set()
-        )
-        if not ids:
-            continue
-        sub = _only(frames, people=ids)
-        by_unit.append(
+    sizes = groups["group"].value_counts().to_dict() if not groups.empty else {}
+    grouped = ends.merge(groups, on="person_id", how="inner") if not groups.empty else ends
+    per_unit = _summary_rows(grouped, t0, "group") if not groups.empty else {}
+    by_unit = [
+        {
+            "unit": target.code,
+            "name": target.name,
+            "people": int(sizes[target.id]),
+            **_closure_at(per_unit, t0, t1, target.id),
+        }
+        for target in units
+        if sizes.get(target.id)
+    ]
+
+    monthly = _summary_rows(pairs, t0)
+    by_month = []
+    for d in month_ends:
+        figures = _closure_at(monthly, t0, d)
+        by_month.append(
             {
-                "unit": target.code,
-                "name": target.name,
-                "people": len(ids),
-                **_closure(sub, t0, t1, now),
-                **_coverage(sub, t0, t1),
+                "month": d.strftime("%Y-%m"),
+                "date": d.isoformat(),
+                **{k: figures[k] for k in CLOSURE_KEYS},
             }
         )
-
-    by_month = [
-        {"month": d.strftime("%Y-%m"), "date": d.isoformat(), **_closure(at(d), t0, d, now)}
-        for d in month_ends
-    ]
     return {
         "unit": unit.code,
         **p.as_json(),
         "baseline": t0.isoformat(),
         "measured_on": t1.isoformat(),
-        **total,
-        **_coverage(frames, t0, t1),
+        **_closure_at(totals, t0, t1),
         "by_focus_area": by_area,
         "by_unit": by_unit,
         "by_month": by_month,
-        "networks": _network_association(unit, frames, p, t0, t1, now),
+        "networks": _network_association(unit, frames, ends, p, t0, t1),
     }
 
 
@@ -445,25 +438,13 @@ def _month_ends(t0: dt.date, t1: dt.date) -> list[dt.date]:
     return out[-MAX_CLOSURE_MONTHS:]
 
 
-def _coverage(frames: gap_queries.Frames, t0: dt.date, t1: dt.date) -> dict[str, Any]:
-    """Coverage (share of required pairs met) at both ends, each with its own
-    requirements in force."""
-    out = {}
-    for key, day in (("coverage_from", t0), ("coverage_to", t1)):
-        g = gap_analysis.gap_at(
-            frames.people, frames.ancestors, frames.requirements, frames.assessments, day, day
-        )
-        out[key] = None if g.empty else float((g["gap"] == 0).mean())
-    return out
-
-
 def _network_association(
     unit: OrgUnit,
     frames: gap_queries.Frames,
+    pairs: pd.DataFrame,
     p: Period,
     t0: dt.date,
     t1: dt.date,
-    now: dt.date,
 ) -> dict[str, Any]:
     """Closure for people who were in a learning network during the period against
     those who were not, over the competences both groups were required to have at t0.
@@ -472,7 +453,7 @@ def _network_association(
     members = analysis.members_in_period(memberships, p.start_utc, p.end_utc)
     everyone = set(frames.people["person_id"].tolist())
     inside, outside = everyone & members, everyone - members
-    r0 = gap_analysis.required_levels(frames.people, frames.ancestors, frames.requirements, t0)
+    r0 = pairs.loc[(pairs["date"] == pd.Timestamp(t0)) & pairs["required"]]
     in_codes = set(r0.loc[r0["person_id"].isin(inside), "competence"])
     out_codes = set(r0.loc[r0["person_id"].isin(outside), "competence"])
     same = in_codes & out_codes
@@ -485,8 +466,10 @@ def _network_association(
     base = {"competences": len(same), "note": note}
     if len(inside) < analysis.MIN_GROUP or len(outside) < analysis.MIN_GROUP:
         return {**base, "members": None, "non_members": None, "suppressed": True}
+    shared = pairs.loc[pairs["competence"].isin(same)]
+    sides = _summary_rows(shared.assign(side=shared["person_id"].isin(inside)), t0, "side")
     rows = {}
-    for key, ids in (("members", inside), ("non_members", outside)):
-        sub = _only(frames, competences=same, people=ids)
-        rows[key] = {"people": len(ids), **_closure(sub, t0, t1, now)}
+    for key, ids, side in (("members", inside, True), ("non_members", outside, False)):
+        figures = _closure_at(sides, t0, t1, side)
+        rows[key] = {"people": len(ids), **{k: figures[k] for k in CLOSURE_KEYS}}
     return {**base, **rows, "suppressed": False}
