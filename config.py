@@ -29,6 +29,7 @@ class Config:
     RATELIMIT_ENABLED = True
     # Abuse limits (kollega.limits), in the `limits` notation; counted per IP address,
     # account or person in the limiter's storage (Redis when REDIS_URL is set).
+    RATELIMIT_KEY_PREFIX = "kollega"  # deployments sharing one Redis keep apart
     LOGIN_RATE_LIMIT = "10 per minute"  # per IP address
     LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"  # per account, second factor too
     API_RATE_LIMIT = "300 per minute"  # per person

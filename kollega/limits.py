@@ -58,14 +58,15 @@ def hit(setting: str, key: str) -> int | None:
     if not enabled():
         return None
     strategy = limiter.limiter
-    scope = setting.lower()
+    # The same prefix Flask-Limiter puts on its keys: deployments sharing a Redis stay apart.
+    scope = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "kollega", setting.lower(), key)
     items = _items(setting)
     for item in items:
-        if not strategy.test(item, scope, key):
-            reset_at, _ = strategy.get_window_stats(item, scope, key)
+        if not strategy.test(item, *scope):
+            reset_at, _ = strategy.get_window_stats(item, *scope)
             return max(1, int(reset_at - time.time()) + 1)
     for item in items:
-        strategy.hit(item, scope, key)
+        strategy.hit(item, *scope)
     return None
 
 
