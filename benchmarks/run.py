@@ -1,14 +1,20 @@
 """``make bench``: run every benchmark script in benchmarks/ and gather one Markdown table.
 
     .venv/bin/python -m benchmarks.run [--quick] [--only NAME] [--timeout SECONDS]
+        [--soak-minutes M] [--output FILE]
+    make bench [BENCH_QUICK=1]
 
 Each benchmark is a script run as its own process (localhost only, bounded in count and
 time); it prints its figures against a baseline measured in the same run and the ratio.
 This runner collects, per run, the command, the exit status, the wall time and the
 figure lines of its output (those with a ratio, a baseline or an aim) into one table,
 printed after the machine (nproc, CPU model, memory) and the load average at start and
-end. ``--quick`` runs small sizes for a first look; the full run uses the sizes of
-issue 11 (6,500 and 50,000 employees, 1,000 and 2,000 sockets).
+end. ``--quick`` (or ``BENCH_QUICK=1``) runs small sizes for a first look (about 15
+minutes on 2 cores); the full run uses the sizes of issue 11 (6,500 and 50,000 employees
+on SQLite and PostgreSQL, 1,000 and 2,000 sockets, a 10-minute soak) and takes hours,
+most of it seeding the 50,000 demo once (kept in /tmp/kollega-bench-50k and the
+PostgreSQL database kollega_bench_50k for later runs). The production-mode benchmarks
+need PostgreSQL and Redis (benchmarks/harness.py) and wrk (``apt-get install wrk``).
 """
 
 from __future__ import annotations
@@ -25,40 +31,152 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
 
-# (name, script, arguments) for the full and the quick run.
-FULL = [
-    ("gaps 6,500", "gaps.py", ["--employees", "6500", "--repeat", "5"]),
-    (
-        "gaps 50,000",
-        "gaps.py",
-        ["--employees", "50000", "--repeat", "3", "--instance", "/tmp/kollega-bench-50k"],
-    ),
-    ("dashboard 6,500", "metrics.py", ["--employees", "6500", "--repeat", "5"]),
-    (
-        "dashboard 50,000",
-        "metrics.py",
-        ["--employees", "50000", "--repeat", "3", "--instance", "/tmp/kollega-bench-50k"],
-    ),
-    ("chat fan-out 1,000 sockets", "chat_fanout.py", ["--clients", "1000", "--rate", "10"]),
-    ("chat fan-out 2,000 sockets", "chat_fanout.py", ["--clients", "2000", "--rate", "5"]),
-]
-QUICK = [
-    (
-        "gaps 1,200 (quick)",
-        "gaps.py",
-        ["--employees", "1200", "--repeat", "1", "--instance", "/tmp/kollega-bench-quick"],
-    ),
-    (
-        "dashboard 1,200 (quick)",
-        "metrics.py",
-        ["--employees", "1200", "--repeat", "1", "--instance", "/tmp/kollega-bench-quick"],
-    ),
-    (
-        "chat fan-out 200 sockets (quick)",
-        "chat_fanout.py",
-        ["--clients", "200", "--rate", "10", "--seconds", "5"],
-    ),
-]
+# (name, script, arguments, environment) for the full and the quick run. "pg:NAME" in the
+# environment stands for a kept PostgreSQL database of that name (created when missing;
+# the benchmark seeds it when it has no people), so the 50,000 demo is built once.
+PG6 = {"KOLLEGA_DATABASE_URL": "pg:kollega_bench_6500"}
+PG50 = {"KOLLEGA_DATABASE_URL": "pg:kollega_bench_50k"}
+SQLITE6 = ["--instance", "/tmp/kollega-bench-6500"]
+SQLITE50 = ["--instance", "/tmp/kollega-bench-50k"]
+Plan = list[tuple[str, str, list[str], dict[str, str]]]
+
+
+def full_plan(soak_minutes: float) -> Plan:
+    return [
+        ("gaps 6,500 SQLite", "gaps.py", ["--employees", "6500", "--repeat", "5", *SQLITE6], {}),
+        ("gaps 6,500 PostgreSQL", "gaps.py", ["--employees", "6500", "--repeat", "5"], PG6),
+        ("gaps 50,000 SQLite", "gaps.py", ["--employees", "50000", "--repeat", "3", *SQLITE50], {}),
+        ("gaps 50,000 PostgreSQL", "gaps.py", ["--employees", "50000", "--repeat", "3"], PG50),
+        (
+            "dashboard 6,500 SQLite",
+            "metrics.py",
+            ["--employees", "6500", "--repeat", "5", *SQLITE6],
+            {},
+        ),
+        ("dashboard 6,500 PostgreSQL", "metrics.py", ["--employees", "6500", "--repeat", "5"], PG6),
+        (
+            "dashboard 50,000 SQLite",
+            "metrics.py",
+            ["--employees", "50000", "--repeat", "3", *SQLITE50],
+            {},
+        ),
+        (
+            "dashboard 50,000 PostgreSQL",
+            "metrics.py",
+            ["--employees", "50000", "--repeat", "3"],
+            PG50,
+        ),
+        ("seed 50,000 SQLite", "seed.py", ["--employees", "50000", "--backend", "sqlite"], {}),
+        (
+            "seed 50,000 PostgreSQL",
+            "seed.py",
+            ["--employees", "50000", "--backend", "postgresql"],
+            {},
+        ),
+        (
+            "chat fan-out 1,000 sockets, gthread",
+            "chat_fanout.py",
+            ["--server", "gthread", "--clients", "1000", "--rate", "10"],
+            {},
+        ),
+        (
+            "chat fan-out 2,000 sockets, gthread",
+            "chat_fanout.py",
+            ["--server", "gthread", "--clients", "2000", "--rate", "5"],
+            {},
+        ),
+        (
+            "gevent vs threads, 1,000 sockets",
+            "gevent_vs_threads.py",
+            ["--clients", "1000", "--rate", "10", "--rounds", "2"],
+            {},
+        ),
+        ("thread page vs bare SQL", "thread_page.py", ["--seconds", "15", "--rounds", "3"], {}),
+        (
+            "stop opens for 6,500 (1,000 sockets)",
+            "stop_burst.py",
+            ["--members", "6500", "--sockets", "1000"],
+            {},
+        ),
+        ("idle socket memory, gthread", "idle_memory.py", ["--sockets", "1000"], {}),
+        (
+            "idle socket memory, gevent",
+            "idle_memory.py",
+            ["--sockets", "1000", "--worker", "gevent"],
+            {},
+        ),
+        (f"soak {soak_minutes:g} min", "soak.py", ["--minutes", f"{soak_minutes:g}"], {}),
+    ]
+
+
+def quick_plan(soak_minutes: float) -> Plan:
+    quick = ["--instance", "/tmp/kollega-bench-quick"]
+    return [
+        ("gaps 1,200 (quick)", "gaps.py", ["--employees", "1200", "--repeat", "1", *quick], {}),
+        (
+            "dashboard 1,200 (quick)",
+            "metrics.py",
+            ["--employees", "1200", "--repeat", "1", *quick],
+            {},
+        ),
+        (
+            "seed 1,200 SQLite (quick)",
+            "seed.py",
+            ["--employees", "1200", "--baseline", "200"],
+            {},
+        ),
+        (
+            "chat fan-out 200 sockets, dev server (quick)",
+            "chat_fanout.py",
+            ["--clients", "200", "--rate", "10", "--seconds", "5"],
+            {},
+        ),
+        (
+            "gevent vs threads, 200 sockets (quick)",
+            "gevent_vs_threads.py",
+            ["--clients", "200", "--rate", "10", "--seconds", "5"],
+            {},
+        ),
+        (
+            "thread page vs bare SQL (quick)",
+            "thread_page.py",
+            ["--seconds", "5", "--rounds", "1"],
+            {},
+        ),
+        (
+            "stop opens for 6,500 (200 sockets, quick)",
+            "stop_burst.py",
+            ["--members", "6500", "--sockets", "200"],
+            {},
+        ),
+        ("idle socket memory, gthread (quick)", "idle_memory.py", ["--sockets", "200"], {}),
+        (
+            "idle socket memory, gevent (quick)",
+            "idle_memory.py",
+            ["--sockets", "200", "--worker", "gevent"],
+            {},
+        ),
+        (
+            f"soak {soak_minutes:g} min (quick)",
+            "soak.py",
+            ["--minutes", f"{soak_minutes:g}", "--sample", "15"],
+            {},
+        ),
+    ]
+
+
+def environment(extra: dict[str, str]) -> dict[str, str]:
+    """The benchmark's environment; ``pg:NAME`` becomes that kept database's URL."""
+    env = dict(os.environ)
+    for key, value in extra.items():
+        if value.startswith("pg:"):
+            from benchmarks.seed import keep_pg
+
+            value = keep_pg(value[3:])
+        env[key] = value
+    return env
+
+
 FIGURE = re.compile(r"(ratio|baseline|bare|aim|×|\bx\b|p99|p50|median|ms\b|\bs\b)", re.I)
 
 
@@ -91,32 +209,57 @@ def load() -> str:
 
 def figures(output: str, limit: int = 14) -> str:
     lines = [ln.strip() for ln in output.splitlines() if ln.strip() and FIGURE.search(ln)]
-    lines = [ln for ln in lines if not ln.lower().startswith(("machine", "load"))]
+    lines = [
+        ln
+        for ln in lines
+        if not ln.lower().startswith(("machine", "load", "[", "setting up", "connecting"))
+    ]
     return "<br>".join(ln.replace("|", "\\|") for ln in lines[-limit:]) or "(no figures)"
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, a short run")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
+        help="small sizes, a short run (also BENCH_QUICK=1, e.g. `make bench BENCH_QUICK=1`)",
+    )
     parser.add_argument("--only", default="", help="run the benchmarks whose name has this")
     parser.add_argument("--timeout", type=float, default=0, help="seconds per benchmark")
-    args = parser.parse_args(argv)
-    plan = QUICK if args.quick else FULL
+    parser.add_argument(
+        "--soak-minutes", type=float, default=0, help="the soak's length (10, quick: 1)"
+    )
+    parser.add_argument("--output", default="", help="also write the Markdown to this file")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    soak = args.soak_minutes or (1.0 if args.quick else 10.0)
+    plan = quick_plan(soak) if args.quick else full_plan(soak)
     plan = [p for p in plan if args.only.lower() in p[0].lower()]
-    timeout = args.timeout or (600 if args.quick else 3600)
+    timeout = args.timeout or (900 if args.quick else 5400)
     started_load = load()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rows = []
-    for name, script, extra in plan:
+    for name, script, extra, env in plan:
         path = HERE / script
         if not path.exists():
             rows.append((name, script, "missing", "", "(script not in this checkout)"))
             continue
         cmd = [PY, str(path), *extra]
-        print(f"[bench] {name}: {' '.join(cmd[1:])}", file=sys.stderr, flush=True)
+        shown = " ".join([*(f"{k}={v}" for k, v in env.items()), f"benchmarks/{script}", *extra])
+        print(f"[bench] {name}: {shown}", file=sys.stderr, flush=True)
         t0 = time.monotonic()
         try:
             done = subprocess.run(
-                cmd, cwd=HERE.parent, capture_output=True, text=True, timeout=timeout
+                cmd,
+                cwd=HERE.parent,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=environment(env),
             )
             status, out = str(done.returncode), done.stdout + done.stderr[-2000:]
         except subprocess.TimeoutExpired as exc:
@@ -128,15 +271,23 @@ def main(argv: list[str] | None = None) -> int:
             )
         took = f"{time.monotonic() - t0:.0f}"
         sys.stderr.write(out[-3000:] + "\n")
-        rows.append((name, " ".join([f"benchmarks/{script}", *extra]), status, took, figures(out)))
-    print(f"Machine: {machine()}")
-    print(f"Load average at start: {started_load}; at end: {load()}")
-    print(f"Command: {PY} -m benchmarks.run{' --quick' if args.quick else ''}")
-    print()
-    print("| benchmark | command | exit | wall s | figures (against the same-run baseline) |")
-    print("|---|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+        rows.append((name, shown, status, took, figures(out)))
+    command = f"{Path(PY).relative_to(HERE.parent) if Path(PY).is_relative_to(HERE.parent) else PY}"
+    flags = (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only else "")
+    lines = [
+        f"Machine: {machine()}",
+        "",
+        f"Started {started}; load average at start: {started_load}; at end: {load()}",
+        "",
+        f"Command: `{command} -m benchmarks.run{flags}`",
+        "",
+        "| benchmark | command | exit | wall s | figures (against the same-run baseline) |",
+        "|---|---|---|---|---|",
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+    print("\n".join(lines))
+    if args.output:
+        Path(args.output).write_text("\n".join(lines) + "\n")
     return 0 if all(r[2] == "0" for r in rows) else 1
 
 

@@ -1,0 +1,62 @@
+"""Smoke test of benchmarks/: every benchmark module imports and parses its arguments, and
+``make bench``'s plans name scripts that exist. Nothing is measured here (speed lives in
+the benchmarks themselves, run by ``make bench``)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+PARSED = {
+    "chat_fanout": (["--clients", "10", "--server", "gevent"], "server", "gevent"),
+    "thread_page": (["--seconds", "3", "--connections", "4"], "connections", 4),
+    "stop_burst": (["--members", "100", "--sockets", "10"], "sockets", 10),
+    "idle_memory": (["--sockets", "50", "--worker", "gevent"], "worker", "gevent"),
+    "soak": (["--minutes", "1", "--sample", "15"], "sample", 15.0),
+    "gevent_vs_threads": (["--clients", "20"], "clients", 20),
+    "seed": (["--employees", "2000", "--backend", "postgresql"], "backend", "postgresql"),
+    "run": (["--quick", "--soak-minutes", "2"], "soak_minutes", 2.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARSED))
+def test_arguments_parse(name: str) -> None:
+    module = importlib.import_module(f"benchmarks.{name}")
+    argv, field, value = PARSED[name]
+    assert getattr(module.parse_args(argv), field) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "argv"),
+    [
+        ("stop_burst", ["--members", "10", "--sockets", "20"]),
+        ("soak", ["--minutes", "0.1", "--sample", "60"]),
+        ("seed", ["--employees", "100", "--baseline", "1000"]),
+        ("chat_fanout", ["--clients", "5000"]),
+    ],
+)
+def test_bad_arguments_are_refused(name: str, argv: list[str]) -> None:
+    module = importlib.import_module(f"benchmarks.{name}")
+    with pytest.raises(SystemExit) as refused:
+        module.parse_args(argv)
+    assert refused.value.code == 2
+
+
+def test_every_module_imports() -> None:
+    names = sorted(p.stem for p in BENCHMARKS.glob("*.py") if p.stem != "__init__")
+    assert {"gaps", "metrics", "harness", "bare", *PARSED} <= set(names)
+    for name in names:
+        assert importlib.import_module(f"benchmarks.{name}").__doc__
+
+
+def test_plans_name_existing_scripts() -> None:
+    from benchmarks import run
+
+    for plan in (run.full_plan(10), run.quick_plan(1)):
+        assert plan
+        for _name, script, _argv, _env in plan:
+            assert (BENCHMARKS / script).exists(), script
