@@ -196,3 +196,26 @@ class TestRequiredForHrAndAdmin:
         db.session.commit()
         response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
+
+    def test_a_socket_of_a_session_that_owes_the_factor_is_refused(self, app, live_server, org):
+        import requests
+        import socketio
+
+        http = requests.Session()
+        data = {"email": org.hr.email, "password": factories.PASSWORD}
+        assert http.post(f"{live_server.url}/login", data=data, allow_redirects=False).ok
+        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+        sio = socketio.Client(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            sio.connect(
+                live_server.url, headers={"Cookie": cookie}, transports=["polling"], wait_timeout=5
+            )
+        employee = requests.Session()
+        data = {"email": org.employee.email, "password": factories.PASSWORD}
+        assert employee.post(f"{live_server.url}/login", data=data, allow_redirects=False).ok
+        cookie = "; ".join(f"{k}={v}" for k, v in employee.cookies.items())
+        sio.connect(
+            live_server.url, headers={"Cookie": cookie}, transports=["polling"], wait_timeout=5
+        )
+        assert sio.connected
+        sio.disconnect()

@@ -29,6 +29,7 @@ PAGES: dict[str, tuple[str | None, Callable[[W], str]]] = {
     "home.accessibility": (None, lambda w: "/accessibility"),
     "auth.change_password": ("employee", lambda w: "/account/password"),
     "auth.tokens": ("employee", lambda w: "/account/tokens"),
+    "auth.two_factor_setup": ("employee", lambda w: "/account/two-factor"),
     "admin.audit": ("admin", lambda w: "/admin/audit"),
     "admin.users": ("admin", lambda w: "/admin/users"),
     "admin.account": ("admin", lambda w: f"/admin/users/{w['ids']['employee']}"),
@@ -95,6 +96,8 @@ EXCLUDED: dict[str, str] = {
     "plans.document": "a Word document download",
     "privacy.export_download": "the personal-data export as a JSON download",
     "ops.healthz": "a health check for the process manager (JSON), not a page",
+    "auth.two_factor": "the second sign-in step, reached only after a right password; "
+    "audited with axe in tests/auth/test_two_factor_browser.py",
 }
 
 # Main states beyond the opened page: (name, role, path, action on the page).
