@@ -15,7 +15,52 @@
     return fetch(url, opts);
   };
 
+  // A table wrapper that scrolls sideways must be reachable by keyboard and named (axe:
+  // scrollable-region-focusable): it becomes a region named by its table's caption. One
+  // that fits gets no role and no Tab stop. Wrappers with a role in the template are left
+  // as they are.
+  function markScrollingTables(wraps) {
+    wraps.forEach(function (wrap) {
+      if (wrap.hasAttribute("role") && !wrap.dataset.scrollRegion) return;
+      const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.dataset.scrollRegion) {
+        wrap.dataset.scrollRegion = "1";
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("tabindex", "0");
+        const caption = wrap.querySelector("caption");
+        const section = wrap.closest("[aria-labelledby]");
+        if (caption) {
+          if (!caption.id) caption.id = "caption-" + Math.random().toString(36).slice(2, 10);
+          wrap.setAttribute("aria-labelledby", caption.id);
+        } else if (section) {
+          wrap.setAttribute("aria-labelledby", section.getAttribute("aria-labelledby"));
+        } else {
+          const heading = document.querySelector("h1");
+          wrap.setAttribute("aria-label", heading ? heading.textContent.trim() : document.title);
+        }
+      } else if (!scrolls && wrap.dataset.scrollRegion) {
+        delete wrap.dataset.scrollRegion;
+        ["role", "tabindex", "aria-labelledby", "aria-label"].forEach(function (a) {
+          wrap.removeAttribute(a);
+        });
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    const wraps = Array.prototype.slice.call(document.querySelectorAll(".table-wrap, .table-scroll"));
+    markScrollingTables(wraps);
+    if (wraps.length && "ResizeObserver" in window) {
+      // Also when the window narrows, text is zoomed or a closed <details> opens.
+      const observer = new ResizeObserver(function () {
+        markScrollingTables(wraps);
+      });
+      wraps.forEach(function (w) {
+        observer.observe(w);
+        const table = w.querySelector("table");
+        if (table) observer.observe(table);
+      });
+    }
     const summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
     document.querySelectorAll("[data-confirm]").forEach(function (el) {

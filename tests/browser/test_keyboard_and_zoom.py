@@ -2,7 +2,8 @@
 a 320 px wide screen without horizontal scrolling, and screenshots of the main pages.
 
 Screenshots are saved to test-artifacts/screenshots/ (git-ignored) at desktop (1280x800)
-and phone (375x740) widths for people to look at.
+and phone (375x740) widths for people to look at. Each main page is loaded once and
+resized through the widths (a page load costs far more than a relayout).
 """
 
 from __future__ import annotations
@@ -140,41 +141,96 @@ def test_form_by_keyboard_alone(browsers, world, form):  # type: ignore[no-untyp
     assert not never, f"{name}: no visible focus on {never}"
 
 
-def _no_horizontal_scroll(page: Any) -> tuple[int, int]:
-    return page.evaluate(
+def _horizontal_overflow(page: Any) -> str | None:
+    """None when the page does not scroll sideways, else what sticks out."""
+    scroll, client = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
+    if scroll <= client:
+        return None
+    wide = page.evaluate(
+        """(w) => [...document.querySelectorAll('body *')]
+          .filter(e => e.getBoundingClientRect().right > w + 1
+            && !e.parentElement.closest('.table-wrap, .table-scroll, .scroll'))
+          .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)""",
+        client,
+    )
+    return f"scrollWidth {scroll} > {client}: {wide}"
 
 
-@pytest.mark.parametrize(
-    "viewport", [(320, 640), (640, 400)], ids=["320px-wide", "200pct-zoom-of-1280x800"]
-)
-def test_main_pages_without_horizontal_scrolling(browsers, world, viewport):  # type: ignore[no-untyped-def]
-    """A 320 px screen, and 200 % zoom of a 1280x800 window (a 640x400 CSS viewport)."""
+# (label, viewport, check for horizontal scrolling, save a screenshot)
+LAYOUTS: list[tuple[str, tuple[int, int], bool, bool]] = [
+    ("desktop", (1280, 800), False, True),
+    ("200pct-zoom-of-1280x800", (640, 400), True, False),
+    ("phone", (375, 740), True, True),
+    ("320px-wide", (320, 640), True, False),
+]
+
+
+@pytest.mark.parametrize("main_page", MAIN_PAGES, ids=[p[0] for p in MAIN_PAGES])
+def test_main_page_layouts(browsers, world, main_page):  # type: ignore[no-untyped-def]
+    """Each main page, loaded once and resized: no horizontal scrolling of the page on a
+    320 px screen, at 375 px and at 200 % zoom of a 1280x800 window (a 640x400 CSS
+    viewport; a wide data table may scroll inside its own region), and screenshots at
+    desktop and phone widths."""
+    name, role, build = main_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browsers.page(role, "nb")
+    visit(page, build(world), "nb")
     failures = []
-    for name, role, build in MAIN_PAGES:
-        page = browsers.page(role, "nb", viewport)
-        visit(page, build(world), "nb")
-        scroll, client = _no_horizontal_scroll(page)
-        if scroll > client:
-            wide = page.evaluate(
-                """(w) => [...document.querySelectorAll('body *')]
-                  .filter(e => e.getBoundingClientRect().right > w + 1
-                    && !e.closest('.table-scroll, .scroll, [tabindex]'))
-                  .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)""",
-                client,
-            )
-            failures.append(f"{name}: scrollWidth {scroll} > {client}: {wide}")
+    try:
+        for label, (width, height), check, shoot in LAYOUTS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_function(f"() => document.documentElement.clientWidth <= {width}")
+            if check and (problem := _horizontal_overflow(page)):
+                failures.append(f"{name} at {label}: {problem}")
+            if shoot:
+                path = SHOTS / f"{name}-{label}.png"
+                page.screenshot(path=str(path), full_page=True)
+                assert path.stat().st_size > 0
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("size", [(1280, 800), (375, 740)], ids=["desktop", "phone"])
-def test_screenshots_of_main_pages(browsers, world, size):  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    label = "desktop" if size[0] >= 1000 else "phone"
-    for name, role, build in MAIN_PAGES:
-        page = browsers.page(role, "nb", size)
-        visit(page, build(world), "nb")
-        path = SHOTS / f"{name}-{label}.png"
-        page.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 0
+def test_wide_table_scrolls_in_a_named_region_on_a_phone(browsers, world):  # type: ignore[no-untyped-def]
+    """The team's competence table keeps whole words in its cells on a phone and scrolls
+    sideways inside a focusable, named region; the page itself does not scroll."""
+    page = browsers.page("leader", "nb")
+    visit(page, f"/competence/team/{world['leader_unit']}", "nb")
+    try:
+        page.set_viewport_size({"width": 320, "height": 640})
+        region = page.locator("#matrix-heading ~ .table-wrap")
+        page.wait_for_function(
+            "() => document.querySelector('#matrix-heading ~ .table-wrap')"
+            ".getAttribute('role') === 'region'"
+        )
+        assert _horizontal_overflow(page) is None
+        assert region.get_attribute("tabindex") == "0"
+        name = page.evaluate(
+            "(id) => document.getElementById(id).textContent.trim()",
+            region.get_attribute("aria-labelledby"),
+        )
+        assert name, "the scrolling region has no accessible name"
+        # Whole words: the header "Person" stays on one line (it was cut into letters).
+        header = region.locator("thead th").first
+        line = float(header.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+        box = header.bounding_box()
+        assert box is not None and box["height"] < 2 * line + 16, box
+        # By keyboard: focus the region and scroll it with the arrow keys.
+        region.focus()
+        assert page.evaluate("() => document.activeElement.matches(':focus-visible')")
+        outline = region.evaluate("e => getComputedStyle(e).outlineStyle")
+        assert outline != "none", "no visible focus on the scrolling region"
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "() => document.querySelector('#matrix-heading ~ .table-wrap').scrollLeft > 0"
+        )
+        # At desktop width the table fits: no region, no extra Tab stop.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.wait_for_function(
+            "() => !document.querySelector('#matrix-heading ~ .table-wrap').hasAttribute('tabindex')"
+        )
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
