@@ -1,11 +1,12 @@
-"""``kollega token list EMAIL`` and ``kollega token revoke ID`` (``token create`` is in cli.py)."""
+"""``kollega token list EMAIL``, ``kollega token revoke ID`` (``token create`` is in cli.py)
+and ``kollega users reset-second-factor EMAIL``."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
-from kollega.cli import fail_on_domain_error, token_group
+from kollega.cli import fail_on_domain_error, token_group, users_group
 from kollega.extensions import db
 
 
@@ -37,3 +38,28 @@ def token_revoke(token_id: int) -> None:
     record("auth.token_revoked", target_type="api_token", target_id=row.id, via="cli")
     db.session.commit()
     click.echo(f"token {row.id} of {row.person.email} is revoked")
+
+
+@users_group.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def users_reset_second_factor(email: str) -> None:
+    """Remove EMAIL's second factor (a lost phone and lost recovery codes) and sign them
+    out everywhere; where it is required they set it up again at their next sign-in."""
+    import secrets
+
+    from kollega.audit.services import record
+    from kollega.auth.services import disable_totp, find_by_email, has_second_factor
+    from kollega.realtime import disconnect_person
+
+    person = find_by_email(email)
+    if person is None:
+        raise click.ClickException(f"no person with e-mail {email}")
+    if not has_second_factor(person):
+        raise click.ClickException(f"{person.email} has no second factor")
+    disable_totp(person)
+    person.session_token = secrets.token_urlsafe(24)
+    record("auth.second_factor_reset", target_type="person", target_id=person.id, via="cli")
+    db.session.commit()
+    disconnect_person(person.id)
+    click.echo(f"second factor of {person.email} removed; they are signed out everywhere")

@@ -159,6 +159,21 @@ def test_new_recovery_codes_replace_the_old(client, org):
     assert client.post("/login/two-factor", data={"code": old[0]}).status_code == 401
 
 
+def test_an_operator_resets_a_lost_second_factor(client, runner, org):
+    login(client, org.employee)
+    _enrol(client)
+    result = runner("users", "reset-second-factor", org.employee.email)
+    assert result.exit_code == 0, result.output
+    assert client.get("/").status_code == 302  # signed out everywhere
+    login(client, org.employee)
+    assert client.get("/").status_code == 200  # no second step any more
+    again = runner("users", "reset-second-factor", org.employee.email)
+    assert again.exit_code != 0 and "has no second factor" in again.output
+    assert "auth.second_factor_reset" in {
+        e.action for e in db.session.scalars(sa.select(AuditEvent))
+    }
+
+
 class TestRequiredForHrAndAdmin:
     @pytest.fixture
     def app_settings(self) -> dict[str, Any]:
