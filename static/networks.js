@@ -169,9 +169,10 @@
     announceQueue.push(m);
     clearTimeout(announceTimer);
     announceTimer = setTimeout(function () {
+      // One message is read out with its words (shortened), a burst as a count.
       const text =
         announceQueue.length === 1
-          ? fmt(T.newMessage, { name: announceQueue[0].author.name })
+          ? fmt(T.newMessage, { name: announceQueue[0].author.name }) + ": " + plainText(announceQueue[0])
           : fmt(T.newMessages, { num: announceQueue.length });
       announceQueue = [];
       // Emptied first, so that the same words twice are still announced twice.
@@ -180,6 +181,14 @@
         liveRegion.textContent = text;
       }, 50);
     }, 300);
+  }
+
+  function plainText(m) {
+    if (m.deleted) return T.deleted;
+    // body_html comes sanitised from the server; parsed inert, only its text is used.
+    const doc = new DOMParser().parseFromString(m.body_html || "", "text/html");
+    const words = (doc.body.textContent || "").replace(/\s+/g, " ").trim();
+    return words.length > 200 ? words.slice(0, 199) + "…" : words;
   }
 
   // --- outbox (localStorage) --------------------------------------------------------

@@ -234,3 +234,165 @@ def test_wide_table_scrolls_in_a_named_region_on_a_phone(browsers, world):  # ty
         )
     finally:
         page.set_viewport_size({"width": 1280, "height": 800})
+
+
+_ACTIVE = """
+() => {
+  const e = document.activeElement || document.body;
+  const s = getComputedStyle(e);
+  const li = e.closest('li.message');
+  return {
+    tag: e.tagName, name: e.getAttribute('name') || '', cls: String(e.className || ''),
+    text: (e.textContent || '').trim().slice(0, 40),
+    message: li ? li.dataset.id || null : null, inComposer: !!e.closest('#composer'),
+    visible: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+      || (!!s.boxShadow && s.boxShadow !== 'none'),
+    focusVisible: e.matches(':focus-visible'),
+  };
+}
+"""
+
+
+def _press_until(page: Any, key: str, wanted: Any, limit: int = 250) -> dict[str, Any]:
+    """Press ``key`` until the focused element matches ``wanted``; every stop on the way
+    must show a visible focus indicator."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        got = page.evaluate(_ACTIVE)
+        if got["tag"] != "BODY":
+            assert got["focusVisible"] and got["visible"], f"no visible focus on {got}"
+        if wanted(got):
+            return dict(got)
+    raise AssertionError(f"{key} never reached the element on {page.url}")
+
+
+def _joined(page: Any) -> None:
+    page.wait_for_function("() => document.getElementById('thread').dataset.joined === 'true'")
+
+
+def test_chat_by_keyboard_alone(browsers, world, world_app):  # type: ignore[no-untyped-def]
+    """Skip link, Tab to the composer, type and send with Enter, reply and react by
+    keyboard; focus stays where the person works and is always visible."""
+    from tests.browser.conftest import query
+
+    page = browsers.page("employee", "en")
+    me = world["ids"]["employee"]
+    visit(page, f"/threads/{world['thread']}", "en")
+    _joined(page)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    assert "skip-link" in page.evaluate(_ACTIVE)["cls"]
+    page.keyboard.press("Enter")
+    _press_until(page, "Tab", lambda a: a["tag"] == "TEXTAREA" and a["inComposer"])
+
+    # Type and send with Enter: the message is stored, focus stays in the empty composer.
+    text = "Sendt med tastaturet: sjekklista ligger i teams-kanalen."
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    sent = page.locator("li.message.mine[data-seq]", has_text=text)
+    sent.wait_for()
+    after = page.evaluate(_ACTIVE)
+    assert after["tag"] == "TEXTAREA" and after["inComposer"], after
+    assert page.locator("#composer textarea").input_value() == ""
+    assert query(
+        world_app, "SELECT id FROM messages WHERE author_id = :p AND body = :b", p=me, b=text
+    )
+
+    # Reply: back to a message's actions, open them, follow "Reply" to the composer.
+    summary = _press_until(page, "Shift+Tab", lambda a: a["tag"] == "SUMMARY" and a["message"])
+    target = int(summary["message"])
+    page.keyboard.press("Enter")
+    assert page.locator(f"li.message[data-id='{target}'] details[open]").count() == 1
+    _press_until(page, "Tab", lambda a: a["tag"] == "A" and a["text"] == "Reply")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**reply={target}**")
+    _joined(page)
+    # The fragment #composer is where Tab continues: the composer is the next stop or two.
+    _press_until(page, "Tab", lambda a: a["tag"] == "TEXTAREA" and a["inComposer"], limit=3)
+    reply = "Svar med tastaturet: enig, vi prøver det neste uke."
+    page.keyboard.type(reply)
+    page.keyboard.press("Enter")
+    page.locator("li.message.mine[data-seq]", has_text=reply).wait_for()
+    rows = query(
+        world_app,
+        "SELECT reply_to_id FROM messages WHERE author_id = :p AND body = :b",
+        p=me,
+        b=reply,
+    )
+    assert rows and rows[0][0] == target, rows
+
+    # React: open a message's actions, choose a reaction with Enter.
+    visit(page, f"/threads/{world['thread']}", "en")
+    page.locator("#composer textarea").focus()
+    summary = _press_until(page, "Shift+Tab", lambda a: a["tag"] == "SUMMARY" and a["message"])
+    target = int(summary["message"])
+    page.keyboard.press("Enter")
+    mine = {
+        r[0]
+        for r in query(
+            world_app,
+            "SELECT emoji FROM reactions WHERE message_id = :m AND person_id = :p",
+            m=target,
+            p=me,
+        )
+    }
+    # A reaction they have not given yet (giving one again takes it back).
+    choice = _press_until(
+        page, "Tab", lambda a: "reaction-choice" in a["cls"] and a["text"] not in mine
+    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert query(
+        world_app,
+        "SELECT 1 FROM reactions WHERE message_id = :m AND person_id = :p AND emoji = :e",
+        m=target,
+        p=me,
+        e=choice["text"],
+    ), "the reaction was not stored"
+    # Back on the message reacted to: Tab continues inside it, to its now pressed reaction.
+    first = _press_until(page, "Tab", lambda a: True, limit=1)
+    assert first["message"] == str(target), f"Tab left the message reacted to: {first}"
+    pressed = _press_until(
+        page, "Tab", lambda a: a["cls"] == "reaction" and a["text"].startswith(choice["text"]), 8
+    )
+    assert pressed["message"] == str(target), pressed
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-pressed')") == "true"
+
+
+def test_new_messages_from_others_are_announced(chromium, world_server, browsers, world, world_app):  # type: ignore[no-untyped-def]
+    """A message another person sends from their own browser appears live and its words
+    are read out through the page's polite live region."""
+    from tests.browser.conftest import query, sign_in
+
+    page = browsers.page("employee", "en")
+    visit(page, f"/threads/{world['thread']}", "en")
+    _joined(page)
+    region = page.locator("#live-region")
+    assert region.get_attribute("aria-live") == "polite"
+    other = query(
+        world_app,
+        "SELECT p.email FROM network_members m JOIN people p ON p.id = m.person_id"
+        " WHERE m.network_id = :n AND m.state = 'active' AND NOT m.guest AND p.active"
+        " AND p.id <> :me ORDER BY p.id",
+        n=world["network"],
+        me=world["ids"]["employee"],
+    )
+    assert other, "the employee's network has no other member"
+    context = chromium.new_context(base_url=world_server.url, locale="nb-NO")
+    try:
+        colleague = context.new_page()
+        colleague.set_default_timeout(15_000)
+        sign_in(colleague, other[0][0], world["password"])
+        colleague.goto(f"/threads/{world['thread']}")
+        _joined(colleague)
+        text = "Husk fagdagen på torsdag, vi starter klokka ni."
+        colleague.locator("#composer textarea").fill(text)
+        colleague.locator("#composer textarea").press("Enter")
+        page.locator("li.message[data-seq]", has_text=text).wait_for()
+        page.wait_for_function(
+            "(t) => document.getElementById('live-region').textContent.includes(t)", arg=text
+        )
+        assert region.evaluate("e => e.closest('[aria-hidden=true]') === null")
+    finally:
+        context.close()
