@@ -5,7 +5,7 @@ bare publish of the same number of events in the same run.
 
 What is measured (be precise: the two counts differ). A fresh PostgreSQL database holds
 ``--members`` active people; a municipality-wide learning stop (no network thread) is
-due. ``--sockets`` of the members (the first ones) are connected over WebSocket to one
+due. ``--sockets`` of the members (every members/sockets-th) are connected over WebSocket to one
 gunicorn web process in production mode (gthread, Redis as the message queue), each
 signed in with a bearer token, so each sits in its ``person:<id>`` room. Then this
 process does what ``kollega scheduler`` does when the stop's time comes (the
@@ -134,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"setting up {args.members} members ...", flush=True)
             ids = harness.make_people(app, 1, "H", ("employee", "hr"))
             ids += harness.make_people(app, args.members - 1, "M")
-            tokens = harness.make_tokens(app, ids[: args.sockets])
+            # Sockets spread over the members: the last rooms published count too.
+            step = max(1, args.members // args.sockets)
+            tokens = harness.make_tokens(app, ids[::step][: args.sockets])
             due = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).replace(microsecond=0)
             title = f"Læringsstopp {uuid.uuid4().hex[:8]}"
             with app.app_context():
