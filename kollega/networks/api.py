@@ -477,10 +477,12 @@ def threads_send(thread_id: int) -> Any:
     result = svc.send_message(
         actor(), thread_id, data.get("client_id"), data.get("body"), data.get("reply_to")
     )
-    db.session.commit()
-    if result.created:
-        broadcast.message_created(result.message, result.notified)
     body = {"id": result.message.id, "seq": result.message.seq}
+    events = (
+        broadcast.message_created_events(result.message, result.notified) if result.created else []
+    )
+    db.session.commit()
+    broadcast.publish_events(events)
     return jsonify(body), 201 if result.created else 200
 
 

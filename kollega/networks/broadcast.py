@@ -15,28 +15,51 @@ from kollega.networks.models import Message, Thread
 from kollega.networks.serialise import message_json, thread_json
 from kollega.realtime import network_room, person_room, publish, thread_room
 
+Event = tuple[str, str, dict[str, Any], str | None]  # room, event, payload, skip_sid
+
+
+def message_created_events(
+    message: Message, notified: list[int] | None = None, skip_sid: str | None = None
+) -> list[Event]:
+    """What ``message_created`` publishes, built while the message is still loaded: an
+    edge calls this before its commit and ``publish_events`` after it, so publishing
+    reloads nothing (the commit expires every object)."""
+    network_id = message.thread.network_id
+    events: list[Event] = [
+        (thread_room(message.thread_id), "message:new", message_json(message), skip_sid),
+        (
+            network_room(network_id),
+            "thread:activity",
+            {
+                "network_id": network_id,
+                "thread_id": message.thread_id,
+                "seq": message.seq,
+                "author_id": message.author_id,
+            },
+            None,
+        ),
+    ]
+    for person_id in notified or []:
+        events.append(
+            (
+                person_room(person_id),
+                "notification:new",
+                {"thread_id": message.thread_id, "message_id": message.id, "seq": message.seq},
+                None,
+            )
+        )
+    return events
+
+
+def publish_events(events: list[Event]) -> None:
+    for room, event, payload, skip_sid in events:
+        publish(room, event, payload, skip_sid=skip_sid)
+
 
 def message_created(
     message: Message, notified: list[int] | None = None, skip_sid: str | None = None
 ) -> None:
-    payload = message_json(message)
-    publish(thread_room(message.thread_id), "message:new", payload, skip_sid=skip_sid)
-    publish(
-        network_room(message.thread.network_id),
-        "thread:activity",
-        {
-            "network_id": message.thread.network_id,
-            "thread_id": message.thread_id,
-            "seq": message.seq,
-            "author_id": message.author_id,
-        },
-    )
-    for person_id in notified or []:
-        publish(
-            person_room(person_id),
-            "notification:new",
-            {"thread_id": message.thread_id, "message_id": message.id, "seq": message.seq},
-        )
+    publish_events(message_created_events(message, notified, skip_sid))
 
 
 def invited(network_id: int, person_ids: list[int]) -> None:

@@ -139,9 +139,11 @@ def message_send(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
         payload.get("reply_to"),
     )
     message_id, seq = result.message.id, result.message.seq
+    events = (
+        broadcast.message_created_events(result.message, result.notified) if result.created else []
+    )
     db.session.commit()
-    if result.created:
-        broadcast.message_created(result.message, result.notified)
+    broadcast.publish_events(events)
     return {"id": message_id, "seq": seq, "created": result.created}
 
 

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from kollega import permissions
 from kollega.db import now_utc
@@ -163,7 +163,10 @@ def _membership(network: Network, person: Person) -> NetworkMember | None:
 
 
 def _thread(thread_id: Any) -> Thread:
-    thread = db.session.get(Thread, _int(thread_id, "thread_id"))
+    # Every caller checks the network's permission next: load it in the same query.
+    thread = db.session.get(
+        Thread, _int(thread_id, "thread_id"), options=[joinedload(Thread.network)]
+    )
     if thread is None:
         raise NotFound(_l("No such thread."))
     return thread
@@ -1003,7 +1006,10 @@ def send_message(
             message = _l("You can only reply to a message in the same thread.")
             raise ValidationError(message, fields={"reply_to": message})
     html = render_markdown(body)
-    _ensure_member(person, network)
+    if not network.is_closed:
+        # can_post lets non-members post only in open networks: elsewhere the poster is
+        # an active member already and the membership query can be skipped.
+        _ensure_member(person, network)
 
     seq = db.session.execute(
         sa.update(Thread)
@@ -1025,6 +1031,8 @@ def send_message(
         return _retry_result(existing, thread.id)
     message = Message(
         thread_id=thread.id,
+        # Set in memory, so the edge's broadcast does not lazy-load (and refresh) it.
+        thread=thread,
         seq=seq,
         author_id=person.id,
         client_id=client_id,

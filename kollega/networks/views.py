@@ -519,9 +519,13 @@ def post_message(thread_id: int) -> Any:
             form.body.errors = [*form.body.errors, str(exc.message)]
         else:
             seq = result.message.seq
+            events = (
+                broadcast.message_created_events(result.message, result.notified)
+                if result.created
+                else []
+            )
             db.session.commit()
-            if result.created:
-                broadcast.message_created(result.message, result.notified)
+            broadcast.publish_events(events)
             return redirect(url_for("networks.thread", thread_id=thread_id) + f"#m{seq}")
     return _thread_page(thread_id, form, 422)
 
