@@ -675,6 +675,8 @@ def find_invitation(token: Any) -> GuestInvitation:
         or row.expires_at <= now_utc()
         or not row.person.active
         or not row.person.is_guest
+        # A password set some other way ends what the link was for (never a reset link).
+        or row.person.password_hash is not None
     ):
         raise InvitationGone(message)
     return row

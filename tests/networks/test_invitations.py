@@ -201,3 +201,14 @@ def test_people_proposed_for_a_gap_network_are_notified(client: Any, org: Any) -
     assert {actor for _, actor in rows} == {org.hr.id}
     someone = db.session.get(Person, next(iter(members)))
     assert svc.unread_notification_count(someone) == 1
+
+
+def test_a_link_is_no_password_reset(client: Any, org: Any, two_nets: tuple[Any, Any]) -> None:
+    from kollega.auth.services import set_password
+
+    mine, _ = two_nets
+    invite = svc.invite_guest_with_link(org.leader, mine.id, "nina@example.org", "Nina Nabo")
+    assert invite.token is not None
+    set_password(invite.guest, PASSWORD)  # e.g. by an administrator
+    db.session.commit()
+    assert client.get(f"/invitations/{invite.token}").status_code == 410
