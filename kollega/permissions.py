@@ -198,14 +198,17 @@ def require(allowed: bool, message: object = "") -> None:
 
 
 def network_membership(actor: Person | None, network: Any) -> Any:
-    """The actor's ``NetworkMember`` row in the network (any state), or ``None``."""
+    """The actor's ``NetworkMember`` row in the network (any state), or ``None``; a
+    leaver's row (kept for past periods' metrics) counts as none."""
     from kollega.networks.models import NetworkMember
 
     if not is_authenticated(actor) or network is None:
         return None
     return db.session.scalar(
         sa.select(NetworkMember).where(
-            NetworkMember.network_id == network.id, NetworkMember.person_id == actor.id
+            NetworkMember.network_id == network.id,
+            NetworkMember.person_id == actor.id,
+            NetworkMember.left_at.is_(None),
         )
     )
 
@@ -233,6 +236,7 @@ def facilitates_any_network(actor: Person | None) -> bool:
                 NetworkMember.person_id == actor.id,
                 NetworkMember.role == "facilitator",
                 NetworkMember.state == "active",
+                NetworkMember.left_at.is_(None),
                 Network.status == "active",
             )
             .limit(1)
@@ -322,7 +326,9 @@ def readable_networks_filter(actor: Person) -> sa.ColumnElement[bool]:
     from kollega.networks.models import Network, NetworkMember
 
     member_of = sa.select(NetworkMember.network_id).where(
-        NetworkMember.person_id == actor.id, NetworkMember.state == "active"
+        NetworkMember.person_id == actor.id,
+        NetworkMember.state == "active",
+        NetworkMember.left_at.is_(None),
     )
     clauses: list[sa.ColumnElement[bool]] = [Network.id.in_(member_of)]
     if not actor.is_guest:
@@ -336,7 +342,9 @@ def visible_networks_filter(actor: Person) -> sa.ColumnElement[bool]:
     """A WHERE clause on ``Network`` selecting exactly what ``can_see_network`` allows."""
     from kollega.networks.models import Network, NetworkMember
 
-    related = sa.select(NetworkMember.network_id).where(NetworkMember.person_id == actor.id)
+    related = sa.select(NetworkMember.network_id).where(
+        NetworkMember.person_id == actor.id, NetworkMember.left_at.is_(None)
+    )
     clauses: list[sa.ColumnElement[bool]] = [Network.id.in_(related)]
     if not actor.is_guest:
         clauses.append(

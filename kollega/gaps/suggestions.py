@@ -218,7 +218,9 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
 
     mine = set(
         db.session.scalars(
-            sa.select(NetworkMember.network_id).where(NetworkMember.person_id == person.id)
+            sa.select(NetworkMember.network_id).where(
+                NetworkMember.person_id == person.id, NetworkMember.left_at.is_(None)
+            )
         )
     )
     networks = db.session.scalars(
@@ -241,7 +243,11 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
             )
             .select_from(NetworkMember)
             .join(Person, NetworkMember.person_id == Person.id)
-            .where(NetworkMember.network_id == n.id, NetworkMember.state == "active")
+            .where(
+                NetworkMember.network_id == n.id,
+                NetworkMember.state == "active",
+                NetworkMember.left_at.is_(None),
+            )
         ).one()
         colleagues = int(members[1] or 0) if person.unit_id is not None else 0
         score = closed / NETWORK_EFFORT_HOURS * (1 + min(colleagues, 5) * 0.1)
@@ -496,4 +502,3 @@ def create_proposed_network(actor: Person, unit: OrgUnit, competence: str) -> An
         if person_id != actor.id:
             networks.add_member(actor, network.id, person_id, invite=True)
     return network
-

@@ -71,16 +71,14 @@ def people_frame(unit: OrgUnit) -> pd.DataFrame:
 
 
 def memberships_frame(unit: OrgUnit, end: dt.datetime) -> pd.DataFrame:
-    """Active memberships of the subtree's people that began before ``end``.
+    """Memberships of the subtree's people that began before ``end``, current ones and
+    those that ended (``left_at``), so a past period counts who was a member then.
 
-    A membership's start is when it was joined (or created, for older rows). Leaving a
-    network removes the row in the networks feature, so ``left_at`` is empty unless the
-    model keeps leaving times."""
+    A membership's start is when it was joined (or created, for older rows)."""
     joined = sa.func.coalesce(NetworkMember.joined_at, NetworkMember.created_at)
-    left = getattr(NetworkMember, "left_at", None)
-    columns = [NetworkMember.person_id, NetworkMember.network_id, joined]
-    columns.append(left if left is not None else sa.null())
-    stmt = sa.select(*columns).where(
+    stmt = sa.select(
+        NetworkMember.person_id, NetworkMember.network_id, joined, NetworkMember.left_at
+    ).where(
         NetworkMember.person_id.in_(subtree_people_stmt(unit)),
         NetworkMember.state == "active",
         joined < end,

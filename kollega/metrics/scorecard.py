@@ -289,6 +289,7 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
         .where(
             NetworkMember.person_id.in_(people_ids),
             NetworkMember.state == "active",
+            NetworkMember.left_at.is_(None),
             Network.status == "active",
         )
         .distinct()
@@ -296,7 +297,11 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
     spread = (
         sa.select(NetworkMember.network_id, sa.func.count(sa.distinct(Person.unit_id)))
         .join(Person, Person.id == NetworkMember.person_id)
-        .where(NetworkMember.network_id.in_(own_networks), NetworkMember.state == "active")
+        .where(
+            NetworkMember.network_id.in_(own_networks),
+            NetworkMember.state == "active",
+            NetworkMember.left_at.is_(None),
+        )
         .group_by(NetworkMember.network_id)
     )
     counts = [int(n) for _nid, n in db.session.execute(spread)]
@@ -306,6 +311,7 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
             NetworkMember.network_id.in_(own_networks),
             NetworkMember.guest.is_(True),
             NetworkMember.state == "active",
+            NetworkMember.left_at.is_(None),
         )
     )
     out["networks_with_guests"] = _count(int(with_guests or 0))

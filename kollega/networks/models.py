@@ -93,6 +93,9 @@ class NetworkMember(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
     joined_at: Mapped[dt.datetime | None]
+    # Set when the member leaves or is removed; the row stays so that past periods
+    # still count them (metrics). Re-joining clears it on the same row.
+    left_at: Mapped[dt.datetime | None]
 
     network: Mapped[Network] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
@@ -105,11 +108,11 @@ class NetworkMember(Base):
 
     @property
     def is_active(self) -> bool:
-        return self.state == "active"
+        return self.state == "active" and self.left_at is None
 
     @property
     def is_facilitator(self) -> bool:
-        return self.state == "active" and self.role == "facilitator"
+        return self.is_active and self.role == "facilitator"
 
 
 class Thread(Base):

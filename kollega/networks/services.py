@@ -154,12 +154,39 @@ def _person(person_id: Any) -> Person:
     return person
 
 
-def _membership(network: Network, person: Person) -> NetworkMember | None:
-    return db.session.scalar(
+def _membership(
+    network: Network, person: Person, include_left: bool = False
+) -> NetworkMember | None:
+    """The person's row in the network; a leaver's row (kept for past periods' metrics)
+    only with ``include_left``, to everything else they are gone."""
+    member = db.session.scalar(
         sa.select(NetworkMember).where(
             NetworkMember.network_id == network.id, NetworkMember.person_id == person.id
         )
     )
+    if member is not None and member.left_at is not None and not include_left:
+        return None
+    return member
+
+
+def _rejoin(member: NetworkMember, state: str) -> NetworkMember:
+    """A leaver comes back: the one row per network and person starts a new stint."""
+    member.left_at = None
+    member.state = state
+    member.role = "member"
+    member.joined_at = now_utc() if state == "active" else None
+    db.session.flush()
+    return member
+
+
+def _end_membership(member: NetworkMember) -> None:
+    """A member who leaves or is removed keeps the row with ``left_at`` (participation
+    in past periods still counts them); a request or invitation that ends was never a
+    membership and goes."""
+    if member.state == "active":
+        member.left_at = now_utc()
+    else:
+        db.session.delete(member)
 
 
 def _thread(thread_id: Any) -> Thread:
@@ -245,13 +272,13 @@ def list_networks(
     """
     members = (
         sa.select(NetworkMember.network_id, sa.func.count().label("n"))
-        .where(NetworkMember.state == "active")
+        .where(NetworkMember.state == "active", NetworkMember.left_at.is_(None))
         .group_by(NetworkMember.network_id)
         .subquery()
     )
     mine_row = (
         sa.select(NetworkMember.network_id, NetworkMember.state, NetworkMember.role)
-        .where(NetworkMember.person_id == person.id)
+        .where(NetworkMember.person_id == person.id, NetworkMember.left_at.is_(None))
         .subquery()
     )
     stmt = (
@@ -447,6 +474,11 @@ def join_network(person: Person, network_id: Any) -> NetworkMember:
     if network.visibility == "invite":
         raise PermissionDenied(_l("This network is by invitation only."))
     state = "active" if network.visibility == "open" else "requested"
+    left = _membership(network, person, include_left=True)
+    if left is not None:
+        member = _rejoin(left, state)
+        if state == "active":
+            return member
     # ON CONFLICT: the same person joining in a parallel request keeps the first row.
     db.session.execute(
         _insert(NetworkMember)
@@ -496,6 +528,7 @@ def facilitator_ids(network_id: int) -> list[int]:
                 NetworkMember.network_id == network_id,
                 NetworkMember.role == "facilitator",
                 NetworkMember.state == "active",
+                NetworkMember.left_at.is_(None),
             )
         )
     )
@@ -525,10 +558,14 @@ def add_member(
     _require_moderate(person, network)
     target = _person(person_id)
     role = _choice(role, "role", MEMBER_ROLES, "member")
-    member = _membership(network, target)
+    member = _membership(network, target, include_left=True)
     if target.is_guest and member is None:
         raise PermissionDenied(_l("Guests are invited by e-mail to one network only."))
-    if member is None:
+    if member is not None and member.left_at is not None:
+        member = _rejoin(member, "invited" if invite else "active")
+        member.invited_by_id = person.id
+        member.role = role
+    elif member is None:
         member = NetworkMember(
             network_id=network.id,
             person_id=target.id,
@@ -605,8 +642,11 @@ def invite_guest_with_link(person: Person, network_id: Any, email: Any, name: An
     elif not guest.is_guest:
         message = _l("This address belongs to an employee; add them as a member instead.")
         raise Conflict(message, fields={"email": message})
-    member = _membership(network, guest)
-    if member is None:
+    member = _membership(network, guest, include_left=True)
+    if member is not None and member.left_at is not None:
+        member = _rejoin(member, "active")
+        member.invited_by_id = person.id
+    elif member is None:
         member = NetworkMember(
             network_id=network.id,
             person_id=guest.id,
@@ -728,7 +768,7 @@ def remove_member(person: Person, network_id: Any, person_id: Any) -> None:
         and len(facilitator_ids(network.id)) <= 1
     ):
         raise Conflict(_l("A network needs at least one facilitator."))
-    db.session.delete(member)
+    _end_membership(member)
     db.session.flush()
     return None
 
@@ -749,12 +789,13 @@ def leave_network(person: Person, network_id: Any) -> None:
             sa.select(sa.func.count()).where(
                 NetworkMember.network_id == network.id,
                 NetworkMember.state == "active",
+                NetworkMember.left_at.is_(None),
                 NetworkMember.person_id != person.id,
             )
         )
         if others:
             raise Conflict(_l("Make another member facilitator before you leave."))
-    db.session.delete(member)
+    _end_membership(member)
     db.session.flush()
 
 
@@ -771,7 +812,11 @@ def list_members(
     stmt = (
         sa.select(NetworkMember)
         .join(Person, Person.id == NetworkMember.person_id)
-        .where(NetworkMember.network_id == network.id, NetworkMember.state.in_(states))
+        .where(
+            NetworkMember.network_id == network.id,
+            NetworkMember.state.in_(states),
+            NetworkMember.left_at.is_(None),
+        )
         .options(selectinload(NetworkMember.person))
         .order_by(sa.case((NetworkMember.role == "facilitator", 0), else_=1), Person.name)
     )
@@ -958,7 +1003,16 @@ def _ensure_member(person: Person, network: Network) -> None:
         )
         .on_conflict_do_update(
             index_elements=["network_id", "person_id"],
-            set_={"state": "active", "joined_at": now_utc()},
+            set_={
+                "state": "active",
+                "joined_at": now_utc(),
+                "left_at": None,
+                # A leaver who posts again comes back as a plain member.
+                "role": sa.case(
+                    (NetworkMember.__table__.c.left_at.is_not(None), "member"),
+                    else_=NetworkMember.__table__.c.role,
+                ),
+            },
         )
     )
 
@@ -1068,7 +1122,11 @@ def mentioned_ids(network_id: int, body: str, author_id: int) -> set[int]:
     rows = db.session.execute(
         sa.select(Person.id, Person.name)
         .join(NetworkMember, NetworkMember.person_id == Person.id)
-        .where(NetworkMember.network_id == network_id, NetworkMember.state == "active")
+        .where(
+            NetworkMember.network_id == network_id,
+            NetworkMember.state == "active",
+            NetworkMember.left_at.is_(None),
+        )
     )
     found = set()
     for pid, name in rows:
@@ -1366,7 +1424,9 @@ def unread_counts(person: Person, thread_ids: Iterable[int] | None = None) -> di
     )
     if thread_ids is None:
         member_of = sa.select(NetworkMember.network_id).where(
-            NetworkMember.person_id == person.id, NetworkMember.state == "active"
+            NetworkMember.person_id == person.id,
+            NetworkMember.state == "active",
+            NetworkMember.left_at.is_(None),
         )
         stmt = stmt.where(Thread.network_id.in_(member_of))
     else:
@@ -1516,7 +1576,9 @@ def active_member_ids(network_id: int) -> list[int]:
     return list(
         db.session.scalars(
             sa.select(NetworkMember.person_id).where(
-                NetworkMember.network_id == network_id, NetworkMember.state == "active"
+                NetworkMember.network_id == network_id,
+                NetworkMember.state == "active",
+                NetworkMember.left_at.is_(None),
             )
         )
     )
@@ -1527,7 +1589,9 @@ def network_ids_for_person(person: Person) -> list[int]:
     return list(
         db.session.scalars(
             sa.select(NetworkMember.network_id).where(
-                NetworkMember.person_id == person.id, NetworkMember.state == "active"
+                NetworkMember.person_id == person.id,
+                NetworkMember.state == "active",
+                NetworkMember.left_at.is_(None),
             )
         )
     )
@@ -1543,6 +1607,7 @@ def facilitated_network_ids(person: Person) -> list[int]:
                 NetworkMember.person_id == person.id,
                 NetworkMember.role == "facilitator",
                 NetworkMember.state == "active",
+                NetworkMember.left_at.is_(None),
                 Network.status == "active",
             )
         )
