@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from kollega import permissions
+from kollega import formflow, permissions
 from kollega.cycle import bridge, practice, services
 from kollega.cycle.forms import EventForm, SimpleForm
 from kollega.cycle.models import EVENT_KINDS, CycleEvent
@@ -281,14 +281,18 @@ def _preset_of(rule: str | None) -> tuple[str, str, dt.date | None]:
     return "custom", rule, None
 
 
-def _apply_errors(form: EventForm, exc: DomainError) -> None:
-    mapping = {"unit": "audience", "network": "audience", "exdates": "rrule"}
-    for name, message in exc.fields.items():
-        field = getattr(form, mapping.get(name, name), None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), str(message)]
-        else:
-            form.form_errors.append(str(message))
+# The service's names for fields the form shows under another name.
+FORM_NAMES = {"unit": "audience", "network": "audience", "exdates": "rrule"}
+
+
+def _render_form(form: EventForm, event: CycleEvent | None, status: int) -> Any:
+    return render_template(
+        "cycle/form.html",
+        form=form,
+        event=event,
+        learning_prompts=services.default_prompts("learning_stop"),
+        evaluation_prompts=services.default_prompts("evaluation_stop"),
+    ), status
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -304,29 +308,15 @@ def new_event() -> Any:
             form.kind.data = kind
         if request.args.get("unit"):
             form.audience.data = f"unit:{request.args['unit']}"
-    status = 200
-    if form.validate_on_submit():
-        try:
-            event = services.create_event(person, _form_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 403:
-                raise
-            _apply_errors(form, exc)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("The event is in the annual cycle."), "success")
-            return redirect(url_for("cycle.event", event_id=event.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template(
-        "cycle/form.html",
-        form=form,
-        event=None,
-        learning_prompts=services.default_prompts("learning_stop"),
-        evaluation_prompts=services.default_prompts("evaluation_stop"),
-    ), status
+    if not form.validate_on_submit():
+        return _render_form(form, None, 422 if request.method == "POST" else 200)
+    event = formflow.submit(
+        form, lambda: services.create_event(person, _form_data(form)), rename=FORM_NAMES
+    )
+    if event is None:
+        return _render_form(form, None, 422)
+    flash(_("The event is in the annual cycle."), "success")
+    return redirect(url_for("cycle.event", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -360,32 +350,18 @@ def edit_event(event_id: int) -> Any:
         form.agenda.data = event.agenda
         form.competences.data = ", ".join(event.competences or [])
         form.prompts.data = "\n".join(event.prompts or [])
-    status = 200
-    if form.validate_on_submit():
-        data = _form_data(form)
-        for key in ("unit", "network", "municipality_wide"):
-            data.pop(key, None)
-        try:
-            services.update_event(person, event, data)
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 403:
-                raise
-            _apply_errors(form, exc)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("The event was saved."), "success")
-            return redirect(url_for("cycle.event", event_id=event.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template(
-        "cycle/form.html",
-        form=form,
-        event=event,
-        learning_prompts=services.default_prompts("learning_stop"),
-        evaluation_prompts=services.default_prompts("evaluation_stop"),
-    ), status
+    if not form.validate_on_submit():
+        return _render_form(form, event, 422 if request.method == "POST" else 200)
+    data = _form_data(form)
+    for key in ("unit", "network", "municipality_wide"):
+        data.pop(key, None)
+    saved = formflow.submit(
+        form, lambda: services.update_event(person, event, data), rename=FORM_NAMES
+    )
+    if saved is None:
+        return _render_form(form, event, 422)
+    flash(_("The event was saved."), "success")
+    return redirect(url_for("cycle.event", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["POST"])
@@ -557,15 +533,18 @@ def practice_page(event_id: int, key: str) -> Any:
             flash(_("These marks were already made."), "success")
             return redirect(url_for("cycle.practice_page", event_id=event_id, key=key))
         else:
-            flash(
-                _(
-                    "%(marks)s marks saved; %(proposals)s levels proposed for their leaders "
-                    "to confirm.",
-                    marks=len(done.new),
-                    proposals=done.proposed,
-                ),
-                "success",
-            )
+            if done.new:
+                flash(
+                    _(
+                        "%(marks)s marks saved; %(proposals)s levels proposed for their "
+                        "leaders to confirm.",
+                        marks=len(done.new),
+                        proposals=done.proposed,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("These marks were already made."), "success")
             return redirect(url_for("cycle.practice_page", event_id=event_id, key=key))
     return render_template(
         "cycle/practice.html",

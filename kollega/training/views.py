@@ -13,9 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from kollega import permissions
+from kollega import formflow, permissions
 from kollega.errors import DomainError
-from kollega.extensions import db
 from kollega.org.models import Person
 from kollega.training import services
 from kollega.training.forms import (
@@ -86,7 +85,6 @@ def _back(default: str) -> Any:
 
 
 def _flash_error(exc: DomainError) -> None:
-    db.session.rollback()
     message = str(exc.message)
     if exc.fields:
         message += " " + " ".join(str(v) for v in exc.fields.values())
@@ -149,14 +147,9 @@ def enrol(session_id: int) -> Any:
     person = _employee()
     session = services.get_session(session_id)
     default = url_for("training.detail", training_id=session.training_id)
-    try:
-        enrolment = services.enrol(person, session)
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        _flash_error(exc)
+    enrolment = formflow.attempt(lambda: services.enrol(person, session), _flash_error)
+    if enrolment is None:
         return _back(default)
-    db.session.commit()
     if enrolment.status == "enrolled":
         flash(_("You are enrolled in %(title)s.", title=session.training.title), "success")
     else:
@@ -176,14 +169,8 @@ def cancel(enrolment_id: int) -> Any:
     person = _actor()
     enrolment = services.get_enrolment(enrolment_id)
     default = url_for("training.detail", training_id=enrolment.session.training_id)
-    try:
-        services.cancel(person, enrolment)
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        _flash_error(exc)
+    if formflow.attempt(lambda: services.cancel(person, enrolment), _flash_error) is None:
         return _back(default)
-    db.session.commit()
     flash(_("The enrolment is cancelled."), "success")
     return _back(default)
 
@@ -208,20 +195,11 @@ def _form_data(form: TrainingForm) -> services.TrainingData:
 
 
 def _save(form: TrainingForm, training: Training | None) -> Training | None:
-    try:
-        saved = services.save_training(_actor(), _form_data(form), training)
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        db.session.rollback()
-        for name, message in exc.fields.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, str(message)]
-        if not exc.fields:
-            flash(str(exc.message), "error")
-        return None
-    db.session.commit()
-    return saved
+    return formflow.submit(
+        form,
+        lambda: services.save_training(_actor(), _form_data(form), training),
+        unplaced=lambda message: flash(message, "error"),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -283,21 +261,15 @@ def add_session(training_id: int) -> Any:
     if not _session_times_ok(form):
         return redirect(url_for("training.detail", training_id=training.id))
     assert form.starts_at.data is not None and form.ends_at.data is not None
-    try:
-        services.add_session(
-            person,
-            training,
-            _utc(form.starts_at.data),
-            _utc(form.ends_at.data),
-            form.place.data or "",
-            form.seats.data,
-        )
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        _flash_error(exc)
+    starts, ends = _utc(form.starts_at.data), _utc(form.ends_at.data)
+    added = formflow.attempt(
+        lambda: services.add_session(
+            person, training, starts, ends, form.place.data or "", form.seats.data
+        ),
+        _flash_error,
+    )
+    if added is None:
         return redirect(url_for("training.detail", training_id=training.id))
-    db.session.commit()
     flash(_("The session was added."), "success")
     return redirect(url_for("training.detail", training_id=training.id))
 
@@ -340,21 +312,15 @@ def edit_session(session_id: int) -> Any:
     if not _session_times_ok(form):
         return redirect(back)
     assert form.starts_at.data is not None and form.ends_at.data is not None
-    try:
-        moved = services.update_session(
-            person,
-            s,
-            _utc(form.starts_at.data),
-            _utc(form.ends_at.data),
-            form.place.data or "",
-            form.seats.data,
-        )
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        _flash_error(exc)
+    starts, ends = _utc(form.starts_at.data), _utc(form.ends_at.data)
+    moved = formflow.attempt(
+        lambda: services.update_session(
+            person, s, starts, ends, form.place.data or "", form.seats.data
+        ),
+        _flash_error,
+    )
+    if moved is None:
         return redirect(back)
-    db.session.commit()
     flash(
         ngettext(
             "The session was saved; %(num)d person moved up from the waiting list.",
@@ -374,14 +340,9 @@ def complete(enrolment_id: int) -> Any:
     person = _actor()
     enrolment = services.get_enrolment(enrolment_id)
     default = url_for("training.session", session_id=enrolment.session_id)
-    try:
-        proposals = services.complete(person, enrolment)
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        _flash_error(exc)
+    proposals = formflow.attempt(lambda: services.complete(person, enrolment), _flash_error)
+    if proposals is None:
         return _back(default)
-    db.session.commit()
     flash(
         _(
             "Completion recorded as formal evidence; %(n)d levels proposed to the leader.",
@@ -417,13 +378,11 @@ def decide(proposal_id: int) -> Any:
         flash(_("Not a valid level."), "error")
         return redirect(url_for("training.proposals"))
     confirm = request.form.get("decision") == "confirm"
-    try:
-        services.decide_proposal(person, proposal, confirm, form.level.data)
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        _flash_error(exc)
+    decided = formflow.attempt(
+        lambda: services.decide_proposal(person, proposal, confirm, form.level.data),
+        _flash_error,
+    )
+    if decided is None:
         return redirect(url_for("training.proposals"))
-    db.session.commit()
     flash(_("The level was confirmed.") if confirm else _("The proposal was rejected."), "success")
     return redirect(url_for("training.proposals"))
