@@ -157,7 +157,7 @@ def require_services() -> None:
 
 def production_env(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
     """The environment of a production web process (README: Running in production)."""
-    from tests.ops.processes import production_env as env
+    from tests.servers import production_env as env
 
     out = env(database_url, REDIS, instance)
     out["KOLLEGA_LOG_FORMAT"] = "text"
@@ -178,7 +178,7 @@ def web(
     """A gunicorn web process with gunicorn.conf.py on ``port`` (not started yet).
     ``worker`` is ``gthread`` or ``gevent``; for gevent the app runs Flask-SocketIO's
     gevent mode. The access log is off: one line per request would be measured too."""
-    from tests.ops.processes import Process
+    from tests.servers import Process
 
     return Process(
         name,
