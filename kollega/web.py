@@ -11,6 +11,7 @@ from flask import Flask, current_app, g, jsonify, render_template, request, url_
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from kollega.errors import DomainError
@@ -174,6 +175,16 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         message = getattr(exc, "kollega_message", None)
         return error_response(status, message)
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(sa_exc.DataError)
+    def out_of_range(exc: Exception) -> Any:
+        # A number or text too large for its column (an id of 2**70, an over-long string
+        # on PostgreSQL): bad input, refused as such; nothing was stored.
+        from kollega.extensions import db
+
+        db.session.rollback()
+        return error_response(400)
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> Any:

@@ -96,7 +96,7 @@ def check_period(period_from: dt.date | None, period_to: dt.date | None) -> None
 
 
 def _title(title: str) -> str:
-    title = (title or "").strip()
+    title = title.strip() if isinstance(title, str) else ""
     if not title:
         raise _invalid("title", _l("Give the plan a title."))
     if len(title) > TITLE_MAX:
