@@ -230,8 +230,9 @@ def test_limits_are_shared_by_processes_through_redis(
     one = ServerProcess(free_port(), url, tmp_path / "one", env)
     two = ServerProcess(free_port(), url, tmp_path / "two", env)
     try:
-        one.start()
-        two.start()
+        # A generous start-up time: the machine running the suite may be busy.
+        one.start(timeout=120)
+        two.start(timeout=120)
         statuses = [
             requests.get(f"{server.url}/api/v1/me", headers=a, timeout=10).status_code
             for server in (one, two, one, two, one)

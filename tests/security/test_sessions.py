@@ -225,8 +225,9 @@ def test_sign_out_and_role_downgrade_close_sockets_on_another_process(
     two = ServerProcess(free_port(), url, tmp_path / "two", env)
     opened: list[socketio.Client] = []
     try:
-        one.start()
-        two.start()
+        # A generous start-up time: the machine running the suite may be busy.
+        one.start(timeout=120)
+        two.start(timeout=120)
         # Sign out through two; the browser's socket is on one.
         http, cookie, csrf = _browser(two.url, org.employee)
         browser_socket = _connect(one.url, cookie)
