@@ -23,6 +23,7 @@ import argparse
 import os
 import platform
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -207,6 +208,13 @@ def load() -> str:
         return "?"
 
 
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
 def figures(output: str, limit: int = 14) -> str:
     lines = [ln.strip() for ln in output.splitlines() if ln.strip() and FIGURE.search(ln)]
     lines = [
@@ -241,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = [p for p in plan if args.only.lower() in p[0].lower()]
     timeout = args.timeout or (900 if args.quick else 5400)
     started_load = load()
+    started_uptime = uptime()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rows = []
     for name, script, extra, env in plan:
@@ -273,11 +282,15 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(out[-3000:] + "\n")
         rows.append((name, shown, status, took, figures(out)))
     command = f"{Path(PY).relative_to(HERE.parent) if Path(PY).is_relative_to(HERE.parent) else PY}"
-    flags = (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only else "")
+    flags = (" --quick" if args.quick else "") + (
+        f" --only {shlex.quote(args.only)}" if args.only else ""
+    )
     lines = [
         f"Machine: {machine()}",
         "",
         f"Started {started}; load average at start: {started_load}; at end: {load()}",
+        "",
+        f"`uptime` at start: {started_uptime}; at end: {uptime()}",
         "",
         f"Command: `{command} -m benchmarks.run{flags}`",
         "",
