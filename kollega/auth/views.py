@@ -215,6 +215,7 @@ def change_password() -> Any:
                     target_id=person.id,
                 )
                 db.session.commit()
+                disconnect_person(person.id)  # other sessions' sockets; this page reloads
                 login_user(person)  # the session token changed; keep this session
                 flash(_("Your password is changed. Other sessions are signed out."), "success")
                 return redirect(url_for("home.index"))

@@ -201,6 +201,21 @@ def test_deactivation_by_an_admin_closes_sockets_and_refuses_new_ones(
         _connect(live_server.url, token=token)
 
 
+def test_a_password_change_closes_the_other_sessions_sockets(app, live_server, org):
+    _, cookie, _ = _browser(live_server.url, org.employee)
+    other_device = _connect(live_server.url, cookie)
+    this = app.test_client()
+    login(this, org.employee)
+    new = "a brand new passphrase"
+    r = this.post(
+        "/account/password", data={"current": factories.PASSWORD, "new": new, "repeat": new}
+    )
+    assert r.status_code == 302
+    assert _closed_within(other_device, 2.0)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        _connect(live_server.url, cookie)
+
+
 # --- across processes -----------------------------------------------------------------------
 
 
