@@ -15,9 +15,10 @@ fresh SQLite database under ``--instance`` unless one with people exists there
   month by month, network members against others);
 - the whole dashboard page's services together;
 
-each against its baseline: one bare ``SELECT`` of the same rows (the memberships,
-messages, reactions, attendances and reflections of the municipality's people in the
-period) read into pandas. Aim (issue 7): the dashboard within 1 s. Prints figures,
+each against its baseline: one bare ``SELECT`` of the same rows read into pandas (for
+participation the memberships, messages, reactions, attendances and reflections of
+the municipality's people in the period; for closure their assessments and the
+requirements; for the dashboard both). Aim (issue 7): the dashboard within 1 s. Prints figures,
 ratios and the machine.
 """
 
@@ -39,14 +40,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def median_seconds(fn: Callable[[], Any], repeat: int, app: Any) -> float:
-    times = []
+def median_seconds(fn: Callable[[], Any], repeat: int, app: Any) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process (SQLite runs in it; on a
+    machine shared with other work the CPU time is the steadier figure)."""
+    times, cpu = [], []
     for _ in range(repeat):
-        with app.test_request_context("/"):
-            start = time.perf_counter()
+        # A new app context too: flask.g (where a request caches its frames) lives on
+        # the app context, so a request context alone would carry the cache over.
+        with app.app_context(), app.test_request_context("/"):
+            start, start_cpu = time.perf_counter(), time.process_time()
             fn()
             times.append(time.perf_counter() - start)
-    return statistics.median(times)
+            cpu.append(time.process_time() - start_cpu)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def main() -> int:
@@ -142,6 +148,26 @@ def main() -> int:
 
             return run
 
+        def bare_levels() -> None:
+            """One bare SELECT of the municipality's assessments up to today and the
+            requirements: the rows closure is made of."""
+            from kollega.competence.models import Assessment, Requirement
+
+            stmt = sa.select(
+                Assessment.person_id,
+                Assessment.competence_id,
+                Assessment.level,
+                Assessment.source,
+                Assessment.assessed_on,
+            ).where(Assessment.person_id.in_(subtree_people_stmt(root)))
+            with db.engine.connect() as conn:
+                pd.DataFrame(conn.execute(stmt).all())
+                pd.DataFrame(conn.execute(sa.select(Requirement.__table__)).all())
+
+        def bare_dashboard() -> None:
+            bare(p18)()
+            bare_levels()
+
         def participation() -> None:
             services.participation(hr, root, p18)
             services.participation_by_month(hr, root, p18)
@@ -157,9 +183,9 @@ def main() -> int:
             (
                 "gap closure, 12 months, municipality",
                 lambda: services.closure(hr, root, p12),
-                bare(p12),
+                bare_levels,
             ),
-            ("the whole dashboard", dashboard, bare(p18)),
+            ("the whole dashboard", dashboard, bare_dashboard),
         ]
         print(
             f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
@@ -167,18 +193,29 @@ def main() -> int:
         )
         print("data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         print(f"median of {args.repeat} runs\n")
-        print(f"{'step':42} {'time':>9} {'bare read':>10} {'ratio':>6}")
+        print(f"load average at the start: {os.getloadavg()[0]:.1f}")
+        print(
+            f"{'step':42} {'time':>9} {'bare read':>10} {'ratio':>6} {'CPU':>9} {'bare CPU':>9} "
+            f"{'ratio':>6}"
+        )
         ok = True
         for name, fn, baseline in steps:
-            with app.test_request_context("/"):
+            with app.app_context(), app.test_request_context("/"):
                 fn()  # warm up (imports, statement caches)
-            took = median_seconds(fn, args.repeat, app)
-            base = median_seconds(baseline, args.repeat, app)
+            took, took_cpu = median_seconds(fn, args.repeat, app)
+            base, base_cpu = median_seconds(baseline, args.repeat, app)
             ratio = took / base if base else float("inf")
-            print(f"{name:42} {took * 1000:7.0f} ms {base * 1000:7.0f} ms {ratio:6.2f}")
+            ratio_cpu = took_cpu / base_cpu if base_cpu else float("inf")
+            print(
+                f"{name:42} {took * 1000:7.0f} ms {base * 1000:7.0f} ms {ratio:6.2f} "
+                f"{took_cpu * 1000:6.0f} ms {base_cpu * 1000:6.0f} ms {ratio_cpu:6.2f}"
+            )
             if name == "the whole dashboard":
                 ok = took <= 1.0
-                print(f"\naim: the dashboard within 1 s: {'met' if ok else 'NOT met'}")
+                print(
+                    f"\naim: the dashboard within 1 s (wall): {'met' if ok else 'NOT met'}; "
+                    f"CPU {took_cpu:.2f} s"
+                )
     return 0 if ok else 1
 
 

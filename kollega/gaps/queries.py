@@ -45,7 +45,7 @@ class Frames:
 
 
 def _frame(rows: Iterable[Sequence[object]], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(list(rows), columns=columns)
+    return _columns_frame(list(rows), columns)
 
 
 def subtree_people_stmt(unit: OrgUnit) -> sa.Select[tuple[int]]:
@@ -58,11 +58,21 @@ def subtree_people_stmt(unit: OrgUnit) -> sa.Select[tuple[int]]:
 
 
 def people_frame(
-    person_ids: sa.Select[tuple[int]] | None = None, *, person: Person | None = None
+    person_ids: sa.Select[tuple[int]] | None = None,
+    *,
+    person: Person | None = None,
+    unit: OrgUnit | None = None,
 ) -> pd.DataFrame:
+    """person_id, unit_id, job_code of one person, the active people of a unit's
+    subtree, or the people of ``person_ids``."""
     stmt = sa.select(Person.id, Person.unit_id, Person.job_code)
     if person is not None:
         stmt = stmt.where(Person.id == person.id)
+    elif unit is not None:
+        # A join: SQLite plans it far better than IN (subquery).
+        stmt = stmt.join(OrgUnit, Person.unit_id == OrgUnit.id).where(
+            OrgUnit.path.startswith(unit.path), Person.active.is_(True)
+        )
     elif person_ids is not None:
         stmt = stmt.where(Person.id.in_(person_ids))
     frame = _frame(db.session.execute(stmt), PEOPLE_COLUMNS)
@@ -205,7 +215,7 @@ def assessments_frame(
 def _columns_frame(rows: Sequence[Sequence[object]], columns: list[str]) -> pd.DataFrame:
     """Rows to a frame column by column (far quicker than row objects one by one)."""
     if not rows:
-        return pd.DataFrame({c: [] for c in columns})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     return pd.DataFrame(dict(zip(columns, zip(*rows, strict=True), strict=True)))
 
 
@@ -217,7 +227,8 @@ def subtree_assessments_at_dates(
 
     The dates cut the history into buckets (on or before the first date, then up to
     each next one); only the last assessment per (person, competence, bucket) is
-    kept (same-day order leader > formal > self, then id). The latest one on or before
+    kept (same-day order leader > formal > self, then id): DISTINCT ON in PostgreSQL,
+    max() with bare columns in SQLite. The latest one on or before
     date k is the last of the latest non-empty bucket up to k, so
     ``analysis.current_levels`` gives the same answer at each date as the full history.
     Returns ``ASSESSMENT_COLUMNS``."""
@@ -231,25 +242,17 @@ def subtree_assessments_at_dates(
         ).all()
     )
     bucket = sa.case(*[(Assessment.assessed_on <= d, i) for i, d in enumerate(days)])
-    ranked = (
-        sa.select(
-            Assessment.id,
-            Assessment.person_id,
-            Assessment.competence_id,
-            Assessment.level,
-            Assessment.source,
-            Assessment.assessed_on,
-            sa.func.row_number()
-            .over(
-                partition_by=(Assessment.person_id, Assessment.competence_id, bucket),
-                order_by=(
-                    Assessment.assessed_on.desc(),
-                    _source_rank().desc(),
-                    Assessment.id.desc(),
-                ),
-            )
-            .label("rn"),
-        )
+    columns = [
+        Assessment.id,
+        Assessment.person_id,
+        Assessment.competence_id,
+        Assessment.level,
+        Assessment.source,
+        # As stored (text on SQLite): pandas parses the column at once, not row by row.
+        sa.type_coerce(Assessment.assessed_on, sa.String),
+    ]
+    stmt = (
+        sa.select(*columns)
         .join(Person, Person.id == Assessment.person_id)
         .join(OrgUnit, OrgUnit.id == Person.unit_id)
         .where(
@@ -258,18 +261,22 @@ def subtree_assessments_at_dates(
             Assessment.competence_id.in_(sorted(ids)),
             Assessment.assessed_on <= days[-1],
         )
-        .subquery()
     )
-    stmt = sa.select(
-        ranked.c.id,
-        ranked.c.person_id,
-        ranked.c.competence_id,
-        ranked.c.level,
-        ranked.c.source,
-        # As stored (text on SQLite): pandas parses the column at once, not row by row.
-        sa.type_coerce(ranked.c.assessed_on, sa.String),
-    ).where(ranked.c.rn == 1)
-    frame = _columns_frame(db.session.execute(stmt).all(), ASSESSMENT_COLUMNS)
+    group = (Assessment.person_id, Assessment.competence_id, bucket)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.distinct(*group).order_by(
+            *group, Assessment.assessed_on.desc(), _source_rank().desc(), Assessment.id.desc()
+        )
+    else:
+        # SQLite: in a query with a single max(), the other (bare) columns come from the
+        # row holding the maximum; the key orders by date, then source rank, then id.
+        # Several times quicker there than row_number() over a window.
+        latest = sa.func.max(
+            sa.func.printf("%s%d%010d", Assessment.assessed_on, _source_rank(), Assessment.id)
+        )
+        stmt = stmt.add_columns(latest).group_by(*group)
+    rows = [row[:6] for row in db.session.execute(stmt)]
+    frame = _columns_frame(rows, ASSESSMENT_COLUMNS)
     frame["competence"] = frame["competence"].map(ids)
     frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
     return frame
@@ -308,9 +315,18 @@ def unit_frames(
     cache = _request_cache()
     if cache is not None and key in cache:
         return cache[key]
-    ids = subtree_people_stmt(unit)
-    people = people_frame(ids)
-    frames = frames_for_people(people, ids, requirement_dates, level_dates, competence)
+    people = people_frame(unit=unit)
+    ancestors = ancestors_frame(people["unit_id"].tolist())
+    requirements = requirements_frame(
+        ancestors["ancestor_id"].tolist(),
+        people["job_code"].dropna().tolist(),
+        competence,
+        requirement_dates,
+    )
+    assessments = subtree_assessments_at_dates(
+        unit, requirements["competence"].unique().tolist(), level_dates
+    )
+    frames = Frames(people, ancestors, requirements, assessments)
     if cache is not None:
         cache[key] = frames
     return frames

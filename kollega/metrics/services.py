@@ -299,8 +299,7 @@ def _closure_frames(unit: OrgUnit, dates: list[dt.date], now: dt.date) -> gap_qu
     """The gap frames for closure at many dates, each read once: requirements in force
     at any of them and the assessments that are the latest at one of them (reduced in
     the database)."""
-    ids = gap_queries.subtree_people_stmt(unit)
-    people = gap_queries.people_frame(ids)
+    people = gap_queries.people_frame(unit=unit)
     ancestors = gap_queries.ancestors_frame(people["unit_id"].tolist())
     requirements = gap_queries.requirements_frame(
         ancestors["ancestor_id"].tolist(),
