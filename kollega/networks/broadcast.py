@@ -123,11 +123,12 @@ def drop_from_network(person_id: int, network_id: int) -> None:
     permission on every event, so this only stops broadcasts they may no longer hear."""
     import sqlalchemy as sa
 
+    from kollega.auth import sockets
     from kollega.extensions import db, socketio
     from kollega.networks.presence import presence
 
     server = socketio.server
-    sids = _sids_of(person_id)
+    sids = set(sockets.sids_of(person_id))
     if server is not None and sids:
         rooms = [network_room(network_id)] + [
             thread_room(tid)
@@ -147,18 +148,3 @@ def drop_from_network(person_id: int, network_id: int) -> None:
             "presence",
             {"network_id": network_id, "online": online(network_id)},
         )
-
-
-def _sids_of(person_id: int) -> set[str]:
-    try:
-        from kollega.auth import sockets
-    except ImportError:  # the cross-process registry is the security work's; be robust
-        sockets = None
-    if sockets is not None:
-        return set(sockets.sids_of(person_id))
-    from kollega.extensions import socketio
-
-    server = socketio.server
-    if server is None:
-        return set()
-    return {sid for sid, _ in server.manager.get_participants("/", person_room(person_id))}

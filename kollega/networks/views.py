@@ -345,10 +345,8 @@ def invite(network_id: int) -> Any:
 def _start_session(person: Any) -> bool:
     """Stamp the new session as the sign-in page does (session timeouts, second factor);
     whether the person must enrol a second factor first."""
-    try:
-        from kollega.auth import sessions
-    except ImportError:  # before the session rules (issue 9) are in place
-        return False
+    from kollega.auth import sessions
+
     sessions.start(False)
     return bool(sessions.owes_second_factor(session, person))
 
