@@ -93,5 +93,27 @@
     on("cycle:reminder", T.reminder, true);
     on("cycle:stop_opened", T.opened, false);
     on("cycle:stop_closed", T.closed, false);
+    // The bell's count follows new notifications without a reload; the list itself is the
+    // notifications page, so only the number changes here.
+    socket.on("notification:new", function () {
+      const bell = document.getElementById("notification-bell");
+      if (!bell) return;
+      let badge = bell.querySelector("[data-notification-count]");
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = "badge";
+        badge.setAttribute("data-notification-count", "0");
+        const hidden = document.createElement("span");
+        hidden.className = "visually-hidden";
+        hidden.textContent = " " + (bell.getAttribute("data-unread-label") || "");
+        bell.appendChild(document.createTextNode(" "));
+        bell.appendChild(badge);
+        badge.appendChild(document.createTextNode("0"));
+        badge.appendChild(hidden);
+      }
+      const count = parseInt(badge.getAttribute("data-notification-count"), 10) + 1;
+      badge.setAttribute("data-notification-count", String(count));
+      badge.firstChild.textContent = String(count);
+    });
   });
 })();

@@ -124,6 +124,8 @@ def unread_notifications(person: Person) -> list[tuple[str, str]]:
             text = _("%(actor)s replied in %(thread)s", actor=actor, thread=thread)
         elif kind == "join_request":
             text = _("%(actor)s asks to join %(network)s", actor=actor, network=network)
+        elif kind == "invite":
+            text = _("%(name)s invited you to %(network)s", name=actor, network=network)
         else:
             text = thread or network
         out.append((text, getattr(n, "link", "") or ""))
