@@ -34,6 +34,8 @@ PAGES: dict[str, tuple[str | None, Callable[[W], str]]] = {
     "auth.tokens": ("employee", lambda w: "/account/tokens"),
     "auth.two_factor_setup": ("employee", lambda w: "/account/two-factor"),
     "admin.audit": ("admin", lambda w: "/admin/audit"),
+    "admin.privacy_settings": ("admin", lambda w: "/admin/privacy"),
+    "admin.erasure": ("admin", lambda w: w["erasure"]),
     "admin.users": ("admin", lambda w: "/admin/users"),
     "admin.account": ("admin", lambda w: f"/admin/users/{w['ids']['employee']}"),
     "competence.mine": ("employee", lambda w: "/competence/"),
@@ -246,6 +248,15 @@ def full_world(world, browsers):  # type: ignore[no-untyped-def]
         world["outbox_mail"] = _link(admin, r"/cycle/outbox/[^/]+")
     except AssertionError:
         world["outbox_mail"] = None
+    # An erasure request of the employee's, for the admin's confirmation page.
+    employee = browsers.page("employee", "nb")
+    visit(employee, "/privacy/", "nb")
+    ask = employee.locator("form[action='/privacy/erasure'] [type=submit]")
+    if ask.count():
+        with employee.expect_navigation():
+            ask.click()
+    visit(admin, "/admin/privacy", "nb")
+    world["erasure"] = _link(admin, r"/admin/privacy/erasure/\d+")
     return world
 
 
