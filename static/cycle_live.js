@@ -93,6 +93,11 @@
     on("cycle:reminder", T.reminder, true);
     on("cycle:stop_opened", T.opened, false);
     on("cycle:stop_closed", T.closed, false);
+    // Signed out elsewhere, deactivated or role changed: the server has closed this socket;
+    // send the person to the sign-in page rather than leave a page that no longer works.
+    socket.on("session:ended", function () {
+      window.location.assign("/login");
+    });
     // The bell's count follows new notifications without a reload; the list itself is the
     // notifications page, so only the number changes here.
     socket.on("notification:new", function () {
