@@ -31,6 +31,9 @@ def _ts(value: dt.date | dt.datetime | str | pd.Timestamp) -> pd.Timestamp:
 
 
 def _naive(series: pd.Series) -> pd.Series:
+    # Frames from metrics.queries are naive UTC already: no conversion per call.
+    if pd.api.types.is_datetime64_dtype(series):
+        return series
     s = pd.to_datetime(series, utc=True)
     return s.dt.tz_localize(None)
 

@@ -86,8 +86,9 @@ def memberships_frame(unit: OrgUnit, end: dt.datetime) -> pd.DataFrame:
     frame = pd.DataFrame(
         list(db.session.execute(stmt)), columns=["person_id", "network_id", "joined_at", "left_at"]
     )
-    frame["joined_at"] = pd.to_datetime(frame["joined_at"], utc=True)
-    frame["left_at"] = pd.to_datetime(frame["left_at"], utc=True)
+    # Naive UTC, as the other frames: analysis compares them without converting.
+    for column in ("joined_at", "left_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None)
     return frame
 
 
