@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.browser.axe import axe_violations, format_violations
-from tests.browser.conftest import visit
+from tests.browser.conftest import scalar, visit
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +59,7 @@ PAGES: dict[str, tuple[str | None, Callable[[W], str]]] = {
     "cycle.occurrence": ("hr", lambda w: w["occurrence"]),
     "cycle.edit_event": ("hr", lambda w: f"/cycle/events/{w['event']}/edit"),
     "cycle.new_event": ("leader", lambda w: "/cycle/events/new"),
+    "cycle.practice_page": ("hr", lambda w: w["practice"]),
     "cycle.list_view": ("employee", lambda w: "/cycle/list"),
     "cycle.month_view": ("employee", lambda w: "/cycle/month"),
     "cycle.outbox": ("admin", lambda w: "/cycle/outbox"),
@@ -74,6 +75,7 @@ PAGES: dict[str, tuple[str | None, Callable[[W], str]]] = {
     "networks.index": ("employee", lambda w: "/networks"),
     "networks.network": ("employee", lambda w: f"/networks/{w['network']}"),
     "networks.create": ("employee", lambda w: "/networks/new"),
+    "networks.invitation": (None, lambda w: w["invitation"]),
     "networks.search": ("employee", lambda w: "/networks/search?q=plan"),
     "networks.notifications": ("employee", lambda w: "/notifications"),
     "networks.thread": ("employee", lambda w: f"/threads/{w['thread']}"),
@@ -237,11 +239,17 @@ def _link(page: Any, pattern: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def full_world(world, browsers):  # type: ignore[no-untyped-def]
+def full_world(world, browsers, world_app):  # type: ignore[no-untyped-def]
     """Add URLs that are only known by following links (occurrence keys, outbox mails)."""
     hr = browsers.page("hr", "nb")
     visit(hr, f"/cycle/events/{world['event']}", "nb")
     world["occurrence"] = _link(hr, rf"/cycle/events/{world['event']}/[^/]+(?<!/edit)")
+    # The practice marks of a learning stop's occurrence (HR runs municipality-wide stops).
+    stop = scalar(world_app, "SELECT id FROM cycle_events WHERE kind = 'learning_stop' ORDER BY id")
+    visit(hr, f"/cycle/events/{stop}", "nb")
+    world["practice"] = _link(hr, rf"/cycle/events/{stop}/[^/]+(?<!/edit)") + "/practice"
+    # A guest's invitation link, from the network's facilitator.
+    world["invitation"] = _guest_invitation(world_app, world["network"])
     admin = browsers.page("admin", "nb")
     visit(admin, "/cycle/outbox", "nb")
     try:
@@ -258,6 +266,26 @@ def full_world(world, browsers):  # type: ignore[no-untyped-def]
     visit(admin, "/admin/privacy", "nb")
     world["erasure"] = _link(admin, r"/admin/privacy/erasure/\d+")
     return world
+
+
+def _guest_invitation(app: Any, network_id: int) -> str:
+    """The sign-in link of a new guest invited to the network by its facilitator."""
+    from kollega.extensions import db
+    from kollega.networks import services as networks
+    from kollega.org.models import Person
+
+    facilitator = scalar(
+        app,
+        "SELECT person_id FROM network_members WHERE network_id = :n AND role = 'facilitator'"
+        " AND state = 'active' ORDER BY id",
+        n=network_id,
+    )
+    with app.app_context():
+        invite = networks.invite_guest_with_link(
+            db.session.get(Person, facilitator), network_id, "gjest.lenke@example.no", "Gro Gjest"
+        )
+        db.session.commit()
+        return f"/invitations/{invite.token}"
 
 
 AUDITED: list[tuple[str, str, int]] = []  # (what, lang, violations) for the summary
