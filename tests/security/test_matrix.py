@@ -34,6 +34,7 @@ def test_every_route_and_event_has_a_policy(app: Any) -> None:
 RECORD = os.environ.get("KOLLEGA_MATRIX_RECORD")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_matrix(app: Any, org: Any, role: str) -> None:
     world = build_world(org)
