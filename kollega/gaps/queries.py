@@ -219,8 +219,15 @@ def _columns_frame(rows: Sequence[Sequence[object]], columns: list[str]) -> pd.D
     return pd.DataFrame(dict(zip(columns, zip(*rows, strict=True), strict=True)))
 
 
+# Up to this many people are looked up by id (SQLite allows 32,766 parameters).
+MAX_ID_LIST = 10_000
+
+
 def subtree_assessments_at_dates(
-    unit: OrgUnit, competences: Iterable[str], dates: Sequence[dt.date]
+    unit: OrgUnit,
+    competences: Iterable[str],
+    dates: Sequence[dt.date],
+    person_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """The assessments of the unit's subtree's active people that can be the latest
     one on or before any of ``dates``, in one read reduced in the database.
@@ -231,7 +238,9 @@ def subtree_assessments_at_dates(
     max() with bare columns in SQLite. The latest one on or before
     date k is the last of the latest non-empty bucket up to k, so
     ``analysis.current_levels`` gives the same answer at each date as the full history.
-    Returns ``ASSESSMENT_COLUMNS``."""
+    ``person_ids`` (the subtree's people, when already read) lets the database look
+    them up by index instead of scanning every assessment. Returns
+    ``ASSESSMENT_COLUMNS``."""
     codes = sorted(set(competences))
     days = sorted(set(dates))
     if not codes or not days:
@@ -251,17 +260,17 @@ def subtree_assessments_at_dates(
         # As stored (text on SQLite): pandas parses the column at once, not row by row.
         sa.type_coerce(Assessment.assessed_on, sa.String),
     ]
-    stmt = (
-        sa.select(*columns)
-        .join(Person, Person.id == Assessment.person_id)
-        .join(OrgUnit, OrgUnit.id == Person.unit_id)
-        .where(
-            OrgUnit.path.startswith(unit.path),
-            Person.active.is_(True),
-            Assessment.competence_id.in_(sorted(ids)),
-            Assessment.assessed_on <= days[-1],
-        )
+    stmt = sa.select(*columns).where(
+        Assessment.competence_id.in_(sorted(ids)), Assessment.assessed_on <= days[-1]
     )
+    if person_ids is not None and len(person_ids) <= MAX_ID_LIST:
+        stmt = stmt.where(Assessment.person_id.in_(sorted({int(p) for p in person_ids})))
+    else:
+        stmt = (
+            stmt.join(Person, Person.id == Assessment.person_id)
+            .join(OrgUnit, OrgUnit.id == Person.unit_id)
+            .where(OrgUnit.path.startswith(unit.path), Person.active.is_(True))
+        )
     group = (Assessment.person_id, Assessment.competence_id, bucket)
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.distinct(*group).order_by(
@@ -324,7 +333,10 @@ def unit_frames(
         requirement_dates,
     )
     assessments = subtree_assessments_at_dates(
-        unit, requirements["competence"].unique().tolist(), level_dates
+        unit,
+        requirements["competence"].unique().tolist(),
+        level_dates,
+        people["person_id"].tolist(),
     )
     frames = Frames(people, ancestors, requirements, assessments)
     if cache is not None:

@@ -310,7 +310,10 @@ def _closure_frames(unit: OrgUnit, dates: list[dt.date], now: dt.date) -> gap_qu
     # Levels are read at most up to today: a later date uses today's levels.
     level_dates = sorted({min(d, now) for d in dates})
     assessments = gap_queries.subtree_assessments_at_dates(
-        unit, requirements["competence"].unique().tolist(), level_dates
+        unit,
+        requirements["competence"].unique().tolist(),
+        level_dates,
+        people["person_id"].tolist(),
     )
     return gap_queries.Frames(people, ancestors, requirements, assessments)
 
