@@ -214,7 +214,8 @@ def sign_in(page: Any, email: str, password: str) -> None:
     page.goto("/login")
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)
-    page.locator("main button[type=submit]").click()
+    with page.expect_navigation():  # the page already counts as loaded: wait for the next
+        page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
     assert "/login" not in page.url, f"{email} could not sign in"
 
@@ -222,7 +223,8 @@ def sign_in(page: Any, email: str, password: str) -> None:
 def set_language(page: Any, lang: str) -> None:
     """Choose the language with the page's own switch (it is also saved on the person)."""
     if page.get_attribute("html", "lang") != lang:
-        page.get_by_role("button", name=SWITCH_TO[lang]).click()
+        with page.expect_navigation():
+            page.get_by_role("button", name=SWITCH_TO[lang]).click()
         page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == lang
 

@@ -20,7 +20,8 @@ def html_lang(page) -> str:  # type: ignore[no-untyped-def]
 def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)
-    page.locator("main button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
 
 
@@ -84,6 +85,8 @@ def test_skip_link_is_first_and_visible_on_focus(page, org):  # type: ignore[no-
     page.keyboard.type(org.employee.email)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    # Wait for the sign-in's navigation itself: the page already counts as loaded.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert org.employee.name in page.locator("h1").inner_text()
