@@ -9,7 +9,7 @@ time); it prints its figures against a baseline measured in the same run and the
 This runner collects, per run, the command, the exit status, the wall time and the
 figure lines of its output (those with a ratio, a baseline or an aim) into one table,
 printed after the machine (nproc, CPU model, memory) and the load average at start and
-end. ``--quick`` (or ``BENCH_QUICK=1``) runs small sizes for a first look (about 15
+end. ``--quick`` (or ``BENCH_QUICK=1``) runs small sizes for a first look (about 10-20
 minutes on 2 cores); the full run uses the sizes of issue 11 (6,500 and 50,000 employees
 on SQLite and PostgreSQL, 1,000 and 2,000 sockets, a 10-minute soak) and takes hours,
 most of it seeding the 50,000 demo once (kept in /tmp/kollega-bench-50k and the
