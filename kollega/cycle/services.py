@@ -34,7 +34,7 @@ from kollega.cycle.models import (
 from kollega.db import now_utc
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
-from kollega.org.models import OrgUnit, Person
+from kollega.org.models import OrgUnit, Person, PersonRole
 
 OSLO = ZoneInfo("Europe/Oslo")
 ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -280,8 +280,13 @@ def invitees(event: CycleEvent) -> list[Person]:
     """Everyone invited: the unit's subtree, the network's members, or everyone."""
     stmt = sa.select(Person).where(Person.active.is_(True)).order_by(Person.name, Person.id)
     if event.municipality_wide:
-        people = list(db.session.scalars(stmt))
-        return [p for p in people if not p.is_guest]
+        # Person.is_guest in SQL: filtering in Python loaded every person's roles one query
+        # at a time, which took ~29 s of a stop opening for 6,500 members.
+        def holders(role: str) -> sa.Select[Any]:
+            return sa.select(PersonRole.person_id).where(PersonRole.role == role)
+
+        not_guest = sa.or_(Person.id.not_in(holders("guest")), Person.id.in_(holders("employee")))
+        return list(db.session.scalars(stmt.where(not_guest)))
     if event.unit is not None:
         sub = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(event.unit.path))
         return list(db.session.scalars(stmt.where(Person.unit_id.in_(sub))))

@@ -460,10 +460,10 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
                 form.reply_to.data = str(quoted.id)
                 if request.args.get("quote"):
                     form.body.data = quote_markdown(quoted.author.name, quoted.body)
-    if messages and before is None and thread.network.status != "proposed":
+    mark = bool(messages) and before is None and thread.network.status != "proposed"
+    if mark:
         svc.mark_read(person, thread.id, messages[-1].seq)
-        db.session.commit()
-    return render_template(
+    html = render_template(
         "networks/thread.html",
         thread=thread,
         network=net,
@@ -478,7 +478,12 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
         reaction_choices=svc.REACTIONS,
         me=person,
         editable=_editable(person, net, messages),
-    ), status
+    )
+    # Commit the read mark only after rendering: a commit expires every loaded object, and
+    # the template would then reload each message and author one query at a time.
+    if mark:
+        db.session.commit()
+    return html, status
 
 
 def _editable(person: Any, net: Any, messages: list[Message]) -> set[int]:
