@@ -20,14 +20,8 @@ Aims (issue 5): heatmap within 1 s, a person's suggestions within 200 ms, no ste
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
-import platform
-import statistics
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,53 +29,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def median_seconds(fn: Callable[[], Any], repeat: int, app: Any) -> tuple[float, float]:
-    """Median wall time and median CPU time of this process (SQLite runs in it; on a
-    machine shared with other work the CPU time is the steadier figure)."""
-    times, cpu = [], []
-    for _ in range(repeat):
-        # A new app context too: flask.g (where a request caches its frames) lives on
-        # the app context, so a request context alone would carry the cache over.
-        with app.app_context(), app.test_request_context("/"):
-            start, start_cpu = time.perf_counter(), time.process_time()
-            fn()
-            times.append(time.perf_counter() - start)
-            cpu.append(time.process_time() - start_cpu)
-    return statistics.median(times), statistics.median(cpu)
+from benchmarks import harness  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--employees", type=int, default=6500)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--instance", default=os.path.join(tempfile.gettempdir(), "kollega-bench"))
-    args = parser.parse_args()
-
-    os.environ.setdefault("KOLLEGA_INSTANCE_PATH", args.instance)
+    app, args = harness.demo_app(__doc__)
     import pandas as pd
     import sqlalchemy as sa
 
-    from kollega import create_app
     from kollega.competence.models import Assessment, Requirement
     from kollega.extensions import db
     from kollega.gaps import queries, services, suggestions
-    from kollega.migrate import upgrade
     from kollega.org.models import OrgUnit, Person, PersonRole
 
-    app = create_app({"SCHEDULER_ENABLED": False})
-    upgrade(app)
     with app.app_context():
-        people = db.session.scalar(sa.select(sa.func.count(Person.id))) or 0
-        if people == 0:
-            from kollega.demo.seed import build_demo
-
-            start = time.perf_counter()
-            build_demo(employees=args.employees)
-            db.session.commit()
-            print(
-                f"built the demo ({args.employees} employees) in {time.perf_counter() - start:.1f} s"
-            )
         hr = db.session.scalar(
             sa.select(Person).join(PersonRole).where(PersonRole.role == "hr").limit(1)
         )
@@ -154,12 +115,9 @@ def main() -> int:
             ),
         ]
         backend = db.engine.dialect.name
-        print(
-            f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}, {backend}"
-        )
+        print(f"machine: {harness.machine()}, {backend}")
         print(f"data: {n_people} people, {n_assess} assessments; median of {args.repeat} runs\n")
-        print(f"load average at the start: {os.getloadavg()[0]:.1f}")
+        print(f"load average at the start: {harness.loadavg()}")
         print(
             f"{'step':42} {'time':>9} {'bare read':>10} {'ratio':>6} {'CPU':>9} {'bare CPU':>9} "
             f"{'ratio':>6}  aim (on wall time)"
@@ -167,8 +125,8 @@ def main() -> int:
         ok = True
         for name, fn, baseline, aim in steps:
             fn()  # warm up (imports, statement caches)
-            took, took_cpu = median_seconds(fn, args.repeat, app)
-            base, base_cpu = median_seconds(baseline, args.repeat, app)
+            took, took_cpu = harness.median_seconds(fn, args.repeat, app)
+            base, base_cpu = harness.median_seconds(baseline, args.repeat, app)
             ratio = took / base if base else float("inf")
             ratio_cpu = took_cpu / base_cpu if base_cpu else float("inf")
             meets = ratio <= 1.5 and (aim is None or took <= aim)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import shlex
 import subprocess
@@ -31,6 +30,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks import harness  # noqa: E402
 
 # (name, script, arguments, environment) for the full and the quick run. "pg:NAME" in the
 # environment stands for a kept PostgreSQL database of that name (created when missing;
@@ -181,26 +183,6 @@ def environment(extra: dict[str, str]) -> dict[str, str]:
 FIGURE = re.compile(r"(ratio|baseline|bare|aim|×|\bx\b|p99|p50|median|ms\b|\bs\b)", re.I)
 
 
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {cpu}, {mem} memory, Python {platform.python_version()}"
-
-
 def load() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -286,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         f" --only {shlex.quote(args.only)}" if args.only else ""
     )
     lines = [
-        f"Machine: {machine()}",
+        f"Machine: {harness.machine()}",
         "",
         f"Started {started}; load average at start: {started_load}; at end: {load()}",
         "",
