@@ -44,7 +44,7 @@ from kollega.competence.models import (
     Framework,
     Requirement,
 )
-from kollega.errors import ValidationError
+from kollega.errors import DomainError, ValidationError
 from kollega.extensions import db
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import manageable_units
@@ -398,22 +398,34 @@ def requirements() -> Any:
     viewer = me()
     units = manageable_units(viewer)
     permissions.require(bool(units) or viewer.is_hr)
+    errors: list[tuple[str, str]] = []
     if request.method == "POST":
         f = request.form
-        comp = services.competence_by_code(f.get("competence", ""))
-        services.create_requirement(
-            viewer,
-            f.get("scope_type", ""),
-            f.get("scope_code", ""),
-            comp,
-            f.get("level", ""),
-            services.parse_date(f.get("effective_from", ""), "effective_from"),
-            _date_arg("effective_until", form=True),
-            f.get("note", ""),
-        )
-        db.session.commit()
-        flash(_("The requirement is saved."), "success")
-        return redirect(url_for("competence.requirements", unit=f.get("scope_code", "")))
+        try:
+            comp = services.competence_by_code(f.get("competence", ""))
+            services.create_requirement(
+                viewer,
+                f.get("scope_type", ""),
+                f.get("scope_code", ""),
+                comp,
+                f.get("level", ""),
+                services.parse_date(f.get("effective_from", ""), "effective_from"),
+                _date_arg("effective_until", form=True),
+                f.get("note", ""),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            # Shown on the form with what was typed kept, rather than on an error page.
+            errors = [
+                (_REQUIREMENT_FIELDS.get(name, "n-scope"), str(message))
+                for name, message in (exc.fields or {"": exc.message}).items()
+            ]
+        else:
+            db.session.commit()
+            flash(_("The requirement is saved."), "success")
+            return redirect(url_for("competence.requirements", unit=f.get("scope_code", "")))
     code = request.args.get("unit") or (units[0].code if units else "")
     unit = next((u for u in units if u.code == code), None)
     on = services.today()
@@ -435,7 +447,24 @@ def requirements() -> Any:
         on=on,
         locale=loc(),
         is_hr=viewer.is_hr,
-    )
+        errors=errors,
+        values=request.form if errors else {},
+    ), (422 if errors else 200)
+
+
+# The service's field names and the ids of the add-requirement form's inputs.
+_REQUIREMENT_FIELDS = {
+    "scope_type": "n-scope",
+    "scope_code": "n-code",
+    "scope": "n-code",
+    "competence": "n-comp",
+    "competence_id": "n-comp",
+    "level": "n-level",
+    "required_level": "n-level",
+    "effective_from": "n-from",
+    "effective_until": "n-until",
+    "note": "n-note",
+}
 
 
 @bp.route("/requirements/<int:requirement_id>/delete", methods=["POST"])

@@ -120,3 +120,25 @@ def test_matrix_sets_changes_and_keeps_the_old_period(client, org, frameworks):
         ).status_code
         == 422
     )
+
+
+def test_add_requirement_form_shows_its_errors_and_keeps_the_input(client, org, frameworks):
+    login(client, org.leader)
+    form = {
+        "scope_type": "unit",
+        "scope_code": "A1",
+        "competence": "privacy-1.0:1.2",
+        "level": "3",
+        "effective_from": "2025-01-01",
+        "effective_until": "2024-01-01",
+        "note": "kept",
+    }
+    r = client.post("/competence/requirements", data=form)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert 'class="error-summary"' in html and 'href="#n-until"' in html
+    assert 'id="n-until-error"' in html and 'aria-invalid="true"' in html
+    assert 'value="kept"' in html and 'value="2024-01-01"' in html
+    assert count() == 0
+    r = client.post("/competence/requirements", data=form | {"effective_until": ""})
+    assert r.status_code == 302 and count() == 1
