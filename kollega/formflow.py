@@ -61,3 +61,12 @@ def submit(
     """``action()`` committed, or None after a refused input (rolled back, messages on
     the form, see ``show_errors``). ``action`` must not return None itself."""
     return attempt(action, lambda exc: show_errors(form, exc, rename, unplaced))
+
+
+def placed_errors(exc: DomainError, ids: Mapping[str, str], default: str) -> list[tuple[str, str]]:
+    """(input id, message) for each of the refusal's field messages, for forms written as
+    plain HTML (no form object): ``ids`` maps the service's field names to input ids; a
+    message without a known field goes to ``default``. The ``_forms.html`` macros
+    ``plain_error_summary``, ``plain_error`` and ``plain_invalid`` show them."""
+    fields = exc.fields or {"": exc.message}
+    return [(ids.get(name, default), str(message)) for name, message in fields.items()]

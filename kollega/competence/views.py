@@ -46,6 +46,7 @@ from kollega.competence.models import (
 )
 from kollega.errors import DomainError, ValidationError
 from kollega.extensions import db
+from kollega.formflow import placed_errors
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import manageable_units
 from kollega.web import PERSON_PANELS, register_nav
@@ -418,10 +419,7 @@ def requirements() -> Any:
             if exc.status in (403, 404):
                 raise
             # Shown on the form with what was typed kept, rather than on an error page.
-            errors = [
-                (_REQUIREMENT_FIELDS.get(name, "n-scope"), str(message))
-                for name, message in (exc.fields or {"": exc.message}).items()
-            ]
+            errors = placed_errors(exc, _REQUIREMENT_FIELDS, "n-scope")
         else:
             db.session.commit()
             flash(_("The requirement is saved."), "success")

@@ -16,8 +16,9 @@ from flask_login import current_user, login_required
 
 from kollega import permissions
 from kollega.audit.services import record_access
-from kollega.errors import ValidationError
+from kollega.errors import DomainError, ValidationError
 from kollega.extensions import db
+from kollega.formflow import placed_errors
 from kollega.org.models import Person
 from kollega.org.services import manageable_units, unit_by_code
 from kollega.plans import labels, services
@@ -77,18 +78,26 @@ def _float(name: str, default: float = 0.0) -> float:
 @login_required
 def index() -> Any:
     viewer = me()
+    errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        unit = unit_by_code(request.form.get("unit", ""))
-        plan = services.create_plan(
-            viewer,
-            unit,
-            request.form.get("title", ""),
-            _date("period_from", required=True),  # type: ignore[arg-type]
-            _date("period_to", required=True),  # type: ignore[arg-type]
-        )
-        db.session.commit()
-        flash(_("The plan is created."), "success")
-        return redirect(url_for("plans.show", plan_id=plan.id))
+        try:
+            unit = unit_by_code(request.form.get("unit", ""))
+            plan = services.create_plan(
+                viewer,
+                unit,
+                request.form.get("title", ""),
+                _date("period_from", required=True),  # type: ignore[arg-type]
+                _date("period_to", required=True),  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            errors = placed_errors(exc, _NEW_PLAN_FIELDS, "np-title")
+        else:
+            db.session.commit()
+            flash(_("The plan is created."), "success")
+            return redirect(url_for("plans.show", plan_id=plan.id))
     if viewer.is_guest:
         abort(403)
     year = services.today().year
@@ -98,7 +107,19 @@ def index() -> Any:
         units=manageable_units(viewer) if permissions.can_plan_any(viewer) else [],
         default_from=dt.date(year + 1, 1, 1),
         default_to=dt.date(year + 4, 12, 31),
-    )
+        errors=errors,
+        values=request.form if errors else {},
+    ), (422 if errors else 200)
+
+
+# The service's field names and the ids of the new-plan form's inputs.
+_NEW_PLAN_FIELDS = {
+    "title": "np-title",
+    "unit": "np-unit",
+    "unit_id": "np-unit",
+    "period_from": "np-from",
+    "period_to": "np-to",
+}
 
 
 @bp.route("/<int:plan_id>")

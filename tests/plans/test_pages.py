@@ -43,7 +43,11 @@ def test_list_and_create_by_form(client, org):
 
 def test_bad_form_input_is_4xx_and_stores_nothing(client, org):
     login(client, org.leader)
-    assert client.post("/plans/", data={**NEW, "period_to": "2025-01-01"}).status_code == 422
+    refused = client.post("/plans/", data={**NEW, "period_to": "2025-01-01"})
+    assert refused.status_code == 422
+    # Shown on the form itself, with what was typed kept.
+    assert 'href="#np-to"' in refused.text and 'id="np-to-error"' in refused.text
+    assert 'value="Plan 2026–2029"' in refused.text and 'value="2025-01-01"' in refused.text
     assert client.post("/plans/", data={**NEW, "period_from": "soon"}).status_code == 422
     assert client.post("/plans/", data={**NEW, "unit": "B1"}).status_code == 403
     assert plans() == []
