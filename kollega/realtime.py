@@ -28,6 +28,15 @@ def publish(room: str, event: str, payload: dict[str, Any], skip_sid: str | None
     socketio.emit(event, payload, to=room, skip_sid=skip_sid)
 
 
+def publish_many(rooms: list[str], event: str, payload: dict[str, Any], chunk: int = 1000) -> None:
+    """Send one ``event`` with the same ``payload`` to everyone in any of ``rooms``: one
+    message-queue publish per ``chunk`` rooms instead of one per room (a stop opening for
+    6,500 members took ~3 s in separate publishes), and a socket in several of the rooms
+    hears it once."""
+    for start in range(0, len(rooms), chunk):
+        socketio.emit(event, payload, to=rooms[start : start + chunk])
+
+
 def disconnect_person(person_id: int) -> None:
     """Tell and close every open socket of a person (sign-out, deactivation, role change),
     on every process: sids come from ``kollega.auth.sockets``, and with a message queue

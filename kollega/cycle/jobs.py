@@ -21,7 +21,7 @@ from kollega.cycle import digest, dispatch, mail
 from kollega.cycle.models import SchedulerHeartbeat
 from kollega.db import now_utc
 from kollega.extensions import db
-from kollega.realtime import publish
+from kollega.realtime import publish_many
 
 JOB_ID = "kollega.cycle.dispatch_due"
 HEARTBEAT = "scheduler"
@@ -88,16 +88,30 @@ def send_digests(now: dt.datetime, batches: int = 5) -> int:
 
 def deliver(outcome: dispatch.Outcome) -> None:
     """After commit: sockets first, then e-mail (a failing mail server loses no state)."""
-    for room, event, payload in outcome.messages:
+    for rooms, event, payload in _batched(outcome.messages):
         try:
-            publish(room, event, payload)
+            publish_many(rooms, event, payload)
         except Exception:
-            log.exception("cycle: publishing %s to %s failed", event, room)
+            log.exception("cycle: publishing %s to %s failed", event, rooms[:3])
     for to, subject, text in outcome.emails:
         try:
             mail.send(to, subject, text)
         except Exception:
             log.exception("cycle: mail to %s failed", to)
+
+
+def _batched(
+    messages: list[tuple[str, str, dict[str, Any]]],
+) -> list[tuple[list[str], str, dict[str, Any]]]:
+    """Runs of the same event and payload to different rooms joined into one send, in
+    their order (a stop opening sends the same notice to every member's room)."""
+    out: list[tuple[list[str], str, dict[str, Any]]] = []
+    for room, event, payload in messages:
+        if out and out[-1][1] == event and out[-1][2] == payload:
+            out[-1][0].append(room)
+        else:
+            out.append(([room], event, payload))
+    return out
 
 
 def beat(now: dt.datetime, dispatched: int) -> None:
