@@ -7,9 +7,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 # Two series told apart by colour and by hatching, for readers who do not see colour.
 COLOURS = ("#1f5f8b", "#e08a1e")
 HATCHES = ("", "//")
@@ -28,6 +25,10 @@ class BarChart:
 
 def render_png(chart: BarChart, width_in: float = 6.0, height_in: float = 3.2) -> bytes:
     """The chart as PNG bytes (150 dpi)."""
+    # Imported here: matplotlib costs ~1 s at start-up and only the Word export draws.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width_in, height_in), dpi=150)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

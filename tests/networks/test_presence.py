@@ -26,7 +26,7 @@ from kollega.extensions import db
 from kollega.networks import services as svc
 from kollega.networks.presence import MemoryPresence, RedisPresence
 from tests.conftest import free_port
-from tests.networks.servers import ServerProcess
+from tests.servers import ServerProcess
 
 
 class Clock:

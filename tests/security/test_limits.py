@@ -21,7 +21,7 @@ from kollega.networks import services as svc
 from kollega.networks.models import Message
 from tests import factories
 from tests.conftest import free_port
-from tests.networks.servers import ServerProcess
+from tests.servers import ServerProcess
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from kollega.errors import ValidationError
 from kollega.extensions import db
 from tests import factories
 from tests.conftest import free_port, login
-from tests.networks.servers import ServerProcess
 from tests.networks.test_socket import session_cookie
+from tests.servers import ServerProcess
 
 IDLE = 30 * 60
 ABSOLUTE = 12 * 60 * 60
