@@ -43,6 +43,17 @@ class Config:
     SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
     # Roles that must sign in with a second factor (TOTP), comma-separated, e.g. "hr,admin".
     TOTP_REQUIRED_ROLES = ""
+    # Single sign-on with OpenID Connect (kollega.auth.oidc): off unless issuer and client id
+    # are set. OIDC_NAME labels the login button; OIDC_EMPLOYEE_NUMBER_CLAIM names the claim
+    # matched against the employee number; OIDC_TRUSTED_MFA lets the provider's sign-in
+    # count as the second factor for TOTP_REQUIRED_ROLES.
+    OIDC_ISSUER = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_NAME = ""
+    OIDC_SCOPE = "openid email profile"
+    OIDC_EMPLOYEE_NUMBER_CLAIM = ""
+    OIDC_TRUSTED_MFA = False
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
     LANGUAGES = ("nb", "en")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -23,7 +24,7 @@ from markupsafe import Markup
 
 from kollega import limits
 from kollega.audit.services import record
-from kollega.auth import sessions
+from kollega.auth import oidc, sessions
 from kollega.auth.forms import (
     ChangePasswordForm,
     DisableTwoFactorForm,
@@ -72,16 +73,21 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
-def _sign_in(person: Any, second_factor: str | None) -> Any:
+def _sign_in(
+    person: Any, second_factor: str | None, method: str = "password", next_url: str | None = None
+) -> Any:
     """Start a fresh session for the person, audit it and go where they were going."""
     lang = session.get("lang")
-    target = _safe_next(request.args.get("next") or session.get(_PENDING, {}).get("next"))
+    target = _safe_next(
+        next_url or request.args.get("next") or session.get(_PENDING, {}).get("next")
+    )
     session.clear()  # a fresh session at sign-in
     if lang:
         session["lang"] = lang
     login_user(person)
     sessions.start(second_factor is not None)
-    record("auth.sign_in", actor_id=person.id, second_factor=second_factor or "none")
+    details = {"method": method} if method != "password" else {}
+    record("auth.sign_in", actor_id=person.id, second_factor=second_factor or "none", **details)
     db.session.commit()
     if sessions.owes_second_factor(session, person):
         return redirect(url_for("auth.two_factor_setup"))
@@ -117,12 +123,7 @@ def login() -> Any:
         person = authenticate(email, form.password.data or "")
         if person is not None:
             if has_second_factor(person):
-                session[_PENDING] = {
-                    "id": person.id,
-                    "token": person.session_token,
-                    "at": int(time.time()),
-                    "next": request.args.get("next") or "",
-                }
+                _owe_second_factor(person, request.args.get("next") or "")
                 db.session.commit()  # a rehashed password
                 return redirect(url_for("auth.two_factor"))
             return _sign_in(person, None)
@@ -133,6 +134,70 @@ def login() -> Any:
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status
+
+
+def _owe_second_factor(person: Any, next_url: str, method: str = "password") -> None:
+    """Remember for a few minutes that the person passed the first step."""
+    session[_PENDING] = {
+        "id": person.id,
+        "token": person.session_token,
+        "at": int(time.time()),
+        "next": next_url,
+        "method": method,
+    }
+
+
+_OIDC_NEXT = "_oidc_next"
+
+
+@bp.route("/login/oidc")
+def oidc_login() -> Any:
+    if not oidc.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    session[_OIDC_NEXT] = request.args.get("next") or ""
+    try:
+        return oidc.client().authorize_redirect(url_for("auth.oidc_callback", _external=True))
+    except oidc.FAILURES:
+        record("auth.sign_in_failed", method="oidc", reason="provider_unreachable")
+        db.session.commit()
+        return _oidc_refused(_("The sign-in service did not answer. Try again in a while."), 502)
+
+
+def _oidc_refused(message: str, status: int) -> Any:
+    return render_template("auth/login.html", form=LoginForm(), oidc_error=message), status
+
+
+@bp.route("/login/oidc/callback")
+def oidc_callback() -> Any:
+    if not oidc.enabled():
+        abort(404)
+    next_url = session.pop(_OIDC_NEXT, "")
+    try:
+        person = oidc.person_from_callback()
+    except oidc.NoMatch as exc:
+        record("auth.sign_in_failed", method="oidc", reason=exc.reason)
+        db.session.commit()
+        if exc.reason in oidc.REFUSED:
+            return _oidc_refused(
+                _(
+                    "kollega has no active account for you. Accounts come from the HR "
+                    "system: ask your leader or HR if yours is missing."
+                ),
+                403,
+            )
+        return _oidc_refused(
+            _("Single sign-on did not work. Try again, or sign in with your e-mail and password."),
+            401,
+        )
+    if current_app.config.get("OIDC_TRUSTED_MFA"):
+        return _sign_in(person, "oidc", method="oidc", next_url=next_url)
+    if has_second_factor(person):
+        _owe_second_factor(person, next_url, method="oidc")
+        db.session.commit()
+        return redirect(url_for("auth.two_factor"))
+    return _sign_in(person, None, method="oidc", next_url=next_url)
 
 
 def _pending_person() -> Any:
@@ -166,7 +231,7 @@ def two_factor() -> Any:
             return _too_many("auth/two_factor.html", form, wait)
         used = verify_second_factor(person, form.code.data or "")
         if used is not None:
-            return _sign_in(person, used)
+            return _sign_in(person, used, method=session[_PENDING].get("method", "password"))
         record("auth.second_factor_failed", actor_id=person.id)
         db.session.commit()
         form.code.errors.append(_("The code is not right. Try the code the app shows now."))

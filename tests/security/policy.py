@@ -131,6 +131,9 @@ POLICY: dict[str, dict[str, str]] = {
     # A guest's invitation link needs no sign-in; the matrix's token is unknown: 404.
     "GET /invitations/<token>": {"A": "NNNNNNNNN", "B": "NNNNNNNNN"},
     "GET /login": {"A": "AAAAAAAAA"},
+    # Single sign-on is not configured in the matrix world: 404 for everyone.
+    "GET /login/oidc": {"A": "NNNNNNNNN"},
+    "GET /login/oidc/callback": {"A": "NNNNNNNNN"},
     # Without a password step first: back to /login; signed in: home.
     "GET /login/two-factor": {"A": "LAAAAAAAA"},
     "GET /messages/<int:message_id>/edit": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
