@@ -233,6 +233,10 @@ class CsvReader:
             if not any(v.strip() for v in values):
                 continue  # blank lines are allowed anywhere
             self.rows_read += 1
+            if any("\x00" in v for v in values):
+                # PostgreSQL refuses NUL in text: a database error while checking the file.
+                self.errors.append((line, _l("The line contains a NUL character.")))
+                continue
             if len(values) != width:
                 self.errors.append(
                     (
