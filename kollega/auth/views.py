@@ -157,6 +157,8 @@ def oidc_login() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     session[_OIDC_NEXT] = request.args.get("next") or ""
+    for key in [k for k in session if k.startswith("_state_oidc_")]:
+        session.pop(key)  # abandoned attempts' state: keep the cookie small
     try:
         return oidc.client().authorize_redirect(url_for("auth.oidc_callback", _external=True))
     except oidc.FAILURES:
@@ -170,6 +172,7 @@ def _oidc_refused(message: str, status: int) -> Any:
 
 
 @bp.route("/login/oidc/callback")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 def oidc_callback() -> Any:
     if not oidc.enabled():
         abort(404)

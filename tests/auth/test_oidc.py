@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pyotp
 import pytest
 import requests
 import sqlalchemy as sa
@@ -295,3 +296,21 @@ def test_off_when_not_configured(client, org, app_settings):
     assert client.get("/login/oidc").status_code == 404
     assert client.get("/login/oidc/callback?code=x&state=y").status_code == 404
     assert b"/login/oidc" not in client.get("/login").data
+
+
+def test_enrolled_second_factor_is_asked_after_the_provider(client, org, provider):
+    from kollega.auth.services import begin_totp, confirm_totp
+
+    cred = begin_totp(org.hr)
+    confirm_totp(org.hr, pyotp.TOTP(cred.secret).now())
+    db.session.commit()
+    provider.claims = {"email": "hanne@test.kollega.no"}
+    response = sign_in_via_provider(client)
+    assert response.headers["Location"] == "/login/two-factor"
+    assert signed_in_id(client) is None
+    code = pyotp.TOTP(cred.secret).at(time.time() + 30)  # not the code just used
+    done = client.post("/login/two-factor", data={"code": code})
+    assert done.headers["Location"] == "/"
+    assert signed_in_id(client) == org.hr.id
+    (event,) = audit("auth.sign_in")
+    assert event.details["method"] == "oidc" and event.details["second_factor"] == "totp"
