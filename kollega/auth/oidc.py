@@ -14,6 +14,7 @@ by the ``email`` claim, case-insensitively; an e-mail the provider marks as unve
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,6 +49,8 @@ def client() -> Any:
     if registered is None:
         from authlib.integrations.flask_client import OAuth
 
+        # Authlib logs the PKCE verifier at debug level: no secrets in any log, even in debug.
+        logging.getLogger("authlib").setLevel(max(logging.INFO, logging.getLogger().level))
         config = app.config
         oauth = OAuth(app)
         registered = oauth.register(
