@@ -324,11 +324,23 @@ def export(code: str, fmt: str) -> Any:
     return table_response(fmt, header, rows, filename, table)
 
 
+# A text cell starting with one of these is run as a formula by spreadsheet programs (CSV
+# injection); names come from imports and forms, so they are shown as text instead.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def table_response(
     fmt: str, header: list[str], rows: list[list[Any]], filename: str, sheet: str = "data"
 ) -> Response:
     """A table as a CSV (UTF-8 with BOM, ``;``-separated, as Excel in Norway expects) or
     XLSX download; shared by every table export (gaps, metrics)."""
+    rows = [[_inert(v) for v in row] for row in rows]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")

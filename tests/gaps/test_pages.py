@@ -84,6 +84,26 @@ def test_unit_page_per_role(client, org):
     assert client.get("/gaps/units/K").status_code == 200
 
 
+def test_exports_show_formula_like_names_as_text(client, org):
+    """A name that starts like a spreadsheet formula (CSV injection) is exported as text."""
+    setup_gaps(org)
+    org.employee.name = '=HYPERLINK("http://x.example","klikk")'
+    db.session.commit()
+    login(client, org.leader)
+    heat = client.get("/gaps/units/A1/export.csv?table=heatmap&by=people").get_data(as_text=True)
+    cells = [cell for line in heat.splitlines() for cell in line.split(";")]
+    assert not any(cell.lstrip('"').startswith("=") for cell in cells)
+    assert any(cell.lstrip('"').startswith("'=HYPERLINK") for cell in cells)
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    xlsx = client.get("/gaps/units/A1/export.xlsx?table=heatmap&by=people")
+    sheet = load_workbook(BytesIO(xlsx.data)).active
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert all(not (isinstance(v, str) and v.startswith("=")) for v in values)
+
+
 def test_dismiss_from_page(client, org):
     setup_gaps(org)
     login(client, org.employee)
