@@ -41,6 +41,8 @@ class Config:
     # homes; at most one working day in all. Bearer tokens are not sessions.
     SESSION_IDLE_TIMEOUT = 30 * 60
     SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+    # How often each process closes its sockets whose session has run out (seconds).
+    SOCKET_SWEEP_SECONDS = 60
     # Roles that must sign in with a second factor (TOTP), comma-separated, e.g. "hr,admin".
     TOTP_REQUIRED_ROLES = ""
     # Single sign-on with OpenID Connect (kollega.auth.oidc): off unless issuer and client id

@@ -48,6 +48,8 @@ def on_connect(auth: Any = None) -> bool:
     session[_RECORDED] = now
     join_room(person_room(person.id))
     sockets.remember(person.id, socket_sid())
+    auth_at = None if via_token else session.get(sessions.AUTH_AT)
+    sockets.track(socket_sid(), auth_at, now, via_token)
     return True
 
 
@@ -71,6 +73,7 @@ def socket_person() -> Person | None:
         if sessions.expiry_reason(stamps, now) is not None:
             return None
         session[_SEEN] = now
+        sockets.touch(socket_sid(), now)
     if now - session.get(_RECORDED, 0) >= sockets.REFRESH:
         session[_RECORDED] = now
         sockets.remember(person.id, socket_sid())

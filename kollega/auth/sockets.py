@@ -11,6 +11,7 @@ does nothing.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -73,3 +74,77 @@ def forget(person_id: int) -> None:
     client = _redis()
     if client is not None:
         client.delete(_key(person_id))
+
+
+# --- closing sockets whose session has run out ----------------------------------------------
+# A cookie socket's events are refused once its session is idle or too old, but an idle
+# socket sends no events and would go on hearing broadcasts (new messages on a shared PC).
+# Each process therefore keeps its own sockets' sign-in and last-activity times and a
+# background task closes the expired ones. The task stops when the process has no sockets
+# left and starts again with the next connect.
+
+_LOCAL = "kollega_socket_sessions"
+_SWEEPER = "kollega_socket_sweeper"
+_lock = threading.Lock()
+
+
+def track(sid: str, auth_at: float | None, seen_at: float, via_token: bool) -> None:
+    """Record a new socket of this process (``auth_at`` None for bearer-token sockets,
+    which are not sessions and only end when the token or the person does)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with _lock:
+        app.extensions.setdefault(_LOCAL, {})[sid] = [auth_at, seen_at, via_token]
+        if app.extensions.get(_SWEEPER) or app.config.get("SOCKET_SWEEP_SECONDS", 60) <= 0:
+            return
+        app.extensions[_SWEEPER] = True
+    from kollega.extensions import socketio
+
+    socketio.start_background_task(_sweep_loop, app)
+
+
+def touch(sid: str, seen_at: float) -> None:
+    """The socket was active (its own event) at ``seen_at``."""
+    entry = current_app.extensions.get(_LOCAL, {}).get(sid)
+    if entry is not None:
+        entry[1] = seen_at
+
+
+def sweep(app: Any, now: float | None = None) -> int:
+    """Close this process's cookie sockets whose session has run out; drop the entries of
+    sockets that are gone. Returns how many were closed."""
+    from kollega.auth import sessions
+    from kollega.extensions import socketio
+
+    server = socketio.server
+    now = time.time() if now is None else now
+    closed = 0
+    with _lock:
+        entries = list(app.extensions.get(_LOCAL, {}).items())
+    for sid, (auth_at, seen_at, via_token) in entries:
+        expired = False
+        if server is not None and server.manager.is_connected(sid, "/") and not via_token:
+            stamps = {sessions.AUTH_AT: auth_at, sessions.SEEN_AT: seen_at}
+            with app.app_context():
+                expired = sessions.expiry_reason(stamps, now) is not None
+            if expired:
+                server.disconnect(sid, namespace="/")
+                closed += 1
+        if expired or server is None or not server.manager.is_connected(sid, "/"):
+            with _lock:
+                app.extensions.get(_LOCAL, {}).pop(sid, None)
+    return closed
+
+
+def _sweep_loop(app: Any) -> None:
+    from kollega.extensions import socketio
+
+    while True:
+        socketio.sleep(app.config.get("SOCKET_SWEEP_SECONDS", 60))
+        try:
+            sweep(app)
+        except Exception:  # a failed pass must not end the task; the next one retries
+            app.logger.exception("socket sweep failed")
+        with _lock:
+            if not app.extensions.get(_LOCAL):
+                app.extensions[_SWEEPER] = False
+                return

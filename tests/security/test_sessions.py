@@ -169,6 +169,24 @@ def test_socket_connect_obeys_the_session_timeouts(app, live_server, org):
             _connect(live_server.url, _cookie_with(app, cookie, **back))
 
 
+def test_an_idle_socket_is_closed_when_its_session_runs_out(app, live_server, org):
+    """A socket that sends nothing would go on hearing broadcasts after its session has
+    run out (a page left open on a shared PC): each process closes such sockets."""
+    from kollega.auth.services import create_token
+
+    token = create_token(org.leader, "test")
+    db.session.commit()
+    cookie = session_cookie(live_server.url, org.employee)
+    app.config["SOCKET_SWEEP_SECONDS"] = 0.2
+    app.config["SESSION_IDLE_TIMEOUT"] = 3
+    idle = _connect(live_server.url, cookie)
+    by_token = _connect(live_server.url, token=token)
+    assert idle.connected and by_token.connected
+    assert _closed_within(idle, 8)
+    assert by_token.connected  # bearer tokens are not sessions
+    by_token.disconnect()
+
+
 def test_sign_out_closes_the_persons_sockets_and_not_others(live_server, org, thread_id):
     http, cookie, csrf = _browser(live_server.url, org.employee)
     mine = _connect(live_server.url, cookie)
