@@ -176,6 +176,14 @@ def update_account(
     return changed
 
 
+def reset_second_factor(actor: Person | None, person: Person) -> None:
+    """An admin removes a person's lost second factor (see auth's reset_second_factor)."""
+    from kollega.auth import services as auth_services
+
+    actor = _require_admin(actor)
+    auth_services.reset_second_factor(person, actor.id, "admin")
+
+
 def reset_password(actor: Person | None, person: Person, password: str) -> None:
     """Give the person a new password typed by an admin; ends all their sessions."""
     actor = _require_admin(actor)

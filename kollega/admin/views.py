@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from kollega import permissions
 from kollega.admin import services
 from kollega.admin.forms import AccountForm, EraseForm, PasswordResetForm, RetentionForm
-from kollega.errors import ValidationError
+from kollega.errors import Conflict, ValidationError
 from kollega.extensions import db
 from kollega.privacy import retention
 from kollega.privacy import services as privacy
@@ -44,7 +44,15 @@ def users() -> Any:
 def _render_account(
     person: Any, form: AccountForm, reset: PasswordResetForm, status: int = 200
 ) -> Any:
-    return render_template("admin/account.html", target=person, form=form, reset=reset), status
+    from kollega.auth.services import has_second_factor
+
+    return render_template(
+        "admin/account.html",
+        target=person,
+        form=form,
+        reset=reset,
+        has_second_factor=has_second_factor(person),
+    ), status
 
 
 @bp.route("/users/<int:person_id>", methods=["GET", "POST"])
@@ -83,6 +91,29 @@ def account(person_id: int) -> Any:
         flash(_("Saved. %(name)s has been signed out everywhere.", name=person.name), "success")
     else:
         flash(_("Nothing changed."), "info")
+    return redirect(url_for("admin.account", person_id=person.id))
+
+
+@bp.route("/users/<int:person_id>/second-factor", methods=["POST"])
+@login_required
+def reset_second_factor(person_id: int) -> Any:
+    actor = _actor()
+    person = services.get_account(actor, person_id)
+    try:
+        services.reset_second_factor(actor, person)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(str(exc.message), "info")
+        return redirect(url_for("admin.account", person_id=person.id))
+    db.session.commit()
+    disconnect_person(person.id)
+    flash(
+        _(
+            "The second factor of %(name)s is removed. They have been signed out everywhere.",
+            name=person.name,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.account", person_id=person.id))
 
 

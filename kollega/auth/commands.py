@@ -46,20 +46,17 @@ def token_revoke(token_id: int) -> None:
 def users_reset_second_factor(email: str) -> None:
     """Remove EMAIL's second factor (a lost phone and lost recovery codes) and sign them
     out everywhere; where it is required they set it up again at their next sign-in."""
-    import secrets
-
-    from kollega.audit.services import record
-    from kollega.auth.services import disable_totp, find_by_email, has_second_factor
+    from kollega.auth.services import find_by_email, reset_second_factor
+    from kollega.errors import Conflict
     from kollega.realtime import disconnect_person
 
     person = find_by_email(email)
     if person is None:
         raise click.ClickException(f"no person with e-mail {email}")
-    if not has_second_factor(person):
-        raise click.ClickException(f"{person.email} has no second factor")
-    disable_totp(person)
-    person.session_token = secrets.token_urlsafe(24)
-    record("auth.second_factor_reset", target_type="person", target_id=person.id, via="cli")
+    try:
+        reset_second_factor(person, None, "cli")
+    except Conflict:
+        raise click.ClickException(f"{person.email} has no second factor") from None
     db.session.commit()
     disconnect_person(person.id)
     click.echo(f"second factor of {person.email} removed; they are signed out everywhere")

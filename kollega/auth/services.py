@@ -266,3 +266,25 @@ def disable_totp(person: Person) -> None:
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.person_id == person.id))
     db.session.execute(sa.delete(TotpCredential).where(TotpCredential.person_id == person.id))
     db.session.flush()
+
+
+def reset_second_factor(person: Person, actor_id: int | None, via: str) -> None:
+    """An operator removes a lost second factor (phone and recovery codes gone): the person
+    is signed out everywhere (the edge closes their sockets after commit) and, where it is
+    required, sets it up again at the next sign-in. ``Conflict`` when there is none."""
+    import secrets
+
+    from kollega.audit.services import record
+
+    if not has_second_factor(person):
+        raise Conflict(_l("This person has no second factor."))
+    disable_totp(person)
+    person.session_token = secrets.token_urlsafe(24)
+    record(
+        "auth.second_factor_reset",
+        actor_id=actor_id,
+        target_type="person",
+        target_id=person.id,
+        via=via,
+    )
+    db.session.flush()

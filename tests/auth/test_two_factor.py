@@ -174,6 +174,26 @@ def test_an_operator_resets_a_lost_second_factor(client, runner, org):
     }
 
 
+def test_an_admin_removes_a_lost_second_factor_on_the_account_page(app, client, org):
+    login(client, org.employee)
+    _enrol(client)
+    admin = app.test_client()
+    login(admin, org.admin)
+    page = admin.get(f"/admin/users/{org.employee.id}").get_data(as_text=True)
+    assert f"/admin/users/{org.employee.id}/second-factor" in page
+    done = admin.post(f"/admin/users/{org.employee.id}/second-factor")
+    assert done.status_code == 302
+    assert client.get("/").status_code == 302  # signed out everywhere
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TotpCredential)) == 0
+    assert ("auth.second_factor_reset", {"via": "admin"}) in _actions(org.admin)
+    page = admin.get(f"/admin/users/{org.employee.id}").get_data(as_text=True)
+    assert f"/admin/users/{org.employee.id}/second-factor" not in page
+    # Only admins: HR gets 403 and nothing changes.
+    hr = app.test_client()
+    login(hr, org.hr)
+    assert hr.post(f"/admin/users/{org.employee.id}/second-factor").status_code == 403
+
+
 class TestRequiredForHrAndAdmin:
     @pytest.fixture
     def app_settings(self) -> dict[str, Any]:

@@ -184,6 +184,7 @@ POLICY: dict[str, dict[str, str]] = {
     "POST /admin/privacy/erasure/<int:request_id>/decline": {"A": "LFFFFFFNF", "B": "LFFFFFFNF"},
     "POST /admin/users/<int:person_id>": {"A": "LFFFFFFVF", "B": "LFFFFFFVF"},
     "POST /admin/users/<int:person_id>/password": {"A": "LFFFFFFVF", "B": "LFFFFFFVF"},
+    "POST /admin/users/<int:person_id>/second-factor": {"A": "LFFFFFFAF", "B": "LFFFFFFAF"},
     "POST /api/v1/cycle/calendar/token": {"A": "LVVVVVVVV"},
     "POST /api/v1/cycle/events": {"A": "LVVVVVVVV"},
     "POST /api/v1/cycle/events/<int:event_id>/occurrences/<key>/cancel": {
