@@ -59,6 +59,11 @@
         hidden.textContent = ": " + (payload.title || "");
         a.appendChild(hidden);
         actions.appendChild(a);
+      } else if (payload.href) {
+        const a = document.createElement("a");
+        a.href = payload.href;
+        a.textContent = payload.label;
+        actions.appendChild(a);
       }
       const dismiss = document.createElement("button");
       dismiss.type = "button";
@@ -93,10 +98,11 @@
     on("cycle:reminder", T.reminder, true);
     on("cycle:stop_opened", T.opened, false);
     on("cycle:stop_closed", T.closed, false);
-    // Signed out elsewhere, deactivated or role changed: the server has closed this socket;
-    // send the person to the sign-in page rather than leave a page that no longer works.
+    // Signed out elsewhere, deactivated or role changed: the server closes this socket.
+    // Say so with a link to sign in again; moving the page away unasked would be a change
+    // of context the person did not ask for (and would race a sign-out they started here).
     socket.on("session:ended", function () {
-      window.location.assign("/login");
+      show("session:ended", T.ended, { href: T.login, label: T.signIn });
     });
     // The bell's count follows new notifications without a reload; the list itself is the
     // notifications page, so only the number changes here.

@@ -59,8 +59,8 @@ def test_hr_enrols_and_signs_in_with_the_keyboard(page: Any, org: Any) -> None:
     assert_no_axe_violations(page)
 
     # Sign out, then in again: the second step asks for the next code.
-    page.get_by_role("button", name="Logg ut").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Logg ut").first.click()
     page.goto("/login")
     page.get_by_label("E-post", exact=True).fill(org.hr.email)
     page.get_by_label("Passord", exact=True).fill(factories.PASSWORD)

@@ -41,3 +41,22 @@ def test_reminder_shows_without_reload(app, page, org):  # type: ignore[no-untyp
     notice.get_by_role("button").focus()
     page.keyboard.press("Enter")
     assert page.locator("#cycle-live .notice").count() == 0
+
+
+def test_signed_out_elsewhere_says_so_and_offers_sign_in(app, page, org):  # type: ignore[no-untyped-def]
+    from kollega.realtime import disconnect_person
+
+    sign_in(page, org.employee)
+    page.goto("/cycle/")
+    page.wait_for_function("window.kollegaCycleLive && window.kollegaCycleLive.socket.connected")
+    page.evaluate("document.title = 'unchanged'")
+    with app.app_context():
+        disconnect_person(org.employee.id)  # as sign-out on another device does
+    notice = page.locator("#cycle-live .notice")
+    notice.wait_for()
+    assert page.title() == "unchanged"  # the page is not moved away unasked
+    assert notice.locator("p").inner_text() == (
+        "Du er logget ut. Det du ser her, blir ikke lenger oppdatert."
+    )
+    assert notice.get_by_role("link").get_attribute("href") == "/login"
+    assert_no_axe_violations(page)
