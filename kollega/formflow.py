@@ -70,3 +70,19 @@ def placed_errors(exc: DomainError, ids: Mapping[str, str], default: str) -> lis
     ``plain_error_summary``, ``plain_error`` and ``plain_invalid`` show them."""
     fields = exc.fields or {"": exc.message}
     return [(ids.get(name, default), str(message)) for name, message in fields.items()]
+
+
+def attempt_placed(
+    action: Callable[[], T], ids: Mapping[str, str], default: str
+) -> tuple[T | None, list[tuple[str, str]]]:
+    """``(action(), [])`` committed, or ``(None, errors)`` after a refused input (rolled
+    back; ``errors`` from ``placed_errors``). A 403 or 404 propagates to the error page."""
+    try:
+        result = action()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            raise
+        return None, placed_errors(exc, ids, default)
+    db.session.commit()
+    return result, []

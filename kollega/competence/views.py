@@ -44,9 +44,9 @@ from kollega.competence.models import (
     Framework,
     Requirement,
 )
-from kollega.errors import DomainError, ValidationError
+from kollega.errors import ValidationError
 from kollega.extensions import db
-from kollega.formflow import placed_errors
+from kollega.formflow import attempt_placed
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import manageable_units
 from kollega.web import PERSON_PANELS, register_nav
@@ -402,26 +402,22 @@ def requirements() -> Any:
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         f = request.form
-        try:
-            comp = services.competence_by_code(f.get("competence", ""))
-            services.create_requirement(
+
+        def create() -> Requirement:
+            return services.create_requirement(
                 viewer,
                 f.get("scope_type", ""),
                 f.get("scope_code", ""),
-                comp,
+                services.competence_by_code(f.get("competence", "")),
                 f.get("level", ""),
                 services.parse_date(f.get("effective_from", ""), "effective_from"),
                 _date_arg("effective_until", form=True),
                 f.get("note", ""),
             )
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status in (403, 404):
-                raise
-            # Shown on the form with what was typed kept, rather than on an error page.
-            errors = placed_errors(exc, _REQUIREMENT_FIELDS, "n-scope")
-        else:
-            db.session.commit()
+
+        # Refusals are shown on the form with what was typed kept, not on an error page.
+        created, errors = attempt_placed(create, _REQUIREMENT_FIELDS, "n-scope")
+        if created is not None:
             flash(_("The requirement is saved."), "success")
             return redirect(url_for("competence.requirements", unit=f.get("scope_code", "")))
     code = request.args.get("unit") or (units[0].code if units else "")

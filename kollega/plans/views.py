@@ -16,9 +16,9 @@ from flask_login import current_user, login_required
 
 from kollega import permissions
 from kollega.audit.services import record_access
-from kollega.errors import DomainError, ValidationError
+from kollega.errors import ValidationError
 from kollega.extensions import db
-from kollega.formflow import placed_errors
+from kollega.formflow import attempt_placed
 from kollega.org.models import Person
 from kollega.org.services import manageable_units, unit_by_code
 from kollega.plans import labels, services
@@ -80,22 +80,18 @@ def index() -> Any:
     viewer = me()
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        try:
-            unit = unit_by_code(request.form.get("unit", ""))
-            plan = services.create_plan(
+
+        def create() -> Any:
+            return services.create_plan(
                 viewer,
-                unit,
+                unit_by_code(request.form.get("unit", "")),
                 request.form.get("title", ""),
                 _date("period_from", required=True),  # type: ignore[arg-type]
                 _date("period_to", required=True),  # type: ignore[arg-type]
             )
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status in (403, 404):
-                raise
-            errors = placed_errors(exc, _NEW_PLAN_FIELDS, "np-title")
-        else:
-            db.session.commit()
+
+        plan, errors = attempt_placed(create, _NEW_PLAN_FIELDS, "np-title")
+        if plan is not None:
             flash(_("The plan is created."), "success")
             return redirect(url_for("plans.show", plan_id=plan.id))
     if viewer.is_guest:
