@@ -105,6 +105,10 @@ EXCLUDED: dict[str, str] = {
     "ops.healthz": "a health check for the process manager (JSON), not a page",
     "auth.two_factor": "the second sign-in step, reached only after a right password; "
     "audited with axe in tests/auth/test_two_factor_browser.py",
+    "auth.oidc_login": "a redirect to the identity provider (404 when single sign-on is off); "
+    "its button on the login page is audited with the login page",
+    "auth.oidc_callback": "the identity provider's return: signs in and redirects, or shows "
+    "the login page with the refusal (tests/auth/test_oidc.py)",
 }
 
 # Main states beyond the opened page: (name, role, path, action on the page). Each action

@@ -8,6 +8,7 @@ resized through the widths (a page load costs far more than a relayout).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -141,13 +142,20 @@ def test_form_by_keyboard_alone(browsers, world, form):  # type: ignore[no-untyp
     assert not never, f"{name}: no visible focus on {never}"
 
 
-def _horizontal_overflow(page: Any) -> str | None:
-    """None when the page does not scroll sideways, else what sticks out."""
-    scroll, client = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    if scroll <= client:
-        return None
+def _horizontal_overflow(page: Any, settle: float = 3.0) -> str | None:
+    """None when the page does not scroll sideways, else what sticks out. Charts redraw
+    for a new width a moment after the resize (ResizeObserver), so an overflow must last
+    ``settle`` seconds to count."""
+    deadline = time.monotonic() + settle
+    while True:
+        scroll, client = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if scroll <= client:
+            return None
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
     wide = page.evaluate(
         """(w) => [...document.querySelectorAll('body *')]
           .filter(e => e.getBoundingClientRect().right > w + 1

@@ -3,6 +3,8 @@ region without a reload, in the reader's language, and can be dismissed by keybo
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from kollega.cycle import jobs
@@ -11,6 +13,19 @@ from tests.cycle.helpers import make_event, utc
 from tests.cycle.test_browser import sign_in
 
 pytestmark = pytest.mark.browser
+
+
+def _wait_connected(page, seconds: float = 15) -> None:  # type: ignore[no-untyped-def]
+    """Until the page's socket is connected. Polled from here: wait_for_function with a
+    string needs eval in the page when it has to poll, which the CSP forbids."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if page.evaluate(
+            "() => !!(window.kollegaCycleLive && window.kollegaCycleLive.socket.connected)"
+        ):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the page's socket did not connect")
 
 
 def test_reminder_shows_without_reload(app, page, org):  # type: ignore[no-untyped-def]
@@ -25,7 +40,7 @@ def test_reminder_shows_without_reload(app, page, org):  # type: ignore[no-untyp
     )
     sign_in(page, org.employee)
     page.goto("/cycle/")
-    page.wait_for_function("window.kollegaCycleLive && window.kollegaCycleLive.socket.connected")
+    _wait_connected(page)
     page.evaluate("document.title = 'unchanged'")  # a reload would reset it
     with app.app_context():
         assert jobs.run_due(utc(2027, 3, 2, 7, 1)) == 1
@@ -48,7 +63,7 @@ def test_signed_out_elsewhere_says_so_and_offers_sign_in(app, page, org):  # typ
 
     sign_in(page, org.employee)
     page.goto("/cycle/")
-    page.wait_for_function("window.kollegaCycleLive && window.kollegaCycleLive.socket.connected")
+    _wait_connected(page)
     page.evaluate("document.title = 'unchanged'")
     with app.app_context():
         disconnect_person(org.employee.id)  # as sign-out on another device does
