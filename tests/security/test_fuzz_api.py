@@ -15,12 +15,10 @@ every run; ``FUZZ_CASES`` counts what was sent.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import pytest
 import schemathesis
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -28,7 +26,7 @@ from schemathesis import GenerationMode
 
 from kollega.auth.services import create_token
 from kollega.extensions import db
-from kollega.models import metadata
+from tests.security.digest import table_digests
 from tests.security.world import build_world
 
 EXAMPLES = 4
@@ -87,15 +85,8 @@ LOOSE_OBJECTS = st.dictionaries(FIELDS, JSON, max_size=5)
 def fingerprint() -> dict[str, str]:
     """A digest of every table's rows: equal before and after means nothing changed."""
     db.session.expire_all()
-    out = {}
     with db.engine.connect() as conn:
-        for table in metadata.sorted_tables:
-            if table.name in VOLATILE:
-                continue
-            pk = list(table.primary_key.columns) or list(table.columns)
-            rows = conn.execute(sa.select(table).order_by(*pk)).all()
-            out[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return out
+        return table_digests(conn.execute, VOLATILE)
 
 
 def _path_values(world: Any, org: Any) -> dict[str, Any]:

@@ -15,19 +15,17 @@ Derandomized and bounded (``EXAMPLES`` per route); ``FUZZ_CASES`` counts what wa
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
-import sqlalchemy as sa
 from hypothesis import strategies as st
 
 from kollega.extensions import db
-from kollega.models import metadata
 from tests.conftest import login
 from tests.security import matrix
+from tests.security.digest import table_digests
 from tests.security.policy import POLICY
 from tests.security.test_fuzz_api import _send_each
 from tests.security.world import ROLES, build_world
@@ -75,15 +73,8 @@ LIKELY = [
 def fingerprint() -> dict[str, str]:
     """A digest of every table's committed rows."""
     db.session.rollback()
-    out = {}
     with db.engine.connect() as conn:
-        for table in metadata.sorted_tables:
-            if table.name in VOLATILE:
-                continue
-            pk = list(table.primary_key.columns) or list(table.columns)
-            rows = conn.execute(sa.select(table).order_by(*pk)).all()
-            out[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return out
+        return table_digests(conn.execute, VOLATILE)
 
 
 def values(world: Any) -> st.SearchStrategy[str]:

@@ -17,22 +17,20 @@ was sent.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import strategies as st
 
 from kollega.competence import imports as competence_imports
 from kollega.csvio import CsvFileError, ImportReport
 from kollega.extensions import db
-from kollega.models import metadata
 from kollega.org import imports as org_imports
 from tests.conftest import login
+from tests.security.digest import table_digests
 from tests.security.test_fuzz_api import _send_each
 
 EXAMPLES = 40
@@ -166,14 +164,7 @@ def broken_files(draw: Any, columns: tuple[str, ...]) -> bytes:
 def snapshot() -> dict[str, str]:
     """A digest of every table's rows through the session, so flushed rows count too."""
     db.session.flush()
-    out = {}
-    for table in metadata.sorted_tables:
-        if table.name in VOLATILE:
-            continue
-        pk = list(table.primary_key.columns) or list(table.columns)
-        rows = db.session.execute(sa.select(table).order_by(*pk)).all()
-        out[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return out
+    return table_digests(db.session.execute, VOLATILE)
 
 
 def changed(before: dict[str, str]) -> list[str]:
