@@ -25,7 +25,7 @@ def test_document_has_charts_with_alt_text_and_tables(client, org):
     assert "2027: Gap (årsverk) 2,15, Gap etter tiltak (årsverk) 1,15" in staffing
     assert scenarios.startswith("Stolpediagram: Kompetansegap per scenario på måldatoen.")
     assert (
-        "forutsetninger: Gap-poeng 8, Gappoeng etter tiltak 2; Høy: Gap-poeng 8, Gappoeng etter tiltak 8"
+        "forutsetninger: Gappoeng 8, Gappoeng etter tiltak 2; Høy: Gappoeng 8, Gappoeng etter tiltak 8"
         in scenarios
     )
     # SPL 1.95 + ADV 0.20 in 2027 (tests/plans/test_api.py computes them by hand).
@@ -43,7 +43,7 @@ def test_document_has_charts_with_alt_text_and_tables(client, org):
         assert following.tag == qn("w:tbl")
     heads = [[c.text for c in t.rows[0].cells] for t in doc.tables]
     assert ["År", "Gap (årsverk)", "Gap etter tiltak (årsverk)"] in heads
-    assert ["Scenario", "Gap-poeng", "Gappoeng etter tiltak"] in heads
+    assert ["Scenario", "Gappoeng", "Gappoeng etter tiltak"] in heads
     rows = {t.rows[0].cells[0].text: t for t in doc.tables}
     year_rows = [[c.text for c in r.cells] for r in rows["År"].rows[1:]]
     assert year_rows[1] == ["2027", "2,15", "1,15"]
