@@ -17,8 +17,10 @@ bare: ``join``); the sender sends with ``message:send`` (bare: ``send``, which o
 broadcasts ``message:new`` to the room). Each receiver notes when each message arrives;
 latency is arrival minus the moment the sender emitted it (one clock: all clients live
 in this process). Reports delivered / expected, deliveries per second (deliveries over
-the time from the first send to the last arrival), p50 and p99 latency for both, the
-ratios, and the machine. Bounded: at most 2,000 clients and 60 seconds of sending.
+the time from the first send to the last arrival), p50 and p99 latency, the server CPU
+time per send (user + system of the server process and its descendants, from /proc, sampled
+right before the first send and after the last delivery, divided by the messages sent) for
+both, the ratios, and the machine. Bounded: at most 2,000 clients and 60 seconds of sending.
 """
 
 from __future__ import annotations
@@ -144,9 +146,19 @@ def setup_kollega(
 
 
 class Run:
-    def __init__(self, name: str, port: int, events: dict[str, str], thread_id: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        port: int,
+        events: dict[str, str],
+        thread_id: int,
+        server_pids: list[int] | None = None,
+    ) -> None:
         self.name = name
         self.port = port
+        # The server's processes (their descendants too): CPU time sampled right before
+        # the first send and after the last delivery, divided by the messages sent.
+        self.server_pids = server_pids or []
         self.events = events  # join / send event names
         self.thread_id = thread_id
         self.sent_at: dict[str, float] = {}
@@ -216,6 +228,7 @@ class Run:
             if acks["n"] >= messages:
                 acked.set()
 
+        cpu_before = harness.cpu_seconds(self.server_pids)
         start = time.perf_counter()
         for n in range(messages):
             if rate > 0:
@@ -239,6 +252,7 @@ class Run:
             time.sleep(0.5)
             if self.delivered >= expected or self.delivered == before:
                 break
+        cpu = harness.cpu_seconds(self.server_pids) - cpu_before
         close_all(clients)
         delivered = self.delivered
         lat = sorted(self.arrivals)
@@ -252,6 +266,8 @@ class Run:
             "p50_ms": statistics.median(lat) * 1000 if lat else float("nan"),
             "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan"),
             "seconds": elapsed,
+            "cpu_s": cpu,
+            "cpu_ms_per_send": cpu / messages * 1000 if self.server_pids else float("nan"),
         }
 
 
@@ -276,7 +292,7 @@ def report(row: dict[str, Any]) -> str:
         f"{row['name']:>8}: delivered {row['delivered']}/{row['expected']} "
         f"({row['delivered'] / row['expected']:.1%}), acked {row['acked']}, "
         f"{row['per_second']:.0f} deliveries/s, p50 {row['p50_ms']:.1f} ms, "
-        f"p99 {row['p99_ms']:.1f} ms"
+        f"p99 {row['p99_ms']:.1f} ms, server CPU {row['cpu_ms_per_send']:.2f} ms per send"
     )
 
 
@@ -323,16 +339,20 @@ def measure_both(
     tokens: list[str],
     stop_bare: Any,
     servers: str,
+    kollega_pids: list[int] | None = None,
+    bare_pids: list[int] | None = None,
 ) -> None:
     what = f"{args.clients} clients, {messages} messages" + (
         f" at {args.rate:g}/s" if args.rate > 0 else " at saturation (10 in flight)"
     )
     print(f"measuring: {what}", flush=True)
     load_start = os.getloadavg()[0]
-    bare = Run("bare", bport, {"join": "join", "send": "send"}, 0)
+    bare = Run("bare", bport, {"join": "join", "send": "send"}, 0, bare_pids)
     bare_row = bare.measure([None] * args.clients, None, args.rate, messages)
     stop_bare()
-    kol = Run("kollega", kport, {"join": "thread:join", "send": "message:send"}, thread_id)
+    kol = Run(
+        "kollega", kport, {"join": "thread:join", "send": "message:send"}, thread_id, kollega_pids
+    )
     kol_row = kol.measure(list(tokens), sender_token, args.rate, messages)
 
     print()
@@ -348,7 +368,8 @@ def measure_both(
     print(
         f"   ratio: deliveries/s kollega/bare {kol_row['per_second'] / bare_row['per_second']:.2f}, "
         f"p50 {kol_row['p50_ms'] / bare_row['p50_ms']:.2f}x, "
-        f"p99 {kol_row['p99_ms'] / bare_row['p99_ms']:.2f}x"
+        f"p99 {kol_row['p99_ms'] / bare_row['p99_ms']:.2f}x, "
+        f"server CPU per send {kol_row['cpu_ms_per_send'] / bare_row['cpu_ms_per_send']:.2f}x"
     )
 
 
@@ -389,6 +410,8 @@ def run_production(args: argparse.Namespace, messages: int) -> int:
                 lambda: bare.terminate(timeout=10),
                 f"both servers gunicorn {args.server} (1 worker, gunicorn.conf.py); kollega "
                 "KOLLEGA_ENV=production on PostgreSQL with Redis as message queue",
+                [kol.proc.pid],
+                [bare.proc.pid],
             )
             for p in procs:
                 p.terminate(timeout=10)
@@ -439,6 +462,8 @@ def run_dev(args: argparse.Namespace, messages: int) -> int:
             tokens,
             lambda: stop(bproc),
             "both servers Werkzeug, async_mode=threading; kollega on SQLite",
+            [kproc.pid],
+            [bproc.pid],
         )
     finally:
         for p in procs:
