@@ -5,7 +5,9 @@
 
 ``socketio_app``: Flask-SocketIO with nothing but a room: ``join`` joins it, ``send``
 broadcasts ``message:new`` to it. Its async mode follows ``KOLLEGA_ASYNC_MODE``
-(``threading`` or ``gevent``), like kollega's.
+(``threading`` or ``gevent``), like kollega's. With ``KOLLEGA_BENCH_BARE_QUEUE`` (a Redis
+URL) it uses that as its message queue, on a channel of its own, so that several bare
+processes behind nginx broadcast to each other's sockets as kollega's do.
 
 ``sql_page_app``: one Flask route, ``GET /page``, that runs the SQL statements recorded
 from one request to kollega's page (a pickled list of ``(sql, parameters)``), in one
@@ -27,7 +29,13 @@ def socketio_app() -> Any:
     from flask_socketio import SocketIO, emit, join_room
 
     app = Flask("bare")
-    sio = SocketIO(app, async_mode=os.environ.get("KOLLEGA_ASYNC_MODE", "threading"))
+    queue = os.environ.get("KOLLEGA_BENCH_BARE_QUEUE") or None
+    sio = SocketIO(
+        app,
+        async_mode=os.environ.get("KOLLEGA_ASYNC_MODE", "threading"),
+        message_queue=queue,
+        channel="kollega-bench-bare",
+    )
     counter = {"seq": 0}
     lock = threading.Lock()
 

@@ -3,7 +3,7 @@ bare Flask-SocketIO room broadcast in the same run.
 
     .venv/bin/python benchmarks/chat_fanout.py [--clients 200] [--rate 20] [--seconds 10]
         [--rate 0 --messages 300]   # saturation: as fast as acks allow (10 in flight)
-        [--server dev|gthread|gevent]
+        [--server dev|gthread|gevent|nginx2]
 
 Both servers run as child processes started the same way, on localhost. ``--server dev``
 (the default): ``socketio.run`` in ``async_mode="threading"`` on Werkzeug and
@@ -11,7 +11,12 @@ Both servers run as child processes started the same way, on localhost. ``--serv
 ``KOLLEGA_DATABASE_URL``). ``--server gthread`` or ``gevent``: production mode, both under
 gunicorn with gunicorn.conf.py and one worker of that class (benchmarks/bare.py
 ``socketio_app`` for the bare one), kollega with ``KOLLEGA_ENV=production`` on a fresh
-PostgreSQL database with Redis as the message queue. kollega's database holds N+1 people in one open network, each with a bearer token;
+PostgreSQL database with Redis as the message queue. ``--server nginx2``: production mode
+across two processes: two gunicorn gthread web processes (own ports) sharing PostgreSQL
+and Redis behind Debian's nginx with sticky sessions (tests/servers.py's configuration,
+hashing on a per-client header since every client is 127.0.0.1), the clients and the
+sender connecting through nginx; the bare baseline is two bare processes with Redis as
+their message queue behind an nginx of the same configuration. kollega's database holds N+1 people in one open network, each with a bearer token;
 every client connects over WebSocket and joins the thread (kollega: ``thread:join``,
 bare: ``join``); the sender sends with ``message:send`` (bare: ``send``, which only
 broadcasts ``message:new`` to the room). Each receiver notes when each message arrives;
@@ -159,6 +164,11 @@ class Run:
         # The server's processes (their descendants too): CPU time sampled right before
         # the first send and after the last delivery, divided by the messages sent.
         self.server_pids = server_pids or []
+        # Behind nginx: every client names itself in X-Kollega-Client, the key nginx
+        # hashes on (all clients are 127.0.0.1, so ip_hash would put them on one process).
+        self.proxied = False
+        # Called once every client has joined (e.g. to count the sockets per process).
+        self.after_join: Any = None
         self.events = events  # join / send event names
         self.thread_id = thread_id
         self.sent_at: dict[str, float] = {}
@@ -167,7 +177,7 @@ class Run:
         self.delivered = 0
         self.lock = threading.Lock()
 
-    def receiver(self, token: str | None, listen: bool = True) -> WireClient:
+    def receiver(self, token: str | None, listen: bool = True, name: str = "") -> WireClient:
         def on_event(name: str, data: Any) -> None:
             if name != "message:new" or not isinstance(data, dict):
                 return
@@ -181,7 +191,10 @@ class Run:
                 self.last_arrival = max(self.last_arrival, now)
 
         client = WireClient(
-            self.port, {"token": token} if token else None, on_event if listen else None
+            self.port,
+            {"token": token} if token else None,
+            on_event if listen else None,
+            {"X-Kollega-Client": name} if self.proxied and name else None,
         )
         ack = client.call(self.events["join"], {"thread_id": self.thread_id, "after_seq": 10**9})
         if not (isinstance(ack, dict) and ack.get("ok")):
@@ -194,26 +207,32 @@ class Run:
         clients: list[Any] = []
         connect_lock = threading.Lock()
 
-        def connect(tokens: list[str | None]) -> None:
-            for t in tokens:
-                c = self.receiver(t)
+        def connect(items: list[tuple[int, str | None]]) -> None:
+            for n, t in items:
+                c = self.receiver(t, name=f"client-{n}")
                 with connect_lock:
                     clients.append(c)
 
         # Connect in a few threads (bounded), then send.
-        chunks = [receivers[i::8] for i in range(8)]
+        numbered = list(enumerate(receivers))
+        chunks = [numbered[i::8] for i in range(8)]
         threads = [threading.Thread(target=connect, args=(c,)) for c in chunks if c]
         began = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        if len(clients) < len(receivers):
+            close_all(clients)
+            raise SystemExit(f"{self.name}: only {len(clients)}/{len(receivers)} clients joined")
         print(
             f"  {self.name}: {len(clients)} clients joined in {time.perf_counter() - began:.1f} s",
             flush=True,
         )
-        sender = self.receiver(sender_token, listen=False)
+        sender = self.receiver(sender_token, listen=False, name="sender")
         clients.append(sender)
+        if self.after_join is not None:
+            self.after_join()
         expected = messages * len(receivers)
         # Saturation keeps 10 sends in flight; a fixed rate is never held back.
         in_flight = threading.Semaphore(10 if rate <= 0 else 100_000)
@@ -304,9 +323,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=0, help="with --rate 0 (default 300)")
     parser.add_argument(
         "--server",
-        choices=("dev", "gthread", "gevent"),
+        choices=("dev", "gthread", "gevent", "nginx2"),
         default="dev",
-        help="dev: kollega run on SQLite; gthread/gevent: gunicorn in production mode",
+        help="dev: kollega run on SQLite; gthread/gevent: gunicorn in production mode; "
+        "nginx2: two gunicorn gthread processes behind nginx in production mode",
     )
     parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -324,8 +344,13 @@ def main(argv: list[str] | None = None) -> int:
     messages = min(messages, 5000)
     # Stopped by a signal: still stop the servers (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    limit = harness.raise_open_files()
+    if limit < 2 * args.clients + 200:
+        raise SystemExit(f"open files limit {limit} is too low for {args.clients} clients")
     if args.server == "dev":
         return run_dev(args, messages)
+    if args.server == "nginx2":
+        return run_nginx2(args, messages)
     return run_production(args, messages)
 
 
@@ -341,18 +366,24 @@ def measure_both(
     servers: str,
     kollega_pids: list[int] | None = None,
     bare_pids: list[int] | None = None,
+    upstreams: dict[str, list[int]] | None = None,
 ) -> None:
+    """Bare first (then ``stop_bare``), kollega second, and the report. ``upstreams``
+    (name -> web process ports): the clients connect through nginx (``kport``/``bport``
+    are nginx's), name themselves for its hash, and the sockets per process are shown."""
     what = f"{args.clients} clients, {messages} messages" + (
         f" at {args.rate:g}/s" if args.rate > 0 else " at saturation (10 in flight)"
     )
     print(f"measuring: {what}", flush=True)
     load_start = os.getloadavg()[0]
     bare = Run("bare", bport, {"join": "join", "send": "send"}, 0, bare_pids)
+    proxied(bare, upstreams)
     bare_row = bare.measure([None] * args.clients, None, args.rate, messages)
     stop_bare()
     kol = Run(
         "kollega", kport, {"join": "thread:join", "send": "message:send"}, thread_id, kollega_pids
     )
+    proxied(kol, upstreams)
     kol_row = kol.measure(list(tokens), sender_token, args.rate, messages)
 
     print()
@@ -371,6 +402,22 @@ def measure_both(
         f"p99 {kol_row['p99_ms'] / bare_row['p99_ms']:.2f}x, "
         f"server CPU per send {kol_row['cpu_ms_per_send'] / bare_row['cpu_ms_per_send']:.2f}x"
     )
+
+
+def proxied(run: Run, upstreams: dict[str, list[int]] | None) -> None:
+    """Behind nginx: clients name themselves; after joining, print the sockets each web
+    process holds (established connections on its port, nginx's side of them)."""
+    if not upstreams:
+        return
+    ports = upstreams[run.name]
+    run.proxied = True
+
+    def spread() -> None:
+        counts = harness.established(ports)
+        shown = ", ".join(f"process {i + 1} {counts[p]}" for i, p in enumerate(ports))
+        print(f"  {run.name}: sockets per web process: {shown}", flush=True)
+
+    run.after_join = spread
 
 
 def run_production(args: argparse.Namespace, messages: int) -> int:
@@ -415,6 +462,103 @@ def run_production(args: argparse.Namespace, messages: int) -> int:
             )
             for p in procs:
                 p.terminate(timeout=10)
+    finally:
+        for p in procs:
+            p.terminate(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def behind_nginx(name: str, ports: list[int], folder: Path) -> tuple[Any, int]:
+    """tests/servers.py's nginx (deploy/nginx.conf's essentials: sticky upstream, WebSocket
+    upgrade) in front of ``ports``, hashing on the X-Kollega-Client header as the multi-
+    process test does (every client here is 127.0.0.1: ip_hash would pick one process),
+    with room for 2,000 clients (two connections each). Not started; (process, port)."""
+    from tests.servers import nginx
+
+    port = free_port()
+    proc = nginx(port, ports, folder / name, balance="hash $http_x_kollega_client")
+    conf = folder / name / "nginx.conf"
+    text = conf.read_text().replace(
+        "events { worker_connections 4096; }",
+        "worker_rlimit_nofile 20000;\nevents { worker_connections 10000; }",
+    )
+    conf.write_text(text)
+    proc.name = f"nginx-{name}"
+    proc.log = folder / f"nginx-{name}.log"
+    return proc, port
+
+
+def run_nginx2(args: argparse.Namespace, messages: int) -> int:
+    """Two gunicorn gthread web processes (separate processes and ports, gunicorn.conf.py)
+    sharing PostgreSQL and Redis behind Debian's nginx with sticky sessions; the bare
+    baseline is two bare Flask-SocketIO processes with Redis as their message queue behind
+    an nginx of the same configuration. Every client, the sender too, connects through
+    nginx, so the sender reaches one process and the other gets the message from Redis."""
+    import shutil as sh
+
+    from tests.servers import NGINX
+
+    if not os.access(NGINX, os.X_OK) and not sh.which("nginx"):
+        raise SystemExit(f"--server nginx2 needs nginx ({NGINX}; apt-get install nginx)")
+    harness.require_services()
+    folder = Path(tempfile.mkdtemp(prefix="kollega-fanout-"))
+    procs: list[Any] = []
+    try:
+        with harness.pg_database() as url:
+            print(f"setting up {args.clients} people in one thread ...", flush=True)
+            url, thread_id, sender_token, tokens = setup_kollega(folder, args.clients, url)
+            env = harness.production_env(url, folder / "instance")
+            bare_env = {**env, "KOLLEGA_BENCH_BARE_QUEUE": harness.REDIS}
+            # Either process may get (nearly) every client: room for all in each.
+            threads = args.clients + 100
+            kports, bports = [free_port(), free_port()], [free_port(), free_port()]
+            kol = [
+                harness.web(f"kollega-{i + 1}", p, env, folder, threads=threads)
+                for i, p in enumerate(kports)
+            ]
+            bare = [
+                harness.web(
+                    f"bare-{i + 1}",
+                    p,
+                    bare_env,
+                    folder,
+                    app="benchmarks.bare:socketio_app()",
+                    threads=threads,
+                )
+                for i, p in enumerate(bports)
+            ]
+            knginx, kport = behind_nginx("kollega", kports, folder)
+            bnginx, bport = behind_nginx("bare", bports, folder)
+            for p in [*kol, *bare, knginx, bnginx]:
+                procs.append(p.start())
+            for p, port in zip(kol, kports, strict=True):
+                p.wait_http(f"http://127.0.0.1:{port}/healthz", ok=(200, 503))
+            for p, port in zip(bare, bports, strict=True):
+                p.wait_http(f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling")
+            knginx.wait_http(f"http://127.0.0.1:{kport}/healthz", ok=(200, 503))
+            bnginx.wait_http(f"http://127.0.0.1:{bport}/socket.io/?EIO=4&transport=polling")
+
+            def stop_bare() -> None:
+                for p in [*bare, bnginx]:
+                    p.terminate(timeout=10)
+
+            measure_both(
+                args,
+                messages,
+                kport,
+                bport,
+                thread_id,
+                sender_token,
+                tokens,
+                stop_bare,
+                "two gunicorn gthread web processes each (1 worker, gunicorn.conf.py) behind "
+                "nginx (sticky: hash on a per-client header), Redis as message queue for both; "
+                "kollega KOLLEGA_ENV=production on PostgreSQL; server CPU = both web processes",
+                [p.proc.pid for p in kol],
+                [p.proc.pid for p in bare],
+                {"kollega": kports, "bare": bports},
+            )
     finally:
         for p in procs:
             p.terminate(timeout=10)

@@ -71,6 +71,34 @@ def print_machine(load_at_start: str) -> None:
     )
 
 
+def raise_open_files(wanted: int = 65536) -> int:
+    """Raise this process's soft limit on open files towards ``wanted`` (at most the hard
+    limit), so that 2,000 client sockets fit; the servers started from here inherit it.
+    Returns the soft limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return int(soft)
+
+
+def established(ports: list[int]) -> dict[int, int]:
+    """Established TCP connections whose local end is one of ``ports`` (IPv4 and IPv6,
+    /proc/net/tcp): the sockets each server holds."""
+    counts = dict.fromkeys(ports, 0)
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                port = int(fields[1].rsplit(":", 1)[1], 16)
+                if port in counts and fields[3] == "01":  # TCP_ESTABLISHED
+                    counts[port] += 1
+    return counts
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -321,11 +349,19 @@ class WireClient:
     receives, which at 200 clients x 20 messages/s measures thread creation (and runs
     out of threads) rather than the server."""
 
-    def __init__(self, port: int, auth: dict[str, Any] | None, on_event: Any = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        auth: dict[str, Any] | None,
+        on_event: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         import websocket
 
         self.ws = websocket.create_connection(
-            f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket", timeout=30
+            f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket",
+            timeout=30,
+            header=[f"{k}: {v}" for k, v in (headers or {}).items()],
         )
         self.on_event = on_event
         self.acks: dict[int, Any] = {}
