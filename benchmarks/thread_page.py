@@ -49,6 +49,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of wrk: N in-process requests (test client), CPU time per request "
+        "against the bare replay of the same SQL, and a cProfile of kollega's",
+    )
     args = parser.parse_args(argv)
     if not (1 <= args.messages <= 1000 and 1 <= args.members <= 2000):
         parser.error("--messages 1..1000 and --members 1..2000")
@@ -113,6 +121,56 @@ def record_sql(app: Any, path: str, token: str) -> list[tuple[str, Any]]:
     return statements
 
 
+def in_process(app: Any, path: str, token: str, statements: list[Any], n: int) -> None:
+    """CPU time per request in this process (survives a busy machine better than wrk's
+    requests/s): kollega's page through the test client, then the bare replay of the
+    same SQL on kollega's engine, then a cProfile of kollega's requests."""
+    import cProfile
+    import pstats
+
+    from kollega.extensions import db
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def kollega() -> None:
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+
+    with app.app_context():
+        engine = db.engine
+
+    def bare() -> None:
+        with engine.begin() as conn:
+            for sql, params in statements:
+                result = conn.exec_driver_sql(sql, params)
+                if result.returns_rows:
+                    result.fetchall()
+
+    def cpu_ms(fn: Any) -> float:
+        for _ in range(3):  # warm-up: caches, pools
+            fn()
+        samples = []
+        for _ in range(n):
+            start = time.process_time()
+            fn()
+            samples.append((time.process_time() - start) * 1000)
+        return sorted(samples)[len(samples) // 2]
+
+    k, b = cpu_ms(kollega), cpu_ms(bare)
+    print(f"CPU per request (median of {n}, this process): kollega {k:.2f} ms, bare {b:.2f} ms")
+    print(f"   ratio: bare/kollega CPU {b / k:.2f} (the requests/s ratio when CPU-bound)")
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(n):
+        kollega()
+    profile.disable()
+    stats = pstats.Stats(profile)
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
+
+
 def wrk(url: str, token: str, seconds: float, connections: int) -> dict[str, float]:
     """One wrk run; requests/s, p50/p99 latency in ms and non-2xx count."""
     cmd = [
@@ -173,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
             sql_file = folder / "statements.pickle"
             sql_file.write_bytes(pickle.dumps(statements))
             print(f"the thread page runs {len(statements)} SQL statements per request", flush=True)
+            if args.profile:
+                in_process(app, path, token, statements, args.profile)
+                return 0
             with app.app_context():
                 from kollega.extensions import db
 

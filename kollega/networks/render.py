@@ -8,6 +8,9 @@ links only, and ``rel="nofollow noopener"`` on every link.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 
 import nh3
 from markdown_it import MarkdownIt
@@ -80,3 +83,51 @@ def plain_excerpt(body: str, length: int = 120) -> str:
     text = re.sub(r"[`*_>#\[\]()~|]", "", body)
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+class FragmentCache:
+    """A bounded, thread-safe LRU of rendered HTML fragments (process-local).
+
+    Callers key a fragment on everything it shows, so an entry is never stale: an edit,
+    a deletion or a reaction makes a new key and the old entry ages out. Bounded both in
+    entries and in characters held (a 10,000-character message renders to much more
+    than a short one)."""
+
+    def __init__(self, max_entries: int = 4096, max_chars: int = 16_000_000) -> None:
+        self.max_entries, self.max_chars = max_entries, max_chars
+        self._items: OrderedDict[Hashable, tuple[str, ...]] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> tuple[str, ...] | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: Hashable, value: tuple[str, ...]) -> None:
+        size = sum(map(len, value))
+        if size > self.max_chars:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._chars -= sum(map(len, old))
+            self._items[key] = value
+            self._chars += size
+            while len(self._items) > self.max_entries or self._chars > self.max_chars:
+                _, dropped = self._items.popitem(last=False)
+                self._chars -= sum(map(len, dropped))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._chars = 0
+
+    def __len__(self) -> int:
+        return len(self._items)

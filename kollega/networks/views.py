@@ -19,8 +19,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_datetime, get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from kollega import permissions
 from kollega.audit.services import record
@@ -41,7 +44,7 @@ from kollega.networks.forms import (
 )
 from kollega.networks.mail import send_guest_invitation
 from kollega.networks.models import Message, Thread
-from kollega.networks.render import quote_markdown
+from kollega.networks.render import FragmentCache, quote_markdown
 from kollega.web import register_nav
 
 bp = Blueprint("networks", __name__)
@@ -463,27 +466,180 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     mark = bool(messages) and before is None and thread.network.status != "proposed"
     if mark:
         svc.mark_read(person, thread.id, messages[-1].seq)
+    can_manage = permissions.can_manage_thread(person, thread)
     html = render_template(
         "networks/thread.html",
         thread=thread,
         network=net,
         messages=messages,
+        message_html=_message_html(
+            person,
+            thread,
+            messages,
+            reactions,
+            can_post=can_post,
+            can_manage=can_manage,
+            can_moderate=permissions.can_moderate(person, net),
+            editable=_editable(person, net, messages),
+        ),
         more=more,
-        reactions=reactions,
         form=form,
         can_post=can_post,
-        can_manage=permissions.can_manage_thread(person, thread),
-        can_moderate=permissions.can_moderate(person, net),
+        can_manage=can_manage,
         following=svc.is_following(person, thread.id),
-        reaction_choices=svc.REACTIONS,
         me=person,
-        editable=_editable(person, net, messages),
     )
     # Commit the read mark only after rendering: a commit expires every loaded object, and
     # the template would then reload each message and author one query at a time.
     if mark:
         db.session.commit()
     return html, status
+
+
+# Rendered messages, keyed on everything a message's HTML shows (its text, author name,
+# reply, reactions, the viewer's controls, locale and time zone): an edit, deletion,
+# reaction or rename makes a new key, so an entry is never served stale, and viewers
+# with the same controls share entries. The viewer's CSRF token is not in the cache: the
+# fragment holds a marker (random per process, so no message can contain it) that is
+# swapped for the token on the way out.
+MESSAGE_FRAGMENTS = FragmentCache()
+_CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+_URL_MARK = 987_654_321_987_654_321
+
+
+def _url_pattern(endpoint: str, **values: Any) -> tuple[str, str] | None:
+    """``url_for`` once with a marker id: the text before and after the id."""
+    parts = url_for(endpoint, **values).split(str(_URL_MARK))
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
+def _message_strings() -> dict[str, Markup]:
+    """The per-message strings, translated once per page (as Jinja's ``_()`` would)."""
+    return {
+        key: Markup(gettext(text))
+        for key, text in (
+            ("edited", "edited"),
+            ("accepted_answer", "accepted answer"),
+            ("reply_to", "Reply to"),
+            ("deleted", "This message was deleted."),
+            ("reactions", "reactions"),
+            ("actions", "Actions"),
+            ("for_message_from", "for the message from %(name)s"),
+            ("reply", "Reply"),
+            ("quote", "Quote"),
+            ("edit", "Edit"),
+            ("delete", "Delete"),
+            ("accept", "Accept as answer"),
+            ("react", "React:"),
+        )
+    }
+
+
+def _message_html(
+    person: Any,
+    thread: Thread,
+    messages: list[Message],
+    reactions: dict[int, list[dict[str, Any]]],
+    *,
+    can_post: bool,
+    can_manage: bool,
+    can_moderate: bool,
+    editable: set[int],
+) -> list[Markup]:
+    """Each message's ``<li>``, from MESSAGE_FRAGMENTS or rendered (and kept) there."""
+    place = (str(get_locale()), str(get_timezone()), request.script_root)
+    accepted_id = thread.accepted_message_id
+    question = can_manage and thread.kind == "question"
+    macro: Any = None
+    strings: dict[str, Markup] = {}
+    patterns: dict[str, tuple[str, str] | None] = {}
+    state_url = ""
+    csrf: str | None = None
+    out: list[Markup] = []
+    for m in messages:
+        deleted = m.deleted_at is not None
+        mine = m.author_id == person.id
+        rx = tuple(
+            (r["emoji"], r["count"], person.id in r["people"]) for r in reactions.get(m.id, ())
+        )
+        reply = m.reply_to
+        flags = (
+            mine,
+            accepted_id == m.id,
+            can_post,
+            m.id in editable,
+            mine or can_moderate,
+            question and accepted_id != m.id,
+        )
+        key = (
+            m.id,
+            m.thread_id,
+            m.seq,
+            m.client_id,
+            m.author.name,
+            m.created_at,
+            m.edited_at,
+            deleted,
+            # The text only through its hash with the edit time: keys stay small.
+            None if deleted else (hash(m.body_html), len(m.body_html)),
+            None if reply is None or deleted else (reply.seq, reply.author.name),
+            rx,
+            flags,
+            place,
+        )
+        parts = MESSAGE_FRAGMENTS.get(key)
+        if parts is None:
+            if macro is None:
+                macro = current_app.jinja_env.get_template("networks/_message.html").module
+                strings = _message_strings()
+                patterns = {
+                    "react": _url_pattern("networks.react", message_id=_URL_MARK),
+                    "edit": _url_pattern("networks.edit_message", message_id=_URL_MARK),
+                    "delete": _url_pattern("networks.delete_message", message_id=_URL_MARK),
+                    "reply": _url_pattern("networks.thread", thread_id=thread.id, reply=_URL_MARK),
+                    "quote": _url_pattern(
+                        "networks.thread", thread_id=thread.id, reply=_URL_MARK, quote=1
+                    ),
+                }
+                state_url = url_for("networks.thread_state", thread_id=thread.id)
+            urls = {"state": state_url}
+            for name, pattern in patterns.items():
+                urls[name] = (
+                    f"{pattern[0]}{m.id}{pattern[1]}"
+                    if pattern is not None
+                    else _message_url(name, thread.id, m.id)  # the marker showed up twice
+                )
+            shown = {
+                "mine": flags[0],
+                "accepted": flags[1],
+                "can_post": flags[2],
+                "can_edit": flags[3],
+                "can_delete": flags[4],
+                "can_accept": flags[5],
+                "when": format_datetime(m.created_at, "short"),
+            }
+            html = macro.message_item(m, shown, rx, svc.REACTIONS, urls, strings, _CSRF_MARK)
+            parts = tuple(str(html).split(_CSRF_MARK))
+            MESSAGE_FRAGMENTS.put(key, parts)
+        if len(parts) == 1:
+            out.append(Markup(parts[0]))
+        else:
+            if csrf is None:
+                csrf = str(escape(generate_csrf()))
+            out.append(Markup(csrf.join(parts)))
+    return out
+
+
+def _message_url(name: str, thread_id: int, message_id: int) -> str:
+    if name == "react":
+        return url_for("networks.react", message_id=message_id)
+    if name == "edit":
+        return url_for("networks.edit_message", message_id=message_id)
+    if name == "delete":
+        return url_for("networks.delete_message", message_id=message_id)
+    if name == "quote":
+        return url_for("networks.thread", thread_id=thread_id, reply=message_id, quote=1)
+    return url_for("networks.thread", thread_id=thread_id, reply=message_id)
 
 
 def _editable(person: Any, net: Any, messages: list[Message]) -> set[int]:

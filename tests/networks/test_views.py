@@ -171,3 +171,61 @@ def test_experience_thread_in_four_parts_from_the_page(client, org, nets):
     html = client.get(r.headers["Location"]).get_data(as_text=True)
     for heading in ("Situasjon", "Hva vi gjorde", "Hva vi lærte", "Hva vi gjør neste gang"):
         assert f"<h3>{heading}</h3>" in html
+
+
+def test_thread_page_messages_never_stale_nor_another_viewers(client, org, nets):
+    """The thread page keeps rendered messages (views.MESSAGE_FRAGMENTS): an edit, a
+    reaction or a deletion shows at once, one viewer's controls and CSRF token never
+    reach another viewer."""
+    tid = nets.closed_thread.id
+
+    def page(person):
+        client.post("/logout")
+        login(client, person)
+        html = client.get(f"/threads/{tid}").get_data(as_text=True)
+        meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+        tokens = set(re.findall(r'name="csrf_token" value="([^"]*)"', html))
+        assert tokens == {meta}, tokens  # every form carries this viewer's own token
+        return html
+
+    login(client, org.employee)
+    text = "Første *utkast*"
+    r = client.post(f"/threads/{tid}/messages", data={"body": text, "client_id": "cache-1"})
+    assert r.status_code == 302
+    mid = db.session.scalar(sa.select(Message.id).where(Message.client_id == "cache-1"))
+    edit, delete = f"/messages/{mid}/edit", f"/messages/{mid}/delete"
+    own = page(org.employee)
+    assert "<em>utkast</em>" in own and edit in own and delete in own
+    guest = page(org.guest)  # a member, not the author, no facilitator
+    assert "<em>utkast</em>" in guest and edit not in guest and delete not in guest
+    leader = page(org.leader)  # facilitator: may delete, not edit
+    assert edit not in leader and delete in leader
+    again = page(org.employee)  # served from the cache, with this session's token
+    assert edit in again and delete in again
+
+    client.post("/logout")
+    login(client, org.employee)
+    r = client.post(edit, data={"body": "Andre **utkast**"})
+    assert r.status_code == 302
+    own = page(org.employee)
+    assert "<strong>utkast</strong>" in own and "<em>utkast</em>" not in own
+    guest = page(org.guest)
+    assert "<strong>utkast</strong>" in guest and "<em>utkast</em>" not in guest
+
+    # The client is the guest's now.
+    assert client.post(f"/messages/{mid}/react", data={"emoji": "👍"}).status_code in (200, 302)
+    guest = page(org.guest)
+    assert re.search(r'aria-pressed="true">👍 1<', guest)
+    own = page(org.employee)
+    assert re.search(r'aria-pressed="false">👍 1<', own)
+    client.post(f"/messages/{mid}/react", data={"emoji": "👍"})  # the author's reaction
+    guest = page(org.guest)
+    assert re.search(r'aria-pressed="true">👍 2<', guest)
+
+    assert client.post(delete).status_code == 403  # the guest may not delete it
+    leader = page(org.leader)
+    assert client.post(delete).status_code == 302
+    for person in (org.leader, org.employee, org.guest):
+        html = page(person)
+        assert "utkast" not in html and f'data-id="{mid}"' in html
+        assert delete not in html
