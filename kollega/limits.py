@@ -15,6 +15,7 @@ one person hitting a limit never slows anyone else down.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -47,7 +48,96 @@ def enabled() -> bool:
 
 def _items(setting: str) -> list[RateLimitItem]:
     raw = current_app.config.get(setting)
-    return list(parse_many(raw)) if raw else []
+    return _parsed(raw) if raw else []
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(raw: str) -> list[RateLimitItem]:
+    return list(parse_many(raw))
+
+
+def _scope(setting: str, key: str) -> tuple[str, str, str]:
+    # The same prefix Flask-Limiter puts on its keys: deployments sharing a Redis stay apart.
+    return (current_app.config.get("RATELIMIT_KEY_PREFIX") or "kollega", setting.lower(), key)
+
+
+# One round trip for several limits (Redis, fixed window, what limits' RedisStorage keeps):
+# the groups in order, each tested as a whole and then counted, so a refused group counts
+# nothing and the groups after it are not reached, as separate ``hit`` calls would.
+# KEYS: every group's keys; ARGV: the number of groups, then per group its size and per
+# key its amount and window. Returns 0 when every group was counted, else the refused
+# group's number (1-based) and the seconds left in the full window.
+_HIT_GROUPS = """
+local k, a = 1, 2
+for g = 1, tonumber(ARGV[1]) do
+  local n = tonumber(ARGV[a])
+  for i = 0, n - 1 do
+    local current = tonumber(redis.call("get", KEYS[k + i]) or "0")
+    if current >= tonumber(ARGV[a + 1 + 2 * i]) then
+      return {g, redis.call("ttl", KEYS[k + i])}
+    end
+  end
+  for i = 0, n - 1 do
+    if redis.call("incrby", KEYS[k + i], 1) == 1 then
+      redis.call("expire", KEYS[k + i], ARGV[a + 2 + 2 * i])
+    end
+  end
+  k, a = k + n, a + 1 + 2 * n
+end
+return {0, 0}
+"""
+
+
+def _redis_script() -> Any:
+    """The script on the limiter's Redis, or ``None`` unless the limiter counts fixed
+    windows in a plain Redis (memory storage, other strategies: one ``hit`` at a time)."""
+    from limits.storage import RedisStorage
+    from limits.strategies import FixedWindowRateLimiter
+
+    strategy = limiter.limiter
+    storage = getattr(strategy, "storage", None)
+    if type(strategy) is not FixedWindowRateLimiter or type(storage) is not RedisStorage:
+        return None
+    script = current_app.extensions.get("kollega_limit_script")
+    if script is None or script[0] is not storage:
+        script = (storage, storage.get_connection().register_script(_HIT_GROUPS))
+        current_app.extensions["kollega_limit_script"] = script
+    return script
+
+
+def hit_all(limits: list[tuple[str, str]]) -> tuple[int, int] | None:
+    """``hit`` for several ``(setting, key)`` in order, in one Redis round trip where the
+    storage allows: ``None`` when all were counted, else the refused one's index in
+    ``limits`` and the seconds to wait (nothing from it on is counted)."""
+    if not enabled():
+        return None
+    script = _redis_script()
+    if script is None:
+        for index, (setting, key) in enumerate(limits):
+            wait = hit(setting, key)
+            if wait is not None:
+                return index, wait
+        return None
+    storage, run = script
+    keys: list[str] = []
+    args: list[int] = [0]
+    groups: list[int] = []  # index in ``limits`` of each group that has items
+    for index, (setting, key) in enumerate(limits):
+        items = _items(setting)
+        if not items:
+            continue
+        groups.append(index)
+        args.append(len(items))
+        for item in items:
+            keys.append(storage.prefixed_key(item.key_for(*_scope(setting, key))))
+            args += [item.amount, item.get_expiry()]
+    if not groups:
+        return None
+    args[0] = len(groups)
+    refused, ttl = (int(v) for v in run(keys, args))
+    if refused == 0:
+        return None
+    return groups[refused - 1], max(1, ttl)
 
 
 def hit(setting: str, key: str) -> int | None:
@@ -58,8 +148,7 @@ def hit(setting: str, key: str) -> int | None:
     if not enabled():
         return None
     strategy = limiter.limiter
-    # The same prefix Flask-Limiter puts on its keys: deployments sharing a Redis stay apart.
-    scope = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "kollega", setting.lower(), key)
+    scope = _scope(setting, key)
     items = _items(setting)
     for item in items:
         if not strategy.test(item, *scope):
@@ -82,14 +171,19 @@ def too_many_messages(wait: int) -> Any:
 
 
 def check_socket_event(person_id: int, event: str | None) -> None:
-    """Limit socket events per person, and messages (with the API's count) on send."""
-    wait = hit("SOCKET_EVENT_RATE_LIMIT", f"person:{person_id}")
-    if wait is not None:
-        raise RateLimited(_l("Too many requests. Wait %(n)d seconds and try again.", n=wait), wait)
+    """Limit socket events per person, and messages (with the API's count) on send: one
+    Redis round trip for both."""
+    key = f"person:{person_id}"
+    limits = [("SOCKET_EVENT_RATE_LIMIT", key)]
     if event in MESSAGE_EVENTS:
-        wait = hit("MESSAGE_RATE_LIMIT", f"person:{person_id}")
-        if wait is not None:
-            raise RateLimited(too_many_messages(wait), wait)
+        limits.append(("MESSAGE_RATE_LIMIT", key))
+    refused = hit_all(limits)
+    if refused is None:
+        return
+    index, wait = refused
+    if index == 0:
+        raise RateLimited(_l("Too many requests. Wait %(n)d seconds and try again.", n=wait), wait)
+    raise RateLimited(too_many_messages(wait), wait)
 
 
 def _api_limits() -> Any:
@@ -104,14 +198,18 @@ def _api_limits() -> Any:
         key = f"person:{current_user.id}"
     else:
         key = f"ip:{request.remote_addr}"
-    wait = hit("API_RATE_LIMIT", key)
-    message: Any = _l("Too many requests. Wait %(n)d seconds and try again.", n=wait or 0)
+    limits = [("API_RATE_LIMIT", key)]
     sends = request.endpoint in MESSAGE_ENDPOINTS and request.method == "POST"
-    if wait is None and sends and current_user.is_authenticated:
-        wait = hit("MESSAGE_RATE_LIMIT", key)
-        message = too_many_messages(wait or 0)
-    if wait is None:
+    if sends and current_user.is_authenticated:
+        limits.append(("MESSAGE_RATE_LIMIT", key))
+    refused = hit_all(limits)
+    if refused is None:
         return None
+    index, wait = refused
+    if index == 0:
+        message: Any = _l("Too many requests. Wait %(n)d seconds and try again.", n=wait)
+    else:
+        message = too_many_messages(wait)
     response = make_response(error_response(429, message, "rate_limited"))
     response.headers["Retry-After"] = str(wait)
     return response
