@@ -248,6 +248,7 @@ class Run:
                 acked.set()
 
         cpu_before = harness.cpu_seconds(self.server_pids)
+        own_before = time.process_time()
         start = time.perf_counter()
         for n in range(messages):
             if rate > 0:
@@ -272,6 +273,7 @@ class Run:
             if self.delivered >= expected or self.delivered == before:
                 break
         cpu = harness.cpu_seconds(self.server_pids) - cpu_before
+        own = time.process_time() - own_before
         close_all(clients)
         delivered = self.delivered
         lat = sorted(self.arrivals)
@@ -287,6 +289,8 @@ class Run:
             "seconds": elapsed,
             "cpu_s": cpu,
             "cpu_ms_per_send": cpu / messages * 1000 if self.server_pids else float("nan"),
+            # The load generator shares the machine's CPUs with the servers.
+            "client_cpu_ms_per_send": own / messages * 1000,
         }
 
 
@@ -311,7 +315,8 @@ def report(row: dict[str, Any]) -> str:
         f"{row['name']:>8}: delivered {row['delivered']}/{row['expected']} "
         f"({row['delivered'] / row['expected']:.1%}), acked {row['acked']}, "
         f"{row['per_second']:.0f} deliveries/s, p50 {row['p50_ms']:.1f} ms, "
-        f"p99 {row['p99_ms']:.1f} ms, server CPU {row['cpu_ms_per_send']:.2f} ms per send"
+        f"p99 {row['p99_ms']:.1f} ms, server CPU {row['cpu_ms_per_send']:.2f} ms per send "
+        f"(load generator {row['client_cpu_ms_per_send']:.2f} ms)"
     )
 
 
