@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     current_app,
@@ -73,19 +73,20 @@ def network_labels() -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class NetworkName:
+    id: int
+    name: str
+
+
 @bp.app_template_global("my_networks_summary")
 def my_networks_summary(person: Any) -> list[dict[str, Any]]:
-    """For the start page: the person's networks with their unread message counts."""
-    rows = svc.list_networks(person, mine=True, limit=50)
-    unread = svc.unread_counts(person)
-    by_network: dict[int, int] = {}
-    if unread:
-        threads = db.session.execute(
-            sa.select(Thread.id, Thread.network_id).where(Thread.id.in_(list(unread)))
-        )
-        for tid, nid in threads:
-            by_network[nid] = by_network.get(nid, 0) + unread[tid]
-    return [{"network": r.network, "unread": by_network.get(r.network.id, 0)} for r in rows]
+    """For the start page and the chat sidebar: the person's networks (``network`` with
+    ``id`` and ``name``) with their unread message counts."""
+    return [
+        {"network": NetworkName(nid, name), "unread": unread}
+        for nid, name, unread in svc.my_networks_unread(person, limit=50)
+    ]
 
 
 def _start_panel_visible(person: Any) -> bool:
