@@ -1438,6 +1438,49 @@ def unread_counts(person: Person, thread_ids: Iterable[int] | None = None) -> di
     return {tid: int(n) for tid, n in db.session.execute(stmt)}
 
 
+def my_networks_unread(person: Person, limit: int = 50) -> list[tuple[int, str, int]]:
+    """``(network id, name, unread messages)`` of the networks the person is an active
+    member of, by name: ``list_networks(mine=True)`` and ``unread_counts`` summed per
+    network, in one query that loads no objects (the chat sidebar on every thread page
+    and the start page show it)."""
+    member_of = (
+        sa.select(NetworkMember.network_id)
+        .where(
+            NetworkMember.person_id == person.id,
+            NetworkMember.state == "active",
+            NetworkMember.left_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    read = (
+        sa.select(ThreadRead.thread_id, ThreadRead.last_read_seq)
+        .where(ThreadRead.person_id == person.id)
+        .subquery()
+    )
+    unread = (
+        sa.select(Thread.network_id, sa.func.count().label("n"))
+        .select_from(Message)
+        .join(Thread, Thread.id == Message.thread_id)
+        .outerjoin(read, read.c.thread_id == Message.thread_id)
+        .where(
+            Thread.network_id.in_(member_of),
+            Message.seq > sa.func.coalesce(read.c.last_read_seq, 0),
+            Message.author_id != person.id,
+            Message.deleted_at.is_(None),
+        )
+        .group_by(Thread.network_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(Network.id, Network.name, sa.func.coalesce(unread.c.n, 0))
+        .outerjoin(unread, unread.c.network_id == Network.id)
+        .where(Network.id.in_(member_of))
+        .order_by(Network.name, Network.id)
+        .limit(max(1, min(limit, 500)))
+    )
+    return [(nid, name, int(n)) for nid, name, n in db.session.execute(stmt)]
+
+
 def sidebar(person: Person) -> list[tuple[Network, list[Thread], dict[int, int]]]:
     """The person's active networks (by name), each with its threads (latest activity
     first) and the person's unread counts per thread: what a chat sidebar shows."""
