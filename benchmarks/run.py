@@ -89,6 +89,18 @@ def full_plan(soak_minutes: float) -> Plan:
             {},
         ),
         (
+            "chat fan-out 1,000 sockets, two processes behind nginx",
+            "chat_fanout.py",
+            ["--server", "nginx2", "--clients", "1000", "--rate", "10"],
+            {},
+        ),
+        (
+            "chat fan-out 2,000 sockets, two processes behind nginx",
+            "chat_fanout.py",
+            ["--server", "nginx2", "--clients", "2000", "--rate", "5"],
+            {},
+        ),
+        (
             "gevent vs threads, 1,000 sockets",
             "gevent_vs_threads.py",
             ["--clients", "1000", "--rate", "10", "--rounds", "2"],
@@ -168,6 +180,44 @@ def quick_plan(soak_minutes: float) -> Plan:
     ]
 
 
+# The smoke plan: every run of the full plan with tiny sizes and short times, to prove
+# that each script starts, measures and reports (a few minutes, no 50,000 seed, no soak of
+# 10 minutes). Derived from full_plan, so it names exactly the full plan's scripts and
+# options; only the sizes differ.
+SMOKE_SIZES = {
+    "--employees": "400",
+    "--repeat": "1",
+    "--clients": "20",
+    "--sockets": "20",
+    "--members": "400",
+    "--seconds": "3",
+    "--rounds": "1",
+    "--minutes": "0.5",
+}
+SMOKE_SQLITE = "/tmp/kollega-bench-smoke"
+SMOKE_PG = "pg:kollega_bench_smoke"
+
+
+def smoke_plan(soak_minutes: float) -> Plan:
+    plan: Plan = []
+    for name, script, argv, env in full_plan(soak_minutes):
+        out = list(argv)
+        for i, arg in enumerate(out[:-1]):
+            if arg in SMOKE_SIZES:
+                out[i + 1] = SMOKE_SIZES[arg]
+            elif arg == "--instance":
+                out[i + 1] = SMOKE_SQLITE
+        if script == "seed.py":
+            out += ["--baseline", "100"]
+        if script == "soak.py":
+            out += ["--sample", "10"]
+        if script in ("chat_fanout.py", "gevent_vs_threads.py") and "--seconds" not in out:
+            out += ["--seconds", "3"]
+        smoke_env = {k: SMOKE_PG if v.startswith("pg:") else v for k, v in env.items()}
+        plan.append((f"{name} (smoke)", script, out, smoke_env))
+    return plan
+
+
 def environment(extra: dict[str, str]) -> dict[str, str]:
     """The benchmark's environment; ``pg:NAME`` becomes that kept database's URL."""
     env = dict(os.environ)
@@ -179,6 +229,9 @@ def environment(extra: dict[str, str]) -> dict[str, str]:
         env[key] = value
     return env
 
+
+PLANS = {"full": full_plan, "quick": quick_plan, "smoke": smoke_plan}
+DEFAULT_PLAN = "full"
 
 FIGURE = re.compile(r"(ratio|baseline|bare|aim|×|\bx\b|p99|p50|median|ms\b|\bs\b)", re.I)
 
@@ -215,21 +268,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
         help="small sizes, a short run (also BENCH_QUICK=1, e.g. `make bench BENCH_QUICK=1`)",
     )
+    parser.add_argument(
+        "--plan",
+        choices=sorted(PLANS),
+        default=os.environ.get("BENCH_PLAN", ""),
+        help="full: everything at the issue's sizes; standard: every item of issue 11 in "
+        "about an hour; quick: small sizes; smoke: the full plan's runs at tiny sizes "
+        "(also BENCH_PLAN=..., e.g. `make bench BENCH_PLAN=standard`)",
+    )
     parser.add_argument("--only", default="", help="run the benchmarks whose name has this")
     parser.add_argument("--timeout", type=float, default=0, help="seconds per benchmark")
     parser.add_argument(
         "--soak-minutes", type=float, default=0, help="the soak's length (10, quick: 1)"
     )
     parser.add_argument("--output", default="", help="also write the Markdown to this file")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.plan:
+        args.plan = "quick" if args.quick else DEFAULT_PLAN
+    args.quick = args.plan == "quick"
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     soak = args.soak_minutes or (1.0 if args.quick else 10.0)
-    plan = quick_plan(soak) if args.quick else full_plan(soak)
+    plan = PLANS[args.plan](soak)
     plan = [p for p in plan if args.only.lower() in p[0].lower()]
-    timeout = args.timeout or (900 if args.quick else 5400)
+    timeout = args.timeout or (900 if args.plan in ("quick", "smoke") else 5400)
     started_load = load()
     started_uptime = uptime()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -264,9 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(out[-3000:] + "\n")
         rows.append((name, shown, status, took, figures(out)))
     command = f"{Path(PY).relative_to(HERE.parent) if Path(PY).is_relative_to(HERE.parent) else PY}"
-    flags = (" --quick" if args.quick else "") + (
-        f" --only {shlex.quote(args.only)}" if args.only else ""
-    )
+    flags = f" --plan {args.plan}" + (f" --only {shlex.quote(args.only)}" if args.only else "")
     lines = [
         f"Machine: {harness.machine()}",
         "",

@@ -60,3 +60,20 @@ def test_plans_name_existing_scripts() -> None:
         assert plan
         for _name, script, _argv, _env in plan:
             assert (BENCHMARKS / script).exists(), script
+
+
+def test_smoke_plan_is_the_full_plan_at_tiny_sizes() -> None:
+    from benchmarks import run
+
+    full, smoke = run.full_plan(10), run.smoke_plan(10)
+    assert [(s, a[:1]) for _n, s, a, _e in smoke] == [(s, a[:1]) for _n, s, a, _e in full]
+    for _name, script, argv, env in smoke:
+        pairs = zip(argv, argv[1:], strict=False)
+        sizes = {a: float(v) for a, v in pairs if a in run.SMOKE_SIZES}
+        assert all(v <= 400 for v in sizes.values()), (script, argv)
+        assert "kollega_bench_50k" not in str(env) and "50k" not in " ".join(argv)
+        module = importlib.import_module(f"benchmarks.{script[:-3]}")
+        if hasattr(module, "parse_args"):
+            module.parse_args(argv)  # the tiny sizes are accepted
+    assert run.parse_args(["--plan", "smoke"]).plan == "smoke"
+    assert run.parse_args(["--quick"]).plan == "quick"
