@@ -1201,7 +1201,14 @@ def list_messages(
     """Messages in seq order and whether there are more. ``after_seq``: the ones after it
     (replay after a reconnect); ``before_seq``: the page before it (scrolling up);
     neither: the latest page."""
-    thread = get_thread(person, thread_id)
+    return thread_messages(get_thread(person, thread_id), after_seq, before_seq, limit)
+
+
+def thread_messages(
+    thread: Thread, after_seq: Any = None, before_seq: Any = None, limit: Any = PAGE
+) -> tuple[list[Message], bool]:
+    """``list_messages`` of a thread the caller has had from ``get_thread`` (the reader's
+    permission checked there)."""
     limit = _int(limit if limit not in (None, "") else PAGE, "limit")
     if not 1 <= limit <= REPLAY_LIMIT:
         message = _l("Between 1 and %(n)d.", n=REPLAY_LIMIT)
@@ -1356,7 +1363,12 @@ def reactions_for(message_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]
 def mark_read(person: Person, thread_id: Any, seq: Any = None) -> int:
     """Mark the thread read up to ``seq`` (default: everything). Read markers only move
     forward. Returns the person's last read seq."""
-    thread = get_thread(person, thread_id)
+    return mark_thread_read(person, get_thread(person, thread_id), seq)
+
+
+def mark_thread_read(person: Person, thread: Thread, seq: Any = None) -> int:
+    """``mark_read`` of a thread the caller has had from ``get_thread`` (the reader's
+    permission checked there)."""
     target = thread.last_seq if seq in (None, "") else _int(seq, "seq")
     target = max(0, min(target, thread.last_seq))
     now = now_utc()
@@ -1376,7 +1388,7 @@ def mark_read(person: Person, thread_id: Any, seq: Any = None) -> int:
             "updated_at": now,
         },
     )
-    db.session.execute(stmt)
+    last = db.session.execute(stmt.returning(ThreadRead.last_read_seq)).scalar_one()
     # Notifications about this thread up to here are read too.
     db.session.execute(
         sa.update(Notification)
@@ -1392,14 +1404,7 @@ def mark_read(person: Person, thread_id: Any, seq: Any = None) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
-    return int(
-        db.session.scalar(
-            sa.select(ThreadRead.last_read_seq).where(
-                ThreadRead.thread_id == thread.id, ThreadRead.person_id == person.id
-            )
-        )
-        or 0
-    )
+    return int(last or 0)
 
 
 def unread_counts(person: Person, thread_ids: Iterable[int] | None = None) -> dict[int, int]:

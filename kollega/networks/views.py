@@ -448,7 +448,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     person = _me()
     thread = svc.get_thread(person, thread_id)
     before = request.args.get("before", type=int)
-    messages, more = svc.list_messages(person, thread.id, before_seq=before)
+    messages, more = svc.thread_messages(thread, before_seq=before)
     reactions = svc.reactions_for([m.id for m in messages])
     net = thread.network
     can_post = permissions.can_post(person, net)
@@ -466,7 +466,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
                     form.body.data = quote_markdown(quoted.author.name, quoted.body)
     mark = bool(messages) and before is None and thread.network.status != "proposed"
     if mark:
-        svc.mark_read(person, thread.id, messages[-1].seq)
+        svc.mark_thread_read(person, thread, messages[-1].seq)
     can_manage = permissions.can_manage_thread(person, thread)
     html = render_template(
         "networks/thread.html",
