@@ -53,3 +53,21 @@ if os.environ.get("KOLLEGA_LOG_FORMAT", "").lower() == "json":
             "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
         },
     }
+
+
+def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
+    """On SIGTERM (a graceful stop) take this process's sockets out of the shared presence
+    in Redis at once, before the worker drains: other processes list them no longer
+    (kollega.networks.presence; without this they age out after 45 s)."""
+    import signal
+
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(sig, frame):  # noqa: ANN001, ANN202
+        from kollega.networks.presence import forget_own_presence
+
+        forget_own_presence()
+        if callable(previous):
+            previous(sig, frame)
+
+    signal.signal(signal.SIGTERM, on_term)

@@ -6,12 +6,14 @@ live in Redis as well, so every process sees every process's sockets: per networ
 ``sid -> [person_id, name]`` and a sorted set ``sid -> last stamped``. Each process
 re-stamps its own sids every ``REFRESH`` seconds (a background task); whatever has not
 been stamped for ``TTL`` seconds is dropped when read, so the sockets of a killed process
-age out. Re-stamping only updates entries that still exist (``ZADD XX``), so a socket
+age out. A process that stops gracefully takes its own entries out at once
+(``forget_own``: on gunicorn's SIGTERM through gunicorn.conf.py, and at interpreter exit). Re-stamping only updates entries that still exist (``ZADD XX``), so a socket
 another process took out of the network (``drop``) does not come back.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 import time
@@ -140,6 +142,21 @@ class RedisPresence(MemoryPresence):
             self.client.hdel(who, *stale)
         return _listing(people)
 
+    def forget_own(self) -> None:
+        """Take this process's own sockets out of Redis (and memory): it is stopping, and
+        its sockets go with it; the others need not wait ``TTL`` for them to age out."""
+        with self._lock:
+            local = {nid: list(sids) for nid, sids in self._nets.items() if sids}
+            self._nets.clear()
+        if not local:
+            return
+        with self.client.pipeline() as pipe:
+            for network_id, sids in local.items():
+                who, seen = self._keys(network_id)
+                pipe.hdel(who, *sids)
+                pipe.zrem(seen, *sids)
+            pipe.execute()
+
     def refresh(self) -> None:
         """Re-stamp this process's sockets (only entries that still exist)."""
         now = self.clock()
@@ -161,6 +178,20 @@ def _listing(people: dict[int, str]) -> list[dict[str, Any]]:
 
 
 _lock = threading.Lock()
+_redis_stores: list[RedisPresence] = []
+
+
+def forget_own_presence() -> None:
+    """Take every Redis presence store's own sockets of this process out of Redis; for a
+    graceful stop (gunicorn.conf.py's SIGTERM hook, and at interpreter exit). Never
+    raises: Redis may be gone already, and then the entries age out as before."""
+    import logging
+
+    for store in list(_redis_stores):
+        try:
+            store.forget_own()
+        except Exception:
+            logging.getLogger(__name__).warning("presence cleanup failed", exc_info=True)
 
 
 def presence() -> MemoryPresence:
@@ -178,6 +209,9 @@ def presence() -> MemoryPresence:
 
                 store = RedisPresence(redis.Redis.from_url(app.config["REDIS_URL"]))
                 _start_refresher(store)
+                if not _redis_stores:
+                    atexit.register(forget_own_presence)
+                _redis_stores.append(store)
             else:
                 store = MemoryPresence()
             app.extensions["kollega_presence"] = store

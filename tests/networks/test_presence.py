@@ -184,3 +184,72 @@ def test_presence_and_removal_reach_across_processes(
             c.sio.disconnect()
         one.stop()
         two.stop()
+
+
+@pytest.mark.redis
+def test_forget_own_takes_only_this_process_out(redis_url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    prefix = f"test:presence:{uuid.uuid4().hex}"
+    one = RedisPresence(client, prefix=prefix)
+    two = RedisPresence(client, prefix=prefix)
+    try:
+        one.join(7, "sid-a", 1, "Eva Ansatt")
+        one.join(8, "sid-b", 1, "Eva Ansatt")
+        two.join(7, "sid-c", 2, "Kari Kollega")
+        one.forget_own()  # process one stops gracefully
+        assert two.online(7) == [{"id": 2, "name": "Kari Kollega"}]
+        assert two.online(8) == []
+        assert one.local() == {}
+        one.refresh()  # nothing of its own left to re-stamp
+        assert two.online(7) == [{"id": 2, "name": "Kari Kollega"}]
+    finally:
+        keys = list(client.scan_iter(f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_a_gracefully_stopped_web_process_takes_its_presence_out(
+    app: Any, backend: str, org: Any, redis_url: str, tmp_path: Path
+) -> None:
+    """gunicorn (gunicorn.conf.py) in production mode: on SIGTERM the process's sockets
+    leave the shared presence in Redis at once, not 45 s later."""
+    import json
+    import signal
+
+    import redis
+
+    from tests import servers
+
+    if backend != "postgresql":
+        pytest.skip("production mode runs on PostgreSQL")
+    network = svc.create_network(org.leader, "Vaktlag", "", visibility="open")
+    token = create_token(org.leader, "presence")
+    db.session.commit()
+    env = servers.production_env(str(app.config["DATABASE_URL"]), redis_url, tmp_path / "inst")
+    port = free_port()
+    web = servers.gunicorn(port, env, tmp_path / "logs")
+    client = redis.Redis.from_url(redis_url)
+    who = f"kollega:presence:{network.id}:who"
+    seen = f"kollega:presence:{network.id}:seen"
+    lise = None
+    try:
+        web.start()
+        web.wait_http(f"http://127.0.0.1:{port}/login")
+        lise = Listener(f"http://127.0.0.1:{port}", token)
+        lise.call("network:join", {"network_id": network.id})
+        ours = {
+            sid for sid, raw in client.hgetall(who).items() if json.loads(raw)[0] == org.leader.id
+        }
+        assert ours, "the socket is in the shared presence"
+        assert web.proc is not None
+        web.proc.send_signal(signal.SIGTERM)
+        assert servers.wait_until(lambda: not ours & set(client.hkeys(who)), 5.0), web.tail()
+        assert not ours & set(client.zrange(seen, 0, -1))
+    finally:
+        if lise is not None:
+            lise.sio.disconnect()
+        web.terminate(timeout=15)
