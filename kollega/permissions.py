@@ -213,8 +213,14 @@ def network_membership(actor: Person | None, network: Any) -> Any:
     )
 
 
-def is_network_member(actor: Person | None, network: Any) -> bool:
-    member = network_membership(actor, network)
+# ``member``: the actor's row as ``network_membership`` gives it, when the caller has
+# loaded it already (with the thread, say); left out, it is looked up.
+LOOK_UP: Any = object()
+
+
+def is_network_member(actor: Person | None, network: Any, member: Any = LOOK_UP) -> bool:
+    if member is LOOK_UP:
+        member = network_membership(actor, network)
     return member is not None and member.state == "active"
 
 
@@ -281,23 +287,23 @@ def can_see_network(actor: Person | None, network: Any) -> bool:
     return network.visibility in ("open", "request")
 
 
-def can_read_network(actor: Person | None, network: Any) -> bool:
+def can_read_network(actor: Person | None, network: Any, member: Any = LOOK_UP) -> bool:
     """Read threads, messages and the member list."""
     if not is_authenticated(actor) or network is None:
         return False
-    if is_network_member(actor, network):
+    if is_network_member(actor, network, member):
         return True
     if actor.is_guest:
         return False
     return network.visibility == "open" and network.status in ("active", "archived")
 
 
-def can_post(actor: Person | None, network: Any) -> bool:
+def can_post(actor: Person | None, network: Any, member: Any = LOOK_UP) -> bool:
     """Post, react and open threads: active members of an active network; in an open
     network every employee (posting makes them a member)."""
     if not is_authenticated(actor) or network is None or network.status != "active":
         return False
-    if is_network_member(actor, network):
+    if is_network_member(actor, network, member):
         return True
     return not actor.is_guest and network.visibility == "open"
 

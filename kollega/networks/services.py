@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from kollega import permissions
 from kollega.db import now_utc
@@ -215,8 +215,8 @@ def _require_read(person: Person, network: Network) -> None:
     raise PermissionDenied(_l("Only the network's members can read it."))
 
 
-def _require_post(person: Person, network: Network) -> None:
-    if permissions.can_post(person, network):
+def _require_post(person: Person, network: Network, member: Any = permissions.LOOK_UP) -> None:
+    if permissions.can_post(person, network, member):
         return
     _require_read(person, network)
     if network.status == "archived":
@@ -986,9 +986,9 @@ class SendResult:
     notified: list[int] = field(default_factory=list)  # people who got a notification
 
 
-def _ensure_member(person: Person, network: Network) -> None:
+def _ensure_member(person: Person, network: Network, member: Any = permissions.LOOK_UP) -> None:
     """Posting in an open network makes an employee a member."""
-    if permissions.is_network_member(person, network):
+    if permissions.is_network_member(person, network, member):
         return
     db.session.execute(
         _insert(NetworkMember)
@@ -1030,6 +1030,42 @@ def _retry_result(existing: Message, thread_id: int) -> SendResult:
     return SendResult(existing, False)
 
 
+def _send_target(
+    person: Person, thread_id: int, client_id: str
+) -> tuple[Thread, NetworkMember | None, int | None, bool]:
+    """One query for what a send needs before it takes the lock: the thread with its
+    network, the sender's membership row (``permissions.network_membership``'s row), the
+    id of an earlier message with this ``client_id`` and whether anyone but the sender
+    follows the thread."""
+    earlier = (
+        sa.select(Message.id)
+        .where(Message.author_id == person.id, Message.client_id == client_id)
+        .scalar_subquery()
+    )
+    followed = (
+        sa.select(ThreadFollow.person_id)
+        .where(ThreadFollow.thread_id == Thread.id, ThreadFollow.person_id != person.id)
+        .exists()
+    )
+    row = db.session.execute(
+        sa.select(Thread, NetworkMember, earlier, followed)
+        .join(Thread.network)
+        .outerjoin(
+            NetworkMember,
+            sa.and_(
+                NetworkMember.network_id == Thread.network_id,
+                NetworkMember.person_id == person.id,
+                NetworkMember.left_at.is_(None),
+            ),
+        )
+        .options(contains_eager(Thread.network))
+        .where(Thread.id == thread_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(_l("No such thread."))
+    return row[0], row[1], row[2], bool(row[3])
+
+
 def send_message(
     person: Person, thread_id: Any, client_id: Any, body: Any, reply_to_id: Any = None
 ) -> SendResult:
@@ -1038,20 +1074,27 @@ def send_message(
     (as ``SELECT ... FOR UPDATE`` would), on SQLite the UPDATE takes the database's write
     lock, so seqs are gap-free and never handed out twice. A retry with the same
     ``client_id`` returns the first message (``created`` False) and stores nothing;
-    a parallel retry is caught after the lock, and as a last resort by the unique
-    constraint (the session is then rolled back)."""
+    a parallel retry (both sends past the first check) is caught by the unique constraint
+    once the first has committed: the session is rolled back (the seq with it) and the
+    first message returned.
+
+    A first send is four statements: the thread, network, membership, earlier message and
+    followers in one query, the seq UPDATE, the INSERT, and the followers' notifications
+    only when someone else follows the thread (mentions only when the body has an @)."""
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         message = _l("client_id must be 1 to 64 letters, digits or . _ : -")
         raise ValidationError(message, fields={"client_id": message})
-    thread = _thread(thread_id)
-    existing = _existing(person, client_id)
-    if existing is not None:
-        if not permissions.can_read_network(person, existing.thread.network):
+    thread, member, existing_id, followed = _send_target(
+        person, _int(thread_id, "thread_id"), client_id
+    )
+    if existing_id is not None:
+        existing = db.session.get(Message, existing_id)
+        if existing is None or not permissions.can_read_network(person, existing.thread.network):
             raise NotFound(_l("No such thread."))
         return _retry_result(existing, thread.id)
     network = thread.network
     try:
-        _require_post(person, network)
+        _require_post(person, network, member)
     except NotFound:
         raise NotFound(_l("No such thread.")) from None
     body = _text(body, "body", required=True, max_len=MAX_BODY)
@@ -1064,8 +1107,8 @@ def send_message(
     html = render_markdown(body)
     if not network.is_closed:
         # can_post lets non-members post only in open networks: elsewhere the poster is
-        # an active member already and the membership query can be skipped.
-        _ensure_member(person, network)
+        # an active member already.
+        _ensure_member(person, network, member)
 
     seq = db.session.execute(
         sa.update(Thread)
@@ -1074,17 +1117,6 @@ def send_message(
         .returning(Thread.last_seq)
         .execution_options(synchronize_session=False)
     ).scalar_one()
-    # We hold the thread's lock now: a parallel send with this client_id has committed.
-    existing = _existing(person, client_id)
-    if existing is not None:
-        db.session.execute(
-            sa.update(Thread)
-            .where(Thread.id == thread.id)
-            .values(last_seq=Thread.last_seq - 1)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.expire(thread)
-        return _retry_result(existing, thread.id)
     message = Message(
         thread_id=thread.id,
         # Set in memory, so the edge's broadcast does not lazy-load (and refresh) it.
@@ -1101,13 +1133,14 @@ def send_message(
     try:
         db.session.flush()
     except IntegrityError:
+        # A parallel send with this client_id committed while we waited for the lock.
         db.session.rollback()
         existing = _existing(person, client_id)
         if existing is None:
             raise Conflict(_l("The message could not be stored; please send it again.")) from None
         return _retry_result(existing, int(_int(thread_id, "thread_id")))
     db.session.expire(thread, ["last_seq", "last_message_at"])
-    notified = _notify_for_message(person, thread, message, reply_to)
+    notified = _notify_for_message(person, thread, message, reply_to, followed)
     return SendResult(message, True, notified)
 
 
@@ -1136,9 +1169,14 @@ def mentioned_ids(network_id: int, body: str, author_id: int) -> set[int]:
 
 
 def _notify_for_message(
-    author: Person, thread: Thread, message: Message, reply_to: Message | None
+    author: Person,
+    thread: Thread,
+    message: Message,
+    reply_to: Message | None,
+    followed: bool = True,
 ) -> list[int]:
-    """Mentions, replies to one's message, and new messages in followed threads."""
+    """Mentions, replies to one's message, and new messages in followed threads
+    (``followed`` False: nobody but the author follows it, no need to ask)."""
     link = _link_for_thread(thread.id, message.seq)
     mentioned = mentioned_ids(thread.network_id, message.body, author.id)
     notified: set[int] = set()
@@ -1159,12 +1197,16 @@ def _notify_for_message(
         Notification.kind == "reply",
         Notification.read_at.is_(None),
     )
-    followers = db.session.scalars(
-        sa.select(ThreadFollow.person_id).where(
-            ThreadFollow.thread_id == thread.id,
-            ThreadFollow.person_id != author.id,
-            ThreadFollow.person_id.not_in(unread_here),
+    followers = (
+        db.session.scalars(
+            sa.select(ThreadFollow.person_id).where(
+                ThreadFollow.thread_id == thread.id,
+                ThreadFollow.person_id != author.id,
+                ThreadFollow.person_id.not_in(unread_here),
+            )
         )
+        if followed
+        else []
     )
     for pid in followers:
         if pid not in notified:
