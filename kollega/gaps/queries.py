@@ -10,9 +10,12 @@ applied there too), and only for competences that some applying requirement name
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -221,6 +224,19 @@ def _columns_frame(rows: Sequence[Sequence[object]], columns: list[str]) -> pd.D
 
 # Up to this many people are looked up by id (SQLite allows 32,766 parameters).
 MAX_ID_LIST = 10_000
+# Dates travel as whole days since 1970-01-01 (integers: no date objects or strings per row).
+EPOCH = dt.date(1970, 1, 1)
+SOURCES_BY_RANK = np.array([None, "self", "formal", "leader"], dtype=object)
+
+
+def _day_number(dialect: str) -> sa.ColumnElement[int]:
+    """assessed_on as days since 1970-01-01, computed in the database."""
+    if dialect == "postgresql":
+        return sa.type_coerce(
+            Assessment.assessed_on - sa.cast(sa.literal(EPOCH.isoformat()), sa.Date), sa.Integer
+        )
+    # julianday() of a date is N.5; N - 2440587 is the day number (1970-01-01 is 0).
+    return sa.cast(sa.func.julianday(Assessment.assessed_on), sa.Integer) - 2440587
 
 
 def subtree_assessments_at_dates(
@@ -238,9 +254,13 @@ def subtree_assessments_at_dates(
     max() with bare columns in SQLite. The latest one on or before
     date k is the last of the latest non-empty bucket up to k, so
     ``analysis.current_levels`` gives the same answer at each date as the full history.
+    With one date there is one bucket, and the pairs are grouped alone (SQLite walks
+    its (person, competence, date) index in order instead of sorting).
     ``person_ids`` (the subtree's people, when already read) lets the database look
-    them up by index instead of scanning every assessment. Returns
-    ``ASSESSMENT_COLUMNS``."""
+    them up by index instead of scanning every assessment; beyond ``MAX_ID_LIST`` of
+    them every assessment is read (no join) and the rows of other people are dropped
+    here. Only integers travel (the source as its rank, the date as a day number).
+    Returns ``ASSESSMENT_COLUMNS``."""
     codes = sorted(set(competences))
     days = sorted(set(dates))
     if not codes or not days:
@@ -250,45 +270,72 @@ def subtree_assessments_at_dates(
             sa.select(Competence.id, Competence.code).where(Competence.code.in_(codes))
         ).all()
     )
-    bucket = sa.case(*[(Assessment.assessed_on <= d, i) for i, d in enumerate(days)])
+    dialect = db.session.get_bind().dialect.name
+    day_number = _day_number(dialect)
+    rank = _source_rank()
     columns = [
         Assessment.id,
         Assessment.person_id,
         Assessment.competence_id,
         Assessment.level,
-        Assessment.source,
-        # As stored (text on SQLite): pandas parses the column at once, not row by row.
-        sa.type_coerce(Assessment.assessed_on, sa.String),
+        rank,
+        day_number,
     ]
+    competence_id: sa.ColumnElement[int] = Assessment.competence_id
+    if dialect == "sqlite" and len(days) == 1:
+        # "+ 0" keeps SQLite off the competence index, so that it walks the (person,
+        # competence, date) index in group order instead of sorting every row.
+        competence_id = competence_id + 0
     stmt = sa.select(*columns).where(
-        Assessment.competence_id.in_(sorted(ids)), Assessment.assessed_on <= days[-1]
+        competence_id.in_(sorted(ids)), Assessment.assessed_on <= days[-1]
     )
+    keep: set[int] | None = None
     if person_ids is not None and len(person_ids) <= MAX_ID_LIST:
         stmt = stmt.where(Assessment.person_id.in_(sorted({int(p) for p in person_ids})))
+    elif person_ids is not None:
+        keep = {int(p) for p in person_ids}
     else:
         stmt = (
             stmt.join(Person, Person.id == Assessment.person_id)
             .join(OrgUnit, OrgUnit.id == Person.unit_id)
             .where(OrgUnit.path.startswith(unit.path), Person.active.is_(True))
         )
-    group = (Assessment.person_id, Assessment.competence_id, bucket)
-    if db.session.get_bind().dialect.name == "postgresql":
+    group: tuple[sa.ColumnElement[Any], ...] = (Assessment.person_id, Assessment.competence_id)
+    if len(days) > 1:
+        group = (*group, sa.case(*[(Assessment.assessed_on <= d, i) for i, d in enumerate(days)]))
+    if dialect == "postgresql":
         stmt = stmt.distinct(*group).order_by(
-            *group, Assessment.assessed_on.desc(), _source_rank().desc(), Assessment.id.desc()
+            *group, Assessment.assessed_on.desc(), rank.desc(), Assessment.id.desc()
         )
     else:
         # SQLite: in a query with a single max(), the other (bare) columns come from the
-        # row holding the maximum; the key orders by date, then source rank, then id.
-        # Several times quicker there than row_number() over a window.
-        latest = sa.func.max(
-            sa.func.printf("%s%d%010d", Assessment.assessed_on, _source_rank(), Assessment.id)
-        )
+        # row holding the maximum; the key orders by date, then source rank, then id
+        # (ids below 2**40). Several times quicker there than row_number() over a window.
+        latest = sa.func.max((day_number * 4 + rank) * 2**40 + Assessment.id)
         stmt = stmt.add_columns(latest).group_by(*group)
-    rows = [row[:6] for row in db.session.execute(stmt)]
-    frame = _columns_frame(rows, ASSESSMENT_COLUMNS)
-    frame["competence"] = frame["competence"].map(ids)
-    frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
-    return frame
+    # Integers only: the DBAPI's rows are taken as they come (no result rows built).
+    result = db.session.connection().execute(stmt)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    width = len(stmt.selected_columns)
+    values = np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width
+    ).reshape(len(rows), width)
+    if keep is not None:
+        values = values[np.isin(values[:, 1], np.fromiter(keep, dtype=np.int64))]
+    code_of = pd.Series(ids)
+    return pd.DataFrame(
+        {
+            "id": values[:, 0],
+            "person_id": values[:, 1],
+            "competence": code_of.reindex(values[:, 2]).to_numpy(dtype=object),
+            "level": values[:, 3],
+            "source": SOURCES_BY_RANK[values[:, 4]],
+            "assessed_on": pd.to_datetime(values[:, 5], unit="D"),
+        }
+    )
 
 
 def frames_for_people(
