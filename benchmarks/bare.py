@@ -13,7 +13,9 @@ processes behind nginx broadcast to each other's sockets as kollega's do.
 from one request to kollega's page (a pickled list of ``(sql, parameters)``), in one
 transaction on an engine with kollega's pool settings, fetches every row and answers
 with the row counts: the same database work without templates, permissions, sessions,
-translations or ORM objects.
+translations or ORM objects. ``GET /page.html``: the same, answering with an HTML page of
+every fetched row (one autoescaped Jinja template), i.e. the least a server-rendered page
+does with its data.
 """
 
 from __future__ import annotations
@@ -78,5 +80,23 @@ def sql_page_app() -> Any:
                 result = conn.exec_driver_sql(sql, params)
                 counts.append(len(result.fetchall()) if result.returns_rows else result.rowcount)
         return " ".join(map(str, counts))
+
+    # The same SQL and an HTML page of every row it fetched (one Jinja template,
+    # autoescaped): what any server-rendered page must at least do with its data.
+    html = app.jinja_env.from_string(
+        "<!doctype html><html lang=en><title>bare</title><main>{% for rows in results %}"
+        "<table>{% for row in rows %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}"
+        "</tr>{% endfor %}</table>{% endfor %}</main></html>"
+    )
+
+    @app.get("/page.html")
+    def page_html() -> str:
+        results = []
+        with engine.begin() as conn:
+            for sql, params in statements:
+                result = conn.exec_driver_sql(sql, params)
+                if result.returns_rows:
+                    results.append(result.fetchall())
+        return html.render(results=results)
 
     return app

@@ -89,6 +89,22 @@ def my_networks_summary(person: Any) -> list[dict[str, Any]]:
     ]
 
 
+_CHAT_STRINGS: dict[str, Markup] = {}
+
+
+@bp.app_template_global("chat_strings")
+def chat_strings() -> Markup:
+    """The live chat client's translated strings as data attributes (networks/_live.html),
+    rendered once per locale: twenty translations on every thread page otherwise."""
+    locale = str(get_locale())
+    html = _CHAT_STRINGS.get(locale)
+    if html is None:
+        html = Markup(render_template("networks/_chat_strings.html"))
+        if len(_CHAT_STRINGS) < 32:  # locales come from LANGUAGES; bounded all the same
+            _CHAT_STRINGS[locale] = html
+    return html
+
+
 def _start_panel_visible(person: Any) -> bool:
     return bool(person.is_authenticated)
 
