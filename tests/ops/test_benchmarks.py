@@ -75,5 +75,10 @@ def test_smoke_plan_is_the_full_plan_at_tiny_sizes() -> None:
         module = importlib.import_module(f"benchmarks.{script[:-3]}")
         if hasattr(module, "parse_args"):
             module.parse_args(argv)  # the tiny sizes are accepted
+    standard = run.standard_plan(10)
+    assert {s for _n, s, _a, _e in standard} == {
+        s for _n, s, _a, _e in full if s not in ("seed.py", "gevent_vs_threads.py")
+    }
+    assert sum("nginx2" in a for _n, _s, a, _e in standard) == 2  # 1,000 and 2,000 sockets
     assert run.parse_args(["--plan", "smoke"]).plan == "smoke"
     assert run.parse_args(["--quick"]).plan == "quick"
