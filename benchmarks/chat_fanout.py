@@ -175,11 +175,14 @@ class Run:
         self.arrivals: list[float] = []  # latencies in seconds
         self.last_arrival = 0.0
         self.delivered = 0
+        self.other: dict[str, int] = {}  # other events the receivers heard, by name
         self.lock = threading.Lock()
 
     def receiver(self, token: str | None, listen: bool = True, name: str = "") -> WireClient:
         def on_event(name: str, data: Any) -> None:
             if name != "message:new" or not isinstance(data, dict):
+                with self.lock:
+                    self.other[name] = self.other.get(name, 0) + 1
                 return
             now = time.perf_counter()
             sent = self.sent_at.get(data.get("client_id", ""))
@@ -207,9 +210,23 @@ class Run:
         clients: list[Any] = []
         connect_lock = threading.Lock()
 
+        retried: list[str] = []
+
         def connect(items: list[tuple[int, str | None]]) -> None:
             for n, t in items:
-                c = self.receiver(t, name=f"client-{n}")
+                # An overloaded server (2,000 sockets on 2 shared cores) now and then drops
+                # a connection while it is being set up: try again, up to 3 times in all,
+                # and say how often in the report.
+                for attempt in range(3):
+                    try:
+                        c = self.receiver(t, name=f"client-{n}")
+                        break
+                    except (Exception, SystemExit) as exc:
+                        with connect_lock:
+                            retried.append(f"{type(exc).__name__}: {exc}"[:120])
+                        if attempt == 2:
+                            return
+                        time.sleep(1)
                 with connect_lock:
                     clients.append(c)
 
@@ -222,6 +239,12 @@ class Run:
             t.start()
         for t in threads:
             t.join()
+        if retried:
+            print(
+                f"  {self.name}: {len(retried)} connects failed and were retried, e.g. "
+                f"{retried[0]}",
+                flush=True,
+            )
         if len(clients) < len(receivers):
             close_all(clients)
             raise SystemExit(f"{self.name}: only {len(clients)}/{len(receivers)} clients joined")
@@ -278,6 +301,8 @@ class Run:
         cpu = harness.cpu_seconds(self.server_pids) - cpu_before
         own = time.process_time() - own_before
         close_all(clients)
+        if self.other:
+            print(f"  {self.name}: other events heard: {self.other}", flush=True)
         delivered = self.delivered
         lat = sorted(self.arrivals)
         elapsed = max(self.last_arrival - start, 1e-9)
@@ -567,6 +592,10 @@ def run_nginx2(args: argparse.Namespace, messages: int) -> int:
                 [p.proc.pid for p in bare],
                 {"kollega": kports, "bare": bports},
             )
+    except BaseException:
+        for p in procs:  # what the servers said, before their folder goes
+            print(f"--- {p.name} (last lines)\n{p.tail()[-1500:]}", file=sys.stderr)
+        raise
     finally:
         for p in procs:
             p.terminate(timeout=10)
