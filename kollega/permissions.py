@@ -224,8 +224,9 @@ def is_network_member(actor: Person | None, network: Any, member: Any = LOOK_UP)
     return member is not None and member.state == "active"
 
 
-def is_facilitator(actor: Person | None, network: Any) -> bool:
-    member = network_membership(actor, network)
+def is_facilitator(actor: Person | None, network: Any, member: Any = LOOK_UP) -> bool:
+    if member is LOOK_UP:
+        member = network_membership(actor, network)
     return member is not None and member.state == "active" and member.role == "facilitator"
 
 
@@ -308,9 +309,13 @@ def can_post(actor: Person | None, network: Any, member: Any = LOOK_UP) -> bool:
     return not actor.is_guest and network.visibility == "open"
 
 
-def can_moderate(actor: Person | None, network: Any) -> bool:
+def can_moderate(actor: Person | None, network: Any, member: Any = LOOK_UP) -> bool:
     """Invite, approve, remove, delete others' messages, change settings: facilitators."""
-    return network is not None and network.status != "archived" and is_facilitator(actor, network)
+    return (
+        network is not None
+        and network.status != "archived"
+        and is_facilitator(actor, network, member)
+    )
 
 
 def can_archive_network(actor: Person | None, network: Any) -> bool:
@@ -319,12 +324,14 @@ def can_archive_network(actor: Person | None, network: Any) -> bool:
     return is_facilitator(actor, network) or is_hr(actor)
 
 
-def can_manage_thread(actor: Person | None, thread: Any) -> bool:
+def can_manage_thread(actor: Person | None, thread: Any, member: Any = LOOK_UP) -> bool:
     """Resolve, reopen and accept an answer: the thread's opener and the facilitators."""
     network = thread.network
-    if network.status != "active" or not can_read_network(actor, network):
+    if network.status != "active" or not can_read_network(actor, network, member):
         return False
-    return thread.created_by_id == getattr(actor, "id", None) or is_facilitator(actor, network)
+    return thread.created_by_id == getattr(actor, "id", None) or is_facilitator(
+        actor, network, member
+    )
 
 
 def readable_networks_filter(actor: Person) -> sa.ColumnElement[bool]:

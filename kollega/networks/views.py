@@ -467,7 +467,9 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     messages, more = svc.thread_messages(thread, before_seq=before)
     reactions = svc.reactions_for([m.id for m in messages])
     net = thread.network
-    can_post = permissions.can_post(person, net)
+    # The viewer's membership row, loaded once for every check below.
+    member = permissions.network_membership(person, net)
+    can_post = permissions.can_post(person, net, member)
     if form is None:
         form = MessageForm(formdata=None, client_id=secrets.token_urlsafe(12))
         reply = request.args.get("reply", type=int)
@@ -483,7 +485,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     mark = bool(messages) and before is None and thread.network.status != "proposed"
     if mark:
         svc.mark_thread_read(person, thread, messages[-1].seq)
-    can_manage = permissions.can_manage_thread(person, thread)
+    can_manage = permissions.can_manage_thread(person, thread, member)
     html = render_template(
         "networks/thread.html",
         thread=thread,
@@ -496,7 +498,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
             reactions,
             can_post=can_post,
             can_manage=can_manage,
-            can_moderate=permissions.can_moderate(person, net),
+            can_moderate=permissions.can_moderate(person, net, member),
             editable=_editable(person, net, messages),
         ),
         more=more,
