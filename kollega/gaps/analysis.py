@@ -252,7 +252,8 @@ def closure_pairs(
             }
         )
     # One integer key per (person, competence): every later step hashes integers.
-    names = pd.Index(sorted(set(applying["competence"])))
+    # unique() first: a set() of the column walks every row of it one by one.
+    names = pd.Index(sorted(applying["competence"].unique().tolist()))
     width = len(names)
 
     def keys(frame: pd.DataFrame) -> np.ndarray:
