@@ -26,12 +26,12 @@ sys.path.insert(0, str(HERE.parent))
 
 from benchmarks import harness  # noqa: E402
 
-LINE = re.compile(
-    r"kollega: delivered (\d+)/(\d+).*?([\d.]+) deliveries/s, p50 ([\d.]+) ms, p99 ([\d.]+) ms"
+FIGURES = (
+    r": delivered (\d+)/(\d+).*?([\d.]+) deliveries/s, p50 ([\d.]+) ms, p99 ([\d.]+) ms"
+    r"(?:, server CPU ([\d.]+) ms per send)?"
 )
-BARE = re.compile(
-    r"bare: delivered (\d+)/(\d+).*?([\d.]+) deliveries/s, p50 ([\d.]+) ms, p99 ([\d.]+) ms"
-)
+LINE = re.compile("kollega" + FIGURES)
+BARE = re.compile("bare" + FIGURES)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -72,6 +72,7 @@ def run(worker: str, args: argparse.Namespace) -> dict[str, Any]:
             "rate": float(m.group(3)),
             "p50": float(m.group(4)),
             "p99": float(m.group(5)),
+            "cpu": float(m.group(6) or "nan"),  # server CPU ms per send
         }
 
     return {"kollega": row(kol), "bare": row(bare)}
@@ -98,12 +99,14 @@ def main(argv: list[str] | None = None) -> int:
             r = best[worker][who]
             print(
                 f"{worker:>8} {who:>7}: delivered {r['delivered']:.0f}/{r['expected']:.0f}, "
-                f"{r['rate']:.0f} deliveries/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms"
+                f"{r['rate']:.0f} deliveries/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
+                f"server CPU {r['cpu']:.2f} ms per send"
             )
     g, t = best["gevent"]["kollega"], best["gthread"]["kollega"]
     print(
         f"   ratio gevent/gthread (baseline gthread), kollega: deliveries/s "
-        f"{g['rate'] / t['rate']:.2f}, p50 {g['p50'] / t['p50']:.2f}x, p99 {g['p99'] / t['p99']:.2f}x"
+        f"{g['rate'] / t['rate']:.2f}, p50 {g['p50'] / t['p50']:.2f}x, p99 {g['p99'] / t['p99']:.2f}x, "
+        f"server CPU per send {g['cpu'] / t['cpu']:.2f}x"
     )
     return 0
 
