@@ -512,11 +512,13 @@ def behind_nginx(name: str, ports: list[int], folder: Path) -> tuple[Any, int]:
     port = free_port()
     proc = nginx(port, ports, folder / name, balance="hash $http_x_kollega_client")
     conf = folder / name / "nginx.conf"
-    text = conf.read_text().replace(
-        "events { worker_connections 4096; }",
-        "worker_rlimit_nofile 20000;\nevents { worker_connections 10000; }",
+    small = "events { worker_connections 4096; }"
+    text = conf.read_text()
+    if small not in text:
+        raise SystemExit(f"tests/servers.py's nginx configuration changed: no {small!r}")
+    conf.write_text(
+        text.replace(small, "worker_rlimit_nofile 20000;\nevents { worker_connections 10000; }")
     )
-    conf.write_text(text)
     proc.name = f"nginx-{name}"
     proc.log = folder / f"nginx-{name}.log"
     return proc, port
