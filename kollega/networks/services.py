@@ -1281,8 +1281,9 @@ def thread_messages(
         sa.select(Message)
         .where(Message.thread_id == thread.id)
         .options(
-            selectinload(Message.author),
-            selectinload(Message.reply_to).selectinload(Message.author),
+            # The author in the same query (a many-to-one: one join, no second round trip).
+            joinedload(Message.author),
+            selectinload(Message.reply_to).joinedload(Message.author),
         )
     )
     if after_seq not in (None, ""):
