@@ -66,7 +66,12 @@ def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook signatur
     def on_term(sig, frame):  # noqa: ANN001, ANN202
         from kollega.networks.presence import forget_own_presence
 
-        forget_own_presence()
+        if worker_class == "gevent":
+            import gevent  # no blocking calls in a signal handler under gevent: a greenlet
+
+            gevent.spawn(forget_own_presence)
+        else:
+            forget_own_presence()
         if callable(previous):
             previous(sig, frame)
 

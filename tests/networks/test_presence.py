@@ -212,8 +212,9 @@ def test_forget_own_takes_only_this_process_out(redis_url: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.redis
+@pytest.mark.parametrize("worker", ["gthread", "gevent"])
 def test_a_gracefully_stopped_web_process_takes_its_presence_out(
-    app: Any, backend: str, org: Any, redis_url: str, tmp_path: Path
+    app: Any, backend: str, org: Any, redis_url: str, tmp_path: Path, worker: str
 ) -> None:
     """gunicorn (gunicorn.conf.py) in production mode: on SIGTERM the process's sockets
     leave the shared presence in Redis at once, not 45 s later."""
@@ -230,6 +231,8 @@ def test_a_gracefully_stopped_web_process_takes_its_presence_out(
     token = create_token(org.leader, "presence")
     db.session.commit()
     env = servers.production_env(str(app.config["DATABASE_URL"]), redis_url, tmp_path / "inst")
+    if worker == "gevent":
+        env |= {"KOLLEGA_WORKER_CLASS": "gevent", "KOLLEGA_ASYNC_MODE": "gevent"}
     port = free_port()
     web = servers.gunicorn(port, env, tmp_path / "logs")
     client = redis.Redis.from_url(redis_url)
