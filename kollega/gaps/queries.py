@@ -78,7 +78,8 @@ def people_frame(
         )
     elif person_ids is not None:
         stmt = stmt.where(Person.id.in_(person_ids))
-    frame = _frame(db.session.execute(stmt), PEOPLE_COLUMNS)
+    # A Core read: plain rows, no ORM result machinery (50,000 rows for a municipality).
+    frame = _frame(db.session.connection().execute(stmt).all(), PEOPLE_COLUMNS)
     frame = frame.dropna(subset=["unit_id"]) if person is None else frame
     return frame.astype({"person_id": "int64"})
 
@@ -432,7 +433,7 @@ def sub_unit_groups(unit: OrgUnit, people: pd.DataFrame) -> tuple[pd.DataFrame, 
     paths = dict(
         db.session.execute(
             sa.select(OrgUnit.id, OrgUnit.path).where(
-                OrgUnit.id.in_(sorted({int(u) for u in people["unit_id"].dropna()}))
+                OrgUnit.id.in_(sorted(people["unit_id"].dropna().astype("int64").unique().tolist()))
             )
         ).all()
     )
@@ -442,7 +443,11 @@ def sub_unit_groups(unit: OrgUnit, people: pd.DataFrame) -> tuple[pd.DataFrame, 
         parts = [int(p) for p in paths[int(unit_id)].strip("/").split("/") if p]
         return parts[depth] if len(parts) > depth else unit.id
 
-    groups = people[["person_id"]].assign(group=people["unit_id"].map(group_of).astype("int64"))
+    # Once per unit, not per person.
+    group_by_unit = {unit_id: group_of(unit_id) for unit_id in paths}
+    groups = people[["person_id"]].assign(
+        group=people["unit_id"].astype("int64").map(group_by_unit).astype("int64")
+    )
     return groups, [unit, *children]
 
 
