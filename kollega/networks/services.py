@@ -862,6 +862,40 @@ def get_thread(person: Person, thread_id: Any) -> Thread:
     return thread
 
 
+def thread_for_reader(person: Person, thread_id: Any) -> tuple[Thread, Any, bool]:
+    """``get_thread``, the person's membership row (as ``permissions.network_membership``
+    gives it, for the page's other checks) and whether they follow the thread, in one
+    query (the thread page's)."""
+    following = (
+        sa.select(ThreadFollow.thread_id)
+        .where(ThreadFollow.thread_id == Thread.id, ThreadFollow.person_id == person.id)
+        .exists()
+    )
+    row = db.session.execute(
+        sa.select(Thread, NetworkMember, following)
+        .join(Thread.network)
+        .outerjoin(
+            NetworkMember,
+            sa.and_(
+                NetworkMember.network_id == Thread.network_id,
+                NetworkMember.person_id == person.id,
+                NetworkMember.left_at.is_(None),
+            ),
+        )
+        .options(contains_eager(Thread.network))
+        .where(Thread.id == _int(thread_id, "thread_id"))
+    ).one_or_none()
+    if row is None:
+        raise NotFound(_l("No such thread."))
+    thread, member, follows = row
+    if not permissions.can_read_network(person, thread.network, member):
+        try:  # refused: the usual checks, for the usual answer
+            _require_read(person, thread.network)
+        except NotFound:
+            raise NotFound(_l("No such thread.")) from None
+    return thread, member, bool(follows)
+
+
 def open_thread(
     person: Person,
     network_id: Any,

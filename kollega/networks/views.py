@@ -462,13 +462,13 @@ def open_thread(network_id: int) -> Any:
 
 def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 200) -> Any:
     person = _me()
-    thread = svc.get_thread(person, thread_id)
+    # The thread, the viewer's membership row (for every check below) and whether they
+    # follow it, in one query.
+    thread, member, following = svc.thread_for_reader(person, thread_id)
     before = request.args.get("before", type=int)
     messages, more = svc.thread_messages(thread, before_seq=before)
     reactions = svc.reactions_for([m.id for m in messages])
     net = thread.network
-    # The viewer's membership row, loaded once for every check below.
-    member = permissions.network_membership(person, net)
     can_post = permissions.can_post(person, net, member)
     if form is None:
         form = MessageForm(formdata=None, client_id=secrets.token_urlsafe(12))
@@ -505,7 +505,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
         form=form,
         can_post=can_post,
         can_manage=can_manage,
-        following=svc.is_following(person, thread.id),
+        following=following,
         me=person,
     )
     # Commit the read mark only after rendering: a commit expires every loaded object, and
