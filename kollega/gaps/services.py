@@ -281,16 +281,24 @@ def heatmap(
         }
         for c in codes
     ]
-    keep = set(codes)
     out: dict[tuple[Any, str], dict[str, Any]] = {}
-    for r in cells.itertuples(index=False):
-        if r.competence in keep:
-            out[(int(r.group), str(r.competence))] = {
-                "people_required": int(r.people_required),
-                "people_with_gap": int(r.people_with_gap),
-                "gap_points": int(r.gap_points),
-                "coverage": float(r.coverage),
-            }
+    shown = cells.loc[cells["competence"].isin(codes)] if not cells.empty else cells
+    # Column by column: itertuples() builds a named tuple and boxes every value per cell.
+    for group, code, required, with_gap, points, coverage in zip(
+        shown["group"].tolist(),
+        shown["competence"].tolist(),
+        shown["people_required"].tolist(),
+        shown["people_with_gap"].tolist(),
+        shown["gap_points"].tolist(),
+        shown["coverage"].tolist(),
+        strict=True,
+    ):
+        out[(int(group), str(code))] = {
+            "people_required": int(required),
+            "people_with_gap": int(with_gap),
+            "gap_points": int(points),
+            "coverage": float(coverage),
+        }
     if by == "people":
         with_rows = {g for g, _c in out}
         group_rows = [r for r in group_rows if r["id"] in with_rows]
