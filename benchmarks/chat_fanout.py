@@ -11,7 +11,8 @@ Both servers run as child processes started the same way, on localhost. ``--serv
 ``KOLLEGA_DATABASE_URL``). ``--server gthread`` or ``gevent``: production mode, both under
 gunicorn with gunicorn.conf.py and one worker of that class (benchmarks/bare.py
 ``socketio_app`` for the bare one), kollega with ``KOLLEGA_ENV=production`` on a fresh
-PostgreSQL database with Redis as the message queue. ``--server nginx2``: production mode
+PostgreSQL database with Redis as the message queue, the bare server with Redis as its
+message queue too (``--bare-without-queue``: without). ``--server nginx2``: production mode
 across two processes: two gunicorn gthread web processes (own ports) sharing PostgreSQL
 and Redis behind Debian's nginx with sticky sessions (tests/servers.py's configuration,
 hashing on a per-client header since every client is 127.0.0.1), the clients and the
@@ -361,6 +362,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="dev: kollega run on SQLite; gthread/gevent: gunicorn in production mode; "
         "nginx2: two gunicorn gthread processes behind nginx in production mode",
     )
+    parser.add_argument(
+        "--bare-without-queue",
+        action="store_true",
+        help="gthread/gevent: the bare server without Redis as message queue (the default "
+        "before 2026-11-22; at 1,000 sockets its broadcasts from the handler threads cost "
+        "it far more CPU than through the queue)",
+    )
     parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.serve_bare and (not 1 <= args.clients <= 2000 or args.seconds > 60):
@@ -464,13 +472,17 @@ def run_production(args: argparse.Namespace, messages: int) -> int:
             print(f"setting up {args.clients} people in one thread ...", flush=True)
             url, thread_id, sender_token, tokens = setup_kollega(folder, args.clients, url)
             env = harness.production_env(url, folder / "instance")
+            # The bare server like kollega in production: Redis as its message queue (a
+            # broadcast goes out from the queue's listener thread), unless told otherwise.
+            queue = "" if args.bare_without_queue else harness.REDIS
+            bare_env = {**env, "KOLLEGA_BENCH_BARE_QUEUE": queue}
             threads = args.clients + 100
             kport, bport = free_port(), free_port()
             kol = harness.web("kollega", kport, env, folder, worker=args.server, threads=threads)
             bare = harness.web(
                 "bare",
                 bport,
-                env,
+                bare_env,
                 folder,
                 app="benchmarks.bare:socketio_app()",
                 worker=args.server,
@@ -489,7 +501,8 @@ def run_production(args: argparse.Namespace, messages: int) -> int:
                 tokens,
                 lambda: bare.terminate(timeout=10),
                 f"both servers gunicorn {args.server} (1 worker, gunicorn.conf.py); kollega "
-                "KOLLEGA_ENV=production on PostgreSQL with Redis as message queue",
+                "KOLLEGA_ENV=production on PostgreSQL with Redis as message queue; bare "
+                + ("without a message queue" if args.bare_without_queue else "with Redis too"),
                 [kol.proc.pid],
                 [bare.proc.pid],
             )
