@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, make_transient_to_detached, selectinload
 
 from kollega import permissions
 from kollega.db import now_utc
@@ -1066,8 +1066,8 @@ def _retry_result(existing: Message, thread_id: int) -> SendResult:
 
 
 @functools.cache
-def _send_statements() -> tuple[Any, Any]:
-    """The send path's two statements, built once (with bind parameters): building
+def _send_statements() -> tuple[Any, dict[str, Any]]:
+    """The send path's statements, built once (with bind parameters): building
     SQLAlchemy expressions costs more CPU per send than their cached compilation."""
     person_id = sa.bindparam("person_id")
     earlier = (
@@ -1094,14 +1094,64 @@ def _send_statements() -> tuple[Any, Any]:
         .options(contains_eager(Thread.network))
         .where(Thread.id == sa.bindparam("thread_id"))
     )
+    return target, _insert_statements()
+
+
+_INSERTED = ("thread_id", "author_id", "client_id", "body", "body_html", "reply_to_id")
+
+
+@functools.cache
+def _insert_statements() -> dict[str, Any]:
+    """Taking the seq and storing the message. On PostgreSQL one statement (the seq
+    UPDATE in a data-modifying WITH, the INSERT reading its RETURNING), so the thread's
+    row lock is held for that statement and the commit only; elsewhere the UPDATE, then
+    the INSERT. Parameters ``p_<column>``, ``p_at`` (last_message_at and created_at)."""
+    threads, messages = Thread.__table__, Message.__table__
     next_seq = (
-        sa.update(Thread)
-        .where(Thread.id == sa.bindparam("thread_id"))
-        .values(last_seq=Thread.last_seq + 1, last_message_at=sa.bindparam("at"))
-        .returning(Thread.last_seq)
-        .execution_options(synchronize_session=False)
+        sa.update(threads)
+        .where(threads.c.id == sa.bindparam("p_thread_id", type_=sa.Integer))
+        .values(
+            last_seq=threads.c.last_seq + 1,
+            last_message_at=sa.bindparam("p_at", type_=messages.c.created_at.type),
+        )
+        .returning(threads.c.last_seq)
     )
-    return target, next_seq
+    values = [sa.bindparam(f"p_{name}", type_=messages.c[name].type) for name in _INSERTED]
+    created = sa.bindparam("p_at", type_=messages.c.created_at.type)
+    seq_cte = next_seq.cte("next_seq")
+    combined = (
+        sa.insert(messages)
+        .from_select(
+            [*_INSERTED, "seq", "created_at"],
+            sa.select(*values, seq_cte.c.last_seq, created),
+        )
+        .returning(messages.c.id, messages.c.seq)
+        .add_cte(seq_cte, nest_here=True)
+    )
+    insert = (
+        sa.insert(messages)
+        .values(
+            {
+                **dict(zip(_INSERTED, values, strict=True)),
+                "seq": sa.bindparam("p_seq", type_=sa.Integer),
+                "created_at": created,
+            }
+        )
+        .returning(messages.c.id, messages.c.seq)
+    )
+    return {"combined": combined, "next_seq": next_seq, "insert": insert}
+
+
+def _store_message(values: dict[str, Any]) -> tuple[int, int]:
+    """Take the thread's next seq and insert the message (``values``: ``p_`` parameters
+    of ``_insert_statements``); the new row's id and seq."""
+    statements = _insert_statements()
+    if db.engine.dialect.name == "postgresql":
+        row = db.session.execute(statements["combined"], values).one()
+    else:
+        seq = db.session.execute(statements["next_seq"], values).scalar_one()
+        row = db.session.execute(statements["insert"], {**values, "p_seq": seq}).one()
+    return row[0], row[1]
 
 
 def _send_target(
@@ -1132,9 +1182,10 @@ def send_message(
     once the first has committed: the session is rolled back (the seq with it) and the
     first message returned.
 
-    A first send is four statements: the thread, network, membership, earlier message and
-    followers in one query, the seq UPDATE, the INSERT, and the followers' notifications
-    only when someone else follows the thread (mentions only when the body has an @)."""
+    A first send is two statements on PostgreSQL (three elsewhere): the thread, network,
+    membership, earlier message and followers in one query, then the seq UPDATE and the
+    INSERT in one; the followers' notifications only when someone else follows the
+    thread (mentions only when the body has an @)."""
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         message = _l("client_id must be 1 to 64 letters, digits or . _ : -")
         raise ValidationError(message, fields={"client_id": message})
@@ -1164,24 +1215,18 @@ def send_message(
         # an active member already.
         _ensure_member(person, network, member)
 
-    seq = db.session.execute(
-        _send_statements()[1], {"thread_id": thread.id, "at": now_utc()}
-    ).scalar_one()
-    message = Message(
-        thread_id=thread.id,
-        # Set in memory, so the edge's broadcast does not lazy-load (and refresh) it.
-        thread=thread,
-        seq=seq,
-        author_id=person.id,
-        client_id=client_id,
-        body=body,
-        body_html=html,
-        reply_to_id=reply_to.id if reply_to else None,
-        created_at=now_utc(),
-    )
-    db.session.add(message)
+    values = {
+        "p_thread_id": thread.id,
+        "p_author_id": person.id,
+        "p_client_id": client_id,
+        "p_body": body,
+        "p_body_html": html,
+        "p_reply_to_id": reply_to.id if reply_to else None,
+        "p_at": now_utc(),
+    }
     try:
-        db.session.flush()
+        db.session.flush()  # anything pending goes before the row lock is taken
+        message_id, seq = _store_message(values)
     except IntegrityError:
         # A parallel send with this client_id committed while we waited for the lock.
         db.session.rollback()
@@ -1189,6 +1234,27 @@ def send_message(
         if existing is None:
             raise Conflict(_l("The message could not be stored; please send it again.")) from None
         return _retry_result(existing, int(_int(thread_id, "thread_id")))
+    # Stored with Core (no unit of work); the object joins the session as if loaded,
+    # with the thread, author and reply in memory, so the edge's broadcast loads nothing.
+    message = Message(
+        id=message_id,
+        thread_id=thread.id,
+        thread=thread,
+        seq=seq,
+        author_id=person.id,
+        author=person,
+        client_id=client_id,
+        body=body,
+        body_html=html,
+        reply_to_id=values["p_reply_to_id"],
+        reply_to=reply_to,
+        created_at=values["p_at"],
+        edited_at=None,
+        deleted_at=None,
+        deleted_by_id=None,
+    )
+    make_transient_to_detached(message)
+    db.session.add(message)
     db.session.expire(thread, ["last_seq", "last_message_at"])
     notified = _notify_for_message(person, thread, message, reply_to, followed)
     return SendResult(message, True, notified)

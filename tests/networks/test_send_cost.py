@@ -41,6 +41,13 @@ def sender(app: Any, org: Any, nets: Any) -> Any:
     client.disconnect()
 
 
+def base() -> int:
+    """The person, then thread + network + membership + earlier message + followers in
+    one query, then the seq UPDATE and the INSERT: one statement on PostgreSQL (a
+    data-modifying WITH), two on SQLite."""
+    return 3 if db.engine.dialect.name == "postgresql" else 4
+
+
 def send(client: Any, thread_id: int, client_id: str, body: str = "Hei") -> dict[str, Any]:
     ack = client.emit(
         "message:send",
@@ -51,16 +58,15 @@ def send(client: Any, thread_id: int, client_id: str, body: str = "Hei") -> dict
     return ack
 
 
-def test_a_socket_send_is_four_statements(org, nets, sender):
-    """The person, then thread + network + membership + earlier message + followers in one
-    query, the seq UPDATE and the INSERT; a retry stores nothing."""
+def test_a_socket_send_is_three_statements(org, nets, sender):
+    """See ``base``; a retry stores nothing."""
     thread_id = nets.closed_thread.id  # the employee is a member; the leader follows it
     svc.follow_thread(org.leader, thread_id, follow=False)
     db.session.commit()
     send(sender, thread_id, "warm")
     with statements() as seen:
         ack = send(sender, thread_id, "cost-1")
-    assert len(seen) == 4, "\n".join(s[:150] for s in seen)
+    assert len(seen) == base(), "\n".join(s[:150] for s in seen)
     with statements() as seen:
         again = send(sender, thread_id, "cost-1")
     assert (again["id"], again["seq"], again["created"]) == (ack["id"], ack["seq"], False)
@@ -73,11 +79,11 @@ def test_followers_and_mentions_cost_their_queries_and_still_notify(org, nets, s
     with statements() as seen:
         send(sender, thread_id, "f-1")
     # + the followers query (the leader has an unread notification now: none inserted)
-    assert len(seen) == 5, "\n".join(s[:150] for s in seen)
+    assert len(seen) == base() + 1, "\n".join(s[:150] for s in seen)
     with statements() as seen:
         send(sender, thread_id, "f-2", "Hei @Gro Gjest")
     # + the members named and the mention's notification INSERT
-    assert len(seen) == 7, "\n".join(s[:150] for s in seen)
+    assert len(seen) == base() + 3, "\n".join(s[:150] for s in seen)
     db.session.expire_all()
     kinds = {
         (n.person_id, n.kind)
@@ -100,5 +106,5 @@ def test_posting_in_an_open_network_still_makes_a_member(org, nets, app):
         send(client, thread_id, "open-2")
     # A member now: no membership INSERT; the leader (the opener) follows the thread and
     # has an unread notification from the first send, so none is inserted.
-    assert len(seen) == 5, "\n".join(s[:150] for s in seen)
+    assert len(seen) == base() + 1, "\n".join(s[:150] for s in seen)
     client.disconnect()
