@@ -533,25 +533,24 @@ def _url_pattern(endpoint: str, **values: Any) -> tuple[str, str] | None:
 
 
 def _message_strings() -> dict[str, Markup]:
-    """The per-message strings, translated once per page (as Jinja's ``_()`` would)."""
-    return {
-        key: Markup(gettext(text))
-        for key, text in (
-            ("edited", "edited"),
-            ("accepted_answer", "accepted answer"),
-            ("reply_to", "Reply to"),
-            ("deleted", "This message was deleted."),
-            ("reactions", "reactions"),
-            ("actions", "Actions"),
-            ("for_message_from", "for the message from %(name)s"),
-            ("reply", "Reply"),
-            ("quote", "Quote"),
-            ("edit", "Edit"),
-            ("delete", "Delete"),
-            ("accept", "Accept as answer"),
-            ("react", "React:"),
-        )
+    """The per-message strings, translated once per page (as Jinja's ``_()`` would: the
+    translation is trusted markup, ``%(name)s`` is filled in escaped)."""
+    strings = {
+        "edited": gettext("edited"),
+        "accepted_answer": gettext("accepted answer"),
+        "reply_to": gettext("Reply to"),
+        "deleted": gettext("This message was deleted."),
+        "reactions": gettext("reactions"),
+        "actions": gettext("Actions"),
+        "for_message_from": gettext("for the message from %(name)s"),
+        "reply": gettext("Reply"),
+        "quote": gettext("Quote"),
+        "edit": gettext("Edit"),
+        "delete": gettext("Delete"),
+        "accept": gettext("Accept as answer"),
+        "react": gettext("React:"),
     }
+    return {key: Markup(text) for key, text in strings.items()}
 
 
 def _message_html(
