@@ -36,7 +36,9 @@ def socketio_app() -> Any:
         app,
         async_mode=os.environ.get("KOLLEGA_ASYNC_MODE", "threading"),
         message_queue=queue,
-        channel="kollega-bench-bare",
+        # Its own channel per run (chat_fanout sets one), so that runs side by side on one
+        # Redis do not hear each other's broadcasts.
+        channel=os.environ.get("KOLLEGA_BENCH_BARE_CHANNEL", "kollega-bench-bare"),
     )
     counter = {"seq": 0}
     lock = threading.Lock()

@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,7 @@ class Run:
         self.last_arrival = 0.0
         self.delivered = 0
         self.other: dict[str, int] = {}  # other events the receivers heard, by name
+        self.run_id = uuid.uuid4().hex[:8]  # in every client_id: this run's messages only
         self.lock = threading.Lock()
 
     def receiver(self, token: str | None, listen: bool = True, name: str = "") -> WireClient:
@@ -188,6 +190,12 @@ class Run:
             now = time.perf_counter()
             sent = self.sent_at.get(data.get("client_id", ""))
             if sent is None:
+                # Not sent by this run: another run on the same Redis (Flask-SocketIO's
+                # one default channel) broadcasting to a room of the same name.
+                with self.lock:
+                    self.other["message:new of another run"] = (
+                        self.other.get("message:new of another run", 0) + 1
+                    )
                 return
             with self.lock:
                 self.delivered += 1
@@ -281,7 +289,7 @@ class Run:
                 if delay > 0:
                     time.sleep(delay)
             in_flight.acquire(timeout=30)
-            client_id = f"{self.name}-{n}"
+            client_id = f"{self.name}-{self.run_id}-{n}"
             self.sent_at[client_id] = time.perf_counter()
             sender.emit(
                 self.events["send"],
@@ -475,7 +483,11 @@ def run_production(args: argparse.Namespace, messages: int) -> int:
             # The bare server like kollega in production: Redis as its message queue (a
             # broadcast goes out from the queue's listener thread), unless told otherwise.
             queue = "" if args.bare_without_queue else harness.REDIS
-            bare_env = {**env, "KOLLEGA_BENCH_BARE_QUEUE": queue}
+            bare_env = {
+                **env,
+                "KOLLEGA_BENCH_BARE_QUEUE": queue,
+                "KOLLEGA_BENCH_BARE_CHANNEL": f"kollega-bench-bare-{uuid.uuid4().hex[:8]}",
+            }
             threads = args.clients + 100
             kport, bport = free_port(), free_port()
             kol = harness.web("kollega", kport, env, folder, worker=args.server, threads=threads)
@@ -557,7 +569,11 @@ def run_nginx2(args: argparse.Namespace, messages: int) -> int:
             print(f"setting up {args.clients} people in one thread ...", flush=True)
             url, thread_id, sender_token, tokens = setup_kollega(folder, args.clients, url)
             env = harness.production_env(url, folder / "instance")
-            bare_env = {**env, "KOLLEGA_BENCH_BARE_QUEUE": harness.REDIS}
+            bare_env = {
+                **env,
+                "KOLLEGA_BENCH_BARE_QUEUE": harness.REDIS,
+                "KOLLEGA_BENCH_BARE_CHANNEL": f"kollega-bench-bare-{uuid.uuid4().hex[:8]}",
+            }
             # Either process may get (nearly) every client: room for all in each.
             threads = args.clients + 100
             kports, bports = [free_port(), free_port()], [free_port(), free_port()]
