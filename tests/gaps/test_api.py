@@ -255,3 +255,27 @@ def test_far_future_until_means_open_ended(client, gapdata):
     db.session.commit()
     body = get(client, "/api/v1/gaps?unit=A1&date=2026-11-01", gapdata.leader).get_json()
     assert rows(body)["far:1"]["gap_points"] == 8  # four people, required 2, none assessed
+
+
+@pytest.mark.parametrize("day", ["2026-06-01", "2026-11-01"])
+def test_a_group_beyond_the_id_list_reads_every_assessment_with_the_same_answer(
+    client, gapdata, day, monkeypatch
+):
+    """Beyond MAX_ID_LIST people the frames read every assessment (no join) and drop the
+    other people's rows: the answers are those of the full history."""
+    from kollega.gaps import queries
+
+    monkeypatch.setattr(queries, "MAX_ID_LIST", 0)
+    people, ancestors, requirements, assessments = _full_frames()
+    expected = analysis.gap_table(
+        analysis.gap_at(people, ancestors, requirements, assessments, day)
+    )
+    body = get(client, f"/api/v1/gaps?unit=K&date={day}", gapdata.hr).get_json()
+    assert body["total_gap_points"] == int(expected["gap_points"].sum())
+    if not expected.empty:
+        got = pd.DataFrame(body["rows"])[list(expected.columns)]
+        got = got.sort_values("competence").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    closure = analysis.closure(people, ancestors, requirements, assessments, "2026-01-15", day)
+    body = get(client, f"/api/v1/gaps/closure?unit=K&from=2026-01-15&to={day}", gapdata.hr)
+    assert {k: body.get_json()[k] for k in closure} == pytest.approx(closure)
