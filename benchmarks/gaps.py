@@ -37,21 +37,12 @@ from benchmarks import harness  # noqa: E402
 
 def main() -> int:
     app, args = harness.demo_app(__doc__)
-    import pandas as pd
     import sqlalchemy as sa
 
     from kollega.competence.models import Assessment, Requirement
     from kollega.extensions import db
     from kollega.gaps import queries, services, suggestions
     from kollega.org.models import OrgUnit, Person, PersonRole
-
-    def bare_frame(conn: Any, stmt: Any) -> Any:
-        """A bare read: the DBAPI's rows (tuples, no result rows built) into pandas."""
-        result = conn.execute(stmt)
-        try:
-            return pd.DataFrame.from_records(result.cursor.fetchall(), columns=list(result.keys()))
-        finally:
-            result.close()
 
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -99,8 +90,8 @@ def main() -> int:
                     Assessment.assessed_on,
                 ).where(Assessment.person_id.in_(who), Assessment.assessed_on <= today)
                 with db.engine.connect() as conn:
-                    bare_frame(conn, stmt)
-                    bare_frame(conn, sa.select(Requirement.__table__))
+                    harness.bare_frame(conn, stmt)
+                    harness.bare_frame(conn, sa.select(Requirement.__table__))
 
             return run
 

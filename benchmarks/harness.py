@@ -183,6 +183,18 @@ def median_seconds(fn: Callable[[], Any], repeat: int, app: Any) -> tuple[float,
     return statistics.median(times), statistics.median(cpu)
 
 
+def bare_frame(conn: Any, stmt: Any) -> Any:
+    """The gap and dashboard benchmarks' bare read: the DBAPI's rows (tuples, no result
+    rows built) into pandas."""
+    import pandas as pd
+
+    result = conn.execute(stmt)
+    try:
+        return pd.DataFrame.from_records(result.cursor.fetchall(), columns=list(result.keys()))
+    finally:
+        result.close()
+
+
 def demo_app(description: str) -> tuple[Any, Any]:
     """Parse --employees/--repeat/--instance, then a migrated app whose database holds the
     demo municipality (seeded once when it has no people). For the in-process timings."""

@@ -40,7 +40,6 @@ from benchmarks import harness  # noqa: E402
 
 def main() -> int:
     app, args = harness.demo_app(__doc__)
-    import pandas as pd
     import sqlalchemy as sa
 
     from kollega.cycle.models import Attendance, Reflection
@@ -49,14 +48,6 @@ def main() -> int:
     from kollega.metrics import services
     from kollega.networks.models import Message, NetworkMember, Reaction
     from kollega.org.models import OrgUnit, Person, PersonRole
-
-    def bare_frame(conn: Any, stmt: Any) -> Any:
-        """A bare read: the DBAPI's rows (tuples, no result rows built) into pandas."""
-        result = conn.execute(stmt)
-        try:
-            return pd.DataFrame.from_records(result.cursor.fetchall(), columns=list(result.keys()))
-        finally:
-            result.close()
 
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -120,7 +111,7 @@ def main() -> int:
                 ]
                 with db.engine.connect() as conn:
                     for stmt in stmts:
-                        bare_frame(conn, stmt)
+                        harness.bare_frame(conn, stmt)
 
             return run
 
@@ -137,8 +128,8 @@ def main() -> int:
                 Assessment.assessed_on,
             ).where(Assessment.person_id.in_(subtree_people_stmt(root)))
             with db.engine.connect() as conn:
-                bare_frame(conn, stmt)
-                bare_frame(conn, sa.select(Requirement.__table__))
+                harness.bare_frame(conn, stmt)
+                harness.bare_frame(conn, sa.select(Requirement.__table__))
 
         def bare_dashboard() -> None:
             bare(p18)()
