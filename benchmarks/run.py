@@ -14,8 +14,8 @@ end. Exit 1 of a benchmark means it ran and its aim was not met (each prints whi
 Plans (``--plan``, or ``BENCH_PLAN``; ``--quick``/``BENCH_QUICK=1`` is ``--plan quick``):
 
 - ``standard`` (the default): every item issue 11 lists, without the seed timings and the
-  gevent comparison, the fan-out sending for 5 s: about 35 minutes on 2 quiet cores when
-  the 6,500 and 50,000 demos are kept (measured 2026-11-22: 17:57-18:32 UTC with the
+  gevent comparison, the fan-out sending for 5 s: about 32 minutes on 2 quiet cores when
+  the 6,500 and 50,000 demos are kept (measured 2026-11-22: 17:57-18:29 UTC with the
   10-minute soak, benchmarks/RESULTS.md).
 - ``full``: the sizes of issue 11: gaps and dashboard at 6,500 and 50,000
   employees on SQLite and PostgreSQL, the 50,000 seed timings, chat fan-out at 1,000 and
