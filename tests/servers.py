@@ -412,7 +412,9 @@ def assert_every_view_is_the_database(
     assert {cid: (mid, seq) for seq, mid, cid in ours} == senders.acks
     database = {seq: (mid, cid) for seq, mid, cid in rows}
     for c in clients:
-        assert c.view == database
+        missing = sorted(set(database) - set(c.view))
+        wrong = sorted(seq for seq, row in c.view.items() if database.get(seq) != row)
+        assert c.view == database, f"missing seqs {missing[:20]}, wrong or extra {wrong[:20]}"
 
 
 def thread_rows(thread_id: int) -> list[tuple[int, int, str]]:
