@@ -23,6 +23,9 @@ class Config:
     ASYNC_MODE = "threading"
     # Redis as Socket.IO message queue: needed as soon as there is more than one process.
     SOCKETIO_MESSAGE_QUEUE = False
+    # The Redis pub/sub channel of that queue: Redis channels ignore the database number,
+    # so two kollega installations (or test runs) on one Redis need different channels.
+    SOCKETIO_CHANNEL = "flask-socketio"
     SCHEDULER_ENABLED = True
     # "json": one JSON object per log line (kollega.ops.logs); "text": the usual lines.
     LOG_FORMAT = "text"

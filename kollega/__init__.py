@@ -116,6 +116,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=mq,
+        channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=cors,
         manage_session=True,
         max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"],

@@ -14,6 +14,7 @@ clients that behave as the browser client does.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import subprocess
@@ -40,6 +41,12 @@ def _base_env(database_url: str, instance: Path) -> dict[str, str]:
         "KOLLEGA_INSTANCE_PATH": str(instance),
         "KOLLEGA_SECRET_KEY": "test-secret-key-not-for-production",
         "KOLLEGA_RATELIMIT_ENABLED": "0",
+        # Redis pub/sub channels ignore the database number: without a channel of its own
+        # a multi-process test heard the message:new of one running beside it on the other
+        # xdist worker (same thread id and seq, another database). One database per test
+        # and worker, so the URL names the test's processes.
+        "KOLLEGA_SOCKETIO_CHANNEL": "kollega-test-"
+        + hashlib.sha1(database_url.encode()).hexdigest()[:12],
     }
 
 
