@@ -66,7 +66,9 @@ def _scope(setting: str, key: str) -> tuple[str, str, str]:
 # nothing and the groups after it are not reached, as separate ``hit`` calls would.
 # KEYS: every group's keys; ARGV: the number of groups, then per group its size and per
 # key its amount and window. Returns 0 when every group was counted, else the refused
-# group's number (1-based) and the seconds left in the full window.
+# group's number (1-based) and the seconds left in the full window. With a last ARGV of
+# "1" the last key is read after counting and its value returned third (a socket event's
+# person revision, read in the same round trip).
 _HIT_GROUPS = """
 local k, a = 1, 2
 for g = 1, tonumber(ARGV[1]) do
@@ -83,6 +85,9 @@ for g = 1, tonumber(ARGV[1]) do
     end
   end
   k, a = k + n, a + 1 + 2 * n
+end
+if ARGV[a] == "1" then
+  return {0, 0, redis.call("get", KEYS[k])}
 end
 return {0, 0}
 """
@@ -109,18 +114,27 @@ def hit_all(limits: list[tuple[str, str]]) -> tuple[int, int] | None:
     """``hit`` for several ``(setting, key)`` in order, in one Redis round trip where the
     storage allows: ``None`` when all were counted, else the refused one's index in
     ``limits`` and the seconds to wait (nothing from it on is counted)."""
+    return _hit_all(limits, None)[0]
+
+
+NOT_READ = object()
+
+
+def _hit_all(limits: list[tuple[str, str]], read: str | None) -> tuple[tuple[int, int] | None, Any]:
+    """``hit_all``, and the value of the Redis key ``read`` when it could be read in the
+    same round trip (else ``NOT_READ``)."""
     if not enabled():
-        return None
+        return None, NOT_READ
     script = _redis_script()
     if script is None:
         for index, (setting, key) in enumerate(limits):
             wait = hit(setting, key)
             if wait is not None:
-                return index, wait
-        return None
+                return (index, wait), NOT_READ
+        return None, NOT_READ
     storage, run = script
     keys: list[str] = []
-    args: list[int] = [0]
+    args: list[int | str] = [0]
     groups: list[int] = []  # index in ``limits`` of each group that has items
     for index, (setting, key) in enumerate(limits):
         items = _items(setting)
@@ -131,13 +145,18 @@ def hit_all(limits: list[tuple[str, str]]) -> tuple[int, int] | None:
         for item in items:
             keys.append(storage.prefixed_key(item.key_for(*_scope(setting, key))))
             args += [item.amount, item.get_expiry()]
-    if not groups:
-        return None
+    if not groups and read is None:
+        return None, NOT_READ
     args[0] = len(groups)
-    refused, ttl = (int(v) for v in run(keys, args))
+    if read is not None:
+        keys.append(read)
+        args.append("1")
+    reply = run(keys, args)
+    refused, ttl = int(reply[0]), int(reply[1])
+    value = reply[2] if read is not None and len(reply) > 2 else NOT_READ
     if refused == 0:
-        return None
-    return groups[refused - 1], max(1, ttl)
+        return None, value
+    return (groups[refused - 1], max(1, ttl)), NOT_READ
 
 
 def hit(setting: str, key: str) -> int | None:
@@ -170,16 +189,18 @@ def too_many_messages(wait: int) -> Any:
     return _l("You are sending messages too fast. Wait %(n)d seconds and try again.", n=wait)
 
 
-def check_socket_event(person_id: int, event: str | None) -> None:
+def check_socket_event(person_id: int, event: str | None, read: str | None = None) -> Any:
     """Limit socket events per person, and messages (with the API's count) on send: one
-    Redis round trip for both."""
+    Redis round trip for both, which also reads the key ``read`` when given. Returns its
+    value (``None`` when the key is not set), or ``NOT_READ`` when it could not be read
+    in that round trip (the limiter counts elsewhere than in Redis, or is off)."""
     key = f"person:{person_id}"
     limits = [("SOCKET_EVENT_RATE_LIMIT", key)]
     if event in MESSAGE_EVENTS:
         limits.append(("MESSAGE_RATE_LIMIT", key))
-    refused = hit_all(limits)
+    refused, value = _hit_all(limits, read)
     if refused is None:
-        return
+        return value
     index, wait = refused
     if index == 0:
         raise RateLimited(_l("Too many requests. Wait %(n)d seconds and try again.", n=wait), wait)

@@ -10,9 +10,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import sqlalchemy as sa
 from flask import request, session
 from flask_login import current_user
 from flask_socketio import join_room
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict, manager_of_class
+from sqlalchemy.orm.util import identity_key
 
 from kollega import limits
 from kollega.auth import sessions, sockets
@@ -21,6 +25,7 @@ from kollega.org.models import Person
 from kollega.realtime import person_room
 
 _KEY = "_socket_person"
+_ROW = "_socket_person_row"  # (revision, column values) with a shared Redis
 _SEEN = "_socket_seen_at"
 _RECORDED = "_socket_recorded_at"
 
@@ -64,7 +69,13 @@ def socket_person() -> Person | None:
     if not data:
         return None
     person_id, token, via_token = data
-    person = db.session.get(Person, person_id)
+    event = getattr(request, "event", None) or {}
+    shared = sockets.shares_revisions()
+    # The limits are counted first: the same Redis round trip reads the person's revision.
+    revision = limits.check_socket_event(
+        person_id, event.get("message"), sockets.revision_key(person_id) if shared else None
+    )
+    person = _person(person_id, revision) if shared else db.session.get(Person, person_id)
     if person is None or not person.active or person.session_token != token:
         return None
     now = int(time.time())
@@ -77,8 +88,39 @@ def socket_person() -> Person | None:
     if now - session.get(_RECORDED, 0) >= sockets.REFRESH:
         session[_RECORDED] = now
         sockets.remember(person.id, socket_sid())
-    event = getattr(request, "event", None) or {}
-    limits.check_socket_event(person.id, event.get("message"))
+    return person
+
+
+def _person(person_id: int, revision: Any) -> Person | None:
+    """With a shared Redis: the row this socket read last, as long as the person's
+    revision (``sockets.revision``; ``revision`` as the limiter read it, or ``NOT_READ``)
+    has not changed since, else the row read again. A kept row joins the session as if
+    it had been loaded."""
+    if revision is limits.NOT_READ:
+        current = sockets.revision(person_id)
+    else:
+        current = revision.decode() if revision else ""
+    kept = session.get(_ROW)
+    if kept is not None and kept[0] == current:
+        return _attach(kept[1])
+    person = db.session.get(Person, person_id)
+    if person is not None:
+        session[_ROW] = (current, {key: getattr(person, key) for key in _COLUMNS})
+    return person
+
+
+_COLUMNS = [attr.key for attr in sa.inspect(Person).column_attrs]
+
+
+def _attach(values: dict[str, Any]) -> Person:
+    existing = db.session.identity_map.get(identity_key(Person, values["id"]))
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+    # As a query would build it: the values as loaded (no history, nothing to flush).
+    person: Person = manager_of_class(Person).new_instance()
+    instance_dict(person).update(values)
+    make_transient_to_detached(person)
+    db.session.add(person)
     return person
 
 

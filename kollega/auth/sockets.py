@@ -11,11 +11,14 @@ does nothing.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 # A socket re-records itself on activity at most this often; entries older than
 # _KEEP are dropped (a socket silent that long is closed by the idle rules anyway).
@@ -74,6 +77,71 @@ def forget(person_id: int) -> None:
     client = _redis()
     if client is not None:
         client.delete(_key(person_id))
+
+
+# --- person revisions ------------------------------------------------------------------------
+# Every socket event checks that its person is still active and signed in (same session
+# token). With a shared Redis that check need not read the database each time: a person's
+# revision is a random value in Redis, replaced after every commit that changed the person
+# (the session hooks below, in every process and command), and a socket keeps the row it
+# last read with the revision it saw just before reading it. An event whose revision is
+# unchanged uses the kept row; any other reads the row again. Random values, not counters,
+# so a Redis that lost its keys can never hand back a value a socket already holds.
+
+_REVISION_TTL = 7 * 24 * 60 * 60
+_CHANGED = "kollega_people_changed"
+
+
+def revision_key(person_id: int) -> str:
+    # Under the Socket.IO channel: installations (and test databases) sharing a Redis
+    # keep their people apart.
+    return f"{current_app.config['SOCKETIO_CHANNEL']}:person:{person_id}:revision"
+
+
+def shares_revisions() -> bool:
+    """Whether person revisions are kept (a shared Redis); without one, every socket
+    event reads the person from the database."""
+    return _redis() is not None
+
+
+def revision(person_id: int) -> str:
+    """The person's current revision ("" before the first change that was recorded)."""
+    value = _redis().get(revision_key(person_id))
+    return value.decode() if value else ""
+
+
+def bump_revisions(person_ids: set[int]) -> None:
+    """Give each person a new revision: their sockets read them again on their next event."""
+    client = _redis()
+    if client is None or not person_ids:
+        return
+    with client.pipeline(transaction=False) as pipe:
+        for person_id in sorted(person_ids):
+            pipe.set(revision_key(person_id), secrets.token_hex(8), ex=_REVISION_TTL)
+        pipe.execute()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_people(session: Session, _context: Any) -> None:
+    # Kept through a rollback: a needless renewal costs one re-read, a missed one a stale row.
+    from kollega.org.models import Person
+
+    changed = {obj.id for obj in (*session.dirty, *session.deleted) if isinstance(obj, Person)}
+    if changed:
+        session.info.setdefault(_CHANGED, set()).update(changed)
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_changed_people(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint: renew only once the whole transaction has committed
+    changed = session.info.pop(_CHANGED, None)
+    if not changed or not has_app_context():
+        return
+    try:
+        bump_revisions(changed)
+    except Exception:  # the commit stands; sockets then keep the row until they reconnect
+        current_app.logger.exception("could not renew the revisions of people %s", changed)
 
 
 # --- closing sockets whose session has run out ----------------------------------------------
