@@ -93,10 +93,10 @@ def post_to_thread(thread_id: int, body: str, author: Person | None) -> dict[str
     if message is None:
         return None
     try:
-        from kollega.networks.serialise import message_json
+        from kollega.networks.serialise import new_message_json
     except ImportError:
         return None
-    payload = dict(message_json(message))
+    payload = dict(new_message_json(message))
     payload.setdefault("thread_id", thread_id)
     return payload
 

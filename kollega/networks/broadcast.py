@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kollega.networks.models import Message, Thread
-from kollega.networks.serialise import message_json, thread_json
+from kollega.networks.serialise import message_json, new_message_json, thread_json
 from kollega.realtime import network_room, person_room, publish, thread_room
 
 Event = tuple[str, str, dict[str, Any], str | None]  # room, event, payload, skip_sid
@@ -26,7 +26,7 @@ def message_created_events(
     reloads nothing (the commit expires every object)."""
     network_id = message.thread.network_id
     events: list[Event] = [
-        (thread_room(message.thread_id), "message:new", message_json(message), skip_sid),
+        (thread_room(message.thread_id), "message:new", new_message_json(message), skip_sid),
         (
             network_room(network_id),
             "thread:activity",

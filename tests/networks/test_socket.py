@@ -101,17 +101,27 @@ def test_join_send_and_receive_in_another_client(live_server, clients, org, nets
     ack = a.call("message:send", {"thread_id": tid, "client_id": "sock-1", "body": "Hei *B*"})
     assert ack["ok"] and ack["seq"] == 2 and ack["created"] is True
     got = b.wait_for("message:new", lambda d: d["client_id"] == "sock-1")
-    assert {"id", "seq", "thread_id", "client_id", "author", "body_html", "created_at"} <= set(got)
+    # The design's fields and no more: message:new goes to every socket in the thread.
+    assert set(got) == {"id", "seq", "thread_id", "client_id", "author", "body_html", "created_at"}
     assert got["id"] == ack["id"] and got["seq"] == 2 and got["thread_id"] == tid
     assert got["author"] == {"id": org.employee.id, "name": org.employee.name}
     assert got["body_html"] == "<p>Hei <em>B</em></p>"
     # A retry is acknowledged with the first id and seq and not broadcast again.
     again = a.call("message:send", {"thread_id": tid, "client_id": "sock-1", "body": "Hei *B*"})
     assert (again["id"], again["seq"], again["created"]) == (ack["id"], 2, False)
+    # A reply names what it replies to.
+    body = {"thread_id": tid, "client_id": "sock-r", "body": "Svar", "reply_to": ack["id"]}
+    assert a.call("message:send", body)["ok"]
+    reply = b.wait_for("message:new", lambda d: d["client_id"] == "sock-r")
+    assert reply["reply_to"] == {
+        "id": ack["id"],
+        "seq": 2,
+        "author": {"id": org.employee.id, "name": org.employee.name},
+    }
     # Replay after a seq.
     b2 = clients(org.leader)
     replay = b2.call("thread:join", {"thread_id": tid, "after_seq": 1})
-    assert [m["client_id"] for m in replay["messages"]] == ["sock-1"]
+    assert [m["client_id"] for m in replay["messages"]] == ["sock-1", "sock-r"]
     # Edits, reactions, typing and read markers reach the room.
     assert a.call("message:edit", {"message_id": ack["id"], "body": "Endret"})["ok"]
     assert b.wait_for("message:edited")["body_html"] == "<p>Endret</p>"
@@ -123,15 +133,15 @@ def test_join_send_and_receive_in_another_client(live_server, clients, org, nets
     assert read == {
         "ok": True,
         "thread_id": tid,
-        "last_read_seq": 2,
+        "last_read_seq": 3,
         "unread": 0,
         "notifications": 0,
     }
-    assert b2.wait_for("read")["last_read_seq"] == 2  # the leader's other socket
+    assert b2.wait_for("read")["last_read_seq"] == 3  # the leader's other socket
     assert a.call("message:delete", {"message_id": ack["id"]})["ok"]
     assert b.wait_for("message:deleted")["id"] == ack["id"]
     db.session.expire_all()
-    assert [m.seq for m in svc.list_messages(org.leader, tid)[0]] == [1, 2]
+    assert [m.seq for m in svc.list_messages(org.leader, tid)[0]] == [1, 2, 3]
 
 
 @pytest.mark.parametrize("who", ["colleague", "hr", "admin", "other_leader"])
