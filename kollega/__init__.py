@@ -112,6 +112,9 @@ def _init_extensions(app: Flask) -> None:
     # None: only the server's own origin. With KOLLEGA_ALLOWED_ORIGINS: those and our own.
     cors: Any = _origin_checker(origins) if origins else None
     mq = app.config.get("REDIS_URL") if app.config.get("SOCKETIO_MESSAGE_QUEUE") else None
+    # Flask-SocketIO keeps the queue it built for an earlier app in its options; a second
+    # app in this process (tests) must not inherit another app's queue.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],

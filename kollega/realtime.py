@@ -23,8 +23,11 @@ def network_room(network_id: int) -> str:
     return f"network:{network_id}"
 
 
-def publish(room: str, event: str, payload: dict[str, Any], skip_sid: str | None = None) -> None:
-    """Send ``event`` with ``payload`` to everyone in ``room`` (across processes via Redis)."""
+def publish(
+    room: str | list[str], event: str, payload: dict[str, Any], skip_sid: str | None = None
+) -> None:
+    """Send ``event`` with ``payload`` to everyone in ``room`` (across processes via Redis);
+    with a list of rooms, once to everyone in any of them."""
     socketio.emit(event, payload, to=room, skip_sid=skip_sid)
 
 

@@ -616,14 +616,15 @@
       sidebar.dataset.ready = "true";
     });
 
-    socket.on("thread:activity", function (d) {
-      const tid = Number(d.thread_id);
-      if (d.author_id === me) return;
+    // message:new reaches this socket for every thread of the networks it joined.
+    socket.on("message:new", function (m) {
+      const tid = Number(m.thread_id);
+      if (m.author && m.author.id === me) return;
       if (tid === threadId && document.visibilityState !== "hidden") return;
       if (!threadNetwork[tid]) {
         // A thread the list does not show yet: reload that network's threads.
-        if (sidebar.querySelector('li[data-network-id="' + Number(d.network_id) + '"]')) {
-          loadThreads(Number(d.network_id));
+        if (sidebar.querySelector('li[data-network-id="' + Number(m.network_id) + '"]')) {
+          loadThreads(Number(m.network_id));
         }
         return;
       }

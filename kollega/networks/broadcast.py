@@ -1,10 +1,12 @@
 """What the edges publish after they have committed (through ``kollega.realtime``).
 
-Events to a thread's room (``thread:<id>``): ``message:new``, ``message:edited``,
-``message:deleted``, ``reaction:changed``, ``thread:updated``, ``typing``.
-To a network's room (``network:<id>``): ``thread:activity`` {network_id, thread_id, seq,
-author_id} so that sidebars update unread counts of threads they have not joined, and
-``presence``. To a person's room (``person:<id>``): ``notification:new`` and ``read``.
+Events to a thread's room (``thread:<id>``): ``message:edited``, ``message:deleted``,
+``reaction:changed``, ``thread:updated``, ``typing``. ``message:new`` goes to the thread's
+and its network's room (``network:<id>``) in one emit, with ``network_id``: a socket in
+both hears it once, and sidebars update the unread counts of threads they have not
+joined (everyone in a network's room may read it: ``network:join`` checks). To a
+network's room also ``presence``. To a person's room (``person:<id>``):
+``notification:new`` and ``read``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from kollega.networks.models import Message, Thread
 from kollega.networks.serialise import message_json, new_message_json, thread_json
 from kollega.realtime import network_room, person_room, publish, thread_room
 
-Event = tuple[str, str, dict[str, Any], str | None]  # room, event, payload, skip_sid
+Event = tuple[str | list[str], str, dict[str, Any], str | None]  # rooms, event, payload, skip_sid
 
 
 def message_created_events(
@@ -26,17 +28,11 @@ def message_created_events(
     reloads nothing (the commit expires every object)."""
     network_id = message.thread.network_id
     events: list[Event] = [
-        (thread_room(message.thread_id), "message:new", new_message_json(message), skip_sid),
         (
-            network_room(network_id),
-            "thread:activity",
-            {
-                "network_id": network_id,
-                "thread_id": message.thread_id,
-                "seq": message.seq,
-                "author_id": message.author_id,
-            },
-            None,
+            [thread_room(message.thread_id), network_room(network_id)],
+            "message:new",
+            {**new_message_json(message), "network_id": network_id},
+            skip_sid,
         ),
     ]
     for person_id in notified or []:

@@ -101,8 +101,18 @@ def test_join_send_and_receive_in_another_client(live_server, clients, org, nets
     ack = a.call("message:send", {"thread_id": tid, "client_id": "sock-1", "body": "Hei *B*"})
     assert ack["ok"] and ack["seq"] == 2 and ack["created"] is True
     got = b.wait_for("message:new", lambda d: d["client_id"] == "sock-1")
-    # The design's fields and no more: message:new goes to every socket in the thread.
-    assert set(got) == {"id", "seq", "thread_id", "client_id", "author", "body_html", "created_at"}
+    # The design's fields and the network: message:new goes to every socket in the thread
+    # and the network.
+    assert set(got) == {
+        "id",
+        "seq",
+        "thread_id",
+        "network_id",
+        "client_id",
+        "author",
+        "body_html",
+        "created_at",
+    }
     assert got["id"] == ack["id"] and got["seq"] == 2 and got["thread_id"] == tid
     assert got["author"] == {"id": org.employee.id, "name": org.employee.name}
     assert got["body_html"] == "<p>Hei <em>B</em></p>"
@@ -198,20 +208,37 @@ def test_unauthenticated_and_bad_payloads(live_server, clients, org, nets):
         assert set(ack["error"]) == {"code", "message", "fields"} and ack["error"]["message"]
 
 
-def test_presence_and_thread_activity(live_server, clients, org, nets):
+def test_presence_and_activity_in_threads_not_joined(live_server, clients, org, nets):
+    """A socket in a network's room (the chat's sidebar) hears message:new of threads it
+    has not joined; one in the thread's room too hears each message once."""
     a = clients(org.employee)
     b = clients(org.leader)
     assert a.call("network:join", {"network_id": nets.request.id})["ok"]
     joined = b.call("network:join", {"network_id": nets.request.id})
     assert {p["id"] for p in joined["online"]} == {org.employee.id, org.leader.id}
+    assert b.call("thread:join", {"thread_id": nets.closed_thread.id})["ok"]
     b.call("message:send", {"thread_id": nets.closed_thread.id, "client_id": "act", "body": "ny"})
-    activity = a.wait_for("thread:activity")
-    assert activity == {
-        "network_id": nets.request.id,
-        "thread_id": nets.closed_thread.id,
-        "seq": 2,
-        "author_id": org.leader.id,
-    }
+    activity = a.wait_for("message:new")
+    assert (activity["network_id"], activity["thread_id"], activity["seq"]) == (
+        nets.request.id,
+        nets.closed_thread.id,
+        2,
+    )
+    assert activity["author"]["id"] == org.leader.id
+    b.call("message:send", {"thread_id": nets.closed_thread.id, "client_id": "act2", "body": "x"})
+    a.wait_for("message:new", lambda d: d["client_id"] == "act2")
+    heard: list[str] = []
+    deadline = time.monotonic() + 5
+    while "act2" not in heard and time.monotonic() < deadline:
+        name, data = b.events.get(timeout=5)
+        if name == "message:new":
+            heard.append(data["client_id"])
+    time.sleep(0.3)  # a second copy would have arrived by now
+    while not b.events.empty():
+        name, data = b.events.get()
+        if name == "message:new":
+            heard.append(data["client_id"])
+    assert heard == ["act", "act2"], "once each, though in the thread's and network's rooms"
     b.close()
     gone = a.wait_for("presence", lambda d: len(d["online"]) == 1)
     assert gone["online"] == [{"id": org.employee.id, "name": org.employee.name}]
