@@ -377,10 +377,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "before 2026-11-22; at 1,000 sockets its broadcasts from the handler threads cost "
         "it far more CPU than through the queue)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure both servers this many times, alternating, and print the median ratio",
+    )
     parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.serve_bare and (not 1 <= args.clients <= 2000 or args.seconds > 60):
         parser.error("--clients 1..2000 and --seconds up to 60")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds 1..20")
     return args
 
 
@@ -417,7 +425,7 @@ def measure_both(
     bare_pids: list[int] | None = None,
     upstreams: dict[str, list[int]] | None = None,
 ) -> None:
-    """Bare first (then ``stop_bare``), kollega second, and the report. ``upstreams``
+    """Bare first (``stop_bare`` after its last round), kollega second, and the report. ``upstreams``
     (name -> web process ports): the clients connect through nginx (``kport``/``bport``
     are nginx's), name themselves for its hash, and the sockets per process are shown."""
     what = f"{args.clients} clients, {messages} messages" + (
@@ -425,15 +433,26 @@ def measure_both(
     )
     print(f"measuring: {what}", flush=True)
     load_start = os.getloadavg()[0]
-    bare = Run("bare", bport, {"join": "join", "send": "send"}, 0, bare_pids)
-    proxied(bare, upstreams)
-    bare_row = bare.measure([None] * args.clients, None, args.rate, messages)
-    stop_bare()
-    kol = Run(
-        "kollega", kport, {"join": "thread:join", "send": "message:send"}, thread_id, kollega_pids
-    )
-    proxied(kol, upstreams)
-    kol_row = kol.measure(list(tokens), sender_token, args.rate, messages)
+    rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    # Several rounds alternate the two servers, so that a slower spell of the machine
+    # (other guests on its host) weighs on both; the median ratio is the figure.
+    for round_no in range(1, args.rounds + 1):
+        if args.rounds > 1:
+            print(f"  round {round_no} of {args.rounds}", flush=True)
+        bare = Run("bare", bport, {"join": "join", "send": "send"}, 0, bare_pids)
+        proxied(bare, upstreams)
+        bare_row = bare.measure([None] * args.clients, None, args.rate, messages)
+        if round_no == args.rounds:
+            stop_bare()
+        kol = Run(
+            "kollega",
+            kport,
+            {"join": "thread:join", "send": "message:send"},
+            thread_id,
+            kollega_pids,
+        )
+        proxied(kol, upstreams)
+        rows.append((kol.measure(list(tokens), sender_token, args.rate, messages), bare_row))
 
     print()
     print(f"machine: {machine()}")
@@ -443,14 +462,25 @@ def measure_both(
         "(other work on the machine shares its CPUs)"
     )
     print(f"run: {what}; localhost; {servers}")
-    print(report(kol_row))
-    print(report(bare_row))
-    print(
-        f"   ratio: deliveries/s kollega/bare {kol_row['per_second'] / bare_row['per_second']:.2f}, "
-        f"p50 {kol_row['p50_ms'] / bare_row['p50_ms']:.2f}x, "
-        f"p99 {kol_row['p99_ms'] / bare_row['p99_ms']:.2f}x, "
-        f"server CPU per send {kol_row['cpu_ms_per_send'] / bare_row['cpu_ms_per_send']:.2f}x"
-    )
+    ratios = []
+    for round_no, (kol_row, bare_row) in enumerate(rows, 1):
+        if len(rows) > 1:
+            print(f"round {round_no}:")
+        print(report(kol_row))
+        print(report(bare_row))
+        ratios.append(kol_row["per_second"] / bare_row["per_second"])
+        print(
+            f"   ratio: deliveries/s kollega/bare {ratios[-1]:.2f}, "
+            f"p50 {kol_row['p50_ms'] / bare_row['p50_ms']:.2f}x, "
+            f"p99 {kol_row['p99_ms'] / bare_row['p99_ms']:.2f}x, "
+            f"server CPU per send {kol_row['cpu_ms_per_send'] / bare_row['cpu_ms_per_send']:.2f}x"
+        )
+    if len(rows) > 1:
+        shown = ", ".join(f"{r:.2f}" for r in ratios)
+        print(
+            f"median ratio of {len(rows)} rounds: deliveries/s kollega/bare "
+            f"{statistics.median(ratios):.2f} (rounds: {shown})"
+        )
 
 
 def proxied(run: Run, upstreams: dict[str, list[int]] | None) -> None:
