@@ -2,7 +2,9 @@
 
 A socket authenticates once, at connect, with the session cookie or
 ``auth={"token": ...}``; handlers then call ``socket_person()``, which re-checks that
-the person is still active and signed in, so sign-out and deactivation bite at once.
+the person is still active and signed in, so sign-out and deactivation bite at once
+(with a shared Redis from the row the socket kept, as long as the person's revision has
+not changed: ``kollega.auth.sockets``).
 """
 
 from __future__ import annotations
