@@ -101,7 +101,7 @@ def _person(person_id: int, revision: Any) -> Person | None:
     if revision is limits.NOT_READ:
         current = sockets.revision(person_id)
     else:
-        current = revision.decode() if revision else ""
+        current = revision.decode() if isinstance(revision, bytes) else (revision or "")
     kept = session.get(_ROW)
     if kept is not None and kept[0] == current:
         return _attach(kept[1])

@@ -61,27 +61,22 @@ def thread_json(thread: Thread, unread: int | None = None) -> dict[str, Any]:
     }
 
 
+def _person_ref(person: Any) -> dict[str, Any]:
+    return {"id": person.id, "name": person.name}
+
+
+def _reply_ref(reply: Message | None) -> dict[str, Any] | None:
+    if reply is None:
+        return None
+    return {"id": reply.id, "seq": reply.seq, "author": _person_ref(reply.author)}
+
+
 def message_json(message: Message, reactions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """One message; a deleted one keeps its id and seq and loses its text."""
-    reply = message.reply_to
     return {
-        "id": message.id,
-        "seq": message.seq,
-        "thread_id": message.thread_id,
-        "client_id": message.client_id,
-        "author": {"id": message.author.id, "name": message.author.name},
+        **new_message_json(message),
         "body": message.body,
-        "body_html": message.body_html,
-        "reply_to": (
-            {
-                "id": reply.id,
-                "seq": reply.seq,
-                "author": {"id": reply.author.id, "name": reply.author.name},
-            }
-            if reply is not None
-            else None
-        ),
-        "created_at": iso(message.created_at),
+        "reply_to": _reply_ref(message.reply_to),
         "edited_at": iso(message.edited_at),
         "deleted": message.deleted_at is not None,
         "reactions": reactions or [],
@@ -98,17 +93,12 @@ def new_message_json(message: Message) -> dict[str, Any]:
         "seq": message.seq,
         "thread_id": message.thread_id,
         "client_id": message.client_id,
-        "author": {"id": message.author.id, "name": message.author.name},
+        "author": _person_ref(message.author),
         "body_html": message.body_html,
         "created_at": iso(message.created_at),
     }
-    reply = message.reply_to
-    if reply is not None:
-        payload["reply_to"] = {
-            "id": reply.id,
-            "seq": reply.seq,
-            "author": {"id": reply.author.id, "name": reply.author.name},
-        }
+    if message.reply_to is not None:
+        payload["reply_to"] = _reply_ref(message.reply_to)
     return payload
 
 
