@@ -59,7 +59,7 @@ test: setup
 	if [ $$lint -ne 0 ]; then echo "make test: ruff found problems (see above the tests)"; fi; \
 	if [ $$status -ne 0 ]; then exit $$status; fi; exit $$lint
 
-# BENCH_PLAN=full (default) | standard (every item of issue 11, about 50 min) | quick | smoke
+# BENCH_PLAN=standard (default: every item of issue 11, about 32 min) | full | quick | smoke
 bench: setup
 	$(BIN)/python -m benchmarks.run
 

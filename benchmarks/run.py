@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.run [--plan full|standard|quick|smoke] [--only NAME]
         [--timeout SECONDS] [--soak-minutes M] [--output FILE]
-    make bench [BENCH_PLAN=full] [BENCH_QUICK=1]
+    make bench [BENCH_PLAN=standard|full|quick|smoke] [BENCH_QUICK=1]
 
 Each benchmark is a script run as its own process (localhost only, bounded in count and
 time); it prints its figures against a baseline measured in the same run and the ratio.
