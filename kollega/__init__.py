@@ -66,7 +66,8 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite"):
         engine["connect_args"] = {"timeout": 30}
     else:
-        engine.update(pool_size=10, max_overflow=20, pool_recycle=1800)
+        # No pre-ping round trip: the check on checkout (kollega.db) replaces it.
+        engine.update(pool_size=10, max_overflow=20, pool_recycle=1800, pool_pre_ping=False)
     app.config["SQLALCHEMY_ENGINES"] = {"default": engine}
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
@@ -95,6 +96,11 @@ def _init_extensions(app: Flask) -> None:
     app.teardown_appcontext_funcs[:] = [
         f for f in app.teardown_appcontext_funcs if f.__name__ != "_close_async_sessions"
     ]
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        from kollega.db import check_connections_on_checkout
+
+        with app.app_context():
+            check_connections_on_checkout(db.engine)
     csrf.init_app(app)
     limiter.init_app(app)
     from kollega import limits

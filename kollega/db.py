@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import select
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -68,3 +69,36 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def server_hung_up(dbapi_connection: Any) -> bool:
+    """Whether the server has closed an idle connection (a restart, an administrator's
+    ``pg_terminate_backend``, an idle timeout): closed on our side, or its socket readable
+    although no query is running, i.e. the server's last words or end of file are
+    waiting. Costs one ``poll`` system call, no round trip."""
+    if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+        return True
+    try:
+        fd = dbapi_connection.fileno()
+    except Exception:
+        return True
+    poller = select.poll()  # not select.select: a busy process has descriptors above 1024
+    poller.register(fd, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+def _refuse_hung_up(dbapi_connection: Any, connection_record: Any, proxy: Any) -> None:
+    if server_hung_up(dbapi_connection):
+        # As pool_pre_ping does: a hang-up usually means a restart, so every connection
+        # pooled before now is discarded; the pool connects afresh and goes on.
+        raise exc.InvalidatePoolError("the database server closed the connection")
+
+
+def check_connections_on_checkout(engine: Engine) -> None:
+    """Replace ``pool_pre_ping`` on PostgreSQL: before a pooled connection is handed out,
+    see whether the server hung up on it (``server_hung_up``) instead of a ``SELECT 1``
+    round trip. A socket event paid for that round trip on every event, and under load
+    every round trip is another wait for the GIL behind the broadcast's writer threads
+    (benchmarks/RESULTS.md, fifth session). A restarted server still costs no failed
+    request (tests/ops/test_hang_up.py)."""
+    event.listen(engine, "checkout", _refuse_hung_up)
