@@ -4,7 +4,8 @@
     KOLLEGA_BENCH_SQL=statements.json gunicorn -c gunicorn.conf.py 'benchmarks.bare:sql_page_app()'
 
 ``socketio_app``: Flask-SocketIO with nothing but a room: ``join`` joins it, ``send``
-broadcasts ``message:new`` to it. Its async mode follows ``KOLLEGA_ASYNC_MODE``
+broadcasts ``message:new`` to it (``design_payload``: the design's fields, as kollega sends
+them; with ``KOLLEGA_BENCH_BARE_PAYLOAD=echo`` what was sent plus id and seq). Its async mode follows ``KOLLEGA_ASYNC_MODE``
 (``threading`` or ``gevent``), like kollega's. With ``KOLLEGA_BENCH_BARE_QUEUE`` (a Redis
 URL) it uses that as its message queue, on a channel of its own, so that several bare
 processes behind nginx broadcast to each other's sockets as kollega's do.
@@ -20,6 +21,8 @@ does with its data.
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import os
 import pickle
 import threading
@@ -48,15 +51,35 @@ def socketio_app() -> Any:
         join_room("room")
         return {"ok": True, "messages": []}
 
+    shaped = os.environ.get("KOLLEGA_BENCH_BARE_PAYLOAD", "design") == "design"
+
     @sio.on("send")
     def send(data: Any) -> dict[str, Any]:
         with lock:
             counter["seq"] += 1
             seq = counter["seq"]
-        emit("message:new", {**data, "id": seq, "seq": seq}, to="room")
+        payload = design_payload(data, seq) if shaped else {**data, "id": seq, "seq": seq}
+        emit("message:new", payload, to="room")
         return {"ok": True, "id": seq, "seq": seq}
 
     return app
+
+
+def design_payload(data: dict[str, Any], seq: int) -> dict[str, Any]:
+    """``message:new`` with the design's fields, as kollega sends it (plus ``network_id``):
+    the same bytes on the wire, so that the comparison measures the servers and not the
+    size of the message (every receiver's client parses it, on the same CPUs)."""
+    body = str(data.get("body", ""))
+    return {
+        "id": seq,
+        "seq": seq,
+        "thread_id": data.get("thread_id"),
+        "client_id": data.get("client_id"),
+        "author": {"id": 1, "name": "Benk Person 0"},
+        "body_html": f"<p>{html.escape(body)}</p>",
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
+        "network_id": 1,
+    }
 
 
 def sql_page_app() -> Any:

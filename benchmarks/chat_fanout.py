@@ -20,7 +20,9 @@ sender connecting through nginx; the bare baseline is two bare processes with Re
 their message queue behind an nginx of the same configuration. kollega's database holds N+1 people in one open network, each with a bearer token;
 every client connects over WebSocket and joins the thread (kollega: ``thread:join``,
 bare: ``join``); the sender sends with ``message:send`` (bare: ``send``, which only
-broadcasts ``message:new`` to the room). Each receiver notes when each message arrives;
+broadcasts ``message:new`` to the room, with the design's fields as kollega sends them, so
+that both put the same bytes on the wire; ``--bare-payload echo``: what was sent plus id
+and seq). Each receiver notes when each message arrives;
 latency is arrival minus the moment the sender emitted it (one clock: all clients live
 in this process). Reports delivered / expected, deliveries per second (deliveries over
 the time from the first send to the last arrival), p50 and p99 latency, the server CPU
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -50,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import harness  # noqa: E402
+from benchmarks.bare import design_payload  # noqa: E402
 from benchmarks.harness import WireClient, close_all, free_port, machine  # noqa: E402
 
 # --- the bare server ----------------------------------------------------------------------
@@ -75,7 +79,10 @@ def serve_bare(port: int) -> None:
         with lock:
             counter["seq"] += 1
             seq = counter["seq"]
-        payload = {**data, "id": seq, "seq": seq}
+        if os.environ.get("KOLLEGA_BENCH_BARE_PAYLOAD", "design") == "design":
+            payload = design_payload(data, seq)
+        else:
+            payload = {**data, "id": seq, "seq": seq}
         emit("message:new", payload, to="room")
         return {"ok": True, "id": seq, "seq": seq}
 
@@ -178,6 +185,7 @@ class Run:
         self.last_arrival = 0.0
         self.delivered = 0
         self.other: dict[str, int] = {}  # other events the receivers heard, by name
+        self.payload_bytes = 0  # one message:new's JSON
         self.run_id = uuid.uuid4().hex[:8]  # in every client_id: this run's messages only
         self.lock = threading.Lock()
 
@@ -197,6 +205,9 @@ class Run:
                         self.other.get("message:new of another run", 0) + 1
                     )
                 return
+            if not self.payload_bytes:
+                # As python-socketio encodes it: what every receiver's client parses.
+                self.payload_bytes = len(json.dumps(data, separators=(",", ":")))
             with self.lock:
                 self.delivered += 1
                 self.arrivals.append(now - sent)
@@ -328,6 +339,7 @@ class Run:
             "cpu_ms_per_send": cpu / messages * 1000 if self.server_pids else float("nan"),
             # The load generator shares the machine's CPUs with the servers.
             "client_cpu_ms_per_send": own / messages * 1000,
+            "payload_bytes": self.payload_bytes,
         }
 
 
@@ -353,7 +365,8 @@ def report(row: dict[str, Any]) -> str:
         f"({row['delivered'] / row['expected']:.1%}), acked {row['acked']}, "
         f"{row['per_second']:.0f} deliveries/s, p50 {row['p50_ms']:.1f} ms, "
         f"p99 {row['p99_ms']:.1f} ms, server CPU {row['cpu_ms_per_send']:.2f} ms per send "
-        f"(load generator {row['client_cpu_ms_per_send']:.2f} ms)"
+        f"(load generator {row['client_cpu_ms_per_send']:.2f} ms), "
+        f"message:new {row['payload_bytes']} bytes"
     )
 
 
@@ -376,6 +389,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="gthread/gevent: the bare server without Redis as message queue (the default "
         "before 2026-11-22; at 1,000 sockets its broadcasts from the handler threads cost "
         "it far more CPU than through the queue)",
+    )
+    parser.add_argument(
+        "--bare-payload",
+        choices=("design", "echo"),
+        default="design",
+        help="design (the default since 2026-11-22, fifth session): the bare server broadcasts message:new with "
+        "the design's fields, as kollega does, so both put the same bytes on the wire; "
+        "echo: what was sent plus id and seq (the default before; about half the bytes, "
+        "and under 126 bytes, a WebSocket frame the load generator reads with one "
+        "system call less per delivery)",
     )
     parser.add_argument(
         "--rounds",
@@ -461,7 +484,7 @@ def measure_both(
         f"load average (1 min) at start {load_start:.1f}, at end {load_end:.1f} "
         "(other work on the machine shares its CPUs)"
     )
-    print(f"run: {what}; localhost; {servers}")
+    print(f"run: {what}; localhost; {servers}; bare message:new: {args.bare_payload}")
     ratios = []
     for round_no, (kol_row, bare_row) in enumerate(rows, 1):
         if len(rows) > 1:
@@ -517,6 +540,7 @@ def run_production(args: argparse.Namespace, messages: int) -> int:
                 **env,
                 "KOLLEGA_BENCH_BARE_QUEUE": queue,
                 "KOLLEGA_BENCH_BARE_CHANNEL": f"kollega-bench-bare-{uuid.uuid4().hex[:8]}",
+                "KOLLEGA_BENCH_BARE_PAYLOAD": args.bare_payload,
             }
             threads = args.clients + 100
             kport, bport = free_port(), free_port()
@@ -603,6 +627,7 @@ def run_nginx2(args: argparse.Namespace, messages: int) -> int:
                 **env,
                 "KOLLEGA_BENCH_BARE_QUEUE": harness.REDIS,
                 "KOLLEGA_BENCH_BARE_CHANNEL": f"kollega-bench-bare-{uuid.uuid4().hex[:8]}",
+                "KOLLEGA_BENCH_BARE_PAYLOAD": args.bare_payload,
             }
             # Either process may get (nearly) every client: room for all in each.
             threads = args.clients + 100
@@ -688,7 +713,7 @@ def run_dev(args: argparse.Namespace, messages: int) -> int:
         procs.append(kproc)
         bproc = start(
             [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(bport)],
-            env,
+            {**env, "KOLLEGA_BENCH_BARE_PAYLOAD": args.bare_payload},
             instance / "bare.log",
         )
         procs.append(bproc)

@@ -5,7 +5,9 @@ the benchmarks themselves, run by ``make bench``)."""
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,3 +84,22 @@ def test_smoke_plan_is_the_full_plan_at_tiny_sizes() -> None:
     assert sum("nginx2" in a for _n, _s, a, _e in standard) == 2  # 1,000 and 2,000 sockets
     assert run.parse_args(["--plan", "smoke"]).plan == "smoke"
     assert run.parse_args(["--quick"]).plan == "quick"
+
+
+def test_the_bare_server_broadcasts_what_kollega_broadcasts(app: Any, org: Any) -> None:
+    """chat_fanout's bare baseline puts kollega's message:new on the wire (same fields, so
+    about the same bytes): the ratio then compares the servers, not the message sizes."""
+    from benchmarks.bare import design_payload
+    from kollega.networks import broadcast
+    from kollega.networks import services as svc
+
+    network = svc.create_network(org.leader, "Benk", "", visibility="open")
+    thread, _ = svc.open_thread(org.leader, network.id, "Tråd", body="Hei")
+    result = svc.send_message(org.leader, thread.id, "benk-1", "Melding 1")
+    ((_, event, payload, _),) = broadcast.message_created_events(result.message)
+    bare = design_payload({"thread_id": thread.id, "client_id": "benk-1", "body": "Melding 1"}, 1)
+    assert event == "message:new"
+    assert bare.keys() == payload.keys()
+    assert bare["body_html"] == payload["body_html"]
+    assert set(bare["author"]) == set(payload["author"])
+    assert abs(len(json.dumps(bare)) - len(json.dumps(payload))) < 40
