@@ -93,6 +93,14 @@
       meta.appendChild(el("span", { className: "muted edited" }, "(" + T.edited + ")"));
     }
     li.appendChild(meta);
+    // As the page renders it (networks/_message.html): whom a reply answers, linked.
+    if (m.reply_to && !m.deleted) {
+      const reply = el("p", { className: "reply-to muted" }, T.replyTo + " ");
+      reply.appendChild(
+        el("a", { href: "#m" + m.reply_to.seq }, m.reply_to.author ? m.reply_to.author.name : "")
+      );
+      li.appendChild(reply);
+    }
     fillBody(li, m);
     return li;
   }

@@ -320,7 +320,8 @@ def test_chat_by_keyboard_alone(browsers, world, world_app):  # type: ignore[no-
     reply = "Svar med tastaturet: enig, vi prøver det neste uke."
     page.keyboard.type(reply)
     page.keyboard.press("Enter")
-    page.locator("li.message.mine[data-seq]", has_text=reply).wait_for()
+    live = page.locator("li.message.mine[data-seq]", has_text=reply)
+    live.wait_for()
     rows = query(
         world_app,
         "SELECT reply_to_id FROM messages WHERE author_id = :p AND body = :b",
@@ -328,6 +329,12 @@ def test_chat_by_keyboard_alone(browsers, world, world_app):  # type: ignore[no-
         b=reply,
     )
     assert rows and rows[0][0] == target, rows
+    # Shown live as a reply, as the page renders one: "Reply to <author>", linked.
+    answered = page.locator(f"li.message[data-id='{target}']")
+    link = live.locator(".reply-to a")
+    assert live.locator(".reply-to").inner_text().startswith("Reply to ")
+    assert link.get_attribute("href") == f"#m{answered.get_attribute('data-seq')}"
+    assert link.inner_text() == answered.locator(".meta strong").inner_text()
 
     # React: open a message's actions, choose a reaction with Enter.
     visit(page, f"/threads/{world['thread']}", "en")
