@@ -1205,9 +1205,9 @@ def _send_target(
     person: Person, thread_id: int, client_id: str
 ) -> tuple[Thread, _Membership | None, int | None, bool]:
     """One query for what a send needs before it takes the lock: the thread with its
-    network, the sender's membership row (``permissions.network_membership``'s row), the
-    id of an earlier message with this ``client_id`` and whether anyone but the sender
-    follows the thread."""
+    network, the sender's membership (the columns of ``permissions.network_membership``'s
+    row that the checks read, or ``None``), the id of an earlier message with this
+    ``client_id`` and whether anyone but the sender follows the thread."""
     row = db.session.execute(
         _send_statements()[0],
         {"person_id": person.id, "client_id": client_id, "thread_id": thread_id},
