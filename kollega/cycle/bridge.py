@@ -98,6 +98,8 @@ def post_to_thread(thread_id: int, body: str, author: Person | None) -> dict[str
         return None
     payload = dict(new_message_json(message))
     payload.setdefault("thread_id", thread_id)
+    # As a member's message: the network's room hears it too (the chat's sidebar).
+    payload["network_id"] = message.thread.network_id
     return payload
 
 

@@ -234,7 +234,11 @@ def _close(event: CycleEvent, occ: services.Occurrence, record: Dispatch, outcom
             record.thread_id, summary_text(event, summary), event.created_by
         )
         if message is not None:
+            # The thread's and the network's rooms, one after the other with the same
+            # payload: jobs.deliver joins them into one emit, so a socket in both hears
+            # it once, as with a member's message (networks.broadcast).
             outcome.messages.append((thread_room(record.thread_id), "message:new", message))
+            outcome.messages.append((network_room(message["network_id"]), "message:new", message))
     payload = _payload(event, occ, "closed")
     if event.created_by_id is not None:
         outcome.messages.append((person_room(event.created_by_id), "cycle:stop_closed", payload))

@@ -76,3 +76,47 @@ def test_pages_carry_the_live_region_and_strings(client, org, lang, text):
 def test_signed_out_pages_have_no_socket(client):
     html = client.get("/login").get_data(as_text=True)
     assert "cycle_live.js" not in html and 'id="cycle-live"' not in html
+
+
+def test_a_stops_summary_reaches_the_networks_room_once(app, org, clients):  # noqa: F811
+    """The summary a stop posts when it closes is heard like a member's message: in the
+    network's room (the chat's sidebar counts it), with its network_id, and once by a
+    socket in both the thread's and the network's room."""
+    import sqlalchemy as sa
+
+    from kollega.extensions import db
+    from kollega.networks import services as networks
+    from kollega.networks.models import Thread
+
+    network = networks.create_network(org.leader, "Lesing", "", visibility="open")
+    networks.join_network(org.colleague, network.id)
+    db.session.commit()
+    make_event(
+        org.leader,
+        network=network.id,
+        kind="evaluation_stop",
+        title="Evalueringsstopp",
+        starts_at="2027-02-02T13:00",
+        ends_at="2027-02-02T14:00",
+        created_at=utc(2027, 1, 1),
+    )
+    with app.app_context():
+        assert jobs.run_due(utc(2027, 2, 2, 12)) == 1  # the stop opens its thread
+    thread = db.session.scalar(sa.select(Thread).where(Thread.network_id == network.id))
+    sidebar = clients(org.colleague)
+    assert sidebar.call("network:join", {"network_id": network.id})["ok"]
+    reader = clients(org.leader)
+    assert reader.call("network:join", {"network_id": network.id})["ok"]
+    assert reader.call("thread:join", {"thread_id": thread.id})["ok"]
+    with app.app_context():
+        assert jobs.run_due(utc(2027, 2, 2, 13)) == 1  # it closes: the summary is posted
+    got = sidebar.wait_for("message:new", lambda d: d["thread_id"] == thread.id)
+    assert (got["network_id"], got["seq"]) == (network.id, 2)
+    reader.wait_for("message:new", lambda d: d["seq"] == 2)
+    time.sleep(0.3)  # a second copy would have arrived by now
+    copies = []
+    while not reader.events.empty():
+        name, data = reader.events.get()
+        if name == "message:new":
+            copies.append(data)
+    assert copies == []
