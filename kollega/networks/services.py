@@ -1287,25 +1287,26 @@ def send_message(
         return _retry_result(existing, int(_int(thread_id, "thread_id")))
     # Stored with Core (no unit of work); the object joins the session as if loaded,
     # with the thread, author and reply in memory, so the edge's broadcast loads nothing.
-    message = Message(
-        id=message_id,
-        thread_id=thread.id,
-        thread=thread,
-        seq=seq,
-        author_id=person.id,
-        author=person,
-        client_id=client_id,
-        body=body,
-        body_html=html,
-        reply_to_id=values["p_reply_to_id"],
-        reply_to=reply_to,
-        created_at=values["p_at"],
-        edited_at=None,
-        deleted_at=None,
-        deleted_by_id=None,
+    message = _as_loaded(
+        Message,
+        {
+            "id": message_id,
+            "thread_id": thread.id,
+            "thread": thread,
+            "seq": seq,
+            "author_id": person.id,
+            "author": person,
+            "client_id": client_id,
+            "body": body,
+            "body_html": html,
+            "reply_to_id": values["p_reply_to_id"],
+            "reply_to": reply_to,
+            "created_at": values["p_at"],
+            "edited_at": None,
+            "deleted_at": None,
+            "deleted_by_id": None,
+        },
     )
-    make_transient_to_detached(message)
-    db.session.add(message)
     db.session.expire(thread, ["last_seq", "last_message_at"])
     notified = _notify_for_message(person, thread, message, reply_to, followed)
     return SendResult(message, True, notified)
