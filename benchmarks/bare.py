@@ -6,9 +6,10 @@
 ``socketio_app``: Flask-SocketIO with nothing but a room: ``join`` joins it, ``send``
 broadcasts ``message:new`` to it (``design_payload``: the design's fields, as kollega sends
 them; with ``KOLLEGA_BENCH_BARE_PAYLOAD=echo`` what was sent plus id and seq). Its async
-mode follows ``KOLLEGA_ASYNC_MODE`` (``threading`` or ``gevent``), like kollega's. With ``KOLLEGA_BENCH_BARE_QUEUE`` (a Redis
-URL) it uses that as its message queue, on a channel of its own, so that several bare
-processes behind nginx broadcast to each other's sockets as kollega's do.
+mode follows ``KOLLEGA_ASYNC_MODE`` (``threading`` or ``gevent``), like kollega's. With
+``KOLLEGA_BENCH_BARE_QUEUE`` (a Redis URL) it uses that as its message queue, on a channel
+of its own, so that several bare processes behind nginx broadcast to each other's sockets
+as kollega's do.
 
 ``sql_page_app``: one Flask route, ``GET /page``, that runs the SQL statements recorded
 from one request to kollega's page (a pickled list of ``(sql, parameters)``), in one
