@@ -52,18 +52,24 @@ def socketio_app() -> Any:
         join_room("room")
         return {"ok": True, "messages": []}
 
-    shaped = os.environ.get("KOLLEGA_BENCH_BARE_PAYLOAD", "design") == "design"
-
     @sio.on("send")
     def send(data: Any) -> dict[str, Any]:
         with lock:
             counter["seq"] += 1
             seq = counter["seq"]
-        payload = design_payload(data, seq) if shaped else {**data, "id": seq, "seq": seq}
-        emit("message:new", payload, to="room")
+        emit("message:new", broadcast_payload(data, seq), to="room")
         return {"ok": True, "id": seq, "seq": seq}
 
     return app
+
+
+def broadcast_payload(data: dict[str, Any], seq: int) -> dict[str, Any]:
+    """What the bare server broadcasts for ``data``, the ``seq``-th message: the design's
+    ``message:new`` (``design_payload``), or with ``KOLLEGA_BENCH_BARE_PAYLOAD=echo`` what
+    was sent plus id and seq."""
+    if os.environ.get("KOLLEGA_BENCH_BARE_PAYLOAD", "design") == "echo":
+        return {**data, "id": seq, "seq": seq}
+    return design_payload(data, seq)
 
 
 def design_payload(data: dict[str, Any], seq: int) -> dict[str, Any]:

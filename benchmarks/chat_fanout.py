@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import harness  # noqa: E402
-from benchmarks.bare import design_payload  # noqa: E402
+from benchmarks.bare import broadcast_payload  # noqa: E402
 from benchmarks.harness import WireClient, close_all, free_port, machine  # noqa: E402
 
 # --- the bare server ----------------------------------------------------------------------
@@ -79,11 +79,7 @@ def serve_bare(port: int) -> None:
         with lock:
             counter["seq"] += 1
             seq = counter["seq"]
-        if os.environ.get("KOLLEGA_BENCH_BARE_PAYLOAD", "design") == "design":
-            payload = design_payload(data, seq)
-        else:
-            payload = {**data, "id": seq, "seq": seq}
-        emit("message:new", payload, to="room")
+        emit("message:new", broadcast_payload(data, seq), to="room")
         return {"ok": True, "id": seq, "seq": seq}
 
     sio.run(app, host="127.0.0.1", port=port, allow_unsafe_werkzeug=True, log_output=False)
