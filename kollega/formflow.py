@@ -1,6 +1,6 @@
 """The create/edit form flow shared by the pages: run the use case for a submitted form;
-commit when it succeeds; when it refuses the input, roll back and show its messages on
-the form's fields. A refusal for lack of permission (403) is not a form error and
+when it refuses the input, roll back and show its messages on the form's fields (the
+request commits a success at its edge, ``kollega.uow``). A refusal for lack of permission (403) is not a form error and
 propagates to the error handler."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def show_errors(
 
 
 def attempt(action: Callable[[], T], refused: Callable[[DomainError], None]) -> T | None:
-    """``action()`` committed, or None after a refusal: rolled back and handed to
+    """``action()``'s result, or None after a refusal: rolled back and handed to
     ``refused`` (which shows it). A 403 propagates. ``action`` must not return None."""
     try:
         result = action()
@@ -47,7 +47,6 @@ def attempt(action: Callable[[], T], refused: Callable[[DomainError], None]) -> 
             raise
         refused(exc)
         return None
-    db.session.commit()
     return result
 
 
@@ -58,7 +57,7 @@ def submit(
     rename: Mapping[str, str] | None = None,
     unplaced: Callable[[str], None] | None = None,
 ) -> T | None:
-    """``action()`` committed, or None after a refused input (rolled back, messages on
+    """``action()``'s result, or None after a refused input (rolled back, messages on
     the form, see ``show_errors``). ``action`` must not return None itself."""
     return attempt(action, lambda exc: show_errors(form, exc, rename, unplaced))
 
@@ -75,7 +74,7 @@ def placed_errors(exc: DomainError, ids: Mapping[str, str], default: str) -> lis
 def attempt_placed(
     action: Callable[[], T], ids: Mapping[str, str], default: str
 ) -> tuple[T | None, list[tuple[str, str]]]:
-    """``(action(), [])`` committed, or ``(None, errors)`` after a refused input (rolled
+    """``(action(), [])``, or ``(None, errors)`` after a refused input (rolled
     back; ``errors`` from ``placed_errors``). A 403 or 404 propagates to the error page."""
     try:
         result = action()
@@ -84,5 +83,4 @@ def attempt_placed(
         if exc.status in (403, 404):
             raise
         return None, placed_errors(exc, ids, default)
-    db.session.commit()
     return result, []

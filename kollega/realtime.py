@@ -1,14 +1,36 @@
-"""Room names and ``publish``: the only place that emits to Socket.IO clients.
+"""Room names, the outbox, and ``publish``: the only place that emits to Socket.IO clients.
 
-Edges (views, event handlers, jobs) call ``publish`` only after they have committed,
-so a client never hears of a row that is not in the database.
+A use case never emits. It *queues* what its change means for the people watching
+(``queue(room, event, payload)``) or work that must wait for the change to be durable
+(``on_commit(fn)``), on the database session's outbox. When the session commits, an
+``after_commit`` listener publishes the outbox in order; when it rolls back, the outbox is
+dropped (a savepoint's rollback drops only what was queued inside it). So a client never
+hears of a row that is not in the database, and hears of each committed change once, as
+Zulip's ``send_event_on_commit`` does.
+
+A payload may be a callable: it is called just before the commit (the objects are still
+loaded, with their ids), so an edge need not serialise anything early.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from kollega.extensions import socketio
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from kollega.extensions import db, socketio
+
+log = logging.getLogger(__name__)
+
+Payload = dict[str, Any] | Callable[[], dict[str, Any] | None]
+_OUTBOX = "kollega_outbox"
+# A stop opening for 6,500 members took ~3 s in separate publishes: one message-queue
+# publish per this many rooms, and a socket in several of the rooms hears the event once.
+ROOM_CHUNK = 1000
 
 
 def person_room(person_id: int) -> str:
@@ -27,29 +49,120 @@ def publish(
     room: str | list[str], event: str, payload: dict[str, Any], skip_sid: str | None = None
 ) -> None:
     """Send ``event`` with ``payload`` to everyone in ``room`` (across processes via Redis);
-    with a list of rooms, once to everyone in any of them."""
-    socketio.emit(event, payload, to=room, skip_sid=skip_sid)
+    with a list of rooms, once to everyone in any of them, ``ROOM_CHUNK`` rooms a publish.
+    Only for what changes nothing in the database (typing, presence); a change's events go
+    through ``queue``."""
+    if isinstance(room, list):
+        for start in range(0, len(room), ROOM_CHUNK):
+            socketio.emit(event, payload, to=room[start : start + ROOM_CHUNK], skip_sid=skip_sid)
+    else:
+        socketio.emit(event, payload, to=room, skip_sid=skip_sid)
 
 
-def publish_many(rooms: list[str], event: str, payload: dict[str, Any], chunk: int = 1000) -> None:
-    """Send one ``event`` with the same ``payload`` to everyone in any of ``rooms``: one
-    message-queue publish per ``chunk`` rooms instead of one per room (a stop opening for
-    6,500 members took ~3 s in separate publishes), and a socket in several of the rooms
-    hears it once."""
-    for start in range(0, len(rooms), chunk):
-        socketio.emit(event, payload, to=rooms[start : start + chunk])
+@dataclass
+class _Entry:
+    owner: SessionTransaction | None  # the savepoint it was queued in, None for the outermost
+    action: Callable[[], None] | None = None
+    room: str | list[str] | None = None
+    event: str = ""
+    payload: Payload | None = None
+    skip_sid: str | None = None
 
 
-def disconnect_person(person_id: int) -> None:
-    """Tell and close every open socket of a person (sign-out, deactivation, role change),
-    on every process: sids come from ``kollega.auth.sockets``, and with a message queue
-    python-socketio forwards ``disconnect(sid)`` to the process that holds the socket."""
-    from kollega.auth import sockets
+def _outbox(session: Session) -> list[_Entry]:
+    return session.info.setdefault(_OUTBOX, [])
 
-    publish(person_room(person_id), "session:ended", {})
-    server = socketio.server
-    if server is None:
+
+def _current(session: Session | None) -> Session:
+    s = session if session is not None else db.session
+    if not s.in_transaction():
+        s.begin()  # no connection yet; a rollback before any statement still drops the outbox
+    return s
+
+
+def queue(
+    room: str | list[str],
+    event: str,
+    payload: Payload,
+    *,
+    skip_sid: str | None = None,
+    session: Session | None = None,
+) -> None:
+    """Publish ``event`` to ``room`` (or to any of a list of rooms) once the current unit
+    of work commits; never if it rolls back. ``payload`` is a dict or a callable made into
+    one just before the commit (returning None sends nothing)."""
+    s = _current(session)
+    _outbox(s).append(
+        _Entry(
+            s.get_nested_transaction(), room=room, event=event, payload=payload, skip_sid=skip_sid
+        )
+    )
+
+
+def on_commit(action: Callable[[], None], *, session: Session | None = None) -> None:
+    """Run ``action()`` after the current unit of work commits (closing sockets, sending
+    mail); never if it rolls back. It runs outside the transaction and must not write."""
+    s = _current(session)
+    _outbox(s).append(_Entry(s.get_nested_transaction(), action=action))
+
+
+def pending(session: Session | None = None) -> list[tuple[Any, str]]:
+    """(room, event) of what the session's outbox holds now (for tests and logging)."""
+    return [(e.room, e.event) for e in _current(session).info.get(_OUTBOX, []) if e.event]
+
+
+@event.listens_for(Session, "before_commit")
+def _resolve_payloads(session: Session) -> None:
+    # Build lazy payloads while the objects are loaded and the transaction is open; a
+    # savepoint's commit (release) fires no before_commit, the outermost's does.
+    if session.get_nested_transaction() is not None:
         return
-    for sid in sockets.sids_of(person_id):
-        server.disconnect(sid, namespace="/")
-    sockets.forget(person_id)
+    box = session.info.get(_OUTBOX)
+    if not box:
+        return
+    session.flush()
+    for entry in box:
+        if callable(entry.payload):
+            entry.payload = entry.payload()
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_outbox(session: Session) -> None:
+    box = session.info.pop(_OUTBOX, None)
+    for entry in box or ():
+        try:
+            if entry.action is not None:
+                entry.action()
+            elif entry.payload is not None and entry.room is not None:
+                publish(entry.room, entry.event, entry.payload, entry.skip_sid)  # type: ignore[arg-type]
+        except Exception:
+            # The change is committed and the person who made it has their answer; a
+            # message queue that is down costs listeners a live update, not the change.
+            log.exception("publishing %s after commit failed", entry.event or entry.action)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    box = session.info.get(_OUTBOX)
+    if not box:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(_OUTBOX, None)
+        return
+    box[:] = [e for e in box if not _inside(e.owner, previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unpublished(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended without a commit (closed, or rolled back without
+    # after_soft_rollback, as on a connection error): what it queued never happened.
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(_OUTBOX, None)
+
+
+def _inside(owner: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    while owner is not None:
+        if owner is savepoint:
+            return True
+        owner = owner.parent
+    return False

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from kollega import uow
 from kollega.errors import DomainError
 
 CSP = (
@@ -142,6 +143,8 @@ def _default_code(status: int) -> str:
 
 
 def init_app(app: Flask) -> None:
+    uow.init_app(app)
+
     @app.after_request
     def security_headers(response: Any) -> Any:
         response.headers.setdefault("Content-Security-Policy", CSP)

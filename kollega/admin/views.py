@@ -17,7 +17,7 @@ from kollega.errors import Conflict, ValidationError
 from kollega.extensions import db
 from kollega.privacy import retention
 from kollega.privacy import services as privacy
-from kollega.realtime import disconnect_person
+from kollega.auth.sockets import disconnect_person
 from kollega.web import register_nav
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -48,7 +48,7 @@ def users_reset_second_factor(email: str) -> None:
     out everywhere; where it is required they set it up again at their next sign-in."""
     from kollega.auth.services import find_by_email, reset_second_factor
     from kollega.errors import Conflict
-    from kollega.realtime import disconnect_person
+    from kollega.auth.sockets import disconnect_person
 
     person = find_by_email(email)
     if person is None:

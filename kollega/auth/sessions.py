@@ -6,7 +6,7 @@ sessions: they live until revoked, and these rules do not apply to them.
 
 Revocation is the person's ``session_token`` (part of the login cookie and of every
 socket's identity): changing it signs the person out everywhere at the next request or
-socket event; ``kollega.realtime.disconnect_person`` closes their open sockets at once.
+socket event; ``kollega.auth.sockets.disconnect_person`` closes their open sockets at once.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from kollega.extensions import socketio
+from kollega.realtime import person_room, publish
+
 # A socket re-records itself on activity at most this often; entries older than
 # _KEEP are dropped (a socket silent that long is closed by the idle rules anyway).
 REFRESH = 600
@@ -60,9 +63,6 @@ def remember(person_id: int, sid: str) -> None:
 
 def sids_of(person_id: int) -> set[str]:
     """The person's socket ids on every process (only this process's without Redis)."""
-    from kollega.extensions import socketio
-    from kollega.realtime import person_room
-
     sids: set[str] = set()
     server = socketio.server
     if server is not None:
@@ -165,8 +165,6 @@ def track(sid: str, auth_at: float | None, seen_at: float, via_token: bool) -> N
         if app.extensions.get(_SWEEPER) or app.config.get("SOCKET_SWEEP_SECONDS", 60) <= 0:
             return
         app.extensions[_SWEEPER] = True
-    from kollega.extensions import socketio
-
     socketio.start_background_task(_sweep_loop, app)
 
 
@@ -181,7 +179,6 @@ def sweep(app: Any, now: float | None = None) -> int:
     """Close this process's cookie sockets whose session has run out; drop the entries of
     sockets that are gone. Returns how many were closed."""
     from kollega.auth import sessions
-    from kollega.extensions import socketio
 
     server = socketio.server
     now = time.time() if now is None else now
@@ -204,8 +201,6 @@ def sweep(app: Any, now: float | None = None) -> int:
 
 
 def _sweep_loop(app: Any) -> None:
-    from kollega.extensions import socketio
-
     while True:
         socketio.sleep(app.config.get("SOCKET_SWEEP_SECONDS", 60))
         try:
@@ -216,3 +211,17 @@ def _sweep_loop(app: Any) -> None:
             if not app.extensions.get(_LOCAL):
                 app.extensions[_SWEEPER] = False
                 return
+
+
+def disconnect_person(person_id: int) -> None:
+    """Tell and close every open socket of a person (sign-out, deactivation, role change),
+    on every process: with a message queue python-socketio forwards ``disconnect(sid)`` to
+    the process that holds the socket. Call it after the change is committed (from
+    ``kollega.realtime.on_commit``), so a socket that reconnects at once sees it."""
+    publish(person_room(person_id), "session:ended", {})
+    server = socketio.server
+    if server is None:
+        return
+    for sid in sids_of(person_id):
+        server.disconnect(sid, namespace="/")
+    forget(person_id)

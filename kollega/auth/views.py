@@ -50,7 +50,7 @@ from kollega.auth.services import (
 from kollega.errors import ValidationError
 from kollega.extensions import db, limiter
 from kollega.org.models import Person
-from kollega.realtime import disconnect_person
+from kollega.auth.sockets import disconnect_person
 
 bp = Blueprint("auth", __name__)
 bp.before_app_request(sessions.before_request)

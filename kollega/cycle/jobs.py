@@ -21,7 +21,7 @@ from kollega.cycle import digest, dispatch, mail
 from kollega.cycle.models import SchedulerHeartbeat
 from kollega.db import now_utc
 from kollega.extensions import db
-from kollega.realtime import publish_many
+from kollega.realtime import publish
 
 JOB_ID = "kollega.cycle.dispatch_due"
 HEARTBEAT = "scheduler"
@@ -90,7 +90,7 @@ def deliver(outcome: dispatch.Outcome) -> None:
     """After commit: sockets first, then e-mail (a failing mail server loses no state)."""
     for rooms, event, payload in _batched(outcome.messages):
         try:
-            publish_many(rooms, event, payload)
+            publish(rooms, event, payload)
         except Exception:
             log.exception("cycle: publishing %s to %s failed", event, rooms[:3])
     for to, subject, text in outcome.emails:

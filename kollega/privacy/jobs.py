@@ -17,7 +17,7 @@ from flask import Flask
 
 from kollega.extensions import db
 from kollega.privacy import retention
-from kollega.realtime import disconnect_person
+from kollega.auth.sockets import disconnect_person
 
 JOB_ID = "kollega.privacy.retention"
 log = logging.getLogger(__name__)
