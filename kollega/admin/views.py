@@ -13,11 +13,11 @@ from flask_login import current_user, login_required
 from kollega import permissions
 from kollega.admin import services
 from kollega.admin.forms import AccountForm, EraseForm, PasswordResetForm, RetentionForm
+from kollega.auth.sockets import disconnect_person
 from kollega.errors import Conflict, ValidationError
 from kollega.extensions import db
 from kollega.privacy import retention
 from kollega.privacy import services as privacy
-from kollega.auth.sockets import disconnect_person
 from kollega.web import register_nav
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

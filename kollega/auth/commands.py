@@ -47,8 +47,8 @@ def users_reset_second_factor(email: str) -> None:
     """Remove EMAIL's second factor (a lost phone and lost recovery codes) and sign them
     out everywhere; where it is required they set it up again at their next sign-in."""
     from kollega.auth.services import find_by_email, reset_second_factor
-    from kollega.errors import Conflict
     from kollega.auth.sockets import disconnect_person
+    from kollega.errors import Conflict
 
     person = find_by_email(email)
     if person is None:

@@ -47,10 +47,10 @@ from kollega.auth.services import (
     unused_recovery_codes,
     verify_second_factor,
 )
+from kollega.auth.sockets import disconnect_person
 from kollega.errors import ValidationError
 from kollega.extensions import db, limiter
 from kollega.org.models import Person
-from kollega.auth.sockets import disconnect_person
 
 bp = Blueprint("auth", __name__)
 bp.before_app_request(sessions.before_request)

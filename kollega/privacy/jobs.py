@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import Flask
 
+from kollega.auth.sockets import disconnect_person
 from kollega.extensions import db
 from kollega.privacy import retention
-from kollega.auth.sockets import disconnect_person
 
 JOB_ID = "kollega.privacy.retention"
 log = logging.getLogger(__name__)
