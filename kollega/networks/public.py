@@ -1,0 +1,139 @@
+"""Learning networks as other features see them (the annual cycle, the digest, permissions).
+
+Plain lookups and system actions without an acting person: the calling feature checks its
+own permissions. Other features use networks through this module only, never its tables
+or its use-case modules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from kollega import permissions, realtime
+from kollega.networks.serialise import new_message_json
+from kollega.networks.services import (
+    active_member_ids,
+    get_network,
+    list_notifications,
+    network_id_for_unit,
+    network_ids_for_person,
+    open_system_thread,
+    post_system_message,
+    unread_counts,
+)
+from kollega.networks.services import email_digest as _email_digest
+from kollega.networks.services import facilitated_network_ids as _facilitated_network_ids
+from kollega.org.models import Person
+
+
+def network_exists(network_id: int) -> bool:
+    """Whether a network with this id exists (in any status)."""
+    return get_network(network_id) is not None
+
+
+def network_name(network_id: int) -> str | None:
+    """The network's name, ``None`` when there is no such network."""
+    network = get_network(network_id)
+    return network.name if network is not None else None
+
+
+def member_ids(network_id: int) -> list[int]:
+    """Ids of the network's active members."""
+    return active_member_ids(network_id)
+
+
+def network_ids_of(person: Person) -> list[int]:
+    """Ids of the networks the person is an active member of."""
+    return network_ids_for_person(person)
+
+
+def is_facilitator(person: Person, network_id: int) -> bool:
+    """Whether the person is an active facilitator of the network."""
+    network = get_network(network_id)
+    return network is not None and permissions.is_facilitator(person, network)
+
+
+def facilitated_network_ids(person: Person) -> list[int]:
+    """Ids of the active networks the person facilitates (to offer them in a form)."""
+    return _facilitated_network_ids(person)
+
+
+def unit_network_id(unit_id: int) -> int | None:
+    """The learning network that belongs to a unit, when there is one."""
+    return network_id_for_unit(unit_id)
+
+
+def open_learning_stop_thread(
+    network_id: int, title: str, body: str, competences: list[str], author: Person | None
+) -> int | None:
+    """Open a learning-stop thread with the prompts as its first message; its id, or
+    ``None`` when the network is missing or not active."""
+    thread = open_system_thread(
+        network_id,
+        title=title,
+        kind="learning_stop",
+        body=body,
+        competence_tags=competences,
+        author=author,
+    )
+    return thread.id if thread is not None else None
+
+
+def post_to_thread(thread_id: int, body: str, author: Person | None) -> int | None:
+    """Post a message as the system (``author`` or the network's first facilitator); the
+    new message's id, or ``None`` when nothing was posted. Queues ``message:new`` to the
+    thread's and the network's rooms (one event: a socket in both hears it once), as for a
+    member's message, so sidebars update their unread counts."""
+    message = post_system_message(thread_id, body=body, author=author)
+    if message is None:
+        return None
+
+    def payload() -> dict[str, Any]:
+        return {
+            **new_message_json(message),
+            "thread_id": message.thread_id,
+            "network_id": message.thread.network_id,
+        }
+
+    network_id = message.thread.network_id
+    realtime.queue(
+        [realtime.thread_room(thread_id), realtime.network_room(network_id)],
+        "message:new",
+        payload,
+    )
+    return message.id
+
+
+def email_digest(person: Person) -> str:
+    """The person's digest choice: "never", "daily" or "weekly"."""
+    return _email_digest(person)
+
+
+def _notification_text(kind: str, actor: str, thread: str, network: str) -> str:
+    if kind == "mention":
+        return _("%(actor)s mentioned you in %(thread)s", actor=actor, thread=thread)
+    if kind == "reply":
+        return _("%(actor)s replied in %(thread)s", actor=actor, thread=thread)
+    if kind == "join_request":
+        return _("%(actor)s asks to join %(network)s", actor=actor, network=network)
+    if kind == "invite":
+        return _("%(name)s invited you to %(network)s", name=actor, network=network)
+    return thread or network
+
+
+def unread_notifications(person: Person) -> list[tuple[str, str]]:
+    """(text, link) of the person's unread network notifications, newest first (50 at most)."""
+    out = []
+    for n in list_notifications(person, unread_only=True, limit=50):
+        actor = n.actor.name if n.actor is not None else ""
+        thread = n.thread.title if n.thread is not None else ""
+        network = n.network.name if n.network is not None else ""
+        out.append((_notification_text(n.kind, actor, thread, network), n.link or ""))
+    return out
+
+
+def unread_message_count(person: Person) -> int:
+    """How many messages the person has not read, over all their threads."""
+    return sum(unread_counts(person).values())
