@@ -7,18 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, jsonify
+from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
-from kollega.api import actor, json_body, route
+from kollega.api import json_body, route
 from kollega.audit.services import record_access
+from kollega.current import current_person
 from kollega.errors import ValidationError
-from kollega.extensions import db
 from kollega.org.services import unit_by_code
 from kollega.plans import document, services
 from kollega.plans.models import MEASURE_KINDS, Plan
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 PLAN_BODY = {
     "type": "object",
@@ -141,7 +139,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 
 @route("/plans", summary="Strategic competence plans the caller may read")
 def plans_list() -> Any:
-    return jsonify([plan_summary(p) for p in services.visible_plans(actor())])
+    return jsonify([plan_summary(p) for p in services.visible_plans(current_person())])
 
 
 @route(
@@ -156,19 +154,18 @@ def plans_create() -> Any:
     data = json_body(("unit", "title", "period_from", "period_to"))
     unit = unit_by_code(str(data["unit"]))
     plan = services.create_plan(
-        actor(),
+        current_person(),
         unit,
         str(data["title"]),
         _date(data, "period_from"),  # type: ignore[arg-type]
         _date(data, "period_to"),  # type: ignore[arg-type]
     )
-    db.session.commit()
     return jsonify({"id": plan.id, **plan_summary(plan)}), 201
 
 
 @route("/plans/<int:plan_id>", summary="One plan: steps, drivers, measures, scenarios")
 def plans_get(plan_id: int) -> Any:
-    return jsonify(plan_json(services.get_plan(actor(), plan_id)))
+    return jsonify(plan_json(services.get_plan(current_person(), plan_id)))
 
 
 @route(
@@ -177,10 +174,11 @@ def plans_get(plan_id: int) -> Any:
     summary="Change title, status, period, base assumptions or sharing",
 )
 def plans_update(plan_id: int) -> Any:
-    plan = services.get_plan(actor(), plan_id)
+    viewer = current_person()
+    plan = services.get_plan(viewer, plan_id)
     data = json_body()
     services.update_plan(
-        actor(),
+        viewer,
         plan,
         title=data.get("title"),
         status=data.get("status"),
@@ -190,7 +188,6 @@ def plans_update(plan_id: int) -> Any:
         period_from=_date(data, "period_from", required=False),
         period_to=_date(data, "period_to", required=False),
     )
-    db.session.commit()
     return jsonify(plan_json(plan))
 
 
@@ -200,7 +197,8 @@ def plans_update(plan_id: int) -> Any:
     summary="Update one of the seven steps: status, notes, owner_id, details",
 )
 def plans_step(plan_id: int, number: int) -> Any:
-    plan = services.get_plan(actor(), plan_id)
+    viewer = current_person()
+    plan = services.get_plan(viewer, plan_id)
     data = json_body(("status",))
     details = data.get("details")
     if details is not None and not isinstance(details, dict):
@@ -208,7 +206,7 @@ def plans_step(plan_id: int, number: int) -> Any:
             _l("Must be an object."), fields={"details": _l("Must be an object.")}
         )
     services.update_step(
-        actor(),
+        viewer,
         plan,
         number,
         status=str(data["status"]),
@@ -216,7 +214,6 @@ def plans_step(plan_id: int, number: int) -> Any:
         owner_id=_optional_int(data, "owner_id"),
         details=details,
     )
-    db.session.commit()
     return jsonify(plan_json(plan)["steps"][number - 1])
 
 
@@ -227,7 +224,8 @@ def plans_step(plan_id: int, number: int) -> Any:
     status=201,
 )
 def plans_add_driver(plan_id: int) -> Any:
-    plan = services.get_plan(actor(), plan_id)
+    viewer = current_person()
+    plan = services.get_plan(viewer, plan_id)
     data = json_body(("name", "values"))
     values, ratios = data.get("values"), data.get("ratios") or {}
     if not isinstance(values, dict) or not isinstance(ratios, dict):
@@ -240,14 +238,13 @@ def plans_add_driver(plan_id: int) -> Any:
         msg = _l("Values and ratios must be numbers.")
         raise ValidationError(msg, fields={"values": msg}) from None
     driver = services.add_driver(
-        actor(),
+        viewer,
         plan,
         str(data["name"]),
         str(data.get("unit_of_demand") or ""),
         parsed_values,
         parsed_ratios,
     )
-    db.session.commit()
     return jsonify({"id": driver.id}), 201
 
 
@@ -258,7 +255,8 @@ def plans_add_driver(plan_id: int) -> Any:
     status=201,
 )
 def plans_add_measure(plan_id: int) -> Any:
-    plan = services.get_plan(actor(), plan_id)
+    viewer = current_person()
+    plan = services.get_plan(viewer, plan_id)
     data = json_body(("kind", "title"))
     effects_raw = data.get("effects") or []
     if not isinstance(effects_raw, list) or not all(isinstance(e, dict) for e in effects_raw):
@@ -272,7 +270,7 @@ def plans_add_measure(plan_id: int) -> Any:
         msg = _l("Choose mobilise, develop, recruit or phase out.")
         raise ValidationError(msg, fields={"kind": msg})
     measure = services.add_measure(
-        actor(),
+        viewer,
         plan,
         services.MeasureInput(
             kind=str(data["kind"]),
@@ -291,7 +289,6 @@ def plans_add_measure(plan_id: int) -> Any:
             effects=effects,
         ),
     )
-    db.session.commit()
     return jsonify({"id": measure.id}), 201
 
 
@@ -302,7 +299,8 @@ def plans_add_measure(plan_id: int) -> Any:
     status=201,
 )
 def plans_add_scenario(plan_id: int) -> Any:
-    plan = services.get_plan(actor(), plan_id)
+    viewer = current_person()
+    plan = services.get_plan(viewer, plan_id)
     data = json_body(("name",))
     multipliers = data.get("driver_multipliers") or {}
     measure_ids = data.get("measure_ids")
@@ -318,7 +316,7 @@ def plans_add_scenario(plan_id: int) -> Any:
         msg = _l("Must be a number.")
         raise ValidationError(msg, fields={"driver_multipliers": msg}) from None
     scenario = services.add_scenario(
-        actor(),
+        viewer,
         plan,
         str(data["name"]),
         retirement_age=int(_number(data, "retirement_age", plan.retirement_age, int)),
@@ -327,7 +325,6 @@ def plans_add_scenario(plan_id: int) -> Any:
         measure_ids=ids,
         description=str(data.get("description") or ""),
     )
-    db.session.commit()
     return jsonify({"id": scenario.id}), 201
 
 
@@ -336,7 +333,8 @@ def plans_add_scenario(plan_id: int) -> Any:
     summary="Staffing analysis, competence gap at the target date, scenarios, follow-up",
 )
 def plans_analysis(plan_id: int) -> Any:
-    plan = services.get_plan(actor(), plan_id)
+    viewer = current_person()
+    plan = services.get_plan(viewer, plan_id)
     staffing = services.staffing(plan)
     return jsonify(
         {
@@ -358,12 +356,7 @@ def plans_analysis(plan_id: int) -> Any:
 
 @route("/plans/<int:plan_id>/document.docx", summary="The plan as a Word document")
 def plans_document(plan_id: int) -> Any:
-    plan = services.get_plan(actor(), plan_id)
-    record_access("plans.export", actor().id, "strategic_plan", plan.id, format="docx")
-    body = document.build(plan)
-    filename = f"kompetanseplan-{plan.id}.docx"
-    return Response(
-        body,
-        mimetype=DOCX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    viewer = current_person()
+    plan = services.get_plan(viewer, plan_id)
+    record_access("plans.export", viewer.id, "strategic_plan", plan.id, format="docx")
+    return document.attachment(plan)

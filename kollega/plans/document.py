@@ -9,11 +9,14 @@ from typing import Any
 
 from docx import Document
 from docx.shared import Cm
+from flask import Response
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from kollega.plans import charts, labels, services
-from kollega.plans.models import Plan
+from kollega.plans.models import Plan, PlanStep
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _table(doc: Any, headers: list[str], rows: list[list[Any]]) -> None:
@@ -65,6 +68,39 @@ def build(plan: Plan) -> bytes:
     """The .docx bytes of the plan (the caller has checked that the reader may see it)."""
     doc = Document()
     doc.core_properties.title = plan.title
+    _front(doc, plan)
+    staffing = services.staffing(plan)
+    gap = services.competence_gap(plan)
+    comparison = services.scenario_comparison(plan)
+    follow = services.follow_up(plan)
+    for step in plan.steps:
+        _step_text(doc, step)
+        if step.key == "competence":
+            _frameworks(doc, plan)
+        elif step.key == "analysis":
+            _staffing(doc, staffing)
+            _competence_gap(doc, gap)
+        elif step.key == "measures":
+            _measures(doc, plan)
+            _scenarios(doc, comparison)
+        elif step.key == "follow_up":
+            _follow_up(doc, follow)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def attachment(plan: Plan) -> Response:
+    """The plan's document as a download (the page's link and the API's)."""
+    return Response(
+        build(plan),
+        mimetype=DOCX,
+        headers={"Content-Disposition": f'attachment; filename="kompetanseplan-{plan.id}.docx"'},
+    )
+
+
+def _front(doc: Any, plan: Plan) -> None:
+    """The title, the unit, the period and the plan's status."""
     doc.add_heading(plan.title, level=0)
     doc.add_paragraph(
         _(
@@ -75,96 +111,38 @@ def build(plan: Plan) -> bytes:
             status=labels.PLAN_STATUS[plan.status],
         )
     )
-    staffing = services.staffing(plan)
-    gap = services.competence_gap(plan)
-    comparison = services.scenario_comparison(plan)
-    follow = services.follow_up(plan)
-    for step in plan.steps:
-        doc.add_heading(labels.step_title(step.number), level=1)
-        doc.add_paragraph(
-            _("Status: %(status)s", status=labels.STEP_STATUS[step.status])
-            + (" · " + _("Owner: %(name)s", name=step.owner.name) if step.owner else "")
+
+
+def _step_text(doc: Any, step: PlanStep) -> None:
+    """A step's chapter heading, status and owner, details and notes."""
+    doc.add_heading(labels.step_title(step.number), level=1)
+    doc.add_paragraph(
+        _("Status: %(status)s", status=labels.STEP_STATUS[step.status])
+        + (" · " + _("Owner: %(name)s", name=step.owner.name) if step.owner else "")
+    )
+    for key, value in (step.details or {}).items():
+        if value:
+            text = ", ".join(value) if isinstance(value, list) else value
+            doc.add_paragraph(f"{labels.detail_label(key)}: {text}")
+    if step.notes:
+        for para in step.notes.splitlines():
+            if para.strip():
+                doc.add_paragraph(para)
+
+
+def _frameworks(doc: Any, plan: Plan) -> None:
+    """Step 4: the frameworks the plan's unit uses."""
+    frameworks = services.frameworks_in_use(plan)
+    if frameworks:
+        _table(
+            doc,
+            [_("Framework"), _("Competences in use")],
+            [[f["framework"].name(labels.locale()), f["competences"]] for f in frameworks],
         )
-        for key, value in (step.details or {}).items():
-            if value:
-                text = ", ".join(value) if isinstance(value, list) else value
-                doc.add_paragraph(f"{labels.detail_label(key)}: {text}")
-        if step.notes:
-            for para in step.notes.splitlines():
-                if para.strip():
-                    doc.add_paragraph(para)
-        if step.key == "competence":
-            frameworks = services.frameworks_in_use(plan)
-            if frameworks:
-                _table(
-                    doc,
-                    [_("Framework"), _("Competences in use")],
-                    [[f["framework"].name(labels.locale()), f["competences"]] for f in frameworks],
-                )
-        elif step.key == "analysis":
-            _analysis(doc, plan, staffing, gap)
-        elif step.key == "measures":
-            _measures(doc, plan)
-            doc.add_heading(_("Scenarios"), level=2)
-            _table(
-                doc,
-                [
-                    _("Scenario"),
-                    _("Retirement age"),
-                    _("Turnover"),
-                    _("Need (FTE)"),
-                    _("Gap (FTE)"),
-                    _("Gap after measures (FTE)"),
-                    _("Gap points"),
-                    _("Gap points after measures"),
-                ],
-                [
-                    [
-                        c["name"],
-                        c["retirement_age"],
-                        f"{c['turnover'] * 100:.1f} %",
-                        c["need_fte"],
-                        c["gap_fte"],
-                        c["gap_after_fte"],
-                        c["gap_points"],
-                        c["projected_gap_points"],
-                    ]
-                    for c in comparison
-                ],
-            )
-            _chart(
-                doc,
-                charts.BarChart(
-                    title=_("Competence gap per scenario at the target date"),
-                    category_label=_("Scenario"),
-                    categories=[c["name"] for c in comparison],
-                    series=[
-                        (_("Gap points"), [c["gap_points"] for c in comparison]),
-                        (
-                            _("Gap points after measures"),
-                            [c["projected_gap_points"] for c in comparison],
-                        ),
-                    ],
-                    y_label=_("Gap points"),
-                ),
-            )
-        elif step.key == "follow_up":
-            doc.add_paragraph(
-                _(
-                    "Gap closure from %(start)s to %(end)s: actual %(actual)s, expected "
-                    "when all measures work %(expected)s.",
-                    start=follow["from"],
-                    end=follow["to"],
-                    actual=labels.percent(follow["closure"]),
-                    expected=labels.percent(follow["expected_closure"]),
-                )
-            )
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
 
 
-def _analysis(doc: Any, plan: Plan, staffing: services.Staffing, gap: dict[str, Any]) -> None:
+def _staffing(doc: Any, staffing: services.Staffing) -> None:
+    """Step 5's staffing analysis: FTE now, the gap per year and job, and its chart."""
     doc.add_heading(_("FTE now by job"), level=2)
     _table(
         doc,
@@ -220,6 +198,10 @@ def _analysis(doc: Any, plan: Plan, staffing: services.Staffing, gap: dict[str, 
                 y_label=_("FTE"),
             ),
         )
+
+
+def _competence_gap(doc: Any, gap: dict[str, Any]) -> None:
+    """Step 5's competence gap at the target date, per competence, before and after."""
     doc.add_heading(_("Competence gap at the target date"), level=2)
     doc.add_paragraph(
         _(
@@ -251,7 +233,66 @@ def _analysis(doc: Any, plan: Plan, staffing: services.Staffing, gap: dict[str, 
     )
 
 
+def _scenarios(doc: Any, comparison: list[dict[str, Any]]) -> None:
+    """Step 6's scenarios side by side, and their competence gap as a chart."""
+    doc.add_heading(_("Scenarios"), level=2)
+    _table(
+        doc,
+        [
+            _("Scenario"),
+            _("Retirement age"),
+            _("Turnover"),
+            _("Need (FTE)"),
+            _("Gap (FTE)"),
+            _("Gap after measures (FTE)"),
+            _("Gap points"),
+            _("Gap points after measures"),
+        ],
+        [
+            [
+                c["name"],
+                c["retirement_age"],
+                f"{c['turnover'] * 100:.1f} %",
+                c["need_fte"],
+                c["gap_fte"],
+                c["gap_after_fte"],
+                c["gap_points"],
+                c["projected_gap_points"],
+            ]
+            for c in comparison
+        ],
+    )
+    _chart(
+        doc,
+        charts.BarChart(
+            title=_("Competence gap per scenario at the target date"),
+            category_label=_("Scenario"),
+            categories=[c["name"] for c in comparison],
+            series=[
+                (_("Gap points"), [c["gap_points"] for c in comparison]),
+                (_("Gap points after measures"), [c["projected_gap_points"] for c in comparison]),
+            ],
+            y_label=_("Gap points"),
+        ),
+    )
+
+
+def _follow_up(doc: Any, follow: dict[str, Any]) -> None:
+    """Step 7: the gap closure so far beside the closure the measures promise."""
+    doc.add_paragraph(
+        _(
+            "Gap closure from %(start)s to %(end)s: actual %(actual)s, expected "
+            "when all measures work %(expected)s.",
+            start=follow["from"],
+            end=follow["to"],
+            actual=labels.percent(follow["closure"]),
+            expected=labels.percent(follow["expected_closure"]),
+        )
+    )
+
+
 def _measures(doc: Any, plan: Plan) -> None:
+    """Step 6's measures: kind, owner, period, cost, expected effect and status."""
     doc.add_heading(_("Measures"), level=2)
     _table(
         doc,

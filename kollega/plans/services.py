@@ -18,11 +18,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
+from kollega.clock import today
+from kollega.competence.models import Assessment, Competence, Framework, Requirement
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
 from kollega.gaps import analysis as gap_analysis
 from kollega.gaps import queries as gap_queries
-from kollega.gaps.services import today
+from kollega.networks.models import Network
 from kollega.org.models import OrgUnit, Person
 from kollega.plans import analysis
 from kollega.plans.models import (
@@ -39,6 +41,7 @@ from kollega.plans.models import (
     Scenario,
     StaffingRatio,
 )
+from kollega.training.models import Training
 
 MAX_YEARS = 20
 TITLE_MAX = 200
@@ -71,20 +74,8 @@ def visible_plans(actor: Person) -> list[Plan]:
     return [p for p in plans if permissions.can_view_plan(actor, p)]
 
 
-def has_shared_plan_above(person: Person) -> bool:
-    """Whether a plan of the person's unit or a unit above it has been shared (what an
-    employee may read, see ``permissions.can_view_plan``). One indexed query."""
-    if person.unit is None:
-        return False
-    found = db.session.scalar(
-        sa.select(Plan.id)
-        .where(Plan.shared.is_(True), Plan.unit_id.in_(person.unit.ancestor_ids()))
-        .limit(1)
-    )
-    return found is not None
-
-
 def check_period(period_from: dt.date | None, period_to: dt.date | None) -> None:
+    """Refuse a missing, reversed or too long period (at most ``MAX_YEARS``)."""
     if period_from is None:
         raise _invalid("period_from", _l("Give the first day of the period."))
     if period_to is None:
@@ -176,12 +167,14 @@ def update_plan(
 
 
 def check_retirement_age(age: int) -> int:
+    """The retirement age, if it is from 55 to 75."""
     if not 55 <= age <= 75:
         raise _invalid("retirement_age", _l("The retirement age must be between 55 and 75."))
     return int(age)
 
 
 def check_turnover(turnover: float) -> float:
+    """The yearly turnover, if it is a share from 0 up to (not including) 1."""
     if not 0 <= turnover < 1:
         raise _invalid("turnover", _l("Turnover is a share from 0 up to (not including) 1."))
     return float(turnover)
@@ -294,6 +287,7 @@ def add_driver(
 
 
 def delete_driver(actor: Person, plan: Plan, driver_id: int) -> None:
+    """Remove a demand driver and its ratios from the plan."""
     _manage(actor, plan)
     driver = next((d for d in plan.drivers if d.id == driver_id), None)
     if driver is None:
@@ -324,10 +318,6 @@ class MeasureInput:
 
 def add_measure(actor: Person, plan: Plan, data: MeasureInput) -> Measure:
     """A measure of one of the four kinds with its expected effect."""
-    from kollega.competence.models import Competence
-    from kollega.networks.models import Network
-    from kollega.training.models import Training
-
     _manage(actor, plan)
     if data.kind not in MEASURE_KINDS:
         raise _invalid("kind", _l("Choose mobilise, develop, recruit or phase out."))
@@ -378,6 +368,7 @@ def add_measure(actor: Person, plan: Plan, data: MeasureInput) -> Measure:
 
 
 def set_measure_status(actor: Person, plan: Plan, measure_id: int, status: str) -> Measure:
+    """Move a measure to another of ``MEASURE_STATUSES``."""
     _manage(actor, plan)
     measure = next((m for m in plan.measures if m.id == measure_id), None)
     if measure is None:
@@ -390,6 +381,7 @@ def set_measure_status(actor: Person, plan: Plan, measure_id: int, status: str) 
 
 
 def delete_measure(actor: Person, plan: Plan, measure_id: int) -> None:
+    """Remove a measure and its expected effects from the plan."""
     _manage(actor, plan)
     measure = next((m for m in plan.measures if m.id == measure_id), None)
     if measure is None:
@@ -444,6 +436,7 @@ def add_scenario(
 
 
 def delete_scenario(actor: Person, plan: Plan, scenario_id: int) -> None:
+    """Remove a scenario from the plan."""
     _manage(actor, plan)
     scenario = next((s for s in plan.scenarios if s.id == scenario_id), None)
     if scenario is None:
@@ -511,6 +504,7 @@ def measure_frame(plan: Plan, measures: list[Measure]) -> pd.DataFrame:
 
 
 def effects_frame(measures: list[Measure]) -> pd.DataFrame:
+    """competence, people, level of the measures' expected effects."""
     return pd.DataFrame(
         [(e.competence_code, e.people, e.level) for m in measures for e in m.effects],
         columns=["competence", "people", "level"],
@@ -714,8 +708,6 @@ def follow_up(plan: Plan, now: dt.date | None = None) -> dict[str, Any]:
 def frameworks_in_use(plan: Plan) -> list[dict[str, Any]]:
     """Step 4, what competence is here: the frameworks whose competences the plan
     unit's requirements (its own and its ancestors') or people's assessments use."""
-    from kollega.competence.models import Assessment, Competence, Framework, Requirement
-
     unit_ids = plan.unit.ancestor_ids()
     sub = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(plan.unit.path)).scalar_subquery()
     via_req = sa.select(Requirement.competence_id).where(

@@ -1,28 +1,46 @@
 """Pages of the strategic competence plan: the list with a new-plan form, and the plan
 page walking KS's seven steps (status, notes, owner, details), with the staffing
 analysis, the competence gap, measures, drivers and scenarios side by side, a printable
-view and the Word download. Views parse, call a service, commit and redirect."""
+view and the Word download. Views parse a form (``plans.forms``), call a service and
+redirect; the request commits at its edge (``kollega.uow``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from kollega import permissions
+from kollega import clock, permissions
 from kollega.audit.services import record_access
-from kollega.errors import ValidationError
-from kollega.extensions import db
+from kollega.current import current_person
 from kollega.formflow import attempt_placed
 from kollega.org.models import Person
 from kollega.org.services import manageable_units, unit_by_code
-from kollega.plans import labels, services
-from kollega.plans.models import MEASURE_KINDS, MEASURE_STATUSES, PLAN_STATUSES, STEP_STATUSES
+from kollega.plans import document, labels, queries, services
+from kollega.plans.forms import (
+    Form,
+    chosen_measures,
+    date_field,
+    driver_multipliers,
+    driver_ratios,
+    driver_values,
+    float_field,
+    int_field,
+    measure_input,
+    step_details,
+)
+from kollega.plans.models import (
+    MEASURE_KINDS,
+    MEASURE_STATUSES,
+    PLAN_STATUSES,
+    STEP_STATUSES,
+    Plan,
+)
 from kollega.web import register_nav
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -30,54 +48,15 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 register_nav(_l("Competence plan"), "plans.index", permissions.can_see_plans_menu, order=36)
 
 
-def me() -> Person:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"plan_labels": labels}
 
 
-def _date(name: str, required: bool = False) -> dt.date | None:
-    raw = request.form.get(name, "").strip()
-    if not raw:
-        if required:
-            raise ValidationError(_l("Required."), fields={name: _l("Required.")})
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        msg = _l("Give a date as YYYY-MM-DD.")
-        raise ValidationError(msg, fields={name: msg}) from None
-
-
-def _int(name: str, default: int | None = None) -> int | None:
-    raw = request.form.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        msg = _l("Must be a whole number.")
-        raise ValidationError(msg, fields={name: msg}) from None
-
-
-def _float(name: str, default: float = 0.0) -> float:
-    raw = request.form.get(name, "").strip().replace(",", ".")
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        msg = _l("Must be a number.")
-        raise ValidationError(msg, fields={name: msg}) from None
-
-
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def index() -> Any:
-    viewer = me()
+    viewer = current_person()
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
 
@@ -86,8 +65,8 @@ def index() -> Any:
                 viewer,
                 unit_by_code(request.form.get("unit", "")),
                 request.form.get("title", ""),
-                _date("period_from", required=True),  # type: ignore[arg-type]
-                _date("period_to", required=True),  # type: ignore[arg-type]
+                date_field(request.form, "period_from", required=True),  # type: ignore[arg-type]
+                date_field(request.form, "period_to", required=True),  # type: ignore[arg-type]
             )
 
         plan, errors = attempt_placed(create, _NEW_PLAN_FIELDS, "np-title")
@@ -96,7 +75,7 @@ def index() -> Any:
             return redirect(url_for("plans.show", plan_id=plan.id))
     if viewer.is_guest:
         abort(403)
-    year = services.today().year
+    year = clock.today().year
     return render_template(
         "plans/index.html",
         plans=services.visible_plans(viewer),
@@ -121,17 +100,14 @@ _NEW_PLAN_FIELDS = {
 @bp.route("/<int:plan_id>")
 @login_required
 def show(plan_id: int) -> Any:
-    viewer = me()
+    viewer = current_person()
     plan = services.get_plan(viewer, plan_id)
     return render_template(
         "plans/show.html", **_context(viewer, plan), printable=request.args.get("print") == "1"
     )
 
 
-def _context(viewer: Person, plan: Any) -> dict[str, Any]:
-    from kollega.networks.models import Network
-    from kollega.training.models import Training
-
+def _context(viewer: Person, plan: Plan) -> dict[str, Any]:
     staffing = services.staffing(plan)
     can_manage = permissions.can_manage_plan(viewer, plan)
     return {
@@ -143,20 +119,8 @@ def _context(viewer: Person, plan: Any) -> dict[str, Any]:
         "follow": services.follow_up(plan),
         "frameworks": services.frameworks_in_use(plan),
         "people": services.owner_candidates(plan) if can_manage else [],
-        "networks": list(
-            db.session.scalars(
-                sa.select(Network).where(Network.status == "active").order_by(Network.name)
-            )
-        )
-        if can_manage
-        else [],
-        "trainings": list(
-            db.session.scalars(
-                sa.select(Training).where(Training.active.is_(True)).order_by(Training.title)
-            )
-        )
-        if can_manage
-        else [],
+        "networks": queries.active_networks() if can_manage else [],
+        "trainings": queries.active_trainings() if can_manage else [],
         "plan_statuses": PLAN_STATUSES,
         "step_statuses": STEP_STATUSES,
         "measure_kinds": MEASURE_KINDS,
@@ -177,132 +141,125 @@ def _context(viewer: Person, plan: Any) -> dict[str, Any]:
     }
 
 
+# --- the plan page's forms -------------------------------------------------------------
+# Each form on the plan page posts its ``action``; each action reads its form, runs its
+# use case and names the part of the page to come back to.
+
+Action = Callable[[Person, Plan, Form], str | None]
+
+
+def _save_plan(viewer: Person, plan: Plan, form: Form) -> str | None:
+    services.update_plan(
+        viewer,
+        plan,
+        title=form.get("title", ""),
+        status=form.get("status", ""),
+        retirement_age=int_field(form, "retirement_age", plan.retirement_age),
+        turnover=float_field(form, "turnover_percent", plan.turnover * 100) / 100,
+        shared=form.get("shared") == "1",
+    )
+    return None
+
+
+def _save_step(viewer: Person, plan: Plan, form: Form) -> str | None:
+    number = int_field(form, "number") or 0
+    services.update_step(
+        viewer,
+        plan,
+        number,
+        status=form.get("status", ""),
+        notes=form.get("notes", ""),
+        owner_id=int_field(form, "owner_id"),
+        details=step_details(form, number),
+    )
+    return f"step-{number}"
+
+
+def _add_driver(viewer: Person, plan: Plan, form: Form) -> str | None:
+    values = driver_values(form, plan.years)
+    ratios = driver_ratios(form)
+    services.add_driver(
+        viewer, plan, form.get("name", ""), form.get("unit_of_demand", ""), values, ratios
+    )
+    return "drivers"
+
+
+def _delete_driver(viewer: Person, plan: Plan, form: Form) -> str | None:
+    services.delete_driver(viewer, plan, int_field(form, "driver_id") or 0)
+    return "drivers"
+
+
+def _add_measure(viewer: Person, plan: Plan, form: Form) -> str | None:
+    services.add_measure(viewer, plan, measure_input(form))
+    return "measures"
+
+
+def _set_measure_status(viewer: Person, plan: Plan, form: Form) -> str | None:
+    services.set_measure_status(
+        viewer, plan, int_field(form, "measure_id") or 0, form.get("status", "")
+    )
+    return "measures"
+
+
+def _delete_measure(viewer: Person, plan: Plan, form: Form) -> str | None:
+    services.delete_measure(viewer, plan, int_field(form, "measure_id") or 0)
+    return "measures"
+
+
+def _add_scenario(viewer: Person, plan: Plan, form: Form) -> str | None:
+    multipliers = driver_multipliers(form, [d.id for d in plan.drivers])
+    measure_ids = chosen_measures(form)
+    services.add_scenario(
+        viewer,
+        plan,
+        form.get("name", ""),
+        retirement_age=int_field(form, "retirement_age", plan.retirement_age)
+        or plan.retirement_age,
+        turnover=float_field(form, "turnover_percent", plan.turnover * 100) / 100,
+        driver_multipliers=multipliers,
+        measure_ids=measure_ids,
+        description=form.get("description", ""),
+    )
+    return "scenarios"
+
+
+def _delete_scenario(viewer: Person, plan: Plan, form: Form) -> str | None:
+    services.delete_scenario(viewer, plan, int_field(form, "scenario_id") or 0)
+    return "scenarios"
+
+
+ACTIONS: dict[str, Action] = {
+    "plan": _save_plan,
+    "step": _save_step,
+    "driver": _add_driver,
+    "delete_driver": _delete_driver,
+    "measure": _add_measure,
+    "measure_status": _set_measure_status,
+    "delete_measure": _delete_measure,
+    "scenario": _add_scenario,
+    "delete_scenario": _delete_scenario,
+}
+
+
 @bp.route("/<int:plan_id>", methods=["POST"])
 @login_required
 def update(plan_id: int) -> Any:
-    viewer = me()
+    """One of the plan page's forms; a refused input goes to the error page (422)."""
+    viewer = current_person()
     plan = services.get_plan(viewer, plan_id)
-    f = request.form
-    action = f.get("action")
-    anchor = ""
-    if action == "plan":
-        services.update_plan(
-            viewer,
-            plan,
-            title=f.get("title", ""),
-            status=f.get("status", ""),
-            retirement_age=_int("retirement_age", plan.retirement_age),
-            turnover=_float("turnover_percent", plan.turnover * 100) / 100,
-            shared=f.get("shared") == "1",
-        )
-    elif action == "step":
-        number = _int("number") or 0
-        keys = labels.STEP_DETAILS.get(number, [])
-        services.update_step(
-            viewer,
-            plan,
-            number,
-            status=f.get("status", ""),
-            notes=f.get("notes", ""),
-            owner_id=_int("owner_id"),
-            details={k: f.get(f"detail_{k}", "") for k in keys},
-        )
-        anchor = f"step-{number}"
-    elif action == "driver":
-        values: dict[int, float] = {}
-        for year in plan.years:
-            raw = f.get(f"value_{year}", "").strip()
-            if raw:
-                values[year] = _float(f"value_{year}")
-        ratios = {}
-        job = f.get("job_code", "").strip()
-        if job:
-            ratios[job] = _float("fte_per_unit")
-        services.add_driver(
-            viewer, plan, f.get("name", ""), f.get("unit_of_demand", ""), values, ratios
-        )
-        anchor = "drivers"
-    elif action == "delete_driver":
-        services.delete_driver(viewer, plan, _int("driver_id") or 0)
-        anchor = "drivers"
-    elif action == "measure":
-        effects = []
-        if f.get("effect_competence", "").strip():
-            effects.append(
-                (
-                    f.get("effect_competence", "").strip(),
-                    _int("effect_people", 0) or 0,
-                    _int("effect_level", 0) or 0,
-                )
-            )
-        services.add_measure(
-            viewer,
-            plan,
-            services.MeasureInput(
-                kind=f.get("kind", ""),
-                title=f.get("title", ""),
-                description=f.get("description", ""),
-                network_id=_int("network_id"),
-                training_id=_int("training_id"),
-                recruitment=f.get("recruitment", ""),
-                cost=_int("cost", 0) or 0,
-                owner_id=_int("owner_id"),
-                starts_on=_date("starts_on"),
-                ends_on=_date("ends_on"),
-                job_code=f.get("job_code", "").strip() or None,
-                fte_change=_float("fte_change"),
-                effects=effects,
-            ),
-        )
-        anchor = "measures"
-    elif action == "measure_status":
-        services.set_measure_status(viewer, plan, _int("measure_id") or 0, f.get("status", ""))
-        anchor = "measures"
-    elif action == "delete_measure":
-        services.delete_measure(viewer, plan, _int("measure_id") or 0)
-        anchor = "measures"
-    elif action == "scenario":
-        multipliers = {}
-        for d in plan.drivers:
-            raw = f.get(f"multiplier_{d.id}", "").strip()
-            if raw:
-                multipliers[d.id] = _float(f"multiplier_{d.id}")
-        measure_ids = None
-        if f.get("measure_set") == "chosen":
-            measure_ids = [int(m) for m in f.getlist("measure_ids") if m.isdigit()]
-        services.add_scenario(
-            viewer,
-            plan,
-            f.get("name", ""),
-            retirement_age=_int("retirement_age", plan.retirement_age) or plan.retirement_age,
-            turnover=_float("turnover_percent", plan.turnover * 100) / 100,
-            driver_multipliers=multipliers,
-            measure_ids=measure_ids,
-            description=f.get("description", ""),
-        )
-        anchor = "scenarios"
-    elif action == "delete_scenario":
-        services.delete_scenario(viewer, plan, _int("scenario_id") or 0)
-        anchor = "scenarios"
-    else:
+    action = ACTIONS.get(request.form.get("action", ""))
+    if action is None:
         abort(400)
-    db.session.commit()
+    anchor = action(viewer, plan, request.form)
     flash(_("The plan is saved."), "success")
-    return redirect(url_for("plans.show", plan_id=plan.id, _anchor=anchor or None))
+    return redirect(url_for("plans.show", plan_id=plan.id, _anchor=anchor))
 
 
-@bp.route("/<int:plan_id>/document.docx")
+@bp.route("/<int:plan_id>/document.docx", endpoint="document")
 @login_required
-def document(plan_id: int) -> Any:
+def download(plan_id: int) -> Any:
     """The same document as the API's, for the page's download link."""
-    from flask import Response
-
-    from kollega.plans import document as doc
-
-    plan = services.get_plan(me(), plan_id)
-    record_access("plans.export", me().id, "strategic_plan", plan.id, format="docx")
-    return Response(
-        doc.build(plan),
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        headers={"Content-Disposition": f'attachment; filename="kompetanseplan-{plan.id}.docx"'},
-    )
+    viewer = current_person()
+    plan = services.get_plan(viewer, plan_id)
+    record_access("plans.export", viewer.id, "strategic_plan", plan.id, format="docx")
+    return document.attachment(plan)

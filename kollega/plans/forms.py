@@ -1,0 +1,120 @@
+"""The plan pages' forms, written as plain HTML (the plan page has one form per part,
+told apart by its ``action`` field): their fields read into what the use cases take. A
+field that cannot be read is refused as a service refuses input, a ``ValidationError``
+naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from kollega.errors import ValidationError
+from kollega.plans import labels
+from kollega.plans.services import MeasureInput
+
+Form = MultiDict[str, str]
+
+
+def date_field(form: Form, name: str, required: bool = False) -> dt.date | None:
+    """The field's ISO date, None when empty (refused when ``required``)."""
+    raw = form.get(name, "").strip()
+    if not raw:
+        if required:
+            raise ValidationError(_l("Required."), fields={name: _l("Required.")})
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        msg = _l("Give a date as YYYY-MM-DD.")
+        raise ValidationError(msg, fields={name: msg}) from None
+
+
+def int_field(form: Form, name: str, default: int | None = None) -> int | None:
+    """The field's whole number, ``default`` when empty."""
+    raw = form.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        msg = _l("Must be a whole number.")
+        raise ValidationError(msg, fields={name: msg}) from None
+
+
+def float_field(form: Form, name: str, default: float = 0.0) -> float:
+    """The field's number (a decimal comma allowed), ``default`` when empty."""
+    raw = form.get(name, "").strip().replace(",", ".")
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        msg = _l("Must be a number.")
+        raise ValidationError(msg, fields={name: msg}) from None
+
+
+def step_details(form: Form, number: int) -> dict[str, str]:
+    """The step's detail fields (``detail_<key>``) that its form shows."""
+    return {key: form.get(f"detail_{key}", "") for key in labels.STEP_DETAILS.get(number, [])}
+
+
+def driver_values(form: Form, years: Iterable[int]) -> dict[int, float]:
+    """The driver's demand for each of the plan's years that was filled in."""
+    return {
+        year: float_field(form, f"value_{year}")
+        for year in years
+        if form.get(f"value_{year}", "").strip()
+    }
+
+
+def driver_ratios(form: Form) -> dict[str, float]:
+    """The FTE per unit of demand of the one job code the form asks for, if given."""
+    job = form.get("job_code", "").strip()
+    return {job: float_field(form, "fte_per_unit")} if job else {}
+
+
+def measure_input(form: Form) -> MeasureInput:
+    """A new measure with its one expected effect on a competence, if given."""
+    effects = []
+    if form.get("effect_competence", "").strip():
+        effects.append(
+            (
+                form.get("effect_competence", "").strip(),
+                int_field(form, "effect_people", 0) or 0,
+                int_field(form, "effect_level", 0) or 0,
+            )
+        )
+    return MeasureInput(
+        kind=form.get("kind", ""),
+        title=form.get("title", ""),
+        description=form.get("description", ""),
+        network_id=int_field(form, "network_id"),
+        training_id=int_field(form, "training_id"),
+        recruitment=form.get("recruitment", ""),
+        cost=int_field(form, "cost", 0) or 0,
+        owner_id=int_field(form, "owner_id"),
+        starts_on=date_field(form, "starts_on"),
+        ends_on=date_field(form, "ends_on"),
+        job_code=form.get("job_code", "").strip() or None,
+        fte_change=float_field(form, "fte_change"),
+        effects=effects,
+    )
+
+
+def driver_multipliers(form: Form, driver_ids: Iterable[int]) -> dict[int, float]:
+    """The scenario's factor on each driver that was filled in."""
+    return {
+        driver_id: float_field(form, f"multiplier_{driver_id}")
+        for driver_id in driver_ids
+        if form.get(f"multiplier_{driver_id}", "").strip()
+    }
+
+
+def chosen_measures(form: Form) -> list[int] | None:
+    """The measures the scenario counts: None for all, else the ticked ones."""
+    if form.get("measure_set") != "chosen":
+        return None
+    return [int(m) for m in form.getlist("measure_ids") if m.isdigit()]
