@@ -8,7 +8,8 @@ from typing import Any
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from kollega.api import actor, json_body, route
+from kollega.api import json_body, route
+from kollega.current import current_person
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
 from kollega.org.models import Person
@@ -107,7 +108,6 @@ def enrolment_json(enrolment: Enrolment) -> dict[str, Any]:
     response={"type": "array", "items": TRAINING_SCHEMA},
 )
 def trainings() -> Any:
-    actor()
     fmt = request.args.get("format") or None
     if fmt is not None and fmt not in TRAINING_FORMATS:
         raise ValidationError(_l("Unknown format."), fields={"format": _l("Unknown format.")})
@@ -121,9 +121,9 @@ def trainings() -> Any:
     response=TRAINING_SCHEMA,
 )
 def training_detail(training_id: int) -> Any:
-    actor()
+    viewer = current_person()
     training = services.get_training(training_id)
-    if not training.active and not actor().is_hr:
+    if not training.active and not viewer.is_hr:
         raise NotFound(_l("No such training."))
     return jsonify(training_json(training, with_sessions=True))
 
@@ -150,8 +150,7 @@ def enrol(session_id: int) -> Any:
         person = db.session.get(Person, data["person_id"])
         if person is None:
             raise NotFound(_l("No such person."))
-    enrolment = services.enrol(actor(), session, person)
-    db.session.commit()
+    enrolment = services.enrol(current_person(), session, person)
     return jsonify(enrolment_json(enrolment)), 201
 
 
@@ -163,8 +162,7 @@ def enrol(session_id: int) -> Any:
 )
 def cancel_enrolment(enrolment_id: int) -> Any:
     enrolment = services.get_enrolment(enrolment_id)
-    services.cancel(actor(), enrolment)
-    db.session.commit()
+    services.cancel(current_person(), enrolment)
     return jsonify(enrolment_json(enrolment))
 
 
@@ -186,6 +184,5 @@ def complete_enrolment(enrolment_id: int) -> Any:
                 _l("Not a valid date."), fields={"completed_on": _l("Use the form YYYY-MM-DD.")}
             ) from None
     enrolment = services.get_enrolment(enrolment_id)
-    services.complete(actor(), enrolment, on)
-    db.session.commit()
+    services.complete(current_person(), enrolment, on)
     return jsonify(enrolment_json(enrolment))

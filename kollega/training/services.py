@@ -13,9 +13,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from kollega import permissions
+from kollega.competence.models import (
+    Assessment,
+    Competence,
+    CredentialCompetence,
+    FormalCredential,
+)
 from kollega.db import now_utc
 from kollega.errors import Conflict, NotFound, ValidationError
 from kollega.extensions import db
+from kollega.gaps import analysis as gap_analysis
+from kollega.gaps import queries as gap_queries
 from kollega.org.models import Person
 from kollega.training.models import (
     ACTIVE_STATUSES,
@@ -82,6 +90,7 @@ def catalogue(
 
 
 def get_training(training_id: int) -> Training:
+    """The training (404 when missing)."""
     training = db.session.get(Training, training_id)
     if training is None:
         raise NotFound(_l("No such training."))
@@ -89,6 +98,7 @@ def get_training(training_id: int) -> Training:
 
 
 def get_session(session_id: int) -> TrainingSession:
+    """The session (404 when missing)."""
     session = db.session.get(TrainingSession, session_id)
     if session is None:
         raise NotFound(_l("No such session."))
@@ -96,6 +106,7 @@ def get_session(session_id: int) -> TrainingSession:
 
 
 def get_enrolment(enrolment_id: int) -> Enrolment:
+    """The enrolment (404 when missing)."""
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None:
         raise NotFound(_l("No such enrolment."))
@@ -125,6 +136,7 @@ def seats_free(session: TrainingSession) -> int | None:
 
 
 def waiting_list(session: TrainingSession) -> list[Enrolment]:
+    """The session's waiting list, first in the queue first."""
     return list(
         db.session.scalars(
             sa.select(Enrolment)
@@ -149,6 +161,7 @@ def upcoming_sessions(training: Training, now: dt.datetime | None = None) -> lis
 
 
 def enrolments_of(person: Person, statuses: Iterable[str] | None = None) -> list[Enrolment]:
+    """The person's enrolments (of the given statuses), latest session first."""
     stmt = (
         sa.select(Enrolment)
         .where(Enrolment.person_id == person.id)
@@ -486,6 +499,7 @@ def proposal_origin(proposal: AssessmentProposal) -> str:
 
 
 def get_proposal(proposal_id: int) -> AssessmentProposal:
+    """The proposed level (404 when missing)."""
     proposal = db.session.get(AssessmentProposal, proposal_id)
     if proposal is None:
         raise NotFound(_l("No such proposal."))
@@ -496,8 +510,6 @@ def get_proposal(proposal_id: int) -> AssessmentProposal:
 
 
 def _competences_by_code(codes: Iterable[str]) -> dict[str, int]:
-    from kollega.competence.models import Competence
-
     codes = list(codes)
     if not codes:
         return {}
@@ -508,18 +520,14 @@ def _competences_by_code(codes: Iterable[str]) -> dict[str, int]:
 
 
 def _current_levels(person: Person, codes: list[str], on: dt.date) -> dict[str, int]:
-    from kollega.gaps import analysis, queries
-
-    frame = queries.assessments_frame(None, codes, [on], person=person)
-    current = analysis.current_levels(frame, on)
+    frame = gap_queries.assessments_frame(None, codes, [on], person=person)
+    current = gap_analysis.current_levels(frame, on)
     return {str(r.competence): int(r.level) for r in current.itertuples()}
 
 
 def _record_evidence(actor: Person, enrolment: Enrolment, on: dt.date) -> int:
     """Record the completion as a formal credential (kind ``course``) in the register,
     evidencing each competence the training lifts at the level it lifts to."""
-    from kollega.competence.models import CredentialCompetence, FormalCredential
-
     training = enrolment.session.training
     credential = FormalCredential(
         person_id=enrolment.person_id,
@@ -543,8 +551,6 @@ def _record_evidence(actor: Person, enrolment: Enrolment, on: dt.date) -> int:
 def _record_assessment(actor: Person, proposal: AssessmentProposal) -> None:
     """The confirmed level becomes an assessment: ``formal`` for a completed training,
     ``leader`` for practice at a stop (no enrolment; the leader's own judgement)."""
-    from kollega.competence.models import Assessment
-
     ids = _competences_by_code([proposal.competence_code])
     if proposal.competence_code not in ids:
         raise ValidationError(

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from kollega import formflow, permissions
+from kollega.clock import OSLO
+from kollega.current import current_person
 from kollega.errors import DomainError
+from kollega.gaps.queries import competence_info
 from kollega.org.models import Person
 from kollega.training import services
 from kollega.training.forms import (
@@ -28,7 +30,6 @@ from kollega.training.models import TRAINING_FORMATS, Training
 from kollega.web import register_nav
 
 bp = Blueprint("training", __name__, url_prefix="/trainings")
-OSLO = ZoneInfo("Europe/Oslo")
 
 register_nav(
     _l("Training"),
@@ -57,22 +58,14 @@ def enrolment_status(value: str) -> str:
 
 def _competence_names(trainings: list[Training]) -> dict[str, str]:
     """Competence code -> name in the current language, for the codes on the page."""
-    from flask_babel import get_locale
-
-    from kollega.gaps.queries import competence_info
-
     codes = {c.competence_code for t in trainings for c in t.competences}
     info = competence_info(codes)
     column = "name_en" if str(get_locale() or "nb") == "en" else "name_nb"
     return dict(zip(info["competence"], info[column], strict=True))
 
 
-def _actor() -> Person:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
 def _employee() -> Person:
-    person = _actor()
+    person = current_person()
     permissions.require(not person.is_guest)
     return person
 
@@ -166,7 +159,7 @@ def enrol(session_id: int) -> Any:
 @bp.route("/enrolments/<int:enrolment_id>/cancel", methods=["POST"])
 @login_required
 def cancel(enrolment_id: int) -> Any:
-    person = _actor()
+    person = current_person()
     enrolment = services.get_enrolment(enrolment_id)
     default = url_for("training.detail", training_id=enrolment.session.training_id)
     if formflow.attempt(lambda: services.cancel(person, enrolment), _flash_error) is None:
@@ -197,7 +190,7 @@ def _form_data(form: TrainingForm) -> services.TrainingData:
 def _save(form: TrainingForm, training: Training | None) -> Training | None:
     return formflow.submit(
         form,
-        lambda: services.save_training(_actor(), _form_data(form), training),
+        lambda: services.save_training(current_person(), _form_data(form), training),
         unplaced=lambda message: flash(message, "error"),
     )
 
@@ -205,7 +198,7 @@ def _save(form: TrainingForm, training: Training | None) -> Training | None:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new() -> Any:
-    permissions.require(permissions.can_manage_training(_actor()))
+    permissions.require(permissions.can_manage_training(current_person()))
     form = TrainingForm()
     if form.validate_on_submit():
         saved = _save(form, None)
@@ -218,7 +211,7 @@ def new() -> Any:
 @bp.route("/<int:training_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(training_id: int) -> Any:
-    permissions.require(permissions.can_manage_training(_actor()))
+    permissions.require(permissions.can_manage_training(current_person()))
     training = services.get_training(training_id)
     form = TrainingForm(obj=training)
     if request.method == "GET":
@@ -237,31 +230,32 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=OSLO).astimezone(dt.UTC)
 
 
-def _session_times_ok(form: SessionForm) -> bool:
-    """Both times given and in a sensible range (else flash why)."""
-    for value in (form.starts_at.data, form.ends_at.data):
-        if value is None or not 1900 <= value.year <= 2200:
-            flash(_("Choose times between the years 1900 and 2200."), "error")
-            return False
-    return True
+def _session_times(form: SessionForm) -> tuple[dt.datetime, dt.datetime] | None:
+    """The submitted session's start and end in UTC, or None after flashing why not:
+    a field the form refuses, or a time outside the years 1900 to 2200."""
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return None
+    starts, ends = form.starts_at.data, form.ends_at.data
+    if starts is None or ends is None or not all(1900 <= v.year <= 2200 for v in (starts, ends)):
+        flash(_("Choose times between the years 1900 and 2200."), "error")
+        return None
+    return _utc(starts), _utc(ends)
 
 
 @bp.route("/<int:training_id>/sessions", methods=["POST"])
 @login_required
 def add_session(training_id: int) -> Any:
-    person = _actor()
+    person = current_person()
     permissions.require(permissions.can_manage_training(person))
     training = services.get_training(training_id)
     form = SessionForm(prefix="session")
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+    times = _session_times(form)
+    if times is None:
         return redirect(url_for("training.detail", training_id=training.id))
-    if not _session_times_ok(form):
-        return redirect(url_for("training.detail", training_id=training.id))
-    assert form.starts_at.data is not None and form.ends_at.data is not None
-    starts, ends = _utc(form.starts_at.data), _utc(form.ends_at.data)
+    starts, ends = times
     added = formflow.attempt(
         lambda: services.add_session(
             person, training, starts, ends, form.place.data or "", form.seats.data
@@ -278,7 +272,7 @@ def add_session(training_id: int) -> Any:
 @login_required
 def session(session_id: int) -> Any:
     """Participants and the waiting list of a session (HR)."""
-    permissions.require(permissions.can_manage_training(_actor()))
+    permissions.require(permissions.can_manage_training(current_person()))
     s = services.get_session(session_id)
     form = SessionForm(prefix="session", formdata=None)
     form.starts_at.data = s.starts_at.astimezone(OSLO).replace(tzinfo=None)
@@ -299,20 +293,15 @@ def session(session_id: int) -> Any:
 @login_required
 def edit_session(session_id: int) -> Any:
     """Change a session's time, place or seats (HR); more seats move people up."""
-    person = _actor()
+    person = current_person()
     permissions.require(permissions.can_manage_training(person))
     s = services.get_session(session_id)
     back = url_for("training.session", session_id=s.id)
     form = SessionForm(prefix="session")
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+    times = _session_times(form)
+    if times is None:
         return redirect(back)
-    if not _session_times_ok(form):
-        return redirect(back)
-    assert form.starts_at.data is not None and form.ends_at.data is not None
-    starts, ends = _utc(form.starts_at.data), _utc(form.ends_at.data)
+    starts, ends = times
     moved = formflow.attempt(
         lambda: services.update_session(
             person, s, starts, ends, form.place.data or "", form.seats.data
@@ -337,7 +326,7 @@ def edit_session(session_id: int) -> Any:
 @bp.route("/enrolments/<int:enrolment_id>/complete", methods=["POST"])
 @login_required
 def complete(enrolment_id: int) -> Any:
-    person = _actor()
+    person = current_person()
     enrolment = services.get_enrolment(enrolment_id)
     default = url_for("training.session", session_id=enrolment.session_id)
     proposals = formflow.attempt(lambda: services.complete(person, enrolment), _flash_error)
@@ -359,7 +348,7 @@ def complete(enrolment_id: int) -> Any:
 @bp.route("/proposals")
 @login_required
 def proposals() -> Any:
-    person = _actor()
+    person = current_person()
     permissions.require(bool(person.led_units))
     return render_template(
         "training/proposals.html",
@@ -371,7 +360,7 @@ def proposals() -> Any:
 @bp.route("/proposals/<int:proposal_id>", methods=["POST"])
 @login_required
 def decide(proposal_id: int) -> Any:
-    person = _actor()
+    person = current_person()
     proposal = services.get_proposal(proposal_id)
     form = ProposalForm()
     if not form.validate_on_submit():
