@@ -10,10 +10,13 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
-from kollega.api import actor, json_body, route
+from kollega.api import json_body, route
 from kollega.audit.services import record_read
-from kollega.competence import services
+from kollega.clock import today
+from kollega.competence import requirements, services
+from kollega.competence.assessments import assess
 from kollega.competence.models import Requirement
+from kollega.current import current_person
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
 from kollega.org.models import OrgUnit, Person
@@ -116,7 +119,7 @@ def _locale() -> str:
     return str(get_locale() or "nb")
 
 
-def _person(person_id: int) -> Person:
+def _person_by_id(person_id: int) -> Person:
     person = db.session.get(Person, person_id)
     if person is None:
         raise NotFound(_l("No such person."))
@@ -179,11 +182,11 @@ def competences_list() -> Any:
     response=PERSON_COMPETENCES_SCHEMA,
 )
 def person_competences(person_id: int) -> Any:
-    person = _person(person_id)
+    person = _person_by_id(person_id)
     raw = request.args.get("date")
-    on = services.parse_date(raw, "date") if raw else services.today()
-    rows = services.person_competences(actor(), person, on)
-    record_read(actor(), person, "competence", via="api")
+    on = services.parse_date(raw, "date") if raw else today()
+    rows = services.person_competences(current_person(), person, on)
+    record_read(current_person(), person, "competence", via="api")
     return jsonify({"person_id": person.id, "date": on.isoformat(), "competences": rows})
 
 
@@ -199,8 +202,8 @@ def person_competences(person_id: int) -> Any:
     response=ASSESSMENT_SCHEMA,
 )
 def person_competence_put(person_id: int, code: str) -> Any:
-    person = _person(person_id)
-    me = actor()
+    person = _person_by_id(person_id)
+    me = current_person()
     # Permission first: a stranger learns nothing about codes or levels.
     permissions.require(
         permissions.can_assess_self(me, person) or permissions.can_review_competence(me, person)
@@ -222,8 +225,7 @@ def person_competence_put(person_id: int, code: str) -> Any:
         else:
             msg = _l("Must be a whole number.")
             raise ValidationError(msg, fields={"level": msg})
-    a = services.assess(me, person, comp, level, note)
-    db.session.commit()
+    a = assess(me, person, comp, level, note)
     return jsonify(
         {
             "id": a.id,
@@ -263,7 +265,7 @@ def requirement_json(req: Requirement) -> dict[str, Any]:
     response={"type": "array", "items": REQUIREMENT_SCHEMA},
 )
 def requirements_list() -> Any:
-    me = actor()
+    me = current_person()
     unit = comp = None
     if code := request.args.get("unit"):
         unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
@@ -272,7 +274,7 @@ def requirements_list() -> Any:
         permissions.require(permissions.can_set_requirements(me, unit))
     if code := request.args.get("competence"):
         comp = services.competence_by_code(code)
-    stmt = services.requirements_query(unit, request.args.get("job") or None, comp)
+    stmt = requirements.requirements_query(unit, request.args.get("job") or None, comp)
     if not me.is_hr:
         paths = permissions.led_paths(me)
         permissions.require(bool(paths))
@@ -303,10 +305,10 @@ def _dates(data: dict[str, Any], require_from: bool) -> tuple[Any, Any]:
 )
 def requirements_create() -> Any:
     data = json_body(("scope_type", "scope_code", "competence_code", "level", "effective_from"))
-    me = actor()
+    me = current_person()
     start, until = _dates(data, True)
     comp = services.competence_by_code(str(data["competence_code"]))
-    req = services.create_requirement(
+    req = requirements.create_requirement(
         me,
         str(data["scope_type"]),
         str(data["scope_code"]),
@@ -316,13 +318,12 @@ def requirements_create() -> Any:
         None if until == "keep" else until,
         str(data.get("note") or ""),
     )
-    db.session.commit()
     return jsonify(requirement_json(req)), 201
 
 
 @route("/requirements/<int:requirement_id>", summary="One requirement", response=REQUIREMENT_SCHEMA)
 def requirement_get(requirement_id: int) -> Any:
-    return jsonify(requirement_json(services.get_requirement(actor(), requirement_id)))
+    return jsonify(requirement_json(requirements.get_requirement(current_person(), requirement_id)))
 
 
 @route(
@@ -333,14 +334,13 @@ def requirement_get(requirement_id: int) -> Any:
     response=REQUIREMENT_SCHEMA,
 )
 def requirement_update(requirement_id: int) -> Any:
-    me = actor()
-    req = services.get_requirement(me, requirement_id)
+    me = current_person()
+    req = requirements.get_requirement(me, requirement_id)
     data = json_body()
     start, until = _dates(data, False)
-    services.update_requirement(
+    requirements.update_requirement(
         me, req, data.get("level"), start, until, data.get("note") if "note" in data else None
     )
-    db.session.commit()
     return jsonify(requirement_json(req))
 
 
@@ -351,8 +351,7 @@ def requirement_update(requirement_id: int) -> Any:
     status=204,
 )
 def requirement_delete(requirement_id: int) -> Any:
-    me = actor()
-    req = services.get_requirement(me, requirement_id)
-    services.delete_requirement(me, req)
-    db.session.commit()
+    me = current_person()
+    req = requirements.get_requirement(me, requirement_id)
+    requirements.delete_requirement(me, req)
     return "", 204

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,16 +10,26 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from kollega.cli import fail_on_domain_error, import_group, main
+from kollega.competence.frameworks import sync_frameworks
+from kollega.competence.imports import run_import
 from kollega.csvio import ImportReport
-from kollega.extensions import db
+from kollega.uow import unit_of_work
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
 
-def _finish(kind: str, path: Path, run: Callable[[Path], ImportReport]) -> None:
-    report = run(path)
+def _import(kind: str, path: Path) -> None:
+    """Import the file; a file with a bad row changes nothing and lists every bad row."""
+    with unit_of_work():
+        report = run_import(kind, path, None, path.name)
+        _refuse_bad_rows(report, path)
+    click.echo(
+        f"{kind}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    )
+
+
+def _refuse_bad_rows(report: ImportReport, path: Path) -> None:
     if not report.ok:
-        db.session.rollback()
         listing = "\n".join(
             _("line %(line)s: %(message)s", line=line, message=message)
             for line, message in report.sorted_errors()
@@ -33,13 +42,6 @@ def _finish(kind: str, path: Path, run: Callable[[Path], ImportReport]) -> None:
             file=path.name,
         )
         raise click.ClickException(f"{summary}\n{listing}")
-    from kollega.audit.services import record
-
-    record(f"competence.import_{kind}", None, **report.counts(), file_name=path.name[:200])
-    db.session.commit()
-    click.echo(
-        f"{kind}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
-    )
 
 
 @import_group.command("requirements")
@@ -48,9 +50,7 @@ def _finish(kind: str, path: Path, run: Callable[[Path], ImportReport]) -> None:
 @fail_on_domain_error
 def import_requirements_command(file: Path) -> None:
     """Import requirements: scope_type,scope_code,competence_code,level,effective_from,effective_until."""
-    from kollega.competence.imports import import_requirements
-
-    _finish("requirements", file, import_requirements)
+    _import("requirements", file)
 
 
 @import_group.command("assessments")
@@ -59,9 +59,7 @@ def import_requirements_command(file: Path) -> None:
 @fail_on_domain_error
 def import_assessments_command(file: Path) -> None:
     """Import assessments: employee_no,competence_code,level,source,assessed_on."""
-    from kollega.competence.imports import import_assessments
-
-    _finish("assessments", file, import_assessments)
+    _import("assessments", file)
 
 
 @main.group("frameworks")
@@ -75,8 +73,6 @@ def frameworks_group() -> None:
 @fail_on_domain_error
 def frameworks_sync_command(files: tuple[Path, ...]) -> None:
     """Load the framework files into the database (idempotent); FILES are extra ones."""
-    from kollega.competence.frameworks import sync_frameworks
-
-    report = sync_frameworks(list(files))
-    db.session.commit()
+    with unit_of_work():
+        report = sync_frameworks(list(files))
     click.echo(f"frameworks: {report.summary()}")

@@ -20,8 +20,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
 
+from kollega import permissions
 from kollega.competence.models import (
     COVERS,
     FOCUS_AREAS,
@@ -34,6 +37,7 @@ from kollega.competence.models import (
 from kollega.db import now_utc
 from kollega.errors import ValidationError
 from kollega.extensions import db
+from kollega.org.models import Person
 
 SHIPPED = Path(__file__).resolve().parent.parent / "frameworks"
 FRAMEWORK_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{0,62}$")
@@ -97,6 +101,26 @@ def validate_framework(data: Any, where: str = "framework") -> dict[str, Any]:
         raise ValidationError(
             _l("%(where)s: unknown focus area %(value)s.", where=where, value=focus)
         )
+    levels = _norm_levels(data, where)
+    areas = _norm_areas(data, where)
+    competences = _norm_competences(data, code, focus, {a["code"] for a in areas}, where)
+    links = _norm_links(data, where)
+    return {
+        "code": code,
+        "version": str(data.get("version", "1")),
+        "name": _texts(data, "name", where),
+        "description": _texts(data, "description", where, required=False),
+        "reference": str(data.get("source", ""))[:300],
+        "focus_area": focus,
+        "levels": levels,
+        "areas": areas,
+        "competences": competences,
+        "links": links,
+    }
+
+
+def _norm_levels(data: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """The level scale, numbered 1, 2, 3 … in order, with group names and descriptors."""
     levels = data.get("levels")
     if not isinstance(levels, list) or not levels:
         raise ValidationError(_l("%(where)s: a framework needs a level scale.", where=where))
@@ -118,18 +142,27 @@ def validate_framework(data: Any, where: str = "framework") -> dict[str, Any]:
                 "descriptor": _texts(lv, "descriptor", f"{where} level {i}", required=False),
             }
         )
+    return norm_levels
+
+
+def _norm_areas(data: dict[str, Any], where: str) -> list[dict[str, Any]]:
     areas = []
     for area in data.get("areas") or []:
         acode = str(area.get("code", "")).strip()
         if not acode:
             raise ValidationError(_l("%(where)s: an area has no code.", where=where))
         areas.append({"code": acode, "name": _texts(area, "name", f"{where} area {acode}")})
-    area_codes = {a["code"] for a in areas}
+    return areas
+
+
+def _norm_competences(
+    data: dict[str, Any], code: str, focus: str, area_codes: set[str], where: str
+) -> list[dict[str, Any]]:
+    """The competences, each with a unique local code, a known area, covers and focus."""
     competences = []
     seen: set[str] = set()
     for comp in data.get("competences") or []:
         local = str(comp.get("code", "")).strip()
-        cwhere = f"{code}:{local}"
         if not LOCAL_CODE_RE.match(local) or local in seen:
             raise ValidationError(
                 _l(
@@ -139,32 +172,40 @@ def validate_framework(data: Any, where: str = "framework") -> dict[str, Any]:
                 )
             )
         seen.add(local)
-        area = str(comp.get("area", "")).strip()
-        if area_codes and area not in area_codes:
-            raise ValidationError(_l("%(where)s: unknown area %(area)s.", where=cwhere, area=area))
-        covers = comp.get("covers") or []
-        if not isinstance(covers, list) or any(c not in COVERS for c in covers):
-            raise ValidationError(
-                _l(
-                    "%(where)s: covers must be among knowledge, skills, attitudes, abilities.",
-                    where=cwhere,
-                )
+        competences.append(_norm_competence(comp, local, focus, area_codes, f"{code}:{local}"))
+    return competences
+
+
+def _norm_competence(
+    comp: dict[str, Any], local: str, focus: str, area_codes: set[str], cwhere: str
+) -> dict[str, Any]:
+    area = str(comp.get("area", "")).strip()
+    if area_codes and area not in area_codes:
+        raise ValidationError(_l("%(where)s: unknown area %(area)s.", where=cwhere, area=area))
+    covers = comp.get("covers") or []
+    if not isinstance(covers, list) or any(c not in COVERS for c in covers):
+        raise ValidationError(
+            _l(
+                "%(where)s: covers must be among knowledge, skills, attitudes, abilities.",
+                where=cwhere,
             )
-        cfocus = comp.get("focus_area", focus)
-        if cfocus not in FOCUS_AREAS:
-            raise ValidationError(
-                _l("%(where)s: unknown focus area %(value)s.", where=cwhere, value=cfocus)
-            )
-        competences.append(
-            {
-                "code": local,
-                "area": area,
-                "covers": [c for c in COVERS if c in covers],
-                "focus_area": cfocus,
-                "name": _texts(comp, "name", cwhere),
-                "description": _texts(comp, "description", cwhere, required=False),
-            }
         )
+    cfocus = comp.get("focus_area", focus)
+    if cfocus not in FOCUS_AREAS:
+        raise ValidationError(
+            _l("%(where)s: unknown focus area %(value)s.", where=cwhere, value=cfocus)
+        )
+    return {
+        "code": local,
+        "area": area,
+        "covers": [c for c in COVERS if c in covers],
+        "focus_area": cfocus,
+        "name": _texts(comp, "name", cwhere),
+        "description": _texts(comp, "description", cwhere, required=False),
+    }
+
+
+def _norm_links(data: dict[str, Any], where: str) -> list[dict[str, str]]:
     links = []
     for link in data.get("links") or []:
         if link.get("kind") not in LINK_KINDS or ":" not in str(link.get("from", "")):
@@ -172,18 +213,7 @@ def validate_framework(data: Any, where: str = "framework") -> dict[str, Any]:
         links.append(
             {"from": str(link["from"]), "to": str(link.get("to", "")), "kind": link["kind"]}
         )
-    return {
-        "code": code,
-        "version": str(data.get("version", "1")),
-        "name": _texts(data, "name", where),
-        "description": _texts(data, "description", where, required=False),
-        "reference": str(data.get("source", ""))[:300],
-        "focus_area": focus,
-        "levels": norm_levels,
-        "areas": areas,
-        "competences": competences,
-        "links": links,
-    }
+    return links
 
 
 def load_file(path: Path) -> tuple[dict[str, Any], str]:
@@ -362,3 +392,134 @@ def export_framework(fw: Framework) -> dict[str, Any]:
         ],
         "links": [{"from": ln.source.code, "to": ln.target.code, "kind": ln.kind} for ln in links],
     }
+
+
+# --- HR's framework editor: an upload, a new framework, an edit ----------------------------
+
+MAX_UPLOAD_BYTES = 2_000_000
+
+
+def _read_upload(upload: FileStorage | None) -> tuple[Any, str]:
+    """The uploaded file's JSON and its name; a 422 on the file field otherwise."""
+    if upload is None or not upload.filename:
+        msg = _l("Choose a framework file (JSON).")
+        raise ValidationError(msg, fields={"file": msg})
+    try:
+        data = json.loads(upload.read(MAX_UPLOAD_BYTES).decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        msg = _l("The file is not valid JSON.")
+        raise ValidationError(msg, fields={"file": msg}) from None
+    return data, upload.filename
+
+
+def _framework_by_code(code: str) -> Framework | None:
+    return db.session.scalar(sa.select(Framework).where(Framework.code == code))
+
+
+def upload_framework(actor: Person, upload: FileStorage | None) -> str:
+    """HR uploads a framework file: validated, then created or updated (with its links)
+    as the application's own. A shipped framework is changed in its data file, not here.
+    Returns the framework's code."""
+    permissions.require(permissions.can_manage_frameworks(actor))
+    data, filename = _read_upload(upload)
+    doc = validate_framework(data, filename)
+    existing = _framework_by_code(doc["code"])
+    if existing is not None and existing.source == "file":
+        msg = _l("%(code)s is a shipped framework; change its data file instead.", code=doc["code"])
+        raise ValidationError(msg, fields={"file": msg})
+    apply_framework(doc, "", source="app")
+    apply_links([doc])
+    return str(doc["code"])
+
+
+def create_framework(
+    actor: Person,
+    code: str,
+    version: str,
+    name: dict[str, str],
+    description: dict[str, str],
+    focus_area: str,
+    levels: int,
+) -> str:
+    """HR starts a framework with a scale of ``levels`` numbered levels and no competences
+    yet. Returns its code."""
+    permissions.require(permissions.can_manage_frameworks(actor))
+    if not 2 <= levels <= 10:
+        msg = _l("A scale has from 2 to 10 levels.")
+        raise ValidationError(msg, fields={"levels": msg})
+    doc = {
+        "code": code.strip(),
+        "version": version.strip() or "1",
+        "name": name,
+        "description": description,
+        "focus_area": focus_area,
+        "levels": [
+            {"level": i, "name": {"nb": str(i), "en": str(i)}} for i in range(1, levels + 1)
+        ],
+        "areas": [],
+        "competences": [],
+    }
+    norm = validate_framework(doc, _("new framework"))
+    if db.session.scalar(sa.select(Framework.id).where(Framework.code == norm["code"])):
+        msg = _l("A framework with this code exists already.")
+        raise ValidationError(msg, fields={"code": msg})
+    apply_framework(norm, "", source="app")
+    return str(norm["code"])
+
+
+def _editable_document(actor: Person, fw: Framework) -> dict[str, Any]:
+    permissions.require(permissions.can_manage_frameworks(actor))
+    if fw.source == "file":
+        msg = _l("%(code)s is a shipped framework; change its data file instead.", code=fw.code)
+        raise ValidationError(msg)
+    return export_framework(fw)
+
+
+def _save_edit(fw: Framework, doc: dict[str, Any]) -> None:
+    if not doc["areas"]:
+        doc.pop("areas")
+    apply_framework(validate_framework(doc, fw.code), "", source="app")
+
+
+def rename_level(
+    actor: Person,
+    fw: Framework,
+    level: int | None,
+    name: dict[str, str],
+    descriptor: dict[str, str],
+) -> None:
+    """HR renames a level of an application framework's scale and rewrites its descriptor."""
+    doc = _editable_document(actor, fw)
+    for lv in doc["levels"]:
+        if lv["level"] == level:
+            lv["name"] = name
+            lv["descriptor"] = descriptor
+    _save_edit(fw, doc)
+
+
+def add_competence(
+    actor: Person,
+    fw: Framework,
+    local_code: str,
+    area: str,
+    covers: list[str],
+    focus_area: str,
+    name: dict[str, str],
+    description: dict[str, str],
+) -> None:
+    """HR adds a competence to an application framework (and its area, when new)."""
+    doc = _editable_document(actor, fw)
+    area = area.strip()
+    if area and area not in {a["code"] for a in doc["areas"]}:
+        doc["areas"].append({"code": area, "name": {"nb": area, "en": area}})
+    doc["competences"].append(
+        {
+            "code": local_code.strip(),
+            "area": area,
+            "covers": covers,
+            "focus_area": focus_area or fw.focus_area,
+            "name": name,
+            "description": description,
+        }
+    )
+    _save_edit(fw, doc)

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from kollega.audit.services import record
 from kollega.competence.models import (
     SCOPE_TYPES,
     SOURCES,
@@ -82,6 +83,8 @@ def _date(text: str) -> dt.date | None:
 
 
 def check_requirements(source: Source) -> Plan:
+    """Check a requirements CSV against itself and the database: the rows to store, or
+    every bad row with its reasons."""
     plan = Plan()
     report = plan.report
     scales = _competence_scales()
@@ -96,52 +99,11 @@ def check_requirements(source: Source) -> Plan:
         for line, row in rows:
             report.rows += 1
             problems: list[Any] = []
-            scope_type = row["scope_type"].lower()
-            scope_code = row["scope_code"]
-            unit_id = None
-            if scope_type not in SCOPE_TYPES:
-                problems.append(
-                    _l("unknown scope type %(value)s (use unit or job)", value=row["scope_type"])
-                )
-            elif scope_type == "unit":
-                unit_id = units.get(scope_code)
-                if unit_id is None:
-                    problems.append(_l("unknown unit %(code)s", code=scope_code))
-            elif scope_code not in jobs:
-                problems.append(_l("unknown job code %(code)s", code=scope_code))
-            comp = scales.get(row["competence_code"])
-            level = None
-            if comp is None:
-                problems.append(_l("unknown competence code %(code)s", code=row["competence_code"]))
-            else:
-                level = _level(row["level"], comp[1], 1)
-                if level is None:
-                    problems.append(
-                        _l(
-                            "level %(value)s is outside the framework's scale (1–%(top)s)",
-                            value=row["level"],
-                            top=comp[1],
-                        )
-                    )
-            start = _date(row["effective_from"])
-            if start is None:
-                problems.append(
-                    _l("malformed date %(value)s (use YYYY-MM-DD)", value=row["effective_from"])
-                )
-            until = None
-            if row["effective_until"]:
-                until = _date(row["effective_until"])
-                if until is None:
-                    problems.append(
-                        _l(
-                            "malformed date %(value)s (use YYYY-MM-DD)",
-                            value=row["effective_until"],
-                        )
-                    )
-                elif start is not None and until <= start:
-                    problems.append(_l("effective_until must be after effective_from"))
+            scope_type, unit_id = _requirement_scope(row, units, jobs, problems)
+            comp, level = _requirement_level(row, scales, problems)
+            start, until = _requirement_period(row, problems)
             if not problems and comp is not None:
-                key = (scope_type, scope_code, comp[0], start)
+                key = (scope_type, row["scope_code"], comp[0], start)
                 if key in seen:
                     problems.append(_l("repeats line %(line)s", line=seen[key]))
                 seen[key] = line
@@ -153,7 +115,7 @@ def check_requirements(source: Source) -> Plan:
                 {
                     "scope_type": scope_type,
                     "unit_id": unit_id,
-                    "job_code": scope_code if scope_type == "job" else None,
+                    "job_code": row["scope_code"] if scope_type == "job" else None,
                     "competence_id": comp[0],
                     "level": level,
                     "effective_from": start,
@@ -162,6 +124,68 @@ def check_requirements(source: Source) -> Plan:
             )
         report.errors.extend(rows.errors)
     return plan
+
+
+def _requirement_scope(
+    row: dict[str, str], units: dict[str, int], jobs: set[str | None], problems: list[Any]
+) -> tuple[str, int | None]:
+    """(scope type in lower case, the unit's id for a unit scope); problems noted."""
+    scope_type = row["scope_type"].lower()
+    scope_code = row["scope_code"]
+    unit_id = None
+    if scope_type not in SCOPE_TYPES:
+        problems.append(
+            _l("unknown scope type %(value)s (use unit or job)", value=row["scope_type"])
+        )
+    elif scope_type == "unit":
+        unit_id = units.get(scope_code)
+        if unit_id is None:
+            problems.append(_l("unknown unit %(code)s", code=scope_code))
+    elif scope_code not in jobs:
+        problems.append(_l("unknown job code %(code)s", code=scope_code))
+    return scope_type, unit_id
+
+
+def _requirement_level(
+    row: dict[str, str], scales: dict[str, tuple[int, int]], problems: list[Any]
+) -> tuple[tuple[int, int] | None, int | None]:
+    """((competence id, top of its scale), the level from 1 to the top); problems noted."""
+    comp = scales.get(row["competence_code"])
+    level = None
+    if comp is None:
+        problems.append(_l("unknown competence code %(code)s", code=row["competence_code"]))
+    else:
+        level = _level(row["level"], comp[1], 1)
+        if level is None:
+            problems.append(
+                _l(
+                    "level %(value)s is outside the framework's scale (1–%(top)s)",
+                    value=row["level"],
+                    top=comp[1],
+                )
+            )
+    return comp, level
+
+
+def _requirement_period(
+    row: dict[str, str], problems: list[Any]
+) -> tuple[dt.date | None, dt.date | None]:
+    """(effective from, effective until or None); problems noted."""
+    start = _date(row["effective_from"])
+    if start is None:
+        problems.append(
+            _l("malformed date %(value)s (use YYYY-MM-DD)", value=row["effective_from"])
+        )
+    until = None
+    if row["effective_until"]:
+        until = _date(row["effective_until"])
+        if until is None:
+            problems.append(
+                _l("malformed date %(value)s (use YYYY-MM-DD)", value=row["effective_until"])
+            )
+        elif start is not None and until <= start:
+            problems.append(_l("effective_until must be after effective_from"))
+    return start, until
 
 
 def apply_requirements(plan: Plan, actor_id: int | None = None) -> ImportReport:
@@ -311,3 +335,18 @@ def import_requirements(source: Source, actor_id: int | None = None) -> ImportRe
 def import_assessments(source: Source) -> ImportReport:
     """Check and, when every row is good, store (flush) the assessments."""
     return apply_assessments(check_assessments(source))
+
+
+IMPORT_KINDS = ("requirements", "assessments")
+
+
+def run_import(kind: str, source: Source, actor_id: int | None, file_name: str) -> ImportReport:
+    """Import a requirements or assessments file; when every row is good, it is stored
+    (flushed) and the import is audited under ``actor_id`` (None from the command line)."""
+    if kind == "requirements":
+        report = import_requirements(source, actor_id)
+    else:
+        report = import_assessments(source)
+    if report.ok:
+        record(f"competence.import_{kind}", actor_id, **report.counts(), file_name=file_name[:200])
+    return report

@@ -87,7 +87,7 @@ def export_person(actor: Person, person: Person) -> dict[str, Any]:
         "tables": tables,
     }
     try:
-        from kollega.competence.services import export_person as competence_export
+        from kollega.competence.export import export_person as competence_export
 
         data["competence"] = competence_export(person)
     except ImportError:  # pragma: no cover - the competence feature is always installed

@@ -177,10 +177,10 @@ def test_pages_render_for_their_roles(client, org, frameworks):
 
 
 def test_hr_team_view_has_no_review_buttons(client, org, frameworks):
-    from kollega.competence import services
+    from kollega.competence import assessments, services
 
     c = services.competence_by_code("digcomp-2.2:1.1")
-    services.self_assess(org.employee, c, 3)
+    assessments.self_assess(org.employee, c, 3)
     db.session.commit()
     login(client, org.hr)
     html = client.get("/competence/team/A1?framework=digcomp-2.2").get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kollega import clock
 from kollega.competence import services
 from kollega.competence.models import Assessment, Requirement
 from kollega.extensions import db
@@ -81,7 +82,7 @@ def test_required_level_is_highest_applying_in_force(org, comp):
 
 def test_division_requirement_applies_to_subtree_and_future_is_a_need(org, comp):
     c = comp("privacy-1.0:1.2")
-    today = services.today()
+    today = clock.today()
     req(c, 2, today - dt.timedelta(days=30), unit=org.div_a)
     req(c, 4, today + dt.timedelta(days=200), unit=org.div_a)
     for person in (org.employee, org.colleague, org.employee_a1, org.leader):

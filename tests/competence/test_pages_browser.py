@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from kollega.competence import services
+from kollega import clock
+from kollega.competence import credentials, services
 from kollega.competence.models import Requirement
 from kollega.extensions import db
 from tests.browser.axe import assert_no_axe_violations
@@ -39,14 +40,14 @@ def test_competence_pages_pass_axe(page, org, frameworks):  # type: ignore[no-un
             effective_from=dt.date(2024, 1, 1),
         )
     )
-    services.add_credential(
+    credentials.add_credential(
         org.hr,
         org.employee,
         "certificate",
         "HLR",
         "Røde Kors",
-        services.today() - dt.timedelta(days=400),
-        services.today() + dt.timedelta(days=20),
+        clock.today() - dt.timedelta(days=400),
+        clock.today() + dt.timedelta(days=20),
         [(c, 2)],
     )
     db.session.commit()
@@ -69,7 +70,7 @@ def test_competence_pages_pass_axe(page, org, frameworks):  # type: ignore[no-un
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Bekreft 3").click()
     page.wait_for_load_state()
-    assert services.current_level(org.employee, c, services.today()) == 3
+    assert services.current_level(org.employee, c, clock.today()) == 3
     for path in (
         "/competence/team/A1",
         "/competence/requirements?unit=A1",

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from kollega.competence import services
+from kollega import clock
+from kollega.competence import assessments, conversations, credentials, experts, export, services
 from kollega.competence.frameworks import SHIPPED
 from kollega.errors import PermissionDenied, ValidationError
 from kollega.extensions import db
@@ -18,8 +19,8 @@ from tests.conftest import login
 
 def test_credentials_give_formal_levels_and_expiry_shows(org, frameworks):
     c = services.competence_by_code("privacy-1.0:1.3")
-    today = services.today()
-    services.add_credential(
+    today = clock.today()
+    credentials.add_credential(
         org.leader,
         org.employee,
         "certificate",
@@ -29,7 +30,7 @@ def test_credentials_give_formal_levels_and_expiry_shows(org, frameworks):
         today + dt.timedelta(days=30),
         [(c, 3)],
     )
-    services.add_credential(
+    credentials.add_credential(
         org.employee,
         org.employee,
         "course",
@@ -40,14 +41,14 @@ def test_credentials_give_formal_levels_and_expiry_shows(org, frameworks):
     )
     db.session.commit()
     assert services.current_level(org.employee, c, today) == 3
-    soon, gone = services.expiring([org.employee.id], today)
+    soon, gone = credentials.expiring([org.employee.id], today)
     assert [x.title for x in soon] == ["HLR"] and [x.title for x in gone] == ["Gammelt kurs"]
     with pytest.raises(PermissionDenied):
-        services.add_credential(org.other_leader, org.employee, "course", "X")
+        credentials.add_credential(org.other_leader, org.employee, "course", "X")
     with pytest.raises(ValidationError):
-        services.add_credential(org.employee, org.employee, "diploma", "X")
+        credentials.add_credential(org.employee, org.employee, "diploma", "X")
     with pytest.raises(ValidationError):
-        services.add_credential(
+        credentials.add_credential(
             org.employee, org.employee, "course", "X", "", today, today - dt.timedelta(days=1)
         )
 
@@ -88,15 +89,15 @@ def test_conversations_only_for_employee_and_leader_chain(client, org, framework
 
 def test_who_knows_shows_only_findable_people(client, org, frameworks):
     c = services.competence_by_code("digcomp-2.2:3.4")
-    services.self_assess(org.other_employee, c, 7)
-    services.self_assess(org.colleague, c, 8)  # strong but not findable
-    services.set_findable(org.other_employee, org.other_employee, True)
+    assessments.self_assess(org.other_employee, c, 7)
+    assessments.self_assess(org.colleague, c, 8)  # strong but not findable
+    experts.set_findable(org.other_employee, org.other_employee, True)
     db.session.commit()
     with pytest.raises(PermissionDenied):
-        services.set_findable(org.leader, org.other_employee, False)
-    experts = services.who_knows(org.employee, c, 5)
-    assert [e.person.id for e in experts] == [org.other_employee.id]
-    assert services.who_knows(org.employee, c, 8) == []
+        experts.set_findable(org.leader, org.other_employee, False)
+    found = experts.who_knows(org.employee, c, 5)
+    assert [e.person.id for e in found] == [org.other_employee.id]
+    assert experts.who_knows(org.employee, c, 8) == []
     login(client, org.employee)
     html = client.get("/competence/who-knows?competence=digcomp-2.2:3.4&min_level=5").get_data(
         as_text=True
@@ -111,9 +112,9 @@ def test_who_knows_shows_only_findable_people(client, org, frameworks):
 def test_findable_toggle_page(client, org, frameworks):
     login(client, org.employee)
     assert client.post("/competence/findable", data={"findable": "1"}).status_code == 302
-    assert services.is_findable(org.employee)
+    assert experts.is_findable(org.employee)
     client.post("/competence/findable", data={"findable": "0"})
-    assert not services.is_findable(org.employee)
+    assert not experts.is_findable(org.employee)
 
 
 def test_unit_plan_with_goals(client, org, frameworks):
@@ -213,14 +214,14 @@ def test_hr_framework_editor(client, org, frameworks):
 
 def test_start_page_tells_the_leader_what_waits(client, org, frameworks):
     c = services.competence_by_code("digcomp-2.2:1.1")
-    services.self_assess(org.employee, c, 3)
-    services.self_assess(org.colleague, c, 2)
+    assessments.self_assess(org.employee, c, 3)
+    assessments.self_assess(org.colleague, c, 2)
     db.session.commit()
-    assert services.waiting_for_review(org.leader) == 2
-    services.review(org.leader, org.employee, c)
+    assert assessments.waiting_for_review(org.leader) == 2
+    assessments.review(org.leader, org.employee, c)
     db.session.commit()
-    assert services.waiting_for_review(org.leader) == 1
-    assert services.waiting_for_review(org.other_leader) == 0
+    assert assessments.waiting_for_review(org.leader) == 1
+    assert assessments.waiting_for_review(org.other_leader) == 0
     login(client, org.leader)
     html = client.get("/").get_data(as_text=True)
     assert "start-competence-heading" in html and "/competence/team" in html
@@ -244,13 +245,17 @@ def test_openapi_documents_the_competence_operations(client, org):
 
 def test_export_person_holds_every_piece(org, frameworks):
     c = services.competence_by_code("digcomp-2.2:1.1")
-    services.self_assess(org.employee, c, 3, "notat")
-    services.review(org.leader, org.employee, c, 4, "bedre enn du tror")
-    services.add_credential(org.employee, org.employee, "course", "Kurs", "", None, None, [(c, 2)])
-    services.record_conversation(org.leader, org.employee, dt.date(2025, 1, 1), "Mål", "", [(c, 5)])
-    services.set_findable(org.employee, org.employee, True)
+    assessments.self_assess(org.employee, c, 3, "notat")
+    assessments.review(org.leader, org.employee, c, 4, "bedre enn du tror")
+    credentials.add_credential(
+        org.employee, org.employee, "course", "Kurs", "", None, None, [(c, 2)]
+    )
+    conversations.record_conversation(
+        org.leader, org.employee, dt.date(2025, 1, 1), "Mål", "", [(c, 5)]
+    )
+    experts.set_findable(org.employee, org.employee, True)
     db.session.commit()
-    data = services.export_person(org.employee)
+    data = export.export_person(org.employee)
     assert {a["source"] for a in data["assessments"]} == {"self", "leader", "formal"}
     assert data["credentials"][0]["competences"] == [{"competence": c.code, "level": 2}]
     assert data["development_conversations"][0]["competences"][0]["target_level"] == 5

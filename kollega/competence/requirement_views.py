@@ -1,0 +1,174 @@
+"""The requirements editor: one requirement at a time, and the matrix of competences ×
+units (or job codes) for leaders and HR."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from kollega import permissions
+from kollega.clock import today
+from kollega.competence import services
+from kollega.competence.blueprint import bp, loc
+from kollega.competence.forms import REQUIREMENT_FIELDS, date_field, matrix_cells
+from kollega.competence.models import Requirement
+from kollega.competence.requirements import (
+    create_requirement,
+    delete_requirement,
+    get_requirement,
+    job_codes,
+    matrix_values,
+    requirements_query,
+    set_matrix,
+    update_requirement,
+)
+from kollega.current import current_person
+from kollega.extensions import db
+from kollega.formflow import attempt_placed
+from kollega.org.models import OrgUnit, Person
+from kollega.org.services import manageable_units
+
+
+@bp.route("/requirements", methods=["GET", "POST"])
+@login_required
+def requirements() -> Any:
+    viewer = current_person()
+    units = manageable_units(viewer)
+    permissions.require(bool(units) or viewer.is_hr)
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        f = request.form
+
+        def create() -> Requirement:
+            return create_requirement(
+                viewer,
+                f.get("scope_type", ""),
+                f.get("scope_code", ""),
+                services.competence_by_code(f.get("competence", "")),
+                f.get("level", ""),
+                services.parse_date(f.get("effective_from", ""), "effective_from"),
+                date_field("effective_until", form=True),
+                f.get("note", ""),
+            )
+
+        # Refusals are shown on the form with what was typed kept, not on an error page.
+        created, errors = attempt_placed(create, REQUIREMENT_FIELDS, "n-scope")
+        if created is not None:
+            flash(_("The requirement is saved."), "success")
+            return redirect(url_for("competence.requirements", unit=f.get("scope_code", "")))
+    code = request.args.get("unit") or (units[0].code if units else "")
+    unit = next((u for u in units if u.code == code), None)
+    reqs: list[Requirement] = []
+    if unit is not None:
+        reqs = list(db.session.scalars(requirements_query(unit)))
+    job_reqs: list[Requirement] = []
+    if viewer.is_hr:
+        job_reqs = list(
+            db.session.scalars(requirements_query().where(Requirement.scope_type == "job"))
+        )
+    return render_template(
+        "competence/requirements.html",
+        units=units,
+        unit=unit,
+        reqs=reqs,
+        job_reqs=job_reqs,
+        frameworks=services.frameworks(),
+        on=today(),
+        locale=loc(),
+        is_hr=viewer.is_hr,
+        errors=errors,
+        values=request.form if errors else {},
+    ), (422 if errors else 200)
+
+
+@bp.route("/requirements/<int:requirement_id>/delete", methods=["POST"])
+@login_required
+def requirement_delete(requirement_id: int) -> Any:
+    req = get_requirement(current_person(), requirement_id)
+    code = req.scope_code if req.scope_type == "unit" else ""
+    delete_requirement(current_person(), req)
+    flash(_("The requirement is removed."), "success")
+    return redirect(url_for("competence.requirements", unit=code))
+
+
+@bp.route("/requirements/<int:requirement_id>/end", methods=["POST"])
+@login_required
+def requirement_end(requirement_id: int) -> Any:
+    req = get_requirement(current_person(), requirement_id)
+    until = services.parse_date(request.form.get("effective_until", ""), "effective_until")
+    update_requirement(current_person(), req, effective_until=until)
+    flash(_("The requirement is saved."), "success")
+    return redirect(url_for("competence.requirements", unit=req.scope_code))
+
+
+def _matrix_columns(
+    viewer: Person, scope: str, units: list[OrgUnit], parent: OrgUnit | None
+) -> tuple[list[str], dict[str, str]]:
+    """(column codes, their names): the unit and its children the viewer may set
+    requirements for, or every job code."""
+    if scope == "job":
+        codes = job_codes()
+        return codes, {c: c for c in codes}
+    if parent is None:
+        abort(404)
+    columns = [parent] + [
+        u for u in units if u.parent_id == parent.id and permissions.can_set_requirements(viewer, u)
+    ]
+    return [u.code for u in columns], {u.code: u.name for u in columns}
+
+
+@bp.route("/requirements/matrix", methods=["GET", "POST"])
+@login_required
+def matrix() -> Any:
+    """Competences × units (the children of a unit) or × job codes, one level per cell."""
+    viewer = current_person()
+    units = manageable_units(viewer)
+    permissions.require(bool(units) or viewer.is_hr)
+    scope = request.values.get("scope", "unit")
+    if scope not in ("unit", "job") or (scope == "job" and not viewer.is_hr):
+        scope = "unit"
+    fws = services.frameworks()
+    chosen = request.values.get("framework") or (fws[0].code if fws else "")
+    framework = next((f for f in fws if f.code == chosen), None)
+    if framework is None:
+        abort(404)
+    parent_code = request.values.get("unit") or (units[0].code if units else "")
+    parent = next((u for u in units if u.code == parent_code), None)
+    column_codes, column_names = _matrix_columns(viewer, scope, units, parent)
+    comps = [c for c in framework.competences if c.active]
+    if request.method == "POST":
+        start = services.parse_date(request.form.get("effective_from", ""), "effective_from")
+        cells = matrix_cells(request.form, comps, column_codes)
+        # Only changed cells: compare with what is in force at the start date.
+        current = matrix_values(scope, column_codes, comps, start)
+        changed = {k: v for k, v in cells.items() if current.get(k, 0) != v}
+        n = set_matrix(viewer, scope, changed, start)
+        flash(_("%(n)s requirements changed.", n=n), "success")
+        return redirect(
+            url_for(
+                "competence.matrix",
+                scope=scope,
+                framework=framework.code,
+                unit=parent_code,
+                date=start.isoformat(),
+            )
+        )
+    on = date_field("date", today()) or today()
+    return render_template(
+        "competence/matrix.html",
+        scope=scope,
+        frameworks=fws,
+        framework=framework,
+        units=units,
+        parent=parent,
+        columns=column_codes,
+        column_names=column_names,
+        comps=comps,
+        values=matrix_values(scope, column_codes, comps, on),
+        on=on,
+        locale=loc(),
+        is_hr=viewer.is_hr,
+    )
