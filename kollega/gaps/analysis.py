@@ -242,39 +242,82 @@ def closure_pairs(
     base = _day(t0)
     applying = applying_requirements(people, ancestors, requirements)
     if applying.empty:
-        return pd.DataFrame(
-            {
-                "date": pd.Series(dtype="datetime64[ns]"),
-                "person_id": pd.Series(dtype="int64"),
-                "competence": pd.Series(dtype="str"),
-                **{c: pd.Series(dtype="int64") for c in ("gap", "new_gap")},
-                **{c: pd.Series(dtype="bool") for c in ("required", "met")},
-            }
-        )
-    # One integer key per (person, competence): every later step hashes integers.
-    # unique() first: a set() of the column walks every row of it one by one.
-    names = pd.Index(sorted(applying["competence"].unique().tolist()))
-    width = len(names)
+        return _empty_closure_pairs()
+    keys = _PairKeys(applying)
+    required = _RequirementHistory(applying, keys)
+    levels = _LevelHistory(assessments, keys)
+    r0 = required.at(base)
+    parts = [
+        _closure_rows(day, keys, r0, r0 if day == base else required.at(day), levels.at(day))
+        for day in days
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({"person_id": "int64", "gap": "int64", "new_gap": "int64"})[
+        CLOSURE_PAIR_COLUMNS
+    ]
 
-    def keys(frame: pd.DataFrame) -> np.ndarray:
-        code = names.get_indexer(frame["competence"])
-        return frame["person_id"].to_numpy(dtype="int64") * width + code
 
-    req = pd.DataFrame(
+def _empty_closure_pairs() -> pd.DataFrame:
+    return pd.DataFrame(
         {
-            "key": keys(applying),
-            "level": applying["level"].to_numpy(dtype="int64"),
-            "start": _dates(applying["effective_from"]).to_numpy(),
-            "until": _dates(applying["effective_until"]).to_numpy(),
+            "date": pd.Series(dtype="datetime64[ns]"),
+            "person_id": pd.Series(dtype="int64"),
+            "competence": pd.Series(dtype="str"),
+            **{c: pd.Series(dtype="int64") for c in ("gap", "new_gap")},
+            **{c: pd.Series(dtype="bool") for c in ("required", "met")},
         }
     )
-    if assessments.empty:
-        levels = pd.DataFrame({"key": [], "level": [], "on": []})
-    else:
-        known = assessments.loc[assessments["competence"].isin(names)]
-        levels = pd.DataFrame(
+
+
+class _PairKeys:
+    """One integer key per (person, competence): every later step hashes integers."""
+
+    def __init__(self, applying: pd.DataFrame) -> None:
+        # unique() first: a set() of the column walks every row of it one by one.
+        self.names = pd.Index(sorted(applying["competence"].unique().tolist()))
+        self.width = len(self.names)
+
+    def of(self, frame: pd.DataFrame) -> np.ndarray:
+        code = self.names.get_indexer(frame["competence"])
+        return frame["person_id"].to_numpy(dtype="int64") * self.width + code
+
+
+class _RequirementHistory:
+    """The applying requirements by pair key; the highest level in force at a date."""
+
+    def __init__(self, applying: pd.DataFrame, keys: _PairKeys) -> None:
+        self.req = pd.DataFrame(
             {
-                "key": keys(known),
+                "key": keys.of(applying),
+                "level": applying["level"].to_numpy(dtype="int64"),
+                "start": _dates(applying["effective_from"]).to_numpy(),
+                "until": _dates(applying["effective_until"]).to_numpy(),
+            }
+        )
+        self.seen_masks: dict[bytes, pd.Series] = {}
+
+    def at(self, day: pd.Timestamp) -> pd.Series:
+        req = self.req
+        mask = ((req["start"] <= day) & (req["until"].isna() | (day < req["until"]))).to_numpy()
+        # Requirements change on few dates: most dates share the set in force.
+        if mask.tobytes() not in self.seen_masks:
+            out = req.loc[mask].groupby("key")["level"].max()
+            self.seen_masks[mask.tobytes()] = out[out > 0]
+        return self.seen_masks[mask.tobytes()]
+
+
+class _LevelHistory:
+    """The assessments of the applying competences by pair key, sorted once so that the
+    level at a date is the last row of each key on or before it."""
+
+    def __init__(self, assessments: pd.DataFrame, keys: _PairKeys) -> None:
+        if assessments.empty:
+            self.levels = pd.DataFrame({"key": [], "level": [], "on": []})
+            return
+        known = assessments.loc[assessments["competence"].isin(keys.names)]
+        self.levels = pd.DataFrame(
+            {
+                "key": keys.of(known),
                 "level": known["level"].to_numpy(dtype="int64"),
                 "on": _dates(known["assessed_on"]).to_numpy(),
                 "rank": known["source"].map(SOURCE_RANK).fillna(0).to_numpy(),
@@ -282,49 +325,36 @@ def closure_pairs(
             }
         ).sort_values(["key", "on", "rank", "id"], kind="stable")
 
-    seen_masks: dict[bytes, pd.Series] = {}
-
-    def required_at(day: pd.Timestamp) -> pd.Series:
-        mask = ((req["start"] <= day) & (req["until"].isna() | (day < req["until"]))).to_numpy()
-        # Requirements change on few dates: most dates share the set in force.
-        if mask.tobytes() not in seen_masks:
-            out = req.loc[mask].groupby("key")["level"].max()
-            seen_masks[mask.tobytes()] = out[out > 0]
-        return seen_masks[mask.tobytes()]
-
-    def level_at(day: pd.Timestamp) -> pd.Series:
+    def at(self, day: pd.Timestamp) -> pd.Series:
+        levels = self.levels
         if levels.empty:
             return pd.Series(dtype="int64")
         seen = levels.loc[levels["on"] <= day]
         latest = seen.drop_duplicates("key", keep="last")
         return pd.Series(latest["level"].to_numpy(), index=latest["key"].to_numpy())
 
-    r0 = required_at(base)
-    parts = []
-    for day in days:
-        rd = r0 if day == base else required_at(day)
-        index = r0.index.union(rd.index)
-        r0v = r0.reindex(index, fill_value=0).to_numpy()
-        rdv = rd.reindex(index, fill_value=0).to_numpy()
-        ldv = level_at(day).reindex(index, fill_value=0).to_numpy()
-        key = index.to_numpy(dtype="int64")
-        parts.append(
-            pd.DataFrame(
-                {
-                    "date": day,
-                    "person_id": key // width,
-                    "competence": pd.Categorical.from_codes(key % width, categories=names),
-                    "gap": np.maximum(r0v - ldv, 0),
-                    "new_gap": np.maximum(rdv - np.maximum(r0v, ldv), 0),
-                    "required": rdv > 0,
-                    "met": (rdv > 0) & (ldv >= rdv),
-                }
-            )
-        )
-    out = pd.concat(parts, ignore_index=True)
-    return out.astype({"person_id": "int64", "gap": "int64", "new_gap": "int64"})[
-        CLOSURE_PAIR_COLUMNS
-    ]
+
+def _closure_rows(
+    day: pd.Timestamp, keys: _PairKeys, r0: pd.Series, rd: pd.Series, ld: pd.Series
+) -> pd.DataFrame:
+    """The ``closure_pairs`` rows of one date from the required levels at t0 and at the
+    date and the levels at the date (all by pair key)."""
+    index = r0.index.union(rd.index)
+    r0v = r0.reindex(index, fill_value=0).to_numpy()
+    rdv = rd.reindex(index, fill_value=0).to_numpy()
+    ldv = ld.reindex(index, fill_value=0).to_numpy()
+    key = index.to_numpy(dtype="int64")
+    return pd.DataFrame(
+        {
+            "date": day,
+            "person_id": key // keys.width,
+            "competence": pd.Categorical.from_codes(key % keys.width, categories=keys.names),
+            "gap": np.maximum(r0v - ldv, 0),
+            "new_gap": np.maximum(rdv - np.maximum(r0v, ldv), 0),
+            "required": rdv > 0,
+            "met": (rdv > 0) & (ldv >= rdv),
+        }
+    )
 
 
 def closure_summary(

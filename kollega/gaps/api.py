@@ -9,11 +9,13 @@ from typing import Any
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from kollega.api import actor, route
+from kollega import clock
+from kollega.api import json_body, route
 from kollega.audit.services import record_read
+from kollega.current import current_person
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
-from kollega.gaps import services
+from kollega.gaps import queries, services, suggestions
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
 
@@ -97,18 +99,16 @@ def unit_arg(person: Person) -> OrgUnit:
     response=GAPS_SCHEMA,
 )
 def gaps() -> Any:
-    person = actor()
+    person = current_person()
     unit = unit_arg(person)
     at = date_arg("date")
     competence = request.args.get("competence") or None
-    if competence and queries_competence_missing(competence):
+    if competence and _competence_missing(competence):
         raise NotFound(_l("No competence with code %(code)s.", code=competence))
     return jsonify(services.unit_gap_table(person, unit, at, competence).as_json())
 
 
-def queries_competence_missing(code: str) -> bool:
-    from kollega.gaps import queries
-
+def _competence_missing(code: str) -> bool:
     return queries.competence_info([code]).empty
 
 
@@ -119,12 +119,12 @@ def queries_competence_missing(code: str) -> bool:
     response=CLOSURE_SCHEMA,
 )
 def gap_closure() -> Any:
-    person = actor()
+    person = current_person()
     unit = unit_arg(person)
     start = date_arg("from")
     if start is None:
         raise ValidationError(_l("Give a start date."), fields={"from": _l("Required.")})
-    end = date_arg("to", services.today())
+    end = date_arg("to", clock.today())
     assert end is not None
     return jsonify(services.unit_closure(person, unit, start, end))
 
@@ -135,9 +135,9 @@ def gap_closure() -> Any:
     query={"unit": "unit code", "date": "ISO date, default today"},
 )
 def gap_focus_areas() -> Any:
-    person = actor()
+    person = current_person()
     unit = unit_arg(person)
-    at = date_arg("date") or services.today()
+    at = date_arg("date") or clock.today()
     rows = services.focus_area_table(person, unit, at)
     return jsonify({"unit": unit.code, "date": at.isoformat(), "rows": rows})
 
@@ -148,7 +148,7 @@ def gap_focus_areas() -> Any:
     query={"unit": "unit code", "date": "ISO date", "by": "units (default) or people"},
 )
 def gap_heatmap() -> Any:
-    person = actor()
+    person = current_person()
     unit = unit_arg(person)
     hm = services.heatmap(person, unit, date_arg("date"), request.args.get("by") or "units")
     return jsonify(
@@ -174,9 +174,9 @@ def person_gaps(person_id: int) -> Any:
     target = db.session.get(Person, person_id)
     if target is None:
         raise NotFound(_l("No such person."))
-    at = date_arg("date") or services.today()
-    rows = services.person_gaps(actor(), target, at)
-    record_read(actor(), target, "gaps", via="api")
+    at = date_arg("date") or clock.today()
+    rows = services.person_gaps(current_person(), target, at)
+    record_read(current_person(), target, "gaps", via="api")
     return jsonify({"person_id": target.id, "date": at.isoformat(), "gaps": rows})
 
 
@@ -216,9 +216,7 @@ def _person(person_id: int) -> Person:
     response=SUGGESTION_SCHEMA,
 )
 def person_suggestions(person_id: int) -> Any:
-    from kollega.gaps import suggestions
-
-    caller = actor()
+    caller = current_person()
     target = _person(person_id)
     body: dict[str, Any] = {
         "suggestions": [s.as_json() for s in suggestions.for_person(caller, target)]
@@ -241,16 +239,12 @@ def person_suggestions(person_id: int) -> Any:
     },
 )
 def dismiss_suggestion(person_id: int) -> Any:
-    from kollega.api import json_body
-    from kollega.gaps import suggestions
-
     data = json_body(("type", "id"))
     if not isinstance(data["id"], int):
         raise ValidationError(
             _l("Must be a whole number."), fields={"id": _l("Must be a whole number.")}
         )
-    suggestions.dismiss(actor(), _person(person_id), str(data["type"]), data["id"])
-    db.session.commit()
+    suggestions.dismiss(current_person(), _person(person_id), str(data["type"]), data["id"])
     return jsonify({"dismissed": True})
 
 
@@ -260,9 +254,7 @@ def dismiss_suggestion(person_id: int) -> Any:
     query={"unit": "unit code"},
 )
 def unit_suggestions() -> Any:
-    from kollega.gaps import suggestions
-
-    caller = actor()
+    caller = current_person()
     unit = unit_arg(caller)
     return jsonify({"unit": unit.code, "suggestions": suggestions.for_unit(caller, unit)})
 
@@ -279,15 +271,7 @@ def unit_suggestions() -> Any:
     status=201,
 )
 def create_gap_network() -> Any:
-    from kollega.api import json_body
-    from kollega.gaps import suggestions
-
     data = json_body(("unit", "competence"))
     unit = unit_by_code(str(data["unit"]))
-    network = suggestions.create_proposed_network(actor(), unit, str(data["competence"]))
-    db.session.commit()
-    from kollega.networks import broadcast
-    from kollega.networks import services as networks
-
-    broadcast.invited(network.id, networks.invited_ids(network.id))
+    network = suggestions.create_proposed_network(current_person(), unit, str(data["competence"]))
     return jsonify({"id": network.id, "name": network.name, "visibility": network.visibility}), 201

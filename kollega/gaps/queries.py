@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from kollega.competence.models import Assessment, Competence, Requirement
 from kollega.extensions import db
@@ -290,40 +291,9 @@ def subtree_assessments_at_dates(
     stmt = sa.select(*columns).where(
         competence_id.in_(sorted(ids)), Assessment.assessed_on <= days[-1]
     )
-    keep: set[int] | None = None
-    if person_ids is not None and len(person_ids) <= MAX_ID_LIST:
-        stmt = stmt.where(Assessment.person_id.in_(sorted({int(p) for p in person_ids})))
-    elif person_ids is not None:
-        keep = {int(p) for p in person_ids}
-    else:
-        stmt = (
-            stmt.join(Person, Person.id == Assessment.person_id)
-            .join(OrgUnit, OrgUnit.id == Person.unit_id)
-            .where(OrgUnit.path.startswith(unit.path), Person.active.is_(True))
-        )
-    group: tuple[sa.ColumnElement[Any], ...] = (Assessment.person_id, Assessment.competence_id)
-    if len(days) > 1:
-        group = (*group, sa.case(*[(Assessment.assessed_on <= d, i) for i, d in enumerate(days)]))
-    if dialect == "postgresql":
-        stmt = stmt.distinct(*group).order_by(
-            *group, Assessment.assessed_on.desc(), rank.desc(), Assessment.id.desc()
-        )
-    else:
-        # SQLite: in a query with a single max(), the other (bare) columns come from the
-        # row holding the maximum; the key orders by date, then source rank, then id
-        # (ids below 2**40). Several times quicker there than row_number() over a window.
-        latest = sa.func.max((day_number * 4 + rank) * 2**40 + Assessment.id)
-        stmt = stmt.add_columns(latest).group_by(*group)
-    # Integers only: the DBAPI's rows are taken as they come (no result rows built).
-    result = db.session.connection().execute(stmt)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    width = len(stmt.selected_columns)
-    values = np.fromiter(
-        itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width
-    ).reshape(len(rows), width)
+    stmt, keep = _of_subtree_people(stmt, unit, person_ids)
+    stmt = _latest_per_bucket(stmt, days, dialect, day_number, rank)
+    values = _integer_rows(stmt)
     if keep is not None:
         values = values[np.isin(values[:, 1], np.fromiter(keep, dtype=np.int64))]
     code_of = pd.Series(ids)
@@ -337,6 +307,60 @@ def subtree_assessments_at_dates(
             "assessed_on": pd.to_datetime(values[:, 5], unit="D"),
         }
     )
+
+
+def _of_subtree_people(
+    stmt: sa.Select[Any], unit: OrgUnit, person_ids: Sequence[int] | None
+) -> tuple[sa.Select[Any], set[int] | None]:
+    """The assessment query limited to the subtree's active people: by id when they are
+    known and few, by a join when unknown; beyond ``MAX_ID_LIST`` ids the query is left
+    whole and the ids to keep are handed back (filtered after the read)."""
+    if person_ids is not None and len(person_ids) <= MAX_ID_LIST:
+        return stmt.where(Assessment.person_id.in_(sorted({int(p) for p in person_ids}))), None
+    if person_ids is not None:
+        return stmt, {int(p) for p in person_ids}
+    subtree = (
+        stmt.join(Person, Person.id == Assessment.person_id)
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .where(OrgUnit.path.startswith(unit.path), Person.active.is_(True))
+    )
+    return subtree, None
+
+
+def _latest_per_bucket(
+    stmt: sa.Select[Any],
+    days: list[dt.date],
+    dialect: str,
+    day_number: sa.ColumnElement[int],
+    rank: sa.ColumnElement[int],
+) -> sa.Select[Any]:
+    """Only the last assessment per (person, competence, date bucket)."""
+    group: tuple[sa.ColumnElement[Any], ...] = (Assessment.person_id, Assessment.competence_id)
+    if len(days) > 1:
+        group = (*group, sa.case(*[(Assessment.assessed_on <= d, i) for i, d in enumerate(days)]))
+    if dialect == "postgresql":
+        return stmt.distinct(*group).order_by(
+            *group, Assessment.assessed_on.desc(), rank.desc(), Assessment.id.desc()
+        )
+    # SQLite: in a query with a single max(), the other (bare) columns come from the
+    # row holding the maximum; the key orders by date, then source rank, then id
+    # (ids below 2**40). Several times quicker there than row_number() over a window.
+    latest = sa.func.max((day_number * 4 + rank) * 2**40 + Assessment.id)
+    return stmt.add_columns(latest).group_by(*group)
+
+
+def _integer_rows(stmt: sa.Select[Any]) -> np.ndarray:
+    """The rows of an all-integer query as a 2-D array."""
+    # The DBAPI's rows are taken as they come (no result rows built).
+    result = db.session.connection().execute(stmt)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    width = len(stmt.selected_columns)
+    return np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width
+    ).reshape(len(rows), width)
 
 
 def frames_for_people(
@@ -393,8 +417,6 @@ def unit_frames(
 
 
 def _request_cache() -> dict[object, Frames] | None:
-    from flask import g, has_request_context
-
     if not has_request_context():
         return None
     if "gap_frames" not in g:

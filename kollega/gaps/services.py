@@ -10,27 +10,33 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from kollega import permissions
+from kollega import clock, permissions
 from kollega.competence.models import FOCUS_AREAS
 from kollega.errors import ValidationError
 from kollega.gaps import analysis, queries
 from kollega.org.models import OrgUnit, Person
+from kollega.org.services import root_units
 
-OSLO = ZoneInfo("Europe/Oslo")
 # The strategy's priority (Drammen's focus areas): these weigh more in suggestions.
 PRIORITY_AREAS = ("digital", "privacy", "collaboration")
+FOCUS_LABELS = {
+    "digital": _l("Digital competence"),
+    "privacy": _l("Privacy and information security"),
+    "collaboration": _l("Collaboration and participation"),
+    "leadership": _l("Leadership"),
+}
 # Dates the gap figures can be asked for (pandas timestamps end in 2262).
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
 
 
-def today() -> dt.date:
-    """Today's date in Norway."""
-    return dt.datetime.now(OSLO).date()
+def focus_label(area: str | None) -> str:
+    """A focus area's name in the current language (an unknown one as it is)."""
+    return str(FOCUS_LABELS.get(area or "", area or ""))
 
 
 @dataclass
@@ -85,7 +91,7 @@ def _competence_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
         rows.append(
             {
                 "competence": r.competence,
-                "name": _name(meta, r.competence),
+                "name": competence_name(meta, r.competence),
                 "focus_area": None if meta is None else meta["focus_area"],
                 "people_required": int(r.people_required),
                 "people_with_gap": int(r.people_with_gap),
@@ -96,13 +102,11 @@ def _competence_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def _name(meta: Any, code: str) -> str:
+def competence_name(meta: Any, code: str) -> str:
+    """The competence's name in the current language (its code when ``meta`` is None)."""
     if meta is None:
         return code
-    from flask_babel import get_locale
-
-    locale = str(get_locale() or "nb")
-    return str(meta["name_en"] if locale == "en" else meta["name_nb"])
+    return str(meta["name_en"] if _locale() == "en" else meta["name_nb"])
 
 
 def _gap_frame(frames: queries.Frames, at: dt.date, levels_on: dt.date) -> pd.DataFrame:
@@ -133,7 +137,7 @@ def unit_gap_table(
     """The gap table of the unit's subtree at ``at`` (default today). A future date
     gives the future gap: the requirements in force then against today's levels."""
     check_unit(actor, unit)
-    now = now or today()
+    now = now or clock.today()
     at = at or now
     levels_on = _levels_date(at, now)
     frames = queries.unit_frames(unit, [at], [levels_on], competence)
@@ -158,7 +162,7 @@ def unit_closure(
             _l("The end date must not be before the start date."),
             fields={"to": _l("Must not be before the start date.")},
         )
-    now = now or today()
+    now = now or clock.today()
     frames = queries.unit_frames(unit, [start, end], [min(start, now), min(end, now)])
     # Levels are read at most up to today: a future end date uses today's levels.
     out = analysis.closure(
@@ -188,7 +192,7 @@ def person_gap_rows(
     person: Person, at: dt.date | None = None, now: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """``person_gaps`` without the permission check, for callers that have checked."""
-    now = now or today()
+    now = now or clock.today()
     return person_gap_rows_at(person, [at or now], now)[0]
 
 
@@ -196,7 +200,7 @@ def person_gap_rows_at(
     person: Person, dates: list[dt.date], now: dt.date | None = None
 ) -> list[list[dict[str, Any]]]:
     """The person's gap rows at each date (read from the database once)."""
-    now = now or today()
+    now = now or clock.today()
     level_dates = sorted({_levels_date(d, now) for d in dates})
     frames = queries.person_frames(person, list(dates), level_dates)
     gap_frames = [_gap_frame(frames, d, _levels_date(d, now)) for d in dates]
@@ -226,8 +230,6 @@ def person_gap_rows_at(
 
 
 def _locale() -> str:
-    from flask_babel import get_locale
-
     return str(get_locale() or "nb")
 
 
@@ -244,27 +246,63 @@ def heatmap(
     check_unit(actor, unit)
     if by not in ("units", "people"):
         raise ValidationError(_l("Choose sub-units or people."), fields={"by": _l("Unknown.")})
-    now = now or today()
+    now = now or clock.today()
     at = at or now
     levels_on = _levels_date(at, now)
     frames = queries.unit_frames(unit, [at], [levels_on])
     g = _gap_frame(frames, at, levels_on)
     if by == "units":
-        groups, units = queries.sub_unit_groups(unit, frames.people)
-        present = set(groups["group"].tolist())
-        group_rows = [
-            {"id": u.id, "code": u.code, "name": u.name, "drill": u.id != unit.id}
-            for u in units
-            if u.id in present
-        ]
+        groups, group_rows = _sub_unit_groups(unit, frames)
     else:
-        groups = frames.people[["person_id"]].assign(group=frames.people["person_id"])
-        names = queries.person_names(g["person_id"].unique().tolist())
-        group_rows = sorted(
-            ({"id": pid, "name": name, "drill": False} for pid, name in names.items()),
-            key=lambda r: r["name"],
-        )
+        groups, group_rows = _person_groups(frames, g)
     cells = analysis.heatmap(g, groups)
+    competences = _heatmap_competences(cells, limit)
+    out = _heatmap_cells(cells, [c["competence"] for c in competences])
+    if by == "people":
+        with_rows = {g for g, _c in out}
+        group_rows = [r for r in group_rows if r["id"] in with_rows]
+    return Heatmap(
+        unit=unit,
+        date=at,
+        levels_on=levels_on,
+        by=by,
+        groups=group_rows,
+        competences=competences,
+        cells=out,
+        max_gap_points=max((c["gap_points"] for c in out.values()), default=0),
+    )
+
+
+def _sub_unit_groups(
+    unit: OrgUnit, frames: queries.Frames
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Each person's group is the child unit they sit under (or the unit itself); the rows
+    are the groups with people, in the units' order."""
+    groups, units = queries.sub_unit_groups(unit, frames.people)
+    present = set(groups["group"].tolist())
+    rows = [
+        {"id": u.id, "code": u.code, "name": u.name, "drill": u.id != unit.id}
+        for u in units
+        if u.id in present
+    ]
+    return groups, rows
+
+
+def _person_groups(
+    frames: queries.Frames, g: pd.DataFrame
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Each person is a group of their own; the rows are by name."""
+    groups = frames.people[["person_id"]].assign(group=frames.people["person_id"])
+    names = queries.person_names(g["person_id"].unique().tolist())
+    rows = sorted(
+        ({"id": pid, "name": name, "drill": False} for pid, name in names.items()),
+        key=lambda r: r["name"],
+    )
+    return groups, rows
+
+
+def _heatmap_competences(cells: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
+    """The heatmap's columns: the ``limit`` competences with the largest total gap."""
     totals = (
         cells.groupby("competence")["gap_points"].sum().sort_values(ascending=False, kind="stable")
         if not cells.empty
@@ -272,15 +310,19 @@ def heatmap(
     )
     codes = [str(c) for c in totals.index[:limit]]
     info = queries.competence_info(codes).set_index("competence")
-    competences = [
+    return [
         {
             "competence": c,
-            "name": _name(info.loc[c] if c in info.index else None, c),
+            "name": competence_name(info.loc[c] if c in info.index else None, c),
             "focus_area": info.loc[c]["focus_area"] if c in info.index else None,
             "gap_points": int(totals[c]),
         }
         for c in codes
     ]
+
+
+def _heatmap_cells(cells: pd.DataFrame, codes: list[str]) -> dict[tuple[Any, str], dict[str, Any]]:
+    """The figures of each (group, competence) cell shown."""
     out: dict[tuple[Any, str], dict[str, Any]] = {}
     shown = cells.loc[cells["competence"].isin(codes)] if not cells.empty else cells
     # Column by column: itertuples() builds a named tuple and boxes every value per cell.
@@ -299,19 +341,7 @@ def heatmap(
             "gap_points": int(points),
             "coverage": float(coverage),
         }
-    if by == "people":
-        with_rows = {g for g, _c in out}
-        group_rows = [r for r in group_rows if r["id"] in with_rows]
-    return Heatmap(
-        unit=unit,
-        date=at,
-        levels_on=levels_on,
-        by=by,
-        groups=group_rows,
-        competences=competences,
-        cells=out,
-        max_gap_points=max((c["gap_points"] for c in out.values()), default=0),
-    )
+    return out
 
 
 def focus_area_table(
@@ -320,7 +350,7 @@ def focus_area_table(
     """The gap of the unit's subtree by focus area (digital, privacy, collaboration,
     leadership), every area present even when nothing is required in it."""
     check_unit(actor, unit)
-    now = now or today()
+    now = now or clock.today()
     at = at or now
     levels_on = _levels_date(at, now)
     frames = queries.unit_frames(unit, [at], [levels_on])
@@ -349,8 +379,6 @@ def default_unit(actor: Person) -> OrgUnit | None:
     if actor.led_units:
         return actor.led_units[0]
     if permissions.is_hr(actor):
-        from kollega.org.services import root_units
-
         roots = root_units()
         return roots[0] if roots else None
     return None

@@ -14,18 +14,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from kollega import permissions
+from kollega import clock, permissions, realtime
+from kollega.competence.models import FindablePerson
+from kollega.db import now_utc
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
 from kollega.gaps import analysis, queries
 from kollega.gaps import services as gap_services
 from kollega.gaps.models import SUGGESTION_TYPES, SuggestionDismissal
+from kollega.networks import public as network_services
+from kollega.networks.models import Network, NetworkMember
 from kollega.org.models import OrgUnit, Person
+from kollega.training import services as training
+from kollega.training.models import Enrolment, Training, TrainingSession
 
 PRIORITY_WEIGHT = 1.5
 # Nominal hours of taking part in a network for half a year (about one a month).
@@ -133,23 +140,12 @@ def _names(gaps: list[Gap]) -> str:
 def _training_suggestions(
     person: Person, gaps: dict[str, Gap], now: dt.datetime
 ) -> list[Suggestion]:
-    from kollega.training import services as training
-    from kollega.training.models import Enrolment, TrainingSession
-
     taken = training.training_ids_taken(person.id)
     out = []
     for t in training.catalogue():
         if t.id in taken:
             continue
-        hits, closed = [], 0.0
-        for lift in t.competences:
-            gap = gaps.get(lift.competence_code)
-            # A fitting level: the training starts at or below where the person is and
-            # lifts above it.
-            if gap is None or lift.level_from > gap.level or lift.level_to <= gap.level:
-                continue
-            hits.append(gap)
-            closed += (min(lift.level_to, gap.required) - gap.level) * gap.weight
+        hits, closed = _fitting_lifts(t, gaps)
         if not hits:
             continue
         upcoming = training.upcoming_sessions(t, now)
@@ -161,44 +157,14 @@ def _training_suggestions(
             continue  # nothing to enrol in
         session = session or upcoming[0]
         score = closed / max(t.hours, 1.0) * (0.5 if full else 1.0)
-        colleagues = 0
-        if person.unit_id is not None:
-            colleagues = int(
-                db.session.scalar(
-                    sa.select(sa.func.count(sa.distinct(Enrolment.person_id)))
-                    .join(TrainingSession, Enrolment.session_id == TrainingSession.id)
-                    .join(Person, Enrolment.person_id == Person.id)
-                    .where(
-                        TrainingSession.training_id == t.id,
-                        Enrolment.status.in_(("enrolled", "completed")),
-                        Person.unit_id == person.unit_id,
-                        Person.id != person.id,
-                    )
-                )
-                or 0
-            )
-        reason = _(
-            "Lifts %(competences)s, where you are at level %(level)d and %(required)d is required; %(hours)s hours.",
-            competences=_names(hits),
-            level=hits[0].level,
-            required=hits[0].required,
-            hours=f"{t.hours:g}",
-        )
-        if full:
-            reason += " " + _("The next session is full: you would join the waiting list.")
-        if colleagues:
-            reason += " " + ngettext(
-                "%(num)d colleague from your unit has taken it.",
-                "%(num)d colleagues from your unit have taken it.",
-                colleagues,
-            )
+        colleagues = _colleagues_enrolled(person, t.id) if person.unit_id is not None else 0
         out.append(
             Suggestion(
                 "training",
                 t.id,
                 t.title,
                 [g.competence for g in hits],
-                reason,
+                _training_reason(t, hits, full, colleagues),
                 score,
                 {
                     "session_id": session.id,
@@ -213,9 +179,59 @@ def _training_suggestions(
     return out
 
 
-def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestion]:
-    from kollega.networks.models import Network, NetworkMember
+def _fitting_lifts(t: Training, gaps: dict[str, Gap]) -> tuple[list[Gap], float]:
+    """The person's gaps the training lifts from their level, and the weighted levels it
+    closes."""
+    hits, closed = [], 0.0
+    for lift in t.competences:
+        gap = gaps.get(lift.competence_code)
+        # A fitting level: the training starts at or below where the person is and
+        # lifts above it.
+        if gap is None or lift.level_from > gap.level or lift.level_to <= gap.level:
+            continue
+        hits.append(gap)
+        closed += (min(lift.level_to, gap.required) - gap.level) * gap.weight
+    return hits, closed
 
+
+def _colleagues_enrolled(person: Person, training_id: int) -> int:
+    """How many others of the person's unit are enrolled in or have completed it."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(Enrolment.person_id)))
+            .join(TrainingSession, Enrolment.session_id == TrainingSession.id)
+            .join(Person, Enrolment.person_id == Person.id)
+            .where(
+                TrainingSession.training_id == training_id,
+                Enrolment.status.in_(("enrolled", "completed")),
+                Person.unit_id == person.unit_id,
+                Person.id != person.id,
+            )
+        )
+        or 0
+    )
+
+
+def _training_reason(t: Training, hits: list[Gap], full: bool, colleagues: int) -> str:
+    reason = _(
+        "Lifts %(competences)s, where you are at level %(level)d and %(required)d is required; %(hours)s hours.",
+        competences=_names(hits),
+        level=hits[0].level,
+        required=hits[0].required,
+        hours=f"{t.hours:g}",
+    )
+    if full:
+        reason += " " + _("The next session is full: you would join the waiting list.")
+    if colleagues:
+        reason += " " + ngettext(
+            "%(num)d colleague from your unit has taken it.",
+            "%(num)d colleagues from your unit have taken it.",
+            colleagues,
+        )
+    return reason
+
+
+def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestion]:
     mine = set(
         db.session.scalars(
             sa.select(NetworkMember.network_id).where(
@@ -280,8 +296,6 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
 
 def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[Suggestion]:
     """Colleagues who chose to be findable and are at or above the required level."""
-    from kollega.competence.models import FindablePerson
-
     if not gaps:
         return []
     findable = (
@@ -353,10 +367,8 @@ def for_person(
         permissions.can_view_competence(actor, person),
         _l("Only the person, their leaders and HR see their suggestions."),
     )
-    from kollega.db import now_utc
-
     now = now or now_utc()
-    today = now.astimezone(gap_services.OSLO).date()
+    today = now.astimezone(clock.OSLO).date()
     gaps = person_gap_list(person, today)
     if not gaps:
         return []
@@ -389,10 +401,7 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
     people share a gap no open network covers, and trainings for large gaps with the
     seats needed."""
     gap_services.check_unit(actor, unit)
-    from kollega.networks.models import Network
-    from kollega.training import services as training
-
-    now = now or gap_services.today()
+    now = now or clock.today()
     frames = queries.unit_frames(unit, [now], [now])
     g = analysis.gap_at(
         frames.people, frames.ancestors, frames.requirements, frames.assessments, now
@@ -400,13 +409,7 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
     g = g.loc[g["gap"] > 0]
     if g.empty:
         return []
-    covered: set[str] = set()
-    for codes in db.session.scalars(
-        sa.select(Network.target_competences).where(
-            Network.status == "active", Network.visibility.in_(("open", "request"))
-        )
-    ):
-        covered.update(codes or [])
+    covered = _covered_competences()
     info = queries.competence_info(g["competence"].unique().tolist()).set_index("competence")
     out: list[dict[str, Any]] = []
     by_comp = g.groupby("competence")
@@ -415,63 +418,87 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
     for code in order.index:
         rows = by_comp.get_group(code)
         meta = info.loc[code] if code in info.index else None
-        name = gap_services._name(meta, code)
+        name = gap_services.competence_name(meta, code)
         people = sorted(int(p) for p in rows["person_id"].unique())
         if len(people) >= SHARED_GAP_PEOPLE and code not in covered:
-            out.append(
-                {
-                    "type": "new_network",
-                    "competence": code,
-                    "title": _("Learning network: %(name)s", name=name),
-                    "competences": [code],
-                    "proposed_members": people,
-                    "people_with_gap": len(people),
-                    "gap_points": int(rows["gap"].sum()),
-                    "reason": _(
-                        "%(n)d people have a gap in %(name)s and no open network works on it.",
-                        n=len(people),
-                        name=name,
-                    ),
-                }
-            )
+            out.append(_network_proposal(code, name, people, int(rows["gap"].sum())))
         if len(people) < TRAINING_GAP_PEOPLE or trainings_proposed >= MAX_TRAINING_PROPOSALS:
             continue
-        for t in training.catalogue(competence=code):
-            lift = next(c for c in t.competences if c.competence_code == code)
-            fitting = rows.loc[(rows["level"] >= lift.level_from) & (rows["level"] < lift.level_to)]
-            upcoming = training.upcoming_sessions(t)
-            if fitting.empty or not upcoming:
-                continue
-            trainings_proposed += 1
-            needed = int(fitting["person_id"].nunique())
-            free = [training.seats_free(s) for s in upcoming]
-            seats = None if any(f is None for f in free) else sum(f or 0 for f in free)
-            if seats is None:
-                reason = _(
-                    "%(n)d people with a gap in %(name)s are at a level this training fits; it has no seat limit.",
-                    n=needed,
-                    name=name,
-                )
-            else:
-                reason = _(
-                    "%(n)d people with a gap in %(name)s are at a level this training fits; %(free)d seats are free in coming sessions.",
-                    n=needed,
-                    name=name,
-                    free=seats,
-                )
-            out.append(
-                {
-                    "type": "training",
-                    "id": t.id,
-                    "competence": code,
-                    "title": t.title,
-                    "competences": [code],
-                    "seats_needed": needed,
-                    "seats_free": seats,
-                    "gap_points": int(fitting["gap"].sum()),
-                    "reason": reason,
-                }
+        proposals = _training_proposals(code, name, rows)
+        trainings_proposed += len(proposals)
+        out.extend(proposals)
+    return out
+
+
+def _covered_competences() -> set[str]:
+    """The competences an active open (or by-request) network works on."""
+    covered: set[str] = set()
+    for codes in db.session.scalars(
+        sa.select(Network.target_competences).where(
+            Network.status == "active", Network.visibility.in_(("open", "request"))
+        )
+    ):
+        covered.update(codes or [])
+    return covered
+
+
+def _network_proposal(code: str, name: str, people: list[int], gap_points: int) -> dict[str, Any]:
+    """A new network for the people who share a gap in ``code``."""
+    return {
+        "type": "new_network",
+        "competence": code,
+        "title": _("Learning network: %(name)s", name=name),
+        "competences": [code],
+        "proposed_members": people,
+        "people_with_gap": len(people),
+        "gap_points": gap_points,
+        "reason": _(
+            "%(n)d people have a gap in %(name)s and no open network works on it.",
+            n=len(people),
+            name=name,
+        ),
+    }
+
+
+def _training_proposals(code: str, name: str, rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Trainings in ``code`` with coming sessions whose levels fit people with the gap
+    (``rows``: the gap frame's rows of that competence), with the seats needed."""
+    out = []
+    for t in training.catalogue(competence=code):
+        lift = next(c for c in t.competences if c.competence_code == code)
+        fitting = rows.loc[(rows["level"] >= lift.level_from) & (rows["level"] < lift.level_to)]
+        upcoming = training.upcoming_sessions(t)
+        if fitting.empty or not upcoming:
+            continue
+        needed = int(fitting["person_id"].nunique())
+        free = [training.seats_free(s) for s in upcoming]
+        seats = None if any(f is None for f in free) else sum(f or 0 for f in free)
+        if seats is None:
+            reason = _(
+                "%(n)d people with a gap in %(name)s are at a level this training fits; it has no seat limit.",
+                n=needed,
+                name=name,
             )
+        else:
+            reason = _(
+                "%(n)d people with a gap in %(name)s are at a level this training fits; %(free)d seats are free in coming sessions.",
+                n=needed,
+                name=name,
+                free=seats,
+            )
+        out.append(
+            {
+                "type": "training",
+                "id": t.id,
+                "competence": code,
+                "title": t.title,
+                "competences": [code],
+                "seats_needed": needed,
+                "seats_free": seats,
+                "gap_points": int(fitting["gap"].sum()),
+                "reason": reason,
+            }
+        )
     return out
 
 
@@ -486,9 +513,7 @@ def create_proposed_network(actor: Person, unit: OrgUnit, competence: str) -> An
     if not proposals:
         raise NotFound(_l("There is no such proposal for this unit."))
     proposal = proposals[0]
-    from kollega.networks import services as networks
-
-    network = networks.create_network(
+    network = network_services.create_network(
         actor,
         proposal["title"][:200],
         purpose=proposal["reason"],
@@ -496,9 +521,22 @@ def create_proposed_network(actor: Person, unit: OrgUnit, competence: str) -> An
         unit_id=unit.id,
         target_competences=[competence],
     )
-    # add_member(invite=True) leaves each an in-app "invite" notification; the edge
-    # publishes them after commit (kollega.networks.broadcast.invited).
+    invited = []
     for person_id in proposal["proposed_members"]:
-        if person_id != actor.id:
-            networks.add_member(actor, network.id, person_id, invite=True)
+        if person_id == actor.id:
+            continue
+        member = network_services.add_member(actor, network.id, person_id, invite=True)
+        if member.state == "invited":
+            invited.append(member.person_id)
+    _announce_invitations(network.id, invited)
     return network
+
+
+def _announce_invitations(network_id: int, person_ids: list[int]) -> None:
+    """Queue ``notification:new`` for each invited person's "invite" notification."""
+    # Skip the rooms add_member has queued it for already, so that nobody hears it twice
+    # whichever side announces the invitation.
+    queued = {room for room, event in realtime.pending() if event == "notification:new"}
+    rooms = [room for room in map(realtime.person_room, person_ids) if room not in queued]
+    if rooms:
+        realtime.queue(rooms, "notification:new", {"kind": "invite", "network_id": network_id})

@@ -3,24 +3,27 @@ sub-units or people, now against a future date, drill-down); exports."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
+from werkzeug.routing import BuildError
 
-from kollega import permissions
+from kollega import clock, permissions
 from kollega.audit.services import record_access, record_read
+from kollega.current import current_person
 from kollega.errors import DomainError
 from kollega.extensions import db
 from kollega.gaps import services, suggestions
 from kollega.gaps.models import SUGGESTION_TYPES
+from kollega.gaps.services import focus_label
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
+from kollega.tables import TABLE_FORMATS, table_response
 from kollega.web import PERSON_PANELS, register_nav
 
 bp = Blueprint("gaps", __name__, url_prefix="/gaps")
@@ -38,18 +41,8 @@ register_nav(_l("Unit gaps"), "gaps.index", _can_see_any_unit, 45)
 if not any(tpl == "gaps/_person_panel.html" for tpl, _s in PERSON_PANELS):
     PERSON_PANELS.append(("gaps/_person_panel.html", lambda person: True))
 
-FOCUS_LABELS = {
-    "digital": _l("Digital competence"),
-    "privacy": _l("Privacy and information security"),
-    "collaboration": _l("Collaboration and participation"),
-    "leadership": _l("Leadership"),
-}
 HEAT_STEPS = 4
 MAX_HEATMAP_PEOPLE = 400
-
-
-def _actor() -> Person:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _date(name: str) -> dt.date | None:
@@ -77,9 +70,7 @@ def heat_class(gap_points: int, people_required: int) -> str:
     return f"heat-{step}"
 
 
-@bp.app_template_filter("focus_label")
-def focus_label(area: str | None) -> str:
-    return str(FOCUS_LABELS.get(area or "", area or ""))
+bp.add_app_template_filter(focus_label, "focus_label")
 
 
 @bp.app_template_filter("percent")
@@ -90,8 +81,6 @@ def percent(value: float | None) -> str:
 def network_url(network_id: int, endpoint: str = "networks.network") -> str | None:
     """A networks page (``networks.network``) or action (``networks.join``), when the
     networks feature has it."""
-    from werkzeug.routing import BuildError
-
     try:
         return url_for(endpoint, network_id=network_id)
     except BuildError:
@@ -101,13 +90,13 @@ def network_url(network_id: int, endpoint: str = "networks.network") -> str | No
 @bp.app_template_global("person_gap_rows")
 def person_gap_rows(target: Person) -> list[dict[str, Any]]:
     """For the person page panel (shown only to those who may see competence)."""
-    return services.person_gaps(_actor(), target)
+    return services.person_gaps(current_person(), target)
 
 
 @bp.route("/me")
 @login_required
 def mine() -> Any:
-    return _person_page(_actor())
+    return _person_page(current_person())
 
 
 @bp.route("/people/<int:person_id>")
@@ -121,10 +110,10 @@ def person(person_id: int) -> Any:
 
 
 def _person_page(person: Person) -> Any:
-    viewer = _actor()
+    viewer = current_person()
     permissions.require(not viewer.is_guest)
     permissions.require(permissions.can_view_competence(viewer, person))
-    now = services.today()
+    now = clock.today()
     future = _date("future")
     if future is not None and future <= now:
         flash(_("Choose a date after today to see future gaps."), "error")
@@ -148,7 +137,7 @@ def _person_page(person: Person) -> Any:
 @bp.route("/")
 @login_required
 def index() -> Any:
-    person = _actor()
+    person = current_person()
     unit = services.default_unit(person)
     if unit is None:
         return redirect(url_for("gaps.mine"))
@@ -159,8 +148,6 @@ def _ancestors(unit: OrgUnit) -> list[OrgUnit]:
     ids = unit.ancestor_ids()[:-1]
     if not ids:
         return []
-    import sqlalchemy as sa
-
     by_id = {u.id: u for u in db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -168,10 +155,10 @@ def _ancestors(unit: OrgUnit) -> list[OrgUnit]:
 @bp.route("/units/<code>")
 @login_required
 def unit(code: str) -> Any:
-    person = _actor()
+    person = current_person()
     target = unit_by_code(code)
     services.check_unit(person, target)
-    now = services.today()
+    now = clock.today()
     at = _date("date") or now
     future = _date("future")
     if future is not None and future <= at:
@@ -308,70 +295,26 @@ def _export_rows(
 @login_required
 def export(code: str, fmt: str) -> Any:
     """A gap table of the unit (``table``: competences, areas or heatmap) as CSV or XLSX."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in TABLE_FORMATS:
         abort(404)
-    person = _actor()
+    person = current_person()
     target = unit_by_code(code)
     services.check_unit(person, target)
     table = request.args.get("table", "competences")
     if table not in EXPORT_TABLES:
         abort(404)
     by = "people" if request.args.get("by") == "people" else "units"
-    at = _date("date") or services.today()
+    at = _date("date") or clock.today()
     header, rows = _export_rows(person, target, table, at, by)
     record_access("gaps.export", person.id, "org_unit", target.id, table=table, by=by, format=fmt)
     filename = f"gaps-{table}-{target.code}-{at.isoformat()}"
     return table_response(fmt, header, rows, filename, table)
 
 
-# A text cell starting with one of these is run as a formula by spreadsheet programs (CSV
-# injection); names come from imports and forms, so they are shown as text instead.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def table_response(
-    fmt: str, header: list[str], rows: list[list[Any]], filename: str, sheet: str = "data"
-) -> Response:
-    """A table as a CSV (UTF-8 with BOM, ``;``-separated, as Excel in Norway expects) or
-    XLSX download; shared by every table export (gaps, metrics)."""
-    rows = [[_inert(v) for v in row] for row in rows]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return Response(
-            "\ufeff" + out.getvalue(),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
-        )
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet[:31]
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
-    )
-
-
 @bp.route("/suggestions/dismiss", methods=["POST"])
 @login_required
 def dismiss() -> Any:
-    person = _actor()
+    person = current_person()
     kind = request.form.get("type", "")
     try:
         item_id = int(request.form.get("id", ""))
@@ -381,23 +324,14 @@ def dismiss() -> Any:
         flash(_("That suggestion could not be dismissed."), "error")
         return redirect(url_for("gaps.mine"))
     suggestions.dismiss(person, person, kind, item_id)
-    db.session.commit()
     flash(_("We will not suggest that again."), "success")
     return redirect(url_for("gaps.mine"))
-
-
-def _announce_invitations(network_id: int) -> None:
-    """After commit: tell the proposed members about their "invite" notification."""
-    from kollega.networks import broadcast
-    from kollega.networks import services as networks
-
-    broadcast.invited(network_id, networks.invited_ids(network_id))
 
 
 @bp.route("/units/<code>/networks", methods=["POST"])
 @login_required
 def create_network(code: str) -> Any:
-    person = _actor()
+    person = current_person()
     target = unit_by_code(code)
     competence = request.form.get("competence", "")
     try:
@@ -408,8 +342,6 @@ def create_network(code: str) -> Any:
         db.session.rollback()
         flash(str(exc.message), "error")
         return redirect(url_for("gaps.unit", code=target.code))
-    db.session.commit()
-    _announce_invitations(network.id)
     flash(
         _("The network %(name)s was created and the people were invited.", name=network.name),
         "success",

@@ -10,8 +10,8 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
-from kollega.api import actor, route
-from kollega.extensions import db
+from kollega.api import route
+from kollega.current import current_person
 from kollega.gaps.api import date_arg
 from kollega.metrics import scorecard, services
 from kollega.org.models import OrgUnit, Person
@@ -55,8 +55,9 @@ PERIOD_QUERY = {
 
 
 def _request(view: str) -> tuple[Person, OrgUnit, services.Period]:
-    """The caller, unit and period of a metrics call, permission checked and audited."""
-    person = actor()
+    """The caller, unit and period of a metrics call, permission checked and audited (the
+    audit record is committed at the request's edge with the answer)."""
+    person = current_person()
     permissions.require(
         permissions.can_view_any_metrics(person), _l("Only HR and leaders see metrics.")
     )
@@ -71,11 +72,6 @@ def _request(view: str) -> tuple[Person, OrgUnit, services.Period]:
     return person, unit, p
 
 
-def _answer(body: Any) -> Any:
-    db.session.commit()  # the audit record
-    return jsonify(body)
-
-
 @route(
     "/metrics/participation",
     summary="Participation of a unit's subtree in a period (hidden when under 5 members)",
@@ -84,7 +80,7 @@ def _answer(body: Any) -> Any:
 )
 def metrics_participation() -> Any:
     person, unit, p = _request("participation")
-    return _answer(services.participation(person, unit, p))
+    return jsonify(services.participation(person, unit, p))
 
 
 @route(
@@ -95,7 +91,7 @@ def metrics_participation() -> Any:
 def metrics_participation_months() -> Any:
     person, unit, p = _request("participation_months")
     rows = services.participation_by_month(person, unit, p)
-    return _answer({"unit": unit.code, **p.as_json(), "rows": rows})
+    return jsonify({"unit": unit.code, **p.as_json(), "rows": rows})
 
 
 @route(
@@ -106,7 +102,7 @@ def metrics_participation_months() -> Any:
 def metrics_participation_units() -> Any:
     person, unit, p = _request("participation_units")
     rows = services.participation_by_unit(person, unit, p)
-    return _answer({"unit": unit.code, **p.as_json(), "rows": rows})
+    return jsonify({"unit": unit.code, **p.as_json(), "rows": rows})
 
 
 @route(
@@ -117,7 +113,7 @@ def metrics_participation_units() -> Any:
 def metrics_participation_networks() -> Any:
     person, unit, p = _request("participation_networks")
     rows = services.participation_by_network(person, unit, p)
-    return _answer({"unit": unit.code, **p.as_json(), "rows": rows})
+    return jsonify({"unit": unit.code, **p.as_json(), "rows": rows})
 
 
 @route(
@@ -128,7 +124,7 @@ def metrics_participation_networks() -> Any:
 )
 def metrics_closure() -> Any:
     person, unit, p = _request("closure")
-    return _answer(services.closure(person, unit, p))
+    return jsonify(services.closure(person, unit, p))
 
 
 @route(
@@ -139,4 +135,4 @@ def metrics_closure() -> Any:
 def metrics_scorecard() -> Any:
     person, unit, _p = _request("scorecard")
     year = scorecard.year_arg(request.args.get("year"))
-    return _answer(scorecard.scorecard(person, unit, year))
+    return jsonify(scorecard.scorecard(person, unit, year))

@@ -16,11 +16,13 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from kollega.competence.models import Competence, CompetencePlan, Requirement
+from kollega import clock
+from kollega.competence.models import Assessment, Competence, CompetencePlan, Requirement
 from kollega.cycle.models import STOP_KINDS, CycleEvent
 from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.gaps import services as gap_services
+from kollega.gaps.queries import subtree_people_stmt
 from kollega.metrics import analysis, services
 from kollega.networks.models import Network, NetworkMember, Thread
 from kollega.org.models import OrgUnit, Person
@@ -71,7 +73,7 @@ def goals() -> list[dict[str, Any]]:
 
 def year_arg(raw: str | None) -> int:
     if raw in (None, ""):
-        return services.today().year
+        return clock.today().year
     try:
         year = int(raw)  # type: ignore[arg-type]
     except ValueError:
@@ -136,8 +138,8 @@ def _units_with(units: list[OrgUnit], unit_ids: set[int]) -> int:
 
 def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     return (
-        dt.datetime(year, 1, 1, tzinfo=services.OSLO).astimezone(dt.UTC),
-        dt.datetime(year + 1, 1, 1, tzinfo=services.OSLO).astimezone(dt.UTC),
+        dt.datetime(year, 1, 1, tzinfo=clock.OSLO).astimezone(dt.UTC),
+        dt.datetime(year + 1, 1, 1, tzinfo=clock.OSLO).astimezone(dt.UTC),
     )
 
 
@@ -151,16 +153,35 @@ def _events_in_year(year: int) -> sa.ColumnElement[bool]:
 
 
 def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any]]:
+    """Every indicator of the strategy for the unit's subtree and the year, by key."""
     sub = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))
     units = _units(unit)
-    out: dict[str, dict[str, Any]] = {}
+    people_ids = subtree_people_stmt(unit)
+    return {
+        **_coverage(actor, unit),
+        **_plans_and_requirements(sub, units, year),
+        **_assessed(people_ids),
+        **_trainings(),
+        **_annual_cycle(unit, sub, units, year),
+        **_participation(actor, unit, year, people_ids),
+        **_network_reach(people_ids),
+    }
 
-    # Coverage by focus area, today (the gap module's own figures).
+
+def _coverage(actor: Person, unit: OrgUnit) -> dict[str, dict[str, Any]]:
+    """Coverage by focus area, today (the gap module's own figures)."""
     areas = {r["focus_area"]: r for r in gap_services.focus_area_table(actor, unit)}
+    out = {}
     for area in ("leadership", "digital", "privacy", "collaboration"):
         row = areas.get(area)
         out[f"{area}_coverage"] = _rate(row["coverage"] if row else None)
+    return out
 
+
+def _plans_and_requirements(
+    sub: sa.Select[tuple[int]], units: list[OrgUnit], year: int
+) -> dict[str, dict[str, Any]]:
+    """Units with a competence plan this year, with requirements, with digital ones."""
     plans = set(
         db.session.scalars(
             sa.select(CompetencePlan.unit_id).where(
@@ -170,8 +191,6 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
             )
         )
     )
-    out["units_with_plan"] = _share(sum(1 for u in units if u.id in plans), len(units))
-
     req_units = set(
         db.session.scalars(
             sa.select(Requirement.unit_id).where(
@@ -179,7 +198,6 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
             )
         )
     )
-    out["units_with_requirements"] = _share(_units_with(units, req_units), len(units))
     digital_units = set(
         db.session.scalars(
             sa.select(Requirement.unit_id)
@@ -191,20 +209,26 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
             )
         )
     )
-    out["units_with_digital_requirements"] = _share(_units_with(units, digital_units), len(units))
+    return {
+        "units_with_plan": _share(sum(1 for u in units if u.id in plans), len(units)),
+        "units_with_requirements": _share(_units_with(units, req_units), len(units)),
+        "units_with_digital_requirements": _share(_units_with(units, digital_units), len(units)),
+    }
 
-    from kollega.competence.models import Assessment
-    from kollega.gaps.queries import subtree_people_stmt
 
-    people_ids = subtree_people_stmt(unit)
+def _assessed(people_ids: sa.Select[tuple[int]]) -> dict[str, dict[str, Any]]:
+    """The subtree's people with at least one assessed competence."""
     n_people = db.session.scalar(sa.select(sa.func.count()).select_from(people_ids.subquery()))
     assessed = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Assessment.person_id))).where(
             Assessment.person_id.in_(people_ids)
         )
     )
-    out["assessed_share"] = _people_share(int(assessed or 0), int(n_people or 0))
+    return {"assessed_share": _people_share(int(assessed or 0), int(n_people or 0))}
 
+
+def _trainings() -> dict[str, dict[str, Any]]:
+    """The catalogue: trainings with external funding, trainings in digital competence."""
     active_trainings = sa.select(Training.id).where(Training.active.is_(True))
     n_trainings = db.session.scalar(
         sa.select(sa.func.count()).select_from(active_trainings.subquery())
@@ -216,16 +240,22 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
             Training.funding_scheme != "",
         )
     )
-    out["trainings_with_funding"] = _share(int(funded or 0), int(n_trainings or 0))
     digital_trainings = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(TrainingCompetence.training_id)))
         .join(Competence, Competence.code == TrainingCompetence.competence_code)
         .join(Training, Training.id == TrainingCompetence.training_id)
         .where(Training.active.is_(True), Competence.focus_area == "digital")
     )
-    out["digital_trainings"] = _count(int(digital_trainings or 0))
+    return {
+        "trainings_with_funding": _share(int(funded or 0), int(n_trainings or 0)),
+        "digital_trainings": _count(int(digital_trainings or 0)),
+    }
 
-    # The annual cycle: the units' own events, and those that reach them from above.
+
+def _annual_cycle(
+    unit: OrgUnit, sub: sa.Select[tuple[int]], units: list[OrgUnit], year: int
+) -> dict[str, dict[str, Any]]:
+    """The annual cycle: the units' own events, and those that reach them from above."""
     stop_units = set(
         db.session.scalars(
             sa.select(CycleEvent.unit_id).where(
@@ -233,7 +263,6 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
             )
         )
     )
-    out["units_with_stops"] = _share(_units_with(units, stop_units), len(units))
     reaching = sa.or_(
         CycleEvent.municipality_wide.is_(True),
         CycleEvent.unit_id.in_(sub),
@@ -245,17 +274,26 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
         )
     )
     present = {"stops" if k in STOP_KINDS else k for k in kinds} & set(CYCLE_KINDS)
-    out["cycle_kinds_present"] = _share(len(present), len(CYCLE_KINDS))
-    out["cycle_kinds_present"]["kinds"] = sorted(present)
     innovation = db.session.scalar(
         sa.select(sa.func.count()).where(
             CycleEvent.kind == "innovation", reaching, _events_in_year(year)
         )
     )
-    out["innovation_events"] = _count(int(innovation or 0))
+    return {
+        "units_with_stops": _share(_units_with(units, stop_units), len(units)),
+        "cycle_kinds_present": {
+            **_share(len(present), len(CYCLE_KINDS)),
+            "kinds": sorted(present),
+        },
+        "innovation_events": _count(int(innovation or 0)),
+    }
 
-    # Participation over the year (the metrics' own definitions, hidden under 5).
-    end = min(dt.date(year, 12, 31), max(services.today(), dt.date(year, 1, 1)))
+
+def _participation(
+    actor: Person, unit: OrgUnit, year: int, people_ids: sa.Select[tuple[int]]
+) -> dict[str, dict[str, Any]]:
+    """Participation over the year (the metrics' own definitions, hidden under 5)."""
+    end = min(dt.date(year, 12, 31), max(clock.today(), dt.date(year, 1, 1)))
     p = services.Period(dt.date(year, 1, 1), end)
     part = services.participation(actor, unit, p)
     hidden = part["suppressed"]
@@ -264,13 +302,6 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
     members = analysis.members_in_period(frames.memberships, p.start_utc, p.end_utc)
     everyone = set(people["person_id"].tolist())
     leaders = set(people.loc[people["leader"], "person_id"].tolist())
-    out["employees_in_networks"] = _people_share(len(members & everyone), len(everyone))
-    out["leaders_in_networks"] = _people_share(len(members & leaders), len(leaders))
-    out["active_share"] = (
-        _rate(None, True) if hidden else _people_share(part["active_members"], part["members"])
-    )
-    out["attendance_rate"] = _rate(part["attendance_rate"], hidden)
-    out["reflections"] = _count(part["reflections"], hidden)
     start_utc, end_utc = _year_bounds(year)
     experience = db.session.scalar(
         sa.select(sa.func.count()).where(
@@ -280,9 +311,20 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
             Thread.created_at < end_utc,
         )
     )
-    out["experience_threads"] = _count(int(experience or 0), hidden)
+    return {
+        "employees_in_networks": _people_share(len(members & everyone), len(everyone)),
+        "leaders_in_networks": _people_share(len(members & leaders), len(leaders)),
+        "active_share": (
+            _rate(None, True) if hidden else _people_share(part["active_members"], part["members"])
+        ),
+        "attendance_rate": _rate(part["attendance_rate"], hidden),
+        "reflections": _count(part["reflections"], hidden),
+        "experience_threads": _count(int(experience or 0), hidden),
+    }
 
-    # Networks the subtree's people are in: across units, with guests.
+
+def _network_reach(people_ids: sa.Select[tuple[int]]) -> dict[str, dict[str, Any]]:
+    """Networks the subtree's people are in: across units, with guests."""
     own_networks = (
         sa.select(NetworkMember.network_id)
         .join(Network, Network.id == NetworkMember.network_id)
@@ -305,7 +347,6 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
         .group_by(NetworkMember.network_id)
     )
     counts = [int(n) for _nid, n in db.session.execute(spread)]
-    out["cross_unit_networks"] = _share(sum(1 for n in counts if n > 1), len(counts))
     with_guests = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(NetworkMember.network_id))).where(
             NetworkMember.network_id.in_(own_networks),
@@ -314,8 +355,10 @@ def _measure(actor: Person, unit: OrgUnit, year: int) -> dict[str, dict[str, Any
             NetworkMember.left_at.is_(None),
         )
     )
-    out["networks_with_guests"] = _count(int(with_guests or 0))
-    return out
+    return {
+        "cross_unit_networks": _share(sum(1 for n in counts if n > 1), len(counts)),
+        "networks_with_guests": _count(int(with_guests or 0)),
+    }
 
 
 def scorecard(actor: Person, unit: OrgUnit, year: int) -> dict[str, Any]:

@@ -14,26 +14,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
-from kollega import permissions
+from kollega import clock, permissions
+from kollega.audit.services import record
+from kollega.clock import OSLO
 from kollega.competence.models import FOCUS_AREAS
 from kollega.errors import ValidationError
 from kollega.gaps import analysis as gap_analysis
 from kollega.gaps import queries as gap_queries
 from kollega.metrics import analysis, queries
 from kollega.org.models import OrgUnit, Person
+from kollega.org.services import root_units
 
-OSLO = ZoneInfo("Europe/Oslo")
 MAX_DAYS = 3 * 366
 MAX_CLOSURE_MONTHS = 24
-
-
-def today() -> dt.date:
-    return dt.datetime.now(OSLO).date()
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ class Period:
 
 def period(start: dt.date | None, end: dt.date | None, now: dt.date | None = None) -> Period:
     """The period asked for; by default the last twelve whole months and this month."""
-    now = now or today()
+    now = now or clock.today()
     end = end or now
     if start is None:
         first = end.replace(day=1)
@@ -106,8 +104,6 @@ def check(actor: Person, unit: OrgUnit) -> None:
 def default_unit(actor: Person) -> OrgUnit | None:
     """HR opens on the municipality, a leader on the first unit they lead."""
     if permissions.is_hr(actor):
-        from kollega.org.services import root_units
-
         roots = root_units()
         if roots:
             return roots[0]
@@ -118,8 +114,6 @@ def audit(actor: Person, unit: OrgUnit, view: str, p: Period | None = None, **ex
     """Write HR's views and exports of metrics to the audit log (never any figures)."""
     if not permissions.is_hr(actor):
         return
-    from kollega.audit.services import record
-
     details: dict[str, Any] = {"view": view, "unit": unit.code, **extra}
     if p is not None:
         details.update(p.as_json())
@@ -130,8 +124,6 @@ def audit(actor: Person, unit: OrgUnit, view: str, p: Period | None = None, **ex
 
 
 def _frames(unit: OrgUnit, p: Period) -> queries.ParticipationFrames:
-    from flask import g, has_request_context
-
     key = (unit.id, p.start, p.end)
     if has_request_context():
         cache = g.setdefault("metrics_frames", {})
@@ -364,7 +356,7 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
     competence) pair's figures at each date once, and every breakdown is a group-by
     of those pairs (the same definitions as ``gaps.analysis.closure``)."""
     check(actor, unit)
-    now = now or today()
+    now = now or clock.today()
     # As /gaps/closure: requirements at both ends, levels at most up to today.
     t0, t1 = p.start, p.end
     month_ends = _month_ends(t0, max(t0, min(t1, now)))

@@ -9,28 +9,27 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from kollega import permissions
+from kollega import clock, permissions
+from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.extensions import db
-from kollega.gaps.views import focus_label, table_response
+from kollega.gaps.services import focus_label
 from kollega.metrics import scorecard as scorecard_mod
 from kollega.metrics import services
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
+from kollega.tables import TABLE_FORMATS, table_response
 from kollega.web import register_nav
 
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
 
 register_nav(_l("Metrics"), "metrics.index", permissions.can_view_any_metrics, 80)
-
-
-def _actor() -> Person:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -87,7 +86,7 @@ def _period() -> services.Period:
 
 
 def _unit(code: str) -> OrgUnit:
-    person = _actor()
+    person = current_person()
     permissions.require(permissions.can_view_any_metrics(person))
     unit = unit_by_code(code)
     services.check(person, unit)
@@ -285,7 +284,7 @@ def metric(value: Any, kind: str = "int") -> str:
 @bp.route("/")
 @login_required
 def index() -> Any:
-    person = _actor()
+    person = current_person()
     permissions.require(permissions.can_view_any_metrics(person))
     unit = services.default_unit(person)
     if unit is None:
@@ -294,8 +293,6 @@ def index() -> Any:
 
 
 def _breadcrumbs(person: Person, unit: OrgUnit) -> list[OrgUnit]:
-    import sqlalchemy as sa
-
     ids = unit.ancestor_ids()[:-1]
     if not ids:
         return []
@@ -306,12 +303,11 @@ def _breadcrumbs(person: Person, unit: OrgUnit) -> list[OrgUnit]:
 @bp.route("/units/<code>")
 @login_required
 def unit(code: str) -> Any:
-    person = _actor()
+    person = current_person()
     target = _unit(code)
     p = _period()
     tables = {**participation_tables(person, target, p), **closure_tables(person, target, p)}
     services.audit(person, target, "page", p)
-    db.session.commit()
     return render_template(
         "metrics/unit.html",
         unit=target,
@@ -328,16 +324,15 @@ def unit(code: str) -> Any:
 @bp.route("/units/<code>/scorecard")
 @login_required
 def scorecard(code: str) -> Any:
-    person = _actor()
+    person = current_person()
     target = _unit(code)
     try:
         year = scorecard_mod.year_arg(request.args.get("year"))
     except ValidationError as exc:
         flash(str(exc.message), "error")
-        year = services.today().year
+        year = clock.today().year
     card = scorecard_mod.scorecard(person, target, year)
     services.audit(person, target, "scorecard", year=year)
-    db.session.commit()
     return render_template("metrics/scorecard.html", unit=target, year=year, card=card)
 
 
@@ -388,9 +383,9 @@ def scorecard_table(person: Person, unit: OrgUnit, year: int) -> Table:
 @login_required
 def export(code: str, fmt: str) -> Any:
     """One metrics table (``table``) of the unit and period as CSV or XLSX."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in TABLE_FORMATS:
         abort(404)
-    person = _actor()
+    person = current_person()
     target = _unit(code)
     name = request.args.get("table", "summary")
     if name not in EXPORTS:
@@ -412,6 +407,5 @@ def export(code: str, fmt: str) -> Any:
         table = build(person, target, p)[name]
         suffix = f"{p.start.isoformat()}-{p.end.isoformat()}"
         services.audit(person, target, "export", p, table=name, format=fmt)
-    db.session.commit()
     header, rows = table.export_rows()
     return table_response(fmt, header, rows, f"metrics-{name}-{target.code}-{suffix}", name)

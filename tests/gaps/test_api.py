@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from kollega import clock
 from kollega.competence.models import Assessment, Competence, Requirement
 from kollega.extensions import db
 from kollega.gaps import analysis
-from kollega.gaps import services as gap_services
 from kollega.org.models import OrgUnit, Person
 from tests.gaps import data
 
@@ -26,7 +26,7 @@ def gapdata(org, monkeypatch):
     pv:1 (privacy) 3 on A1 from 2026-01-01; dc:1 (digital) 2 on K 2026-01-01..2026-07-01,
     then 3 on K from 2026-07-01, and 4 for job SPL; sa:1 (collaboration) 2 on A from 2027.
     """
-    monkeypatch.setattr(gap_services, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     org.colleague.job_code = "SPL"
     pv = data.competence("pv:1", "privacy")
     dc = data.competence("dc:1", "digital")

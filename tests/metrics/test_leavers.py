@@ -13,8 +13,20 @@ from kollega import permissions
 from kollega.errors import DomainError
 from kollega.extensions import db
 from kollega.metrics import services
-from kollega.networks import services as svc
+from kollega.networks.members import (
+    active_member_ids,
+    add_member,
+    approve_member,
+    join_network,
+    leave_network,
+    list_members,
+    network_ids_for_person,
+    remove_member,
+)
 from kollega.networks.models import NetworkMember
+from kollega.networks.networks import create_network
+from kollega.networks.send import send_message
+from kollega.networks.threads import get_thread, open_thread
 from tests.factories import make_person
 
 
@@ -36,13 +48,13 @@ def row(network, person) -> NetworkMember:
 
 def test_a_leaver_counts_in_the_months_they_were_a_member(app, org):
     extra = [make_person(org.unit_a1) for _ in range(4)]
-    net = svc.create_network(org.leader, "Digital hverdag", "", visibility="open")
+    net = create_network(org.leader, "Digital hverdag", "", visibility="open")
     joiners = [org.employee, org.colleague, org.employee_a1, *extra]
     for person in joiners:
-        svc.join_network(person, net.id)
+        join_network(person, net.id)
     for person in [org.leader, *joiners]:
         row(net, person).joined_at = at("2026-03-02")
-    svc.leave_network(org.employee, net.id)
+    leave_network(org.employee, net.id)
     left = row(net, org.employee)
     assert left is not None and left.left_at is not None  # kept, not deleted
     left.left_at = at("2026-05-12")
@@ -63,54 +75,54 @@ def test_a_leaver_counts_in_the_months_they_were_a_member(app, org):
 
 
 def test_leaver_is_gone_from_lists_and_permissions_and_can_rejoin(app, org):
-    closed = svc.create_network(org.leader, "Personvern", "", visibility="request")
-    svc.add_member(org.leader, closed.id, org.employee.id)
-    svc.add_member(org.leader, closed.id, org.colleague.id)
-    thread, _ = svc.open_thread(org.leader, closed.id, "Samtykke", body="Hemmelig")
+    closed = create_network(org.leader, "Personvern", "", visibility="request")
+    add_member(org.leader, closed.id, org.employee.id)
+    add_member(org.leader, closed.id, org.colleague.id)
+    thread, _ = open_thread(org.leader, closed.id, "Samtykke", body="Hemmelig")
     db.session.commit()
     assert permissions.can_read_network(org.employee, closed)
 
-    svc.leave_network(org.employee, closed.id)
-    svc.remove_member(org.leader, closed.id, org.colleague.id)  # removed by a facilitator
+    leave_network(org.employee, closed.id)
+    remove_member(org.leader, closed.id, org.colleague.id)  # removed by a facilitator
     db.session.commit()
     for gone in (org.employee, org.colleague):
         assert row(closed, gone).left_at is not None
         assert not permissions.is_network_member(gone, closed)
         assert not permissions.can_read_network(gone, closed)
-        assert closed.id not in svc.network_ids_for_person(gone)
+        assert closed.id not in network_ids_for_person(gone)
         with pytest.raises(DomainError):
-            svc.get_thread(gone, thread.id)
-    members = [m.person_id for m in svc.list_members(org.leader, closed.id)]
+            get_thread(gone, thread.id)
+    members = [m.person_id for m in list_members(org.leader, closed.id)]
     assert members == [org.leader.id]
-    assert svc.active_member_ids(closed.id) == [org.leader.id]
+    assert active_member_ids(closed.id) == [org.leader.id]
     with pytest.raises(DomainError):
-        svc.leave_network(org.employee, closed.id)  # already gone
+        leave_network(org.employee, closed.id)  # already gone
 
     # Asking again (a request network) reuses the row; approval makes them a member.
     first_id = row(closed, org.employee).id
-    asked = svc.join_network(org.employee, closed.id)
+    asked = join_network(org.employee, closed.id)
     assert (asked.id, asked.state, asked.left_at) == (first_id, "requested", None)
-    svc.approve_member(org.leader, closed.id, org.employee.id)
+    approve_member(org.leader, closed.id, org.employee.id)
     # A facilitator adds the removed colleague back.
-    svc.add_member(org.leader, closed.id, org.colleague.id)
+    add_member(org.leader, closed.id, org.colleague.id)
     db.session.commit()
     for back in (org.employee, org.colleague):
         assert permissions.can_read_network(back, closed)
         assert row(closed, back).left_at is None
-    assert sorted(svc.active_member_ids(closed.id)) == sorted(
+    assert sorted(active_member_ids(closed.id)) == sorted(
         [org.leader.id, org.employee.id, org.colleague.id]
     )
 
 
 def test_open_network_rejoin_and_posting_again(app, org):
-    net = svc.create_network(org.leader, "Digital hverdag", "", visibility="open")
-    svc.join_network(org.employee, net.id)
-    svc.leave_network(org.employee, net.id)
+    net = create_network(org.leader, "Digital hverdag", "", visibility="open")
+    join_network(org.employee, net.id)
+    leave_network(org.employee, net.id)
     db.session.commit()
     assert not permissions.is_network_member(org.employee, net)
     # Posting in an open network makes the leaver a member again, on the same row.
-    thread, _ = svc.open_thread(org.leader, net.id, "Velkommen", body="Hei")
-    svc.send_message(org.employee, thread.id, "c-1", "Tilbake")
+    thread, _ = open_thread(org.leader, net.id, "Velkommen", body="Hei")
+    send_message(org.employee, thread.id, "c-1", "Tilbake")
     db.session.commit()
     assert permissions.is_network_member(org.employee, net)
     assert (
@@ -121,8 +133,8 @@ def test_open_network_rejoin_and_posting_again(app, org):
         )
         == 1
     )
-    svc.leave_network(org.employee, net.id)
-    again = svc.join_network(org.employee, net.id)
+    leave_network(org.employee, net.id)
+    again = join_network(org.employee, net.id)
     assert again.state == "active" and again.left_at is None and again.role == "member"
 
 
@@ -130,15 +142,15 @@ def test_a_leaver_socket_is_refused(app, org, live_server):
     from kollega.auth.services import create_token
     from tests.networks.test_socket import Client
 
-    closed = svc.create_network(org.leader, "Personvern", "", visibility="request")
-    svc.add_member(org.leader, closed.id, org.employee.id)
-    thread, _ = svc.open_thread(org.leader, closed.id, "Samtykke", body="Hemmelig")
+    closed = create_network(org.leader, "Personvern", "", visibility="request")
+    add_member(org.leader, closed.id, org.employee.id)
+    thread, _ = open_thread(org.leader, closed.id, "Samtykke", body="Hemmelig")
     token = create_token(org.employee, "socket-test")
     db.session.commit()
     client = Client(live_server.url, token=token)
     try:
         assert client.call("thread:join", {"thread_id": thread.id})["ok"] is True
-        svc.leave_network(org.employee, closed.id)
+        leave_network(org.employee, closed.id)
         db.session.commit()
         ack = client.call("thread:join", {"thread_id": thread.id, "after_seq": 0})
         assert ack["ok"] is False and "messages" not in ack
