@@ -1,6 +1,7 @@
 """API operations for learning networks, threads and messages (DESIGN.md: contracts).
 
-Each operation parses, calls one service, commits, and only then publishes.
+Each operation parses and calls its use case; the request's edge commits (``kollega.uow``)
+and the use case's events go out with the commit.
 """
 
 from __future__ import annotations
@@ -10,18 +11,64 @@ from typing import Any
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from kollega.api import actor, int_arg, json_body, route
+from kollega import permissions
+from kollega.api import int_arg, json_body, route
+from kollega.current import current_person
 from kollega.errors import ValidationError
-from kollega.extensions import db
-from kollega.networks import broadcast
-from kollega.networks import services as svc
+from kollega.networks.invitations import invite_guest_with_link
 from kollega.networks.mail import send_guest_invitation
+from kollega.networks.members import (
+    active_member_ids,
+    add_member,
+    approve_member,
+    join_network,
+    list_members,
+    remove_member,
+    set_member_role,
+)
+from kollega.networks.messages import (
+    PAGE,
+    delete_message,
+    edit_message,
+    list_messages,
+    message_history,
+    react,
+    reactions_for,
+)
+from kollega.networks.networks import (
+    approve_network,
+    archive_network,
+    create_network,
+    find_network,
+    list_networks,
+    reject_network,
+    update_network,
+)
+from kollega.networks.notifications import (
+    email_digest,
+    list_notifications,
+    mark_notifications_read,
+    set_email_digest,
+    unread_notification_count,
+)
+from kollega.networks.reads import read_thread, sidebar, unread_counts
+from kollega.networks.search import search_messages
+from kollega.networks.send import send_message
 from kollega.networks.serialise import (
     member_json,
     message_json,
     network_json,
     notification_json,
     thread_json,
+)
+from kollega.networks.threads import (
+    accept_answer,
+    follow_thread,
+    get_thread,
+    is_following,
+    list_threads,
+    open_thread,
+    resolve_thread,
 )
 
 _OBJ = {"type": "object"}
@@ -96,7 +143,7 @@ def _bool(value: Any, field: str) -> bool:
 
 
 def _messages_json(messages: list[Any]) -> list[dict[str, Any]]:
-    reactions = svc.reactions_for([m.id for m in messages])
+    reactions = reactions_for([m.id for m in messages])
     return [message_json(m, reactions.get(m.id)) for m in messages]
 
 
@@ -115,8 +162,11 @@ def _messages_json(messages: list[Any]) -> list[dict[str, Any]]:
 )
 def networks_list() -> Any:
     mine = _bool(request.args.get("mine", "false"), "mine")
-    rows = svc.list_networks(
-        actor(), request.args.get("q", ""), mine=mine, status=request.args.get("status") or None
+    rows = list_networks(
+        current_person(),
+        request.args.get("q", ""),
+        mine=mine,
+        status=request.args.get("status") or None,
     )
     return jsonify([network_json(r.network, r.members, r.my_state) for r in rows])
 
@@ -143,8 +193,8 @@ def networks_list() -> Any:
 )
 def networks_create() -> Any:
     data = json_body(("name",))
-    network = svc.create_network(
-        actor(),
+    network = create_network(
+        current_person(),
         data.get("name"),
         data.get("purpose", ""),
         data.get("kind", "professional"),
@@ -153,18 +203,15 @@ def networks_create() -> Any:
         data.get("target_competences"),
         data.get("edit_window_minutes", 60),
     )
-    db.session.commit()
     return jsonify(network_json(network, 1, "active")), 201
 
 
 @route("/networks/<int:network_id>", summary="One network", response=NETWORK_SCHEMA)
 def networks_detail(network_id: int) -> Any:
-    person = actor()
-    network = svc.find_network(person, network_id)
-    from kollega import permissions
-
+    person = current_person()
+    network = find_network(person, network_id)
     member = permissions.network_membership(person, network)
-    body = network_json(network, len(svc.active_member_ids(network.id)), member and member.state)
+    body = network_json(network, len(active_member_ids(network.id)), member and member.state)
     body["my_role"] = member.role if member else None
     body["can_read"] = permissions.can_read_network(person, network)
     body["can_post"] = permissions.can_post(person, network)
@@ -187,8 +234,7 @@ def networks_update(network_id: int) -> Any:
         raise ValidationError(
             _l("Unknown fields."), fields={k: _l("Unknown field.") for k in sorted(unknown)}
         )
-    network = svc.update_network(actor(), network_id, **data)
-    db.session.commit()
+    network = update_network(current_person(), network_id, **data)
     return jsonify(network_json(network))
 
 
@@ -199,8 +245,7 @@ def networks_update(network_id: int) -> Any:
     response=NETWORK_SCHEMA,
 )
 def networks_approve(network_id: int) -> Any:
-    network = svc.approve_network(actor(), network_id)
-    db.session.commit()
+    network = approve_network(current_person(), network_id)
     return jsonify(network_json(network))
 
 
@@ -211,8 +256,7 @@ def networks_approve(network_id: int) -> Any:
     status=204,
 )
 def networks_reject(network_id: int) -> Any:
-    svc.reject_network(actor(), network_id)
-    db.session.commit()
+    reject_network(current_person(), network_id)
     return "", 204
 
 
@@ -223,8 +267,7 @@ def networks_reject(network_id: int) -> Any:
     response=NETWORK_SCHEMA,
 )
 def networks_archive(network_id: int) -> Any:
-    network = svc.archive_network(actor(), network_id)
-    db.session.commit()
+    network = archive_network(current_person(), network_id)
     return jsonify(network_json(network))
 
 
@@ -241,7 +284,7 @@ def networks_members(network_id: int) -> Any:
     states = (
         ("active", "requested", "invited") if request.args.get("state") == "all" else ("active",)
     )
-    return jsonify([member_json(m) for m in svc.list_members(actor(), network_id, states)])
+    return jsonify([member_json(m) for m in list_members(current_person(), network_id, states)])
 
 
 @route(
@@ -268,13 +311,13 @@ def networks_add_member(network_id: int) -> Any:
         data = {}
     if not isinstance(data, dict):
         raise ValidationError(_l("The request body must be a JSON object."))
-    person = actor()
+    person = current_person()
     invite = None
     if data.get("email") not in (None, ""):
-        invite = svc.invite_guest_with_link(person, network_id, data.get("email"), data.get("name"))
+        invite = invite_guest_with_link(person, network_id, data.get("email"), data.get("name"))
         member = invite.member
     elif data.get("person_id") not in (None, ""):
-        member = svc.add_member(
+        member = add_member(
             person,
             network_id,
             data["person_id"],
@@ -282,12 +325,9 @@ def networks_add_member(network_id: int) -> Any:
             invite=_bool(data.get("invite", False), "invite"),
         )
     else:
-        member = svc.join_network(person, network_id)
-    db.session.commit()
+        member = join_network(person, network_id)
     if invite is not None:
         send_guest_invitation(invite, person)
-    elif member.state == "invited":
-        broadcast.invited(member.network_id, [member.person_id])
     status = 202 if member.state == "requested" else 201
     return jsonify(member_json(member)), status
 
@@ -301,19 +341,18 @@ def networks_add_member(network_id: int) -> Any:
 )
 def networks_change_member(network_id: int, person_id: int) -> Any:
     data = json_body()
-    person = actor()
+    person = current_person()
     member = None
     if data.get("state") not in (None, ""):
         if data["state"] != "active":
             raise ValidationError(
                 _l("Only state active is accepted."), fields={"state": _l("Use active.")}
             )
-        member = svc.approve_member(person, network_id, person_id)
+        member = approve_member(person, network_id, person_id)
     if data.get("role") not in (None, ""):
-        member = svc.set_member_role(person, network_id, person_id, data["role"])
+        member = set_member_role(person, network_id, person_id, data["role"])
     if member is None:
         raise ValidationError(_l("Send state or role."), fields={"role": _l("Required.")})
-    db.session.commit()
     return jsonify(member_json(member))
 
 
@@ -324,9 +363,7 @@ def networks_change_member(network_id: int, person_id: int) -> Any:
     status=204,
 )
 def networks_remove_member(network_id: int, person_id: int) -> Any:
-    svc.remove_member(actor(), network_id, person_id)
-    db.session.commit()
-    broadcast.drop_from_network(person_id, network_id)
+    remove_member(current_person(), network_id, person_id)
     return "", 204
 
 
@@ -339,9 +376,9 @@ def networks_remove_member(network_id: int, person_id: int) -> Any:
     response={"type": "array", "items": THREAD_SCHEMA},
 )
 def networks_threads(network_id: int) -> Any:
-    person = actor()
-    threads = svc.list_threads(person, network_id)
-    unread = svc.unread_counts(person, [t.id for t in threads])
+    person = current_person()
+    threads = list_threads(person, network_id)
+    unread = unread_counts(person, [t.id for t in threads])
     return jsonify([thread_json(t, unread.get(t.id, 0)) for t in threads])
 
 
@@ -369,8 +406,8 @@ def networks_open_thread(network_id: int) -> Any:
     parts = data.get("parts")
     if parts is not None and not isinstance(parts, dict):
         raise ValidationError(_l("Must be an object."), fields={"parts": _l("Must be an object.")})
-    thread, first = svc.open_thread(
-        actor(),
+    thread, first = open_thread(
+        current_person(),
         network_id,
         data.get("title"),
         data.get("kind", "discussion"),
@@ -379,18 +416,15 @@ def networks_open_thread(network_id: int) -> Any:
         data.get("client_id"),
         parts,
     )
-    db.session.commit()
-    if first is not None:
-        broadcast.message_created(first)
     return jsonify(thread_json(thread, 0)), 201
 
 
 @route("/threads/<int:thread_id>", summary="One thread", response=THREAD_SCHEMA)
 def threads_detail(thread_id: int) -> Any:
-    person = actor()
-    thread = svc.get_thread(person, thread_id)
-    body = thread_json(thread, svc.unread_counts(person, [thread.id]).get(thread.id, 0))
-    body["following"] = svc.is_following(person, thread.id)
+    person = current_person()
+    thread = get_thread(person, thread_id)
+    body = thread_json(thread, unread_counts(person, [thread.id]).get(thread.id, 0))
+    body["following"] = is_following(person, thread.id)
     return jsonify(body)
 
 
@@ -404,7 +438,7 @@ def threads_detail(thread_id: int) -> Any:
 )
 def threads_update(thread_id: int) -> Any:
     data = json_body()
-    person = actor()
+    person = current_person()
     known = {"resolved", "accepted_message_id", "following"}
     if not data or set(data) - known:
         raise ValidationError(
@@ -413,17 +447,14 @@ def threads_update(thread_id: int) -> Any:
         )
     following = None
     if "following" in data:
-        following = svc.follow_thread(person, thread_id, _bool(data["following"], "following"))
+        following = follow_thread(person, thread_id, _bool(data["following"], "following"))
     if "accepted_message_id" in data:
-        svc.accept_answer(person, thread_id, data["accepted_message_id"])
+        accept_answer(person, thread_id, data["accepted_message_id"])
     if "resolved" in data:
-        svc.resolve_thread(person, thread_id, _bool(data["resolved"], "resolved"))
-    thread = svc.get_thread(person, thread_id)
-    db.session.commit()
-    if set(data) - {"following"}:
-        broadcast.thread_updated(thread)
+        resolve_thread(person, thread_id, _bool(data["resolved"], "resolved"))
+    thread = get_thread(person, thread_id)
     body = thread_json(thread)
-    body["following"] = following if following is not None else svc.is_following(person, thread.id)
+    body["following"] = following if following is not None else is_following(person, thread.id)
     return jsonify(body)
 
 
@@ -442,12 +473,12 @@ def threads_update(thread_id: int) -> Any:
     response=MESSAGES_SCHEMA,
 )
 def threads_messages(thread_id: int) -> Any:
-    messages, more = svc.list_messages(
-        actor(),
+    messages, more = list_messages(
+        current_person(),
         thread_id,
         after_seq=int_arg("after_seq"),
         before_seq=int_arg("before_seq"),
-        limit=int_arg("limit") or svc.PAGE,
+        limit=int_arg("limit") or PAGE,
     )
     return jsonify({"messages": _messages_json(messages), "more": more})
 
@@ -474,15 +505,10 @@ def threads_messages(thread_id: int) -> Any:
 )
 def threads_send(thread_id: int) -> Any:
     data = json_body(("client_id",))
-    result = svc.send_message(
-        actor(), thread_id, data.get("client_id"), data.get("body"), data.get("reply_to")
+    result = send_message(
+        current_person(), thread_id, data.get("client_id"), data.get("body"), data.get("reply_to")
     )
     body = {"id": result.message.id, "seq": result.message.seq}
-    events = (
-        broadcast.message_created_events(result.message, result.notified) if result.created else []
-    )
-    db.session.commit()
-    broadcast.publish_events(events)
     return jsonify(body), 201 if result.created else 200
 
 
@@ -497,20 +523,7 @@ def threads_read(thread_id: int) -> Any:
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict):
         raise ValidationError(_l("The request body must be a JSON object."))
-    person = actor()
-    last = svc.mark_read(person, thread_id, data.get("seq"))
-    db.session.commit()
-    unread = svc.unread_counts(person, [thread_id]).get(thread_id, 0)
-    notifications = svc.unread_notification_count(person)
-    broadcast.read_marker(person.id, thread_id, last, unread, notifications)
-    return jsonify(
-        {
-            "thread_id": thread_id,
-            "last_read_seq": last,
-            "unread": unread,
-            "notifications": notifications,
-        }
-    )
+    return jsonify(read_thread(current_person(), thread_id, data.get("seq")))
 
 
 @route(
@@ -522,9 +535,7 @@ def threads_read(thread_id: int) -> Any:
 )
 def messages_edit(message_id: int) -> Any:
     data = json_body(("body",))
-    message = svc.edit_message(actor(), message_id, data.get("body"))
-    db.session.commit()
-    broadcast.message_edited(message)
+    message = edit_message(current_person(), message_id, data.get("body"))
     return jsonify(_messages_json([message])[0])
 
 
@@ -535,9 +546,7 @@ def messages_edit(message_id: int) -> Any:
     response=MESSAGE_SCHEMA,
 )
 def messages_delete(message_id: int) -> Any:
-    message = svc.delete_message(actor(), message_id)
-    db.session.commit()
-    broadcast.message_deleted(message)
+    message = delete_message(current_person(), message_id)
     return jsonify(message_json(message))
 
 
@@ -547,7 +556,7 @@ def messages_delete(message_id: int) -> Any:
     response={"type": "array", "items": _OBJ},
 )
 def messages_history(message_id: int) -> Any:
-    edits = svc.message_history(actor(), message_id)
+    edits = message_history(current_person(), message_id)
     return jsonify(
         [{"body": e.previous_body, "replaced_at": e.edited_at.isoformat()} for e in edits]
     )
@@ -567,11 +576,8 @@ def messages_history(message_id: int) -> Any:
 def messages_react(message_id: int) -> Any:
     data = json_body(("emoji",))
     on = None if data.get("on") is None else _bool(data.get("on"), "on")
-    person = actor()
-    reactions = svc.react(person, message_id, data.get("emoji"), on)
-    message = svc.get_message(person, message_id)
-    db.session.commit()
-    broadcast.reactions_changed(message, reactions)
+    person = current_person()
+    reactions = react(person, message_id, data.get("emoji"), on)
     return jsonify({"message_id": message_id, "reactions": reactions})
 
 
@@ -582,7 +588,7 @@ def messages_react(message_id: int) -> Any:
     response=MESSAGES_SCHEMA,
 )
 def messages_search() -> Any:
-    found = svc.search_messages(actor(), request.args.get("q", ""), int_arg("network"))
+    found = search_messages(current_person(), request.args.get("q", ""), int_arg("network"))
     out = []
     for m in found:
         item = message_json(m)
@@ -604,12 +610,12 @@ def messages_search() -> Any:
     response=_OBJ,
 )
 def networks_unread() -> Any:
-    person = actor()
-    counts = svc.unread_counts(person)
+    person = current_person()
+    counts = unread_counts(person)
     return jsonify(
         {
             "threads": {str(k): v for k, v in counts.items()},
-            "notifications": svc.unread_notification_count(person),
+            "notifications": unread_notification_count(person),
         }
     )
 
@@ -621,7 +627,7 @@ def networks_unread() -> Any:
 )
 def networks_sidebar() -> Any:
     out = []
-    for network, threads, unread in svc.sidebar(actor()):
+    for network, threads, unread in sidebar(current_person()):
         item = network_json(network)
         item["threads"] = [thread_json(t, unread.get(t.id, 0)) for t in threads]
         item["unread"] = sum(unread.values())
@@ -637,7 +643,7 @@ def networks_sidebar() -> Any:
 )
 def notifications_list() -> Any:
     unread = _bool(request.args.get("unread", "false"), "unread")
-    return jsonify([notification_json(n) for n in svc.list_notifications(actor(), unread)])
+    return jsonify([notification_json(n) for n in list_notifications(current_person(), unread)])
 
 
 @route(
@@ -651,8 +657,7 @@ def notifications_read() -> Any:
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict) or not isinstance(data.get("ids", []), list):
         raise ValidationError(_l("Send {ids: [...]} or an empty object."))
-    count = svc.mark_notifications_read(actor(), data.get("ids"))
-    db.session.commit()
+    count = mark_notifications_read(current_person(), data.get("ids"))
     return jsonify({"marked": count})
 
 
@@ -662,7 +667,7 @@ def notifications_read() -> Any:
     response=_OBJ,
 )
 def notification_settings() -> Any:
-    return jsonify({"email_digest": svc.email_digest(actor())})
+    return jsonify({"email_digest": email_digest(current_person())})
 
 
 @route(
@@ -674,6 +679,5 @@ def notification_settings() -> Any:
 )
 def notification_settings_set() -> Any:
     data = json_body(("email_digest",))
-    choice = svc.set_email_digest(actor(), data.get("email_digest"))
-    db.session.commit()
+    choice = set_email_digest(current_person(), data.get("email_digest"))
     return jsonify({"email_digest": choice})

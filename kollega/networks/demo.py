@@ -17,8 +17,10 @@ import sqlalchemy as sa
 
 from kollega.demo.seed import DemoContext, DemoPerson, demo_step, register_login
 from kollega.extensions import db
-from kollega.networks.demo_content import ALL, GENERIC_REPLIES, NETWORKS, REPLIES, TOPICS
+from kollega.networks.demo_content import ALL, NETWORKS
+from kollega.networks.demo_topics import GENERIC_REPLIES, REPLIES, TOPICS
 from kollega.networks.models import (
+    REACTIONS,
     Message,
     Network,
     NetworkMember,
@@ -28,7 +30,6 @@ from kollega.networks.models import (
     ThreadRead,
 )
 from kollega.networks.render import render_markdown
-from kollega.networks.services import REACTIONS
 
 FACILITATOR_ROLE = "network facilitator"
 register_login(FACILITATOR_ROLE, "fasilitator.nettverk@demo.kollega.no")

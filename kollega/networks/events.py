@@ -4,7 +4,8 @@ Every handler finds its person with ``socket_person()`` (refused when signed out
 deactivated), checks the permission through the services, and answers with an ack:
 ``{"ok": true, ...}`` or ``{"ok": false, "error": {"code", "message", "fields"}}``; a bad
 payload never raises. Rooms are derived here from ``kollega.realtime`` names, never
-taken from the client. Writes are committed before anything is published.
+taken from the client. Each handler is a unit of work: committed before the ack, and
+its use case's events (``kollega.networks.broadcast``) go out with the commit.
 
 Client -> server (ack in brackets):
 - ``thread:join`` {thread_id, after_seq?} [{ok, thread, messages, more}]: joins the
@@ -38,10 +39,23 @@ from kollega.auth.events import socket_person, socket_sid
 from kollega.errors import DomainError, ValidationError
 from kollega.extensions import db, socketio
 from kollega.networks import broadcast
-from kollega.networks import services as svc
+from kollega.networks.common import as_int
+from kollega.networks.messages import (
+    REPLAY_LIMIT,
+    delete_message,
+    edit_message,
+    list_messages,
+    react,
+    reactions_for,
+)
+from kollega.networks.networks import find_network
 from kollega.networks.presence import presence
+from kollega.networks.reads import read_thread, unread_counts
+from kollega.networks.send import send_message
 from kollega.networks.serialise import message_json, thread_json
+from kollega.networks.threads import get_thread
 from kollega.realtime import network_room, publish, thread_room
+from kollega.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +86,9 @@ def handler(event: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..
                     payload = {}
                 if not isinstance(payload, dict):
                     return _error("bad_request", _l("The request body must be a JSON object."))
-                result = fn(person, payload)
+                # Committed before the ack: a client that hears "ok" finds the change.
+                with unit_of_work():
+                    result = fn(person, payload)
                 return {"ok": True, **result}
             except DomainError as exc:
                 db.session.rollback()
@@ -102,19 +118,17 @@ def _required(payload: dict[str, Any], name: str) -> Any:
 
 @handler("thread:join")
 def thread_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    thread = svc.get_thread(person, _required(payload, "thread_id"))
+    thread = get_thread(person, _required(payload, "thread_id"))
     # Join before reading, so nothing committed in between is missed (clients skip
     # seqs they already have).
     join_room(thread_room(thread.id))
     after = payload.get("after_seq")
     if after in (None, ""):
-        messages, more = svc.list_messages(person, thread.id)
+        messages, more = list_messages(person, thread.id)
     else:
-        messages, more = svc.list_messages(
-            person, thread.id, after_seq=after, limit=svc.REPLAY_LIMIT
-        )
-    reactions = svc.reactions_for([m.id for m in messages])
-    unread = svc.unread_counts(person, [thread.id]).get(thread.id, 0)
+        messages, more = list_messages(person, thread.id, after_seq=after, limit=REPLAY_LIMIT)
+    reactions = reactions_for([m.id for m in messages])
+    unread = unread_counts(person, [thread.id]).get(thread.id, 0)
     return {
         "thread": thread_json(thread, unread),
         "messages": [message_json(m, reactions.get(m.id)) for m in messages],
@@ -124,42 +138,32 @@ def thread_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
 
 @handler("thread:leave")
 def thread_leave(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    thread_id = svc.as_int(_required(payload, "thread_id"), "thread_id")
+    thread_id = as_int(_required(payload, "thread_id"), "thread_id")
     leave_room(thread_room(thread_id))
     return {}
 
 
 @handler("message:send")
 def message_send(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    result = svc.send_message(
+    result = send_message(
         person,
         _required(payload, "thread_id"),
         payload.get("client_id"),
         payload.get("body"),
         payload.get("reply_to"),
     )
-    message_id, seq = result.message.id, result.message.seq
-    events = (
-        broadcast.message_created_events(result.message, result.notified) if result.created else []
-    )
-    db.session.commit()
-    broadcast.publish_events(events)
-    return {"id": message_id, "seq": seq, "created": result.created}
+    return {"id": result.message.id, "seq": result.message.seq, "created": result.created}
 
 
 @handler("message:edit")
 def message_edit(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    message = svc.edit_message(person, _required(payload, "message_id"), payload.get("body"))
-    db.session.commit()
-    broadcast.message_edited(message)
+    message = edit_message(person, _required(payload, "message_id"), payload.get("body"))
     return {"message": message_json(message)}
 
 
 @handler("message:delete")
 def message_delete(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    message = svc.delete_message(person, _required(payload, "message_id"))
-    db.session.commit()
-    broadcast.message_deleted(message)
+    delete_message(person, _required(payload, "message_id"))
     return {}
 
 
@@ -170,17 +174,13 @@ def reaction_toggle(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(
             _l("Must be true or false."), fields={"on": _l("Must be true or false.")}
         )
-    message_id = _required(payload, "message_id")
-    reactions = svc.react(person, message_id, payload.get("emoji"), on)
-    message = svc.get_message(person, message_id)
-    db.session.commit()
-    broadcast.reactions_changed(message, reactions)
+    reactions = react(person, _required(payload, "message_id"), payload.get("emoji"), on)
     return {"reactions": reactions}
 
 
 @handler("typing")
 def typing(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    thread = svc.get_thread(person, _required(payload, "thread_id"))
+    thread = get_thread(person, _required(payload, "thread_id"))
     permissions.require(permissions.can_post(person, thread.network))
     publish(
         thread_room(thread.id),
@@ -193,18 +193,7 @@ def typing(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
 
 @handler("read")
 def read(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    thread_id = svc.as_int(_required(payload, "thread_id"), "thread_id")
-    last = svc.mark_read(person, thread_id, payload.get("seq"))
-    db.session.commit()
-    unread = svc.unread_counts(person, [thread_id]).get(thread_id, 0)
-    notifications = svc.unread_notification_count(person)
-    broadcast.read_marker(person.id, thread_id, last, unread, notifications)
-    return {
-        "thread_id": thread_id,
-        "last_read_seq": last,
-        "unread": unread,
-        "notifications": notifications,
-    }
+    return read_thread(person, _required(payload, "thread_id"), payload.get("seq"))
 
 
 # --- presence per network (kollega.networks.presence: memory, or Redis across processes) ---
@@ -215,36 +204,28 @@ def online(network_id: int) -> list[dict[str, Any]]:
     return presence().online(network_id)
 
 
-def _publish_presence(network_id: int) -> None:
-    publish(
-        network_room(network_id),
-        "presence",
-        {"network_id": network_id, "online": online(network_id)},
-    )
-
-
 @handler("network:join")
 def network_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    network = svc.find_network(person, _required(payload, "network_id"))
+    network = find_network(person, _required(payload, "network_id"))
     permissions.require(
         permissions.can_read_network(person, network), _l("Only the network's members can read it.")
     )
     join_room(network_room(network.id))
     presence().join(network.id, socket_sid(), person.id, person.name)
-    _publish_presence(network.id)
+    broadcast.publish_presence(network.id)
     return {"network_id": network.id, "online": online(network.id)}
 
 
 @handler("network:leave")
 def network_leave(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    network_id = svc.as_int(_required(payload, "network_id"), "network_id")
+    network_id = as_int(_required(payload, "network_id"), "network_id")
     leave_room(network_room(network_id))
     if presence().leave(network_id, socket_sid()):
-        _publish_presence(network_id)
+        broadcast.publish_presence(network_id)
     return {}
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_: Any) -> None:
     for network_id in presence().disconnect(socket_sid()):
-        _publish_presence(network_id)
+        broadcast.publish_presence(network_id)

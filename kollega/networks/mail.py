@@ -1,5 +1,5 @@
-"""The guest invitation e-mail, sent by the edges after commit through the project's
-mailer (``kollega.cycle.mail``: SMTP when configured, otherwise the instance outbox)."""
+"""The guest invitation e-mail, sent by the edges through the project's
+mailer (``kollega.mail``: SMTP when configured, otherwise the instance outbox)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from kollega.cycle import mail
-from kollega.networks.services import GuestInvite
+from kollega import mail
+from kollega.networks.invitations import GuestInvite
 from kollega.org.models import Person
 
 log = logging.getLogger(__name__)

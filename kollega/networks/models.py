@@ -25,6 +25,7 @@ MEMBER_STATES = ("active", "requested", "invited")
 THREAD_KINDS = ("discussion", "question", "experience", "learning_stop")
 NOTIFICATION_KINDS = ("mention", "reply", "join_request", "invite")
 DIGEST_CHOICES = ("never", "daily", "weekly")
+REACTIONS = ("👍", "❤️", "😀", "🎉", "🤔", "👏", "🙏", "💡", "✅", "👀")
 
 
 class Network(Base):
@@ -105,6 +106,18 @@ class NetworkMember(Base):
         sa.CheckConstraint(sa.text(f"role IN {MEMBER_ROLES!r}"), name="role"),
         sa.CheckConstraint(sa.text(f"state IN {MEMBER_STATES!r}"), name="state"),
     )
+
+    @classmethod
+    def current(cls) -> sa.ColumnElement[bool]:
+        """The rows of people still in the network (requested, invited or active): a
+        leaver's row stays, with ``left_at``, for past periods' metrics."""
+        return cls.left_at.is_(None)
+
+    @classmethod
+    def active(cls) -> sa.ColumnElement[bool]:
+        """The rows of active members: joined and not left (the query form of
+        ``is_active``)."""
+        return sa.and_(cls.state == "active", cls.current())
 
     @property
     def is_active(self) -> bool:

@@ -22,6 +22,8 @@ from typing import Any
 
 from flask import current_app
 
+from kollega.extensions import socketio
+
 REFRESH = 15.0
 TTL = 45.0
 
@@ -219,8 +221,6 @@ def presence() -> MemoryPresence:
 
 
 def _start_refresher(store: RedisPresence) -> None:
-    from kollega.extensions import socketio
-
     def loop() -> None:
         while True:
             socketio.sleep(REFRESH)

@@ -7,25 +7,44 @@ or its use-case modules.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import gettext as _
 
-from kollega import permissions, realtime
-from kollega.networks.serialise import new_message_json
-from kollega.networks.services import (
+from kollega import permissions
+from kollega.networks import broadcast
+from kollega.networks.members import (
     active_member_ids,
-    get_network,
-    list_notifications,
-    network_id_for_unit,
+    add_member,
+    invited_ids,
     network_ids_for_person,
-    open_system_thread,
-    post_system_message,
-    unread_counts,
 )
-from kollega.networks.services import email_digest as _email_digest
-from kollega.networks.services import facilitated_network_ids as _facilitated_network_ids
+from kollega.networks.members import facilitated_network_ids as _facilitated_network_ids
+from kollega.networks.networks import create_network, get_network, network_id_for_unit
+from kollega.networks.notifications import email_digest as _email_digest
+from kollega.networks.notifications import list_notifications
+from kollega.networks.reads import unread_counts
+from kollega.networks.send import post_system_message
+from kollega.networks.threads import open_system_thread
 from kollega.org.models import Person
+
+# Use cases other features call with their acting person (the gaps feature proposes a
+# network and invites the people with the gap); they check permissions themselves.
+__all__ = [
+    "add_member",
+    "create_network",
+    "email_digest",
+    "facilitated_network_ids",
+    "invited_ids",
+    "is_facilitator",
+    "member_ids",
+    "network_exists",
+    "network_ids_of",
+    "network_name",
+    "open_learning_stop_thread",
+    "post_to_thread",
+    "unit_network_id",
+    "unread_message_count",
+    "unread_notifications",
+]
 
 
 def network_exists(network_id: int) -> bool:
@@ -89,20 +108,7 @@ def post_to_thread(thread_id: int, body: str, author: Person | None) -> int | No
     message = post_system_message(thread_id, body=body, author=author)
     if message is None:
         return None
-
-    def payload() -> dict[str, Any]:
-        return {
-            **new_message_json(message),
-            "thread_id": message.thread_id,
-            "network_id": message.thread.network_id,
-        }
-
-    network_id = message.thread.network_id
-    realtime.queue(
-        [realtime.thread_room(thread_id), realtime.network_room(network_id)],
-        "message:new",
-        payload,
-    )
+    broadcast.message_created(message)
     return message.id
 
 

@@ -277,9 +277,9 @@ def test_openapi_lists_the_paths(client):
 
 
 def test_sidebar_lists_my_networks_threads_and_unread(client, org, nets):
-    from kollega.networks import services as svc
+    from kollega.networks.send import send_message
 
-    svc.send_message(org.leader, nets.closed_thread.id, "side-1", "Nytt")
+    send_message(org.leader, nets.closed_thread.id, "side-1", "Nytt")
     db.session.commit()
     body = client.get("/api/v1/me/networks", headers=bearer(org.employee)).get_json()
     assert [n["name"] for n in body] == ["Personvern i skolen"]

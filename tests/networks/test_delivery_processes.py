@@ -19,7 +19,9 @@ import pytest
 
 from kollega.auth.services import create_token
 from kollega.extensions import db
-from kollega.networks import services as svc
+from kollega.networks.members import add_member, join_network
+from kollega.networks.networks import create_network
+from kollega.networks.threads import open_thread
 from tests import factories
 from tests.conftest import free_port
 from tests.servers import (
@@ -48,9 +50,9 @@ def test_message_through_one_process_reaches_a_client_of_the_other(
 ) -> None:
     if backend != "postgresql":
         pytest.skip("several processes share PostgreSQL (SQLite is the one-process default)")
-    network = svc.create_network(org.leader, "Ledernettverk helse", "", visibility="request")
-    svc.add_member(org.leader, network.id, org.employee.id)
-    thread, _ = svc.open_thread(org.leader, network.id, "Turnus", body="Hei")
+    network = create_network(org.leader, "Ledernettverk helse", "", visibility="request")
+    add_member(org.leader, network.id, org.employee.id)
+    thread, _ = open_thread(org.leader, network.id, "Turnus", body="Hei")
     leader_token = create_token(org.leader, "mq-test")
     employee_token = create_token(org.employee, "mq-test")
     db.session.commit()
@@ -87,7 +89,7 @@ def test_chaos_kill_and_restart_loses_and_doubles_nothing(
     people = [factories.make_person(org.unit_a1) for _ in range(CLIENTS)]
     tokens = []
     for person in people:
-        svc.join_network(person, nets.open.id)
+        join_network(person, nets.open.id)
         tokens.append(create_token(person, "chaos"))
     db.session.commit()
     before = thread_rows(thread_id)

@@ -6,8 +6,10 @@ import sqlalchemy as sa
 
 from kollega import permissions
 from kollega.extensions import db
-from kollega.networks import services as svc
 from kollega.networks.models import Message, Network, NetworkMember, Thread
+from kollega.networks.networks import list_networks
+from kollega.networks.reads import unread_counts
+from kollega.networks.search import search_messages
 from kollega.org.models import Person
 
 
@@ -25,9 +27,7 @@ def test_seed_demo_builds_networks(runner):
     ).all()
     assert rows and all(last == count == top for _, last, count, top in rows)
     guest = db.session.scalar(sa.select(Person).where(Person.email == "gjest@demo.kollega.no"))
-    assert [n.network.name for n in svc.list_networks(guest)] == [
-        "Innbyggermedvirkning i planarbeid"
-    ]
+    assert [n.network.name for n in list_networks(guest)] == ["Innbyggermedvirkning i planarbeid"]
     facilitator = db.session.scalar(
         sa.select(Person).where(Person.email == "fasilitator.nettverk@demo.kollega.no")
     )
@@ -36,8 +36,8 @@ def test_seed_demo_builds_networks(runner):
     )
     assert permissions.is_facilitator(facilitator, home_care)
     employee = db.session.scalar(sa.select(Person).where(Person.email == "ansatt@demo.kollega.no"))
-    assert svc.unread_counts(employee)
-    assert svc.search_messages(employee, "samtykke")
+    assert unread_counts(employee)
+    assert search_messages(employee, "samtykke")
     assert (
         db.session.scalar(
             sa.select(sa.func.count())

@@ -16,8 +16,12 @@ import sqlalchemy as sa
 
 from kollega.db import now_utc
 from kollega.extensions import db
-from kollega.networks import services as svc
+from kollega.networks.invitations import invite_guest_with_link
+from kollega.networks.members import add_member, network_ids_for_person
 from kollega.networks.models import GuestInvitation, Notification
+from kollega.networks.networks import create_network
+from kollega.networks.notifications import unread_notification_count
+from kollega.networks.threads import open_thread
 from kollega.org.models import Person
 from tests.conftest import login
 
@@ -48,9 +52,9 @@ def _invite(client: Any, network_id: int, address: str, name: str) -> str:
 
 @pytest.fixture
 def two_nets(org: Any) -> tuple[Any, Any]:
-    mine = svc.create_network(org.leader, "Innbyggermedvirkning i planarbeid", visibility="request")
-    other = svc.create_network(org.leader, "Ledernettverk helse", visibility="open")
-    svc.open_thread(org.leader, other.id, "Åpen tråd", body="For ansatte")
+    mine = create_network(org.leader, "Innbyggermedvirkning i planarbeid", visibility="request")
+    other = create_network(org.leader, "Ledernettverk helse", visibility="open")
+    open_thread(org.leader, other.id, "Åpen tråd", body="For ansatte")
     db.session.commit()
     return mine, other
 
@@ -135,7 +139,7 @@ def test_api_invitation_mails_a_link_and_a_guest_with_a_password_gets_a_plain_on
     assert r.status_code == 201
     assert LINK.search(_mails(app)[-1].get_content())
     # Gro Gjest already has a password: no new link, a link to the network instead.
-    svc.add_member(org.leader, other.id, org.leader.id)
+    add_member(org.leader, other.id, org.leader.id)
     r = client.post(
         f"/api/v1/networks/{other.id}/members",
         json={"email": org.guest.email, "name": org.guest.name},
@@ -156,8 +160,8 @@ def test_an_invited_member_is_notified_and_sees_it_in_the_list(
     client: Any, org: Any, two_nets: tuple[Any, Any]
 ) -> None:
     mine, _ = two_nets
-    svc.add_member(org.leader, mine.id, org.employee.id, invite=True)
-    svc.add_member(org.leader, mine.id, org.colleague.id)  # added at once: no invitation
+    add_member(org.leader, mine.id, org.employee.id, invite=True)
+    add_member(org.leader, mine.id, org.colleague.id)  # added at once: no invitation
     db.session.commit()
     kinds = db.session.execute(sa.select(Notification.person_id, Notification.kind)).all()
     assert [(pid, kind) for pid, kind in kinds if kind == "invite"] == [(org.employee.id, "invite")]
@@ -166,7 +170,7 @@ def test_an_invited_member_is_notified_and_sees_it_in_the_list(
     assert "Lise Leder inviterte deg til Innbyggermedvirkning i planarbeid" in html
     # Accepting is joining.
     assert client.post(f"/networks/{mine.id}/join").status_code == 302
-    assert svc.network_ids_for_person(org.employee) == [mine.id]
+    assert network_ids_for_person(org.employee) == [mine.id]
 
 
 def test_a_bogus_notification_kind_is_refused_by_the_schema(org: Any) -> None:
@@ -200,14 +204,14 @@ def test_people_proposed_for_a_gap_network_are_notified(client: Any, org: Any) -
     assert sorted(pid for pid, _ in rows) == sorted(members)  # each once
     assert {actor for _, actor in rows} == {org.hr.id}
     someone = db.session.get(Person, next(iter(members)))
-    assert svc.unread_notification_count(someone) == 1
+    assert unread_notification_count(someone) == 1
 
 
 def test_a_link_is_no_password_reset(client: Any, org: Any, two_nets: tuple[Any, Any]) -> None:
     from kollega.auth.services import set_password
 
     mine, _ = two_nets
-    invite = svc.invite_guest_with_link(org.leader, mine.id, "nina@example.org", "Nina Nabo")
+    invite = invite_guest_with_link(org.leader, mine.id, "nina@example.org", "Nina Nabo")
     assert invite.token is not None
     set_password(invite.guest, PASSWORD)  # e.g. by an administrator
     db.session.commit()

@@ -10,7 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from kollega.extensions import db
-from kollega.networks import services as svc
+from kollega.networks.messages import PAGE, list_messages
+from kollega.networks.networks import archive_network
+from kollega.networks.send import send_message
+from kollega.networks.threads import open_thread as start_thread
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import PASSWORD
 
@@ -45,7 +48,7 @@ def second_page(chromium: Any, live_server: Any) -> Any:
 def test_two_people_see_each_other_live_and_unread_counts_update(
     page: Any, second_page: Any, org: Any, nets: Any
 ) -> None:
-    other_thread, _ = svc.open_thread(org.leader, nets.request.id, "Rutiner", body="Første")
+    other_thread, _ = start_thread(org.leader, nets.request.id, "Rutiner", body="Første")
     db.session.commit()
     tid = nets.closed_thread.id
     leader, employee = page, second_page
@@ -123,7 +126,7 @@ def test_message_typed_while_offline_is_kept_and_sent_after_reconnect(
 
     # Nothing reached the server while the socket was down.
     db.session.expire_all()
-    assert [m.seq for m in svc.list_messages(org.employee, tid)[0]] == [1]
+    assert [m.seq for m in list_messages(org.employee, tid)[0]] == [1]
 
     # A reload forgets the page's memory; the outbox in localStorage shows the message
     # again and sends it once the new socket is up: stored once, shown once.
@@ -139,7 +142,7 @@ def test_message_typed_while_offline_is_kept_and_sent_after_reconnect(
         == 0
     )
     db.session.expire_all()
-    messages = svc.list_messages(org.employee, tid)[0]
+    messages = list_messages(org.employee, tid)[0]
     assert [(m.seq, m.body) for m in messages] == [
         (1, "Hemmelig innhold"),
         (2, "Skrevet uten nett"),
@@ -161,7 +164,7 @@ def test_refused_message_is_shown_as_failed(page: Any, org: Any, nets: Any) -> N
     sign_in(page, org.employee)
     open_thread(page, nets.closed_thread.id)
     # The network is archived after the page was opened: the server refuses the send.
-    svc.archive_network(org.leader, nets.request.id)
+    archive_network(org.leader, nets.request.id)
     db.session.commit()
     box = page.locator("#composer textarea[name=body]")
     box.fill("For sent")
@@ -176,11 +179,11 @@ def test_refused_message_is_shown_as_failed(page: Any, org: Any, nets: Any) -> N
 def test_older_messages_load_by_keyboard(page: Any, org: Any, nets: Any) -> None:
     tid = nets.closed_thread.id
     for i in range(60):
-        svc.send_message(org.leader, tid, f"old-{i}", f"Melding nummer {i + 2}")
+        send_message(org.leader, tid, f"old-{i}", f"Melding nummer {i + 2}")
     db.session.commit()
     sign_in(page, org.employee)
     open_thread(page, tid)
-    expect(page.locator("#messages li.message")).to_have_count(svc.PAGE)
+    expect(page.locator("#messages li.message")).to_have_count(PAGE)
     older = page.locator("button#older")
     older.focus()
     page.keyboard.press("Enter")
@@ -221,7 +224,7 @@ def test_outbox_entry_whose_ack_was_lost_is_shown_once(page: Any, org: Any, nets
     """Stored, but the page closed before the ack arrived: after a reload the outbox
     entry and the stored message are one message, and nothing is stored again."""
     tid = nets.closed_thread.id
-    svc.send_message(org.employee, tid, "lost-ack-1", "Kom fram likevel")
+    send_message(org.employee, tid, "lost-ack-1", "Kom fram likevel")
     db.session.commit()
     sign_in(page, org.employee)
     page.goto(f"/threads/{tid}")
@@ -241,4 +244,4 @@ def test_outbox_entry_whose_ack_was_lost_is_shown_once(page: Any, org: Any, nets
     expect(page.locator("#messages li.outbox")).to_have_count(0)
     assert page.evaluate("(k) => localStorage.getItem(k)", key) is None
     db.session.expire_all()
-    assert [m.seq for m in svc.list_messages(org.employee, tid)[0]] == [1, 2]
+    assert [m.seq for m in list_messages(org.employee, tid)[0]] == [1, 2]

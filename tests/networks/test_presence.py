@@ -23,8 +23,10 @@ import socketio
 
 from kollega.auth.services import create_token
 from kollega.extensions import db
-from kollega.networks import services as svc
+from kollega.networks.members import add_member
+from kollega.networks.networks import create_network
 from kollega.networks.presence import MemoryPresence, RedisPresence
+from kollega.networks.threads import open_thread
 from tests.conftest import free_port
 from tests.servers import ServerProcess
 
@@ -126,10 +128,10 @@ def test_presence_and_removal_reach_across_processes(
 ) -> None:
     if backend != "postgresql":
         pytest.skip("several processes share PostgreSQL (SQLite is the one-process default)")
-    network = svc.create_network(org.leader, "Personvern i skolen", "", visibility="request")
-    svc.add_member(org.leader, network.id, org.employee.id)
-    svc.add_member(org.leader, network.id, org.colleague.id)
-    thread, _ = svc.open_thread(org.leader, network.id, "Samtykke", body="Hei")
+    network = create_network(org.leader, "Personvern i skolen", "", visibility="request")
+    add_member(org.leader, network.id, org.employee.id)
+    add_member(org.leader, network.id, org.colleague.id)
+    thread, _ = open_thread(org.leader, network.id, "Samtykke", body="Hei")
     tokens = {p.id: create_token(p, "presence") for p in (org.leader, org.employee, org.colleague)}
     db.session.commit()
 
@@ -227,7 +229,7 @@ def test_a_gracefully_stopped_web_process_takes_its_presence_out(
 
     if backend != "postgresql":
         pytest.skip("production mode runs on PostgreSQL")
-    network = svc.create_network(org.leader, "Vaktlag", "", visibility="open")
+    network = create_network(org.leader, "Vaktlag", "", visibility="open")
     token = create_token(org.leader, "presence")
     db.session.commit()
     env = servers.production_env(str(app.config["DATABASE_URL"]), redis_url, tmp_path / "inst")

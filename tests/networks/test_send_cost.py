@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from kollega.auth.services import create_token
 from kollega.extensions import db, socketio
-from kollega.networks import services as svc
 from kollega.networks.models import Notification
+from kollega.networks.threads import follow_thread
 
 
 @contextmanager
@@ -61,7 +61,7 @@ def send(client: Any, thread_id: int, client_id: str, body: str = "Hei") -> dict
 def test_a_socket_send_is_three_statements(org, nets, sender):
     """See ``base``; a retry stores nothing."""
     thread_id = nets.closed_thread.id  # the employee is a member; the leader follows it
-    svc.follow_thread(org.leader, thread_id, follow=False)
+    follow_thread(org.leader, thread_id, follow=False)
     db.session.commit()
     send(sender, thread_id, "warm")
     with statements() as seen:

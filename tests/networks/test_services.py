@@ -11,8 +11,32 @@ from kollega import permissions
 from kollega.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from kollega.extensions import db
 from kollega.networks import render
-from kollega.networks import services as svc
+from kollega.networks.members import add_member, approve_member, join_network, leave_network
+from kollega.networks.messages import (
+    delete_message,
+    edit_message,
+    list_messages,
+    message_history,
+    react,
+)
 from kollega.networks.models import Message, Notification, Thread
+from kollega.networks.networks import (
+    approve_network,
+    archive_network,
+    create_network,
+    list_networks,
+)
+from kollega.networks.notifications import unread_notification_count
+from kollega.networks.reads import mark_read, unread_counts
+from kollega.networks.search import search_messages
+from kollega.networks.send import send_message
+from kollega.networks.threads import (
+    accept_answer,
+    follow_thread,
+    is_following,
+    open_thread,
+    resolve_thread,
+)
 
 
 def seqs(thread_id: int) -> list[int]:
@@ -25,19 +49,19 @@ def seqs(thread_id: int) -> list[int]:
 
 def test_seq_is_gap_free_and_retries_store_nothing(org, nets):
     thread = nets.open_thread
-    first = svc.send_message(org.employee, thread.id, "c-1", "Første")
+    first = send_message(org.employee, thread.id, "c-1", "Første")
     assert first.created and first.message.seq == 2  # the opening message is 1
-    again = svc.send_message(org.employee, thread.id, "c-1", "Første (igjen)")
+    again = send_message(org.employee, thread.id, "c-1", "Første (igjen)")
     assert not again.created
     assert (again.message.id, again.message.seq) == (first.message.id, first.message.seq)
     for i in range(2, 12):
-        svc.send_message(org.colleague if i % 2 else org.employee, thread.id, f"c-{i}", f"m {i}")
+        send_message(org.colleague if i % 2 else org.employee, thread.id, f"c-{i}", f"m {i}")
     db.session.commit()
     assert seqs(thread.id) == list(range(1, 13))
     assert db.session.get(Thread, thread.id).last_seq == 12
     # Reusing a client_id for another thread is a conflict, and stores nothing.
     with pytest.raises(Conflict):
-        svc.send_message(org.employee, nets.closed_thread.id, "c-1", "x")
+        send_message(org.employee, nets.closed_thread.id, "c-1", "x")
     db.session.rollback()
     assert seqs(nets.closed_thread.id) == [1]
 
@@ -56,7 +80,7 @@ def test_concurrent_retries_of_one_client_id(app, org, nets):
         try:
             with app.app_context():
                 person = db.session.get(Person, person_id)
-                result = svc.send_message(person, thread_id, "same-client-id", "hei")
+                result = send_message(person, thread_id, "same-client-id", "hei")
                 db.session.commit()
                 results.append((result.message.id, result.message.seq))
         except BaseException as exc:  # pragma: no cover - reported below
@@ -87,7 +111,7 @@ def test_parallel_senders_get_distinct_gap_free_seqs(app, org, nets):
             with app.app_context():
                 person = db.session.get(Person, pid)
                 for i in range(8):
-                    svc.send_message(person, thread_id, f"p{pid}-{i}", f"melding {i}")
+                    send_message(person, thread_id, f"p{pid}-{i}", f"melding {i}")
                     db.session.commit()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -105,10 +129,10 @@ def test_parallel_senders_get_distinct_gap_free_seqs(app, org, nets):
 def test_client_id_and_body_are_validated(org, nets):
     for bad in ("", "x" * 65, "has space", None, 12, "<script>"):
         with pytest.raises(ValidationError):
-            svc.send_message(org.employee, nets.open_thread.id, bad, "hei")
+            send_message(org.employee, nets.open_thread.id, bad, "hei")
     for bad in ("", "   ", None, 5, "x" * 10_001):
         with pytest.raises(ValidationError):
-            svc.send_message(org.employee, nets.open_thread.id, "ok-id", bad)
+            send_message(org.employee, nets.open_thread.id, "ok-id", bad)
     db.session.rollback()
     assert seqs(nets.open_thread.id) == [1]
 
@@ -138,15 +162,15 @@ def test_who_reads_which_network(org, nets, who):
     ):
         assert permissions.can_read_network(person, network) is may
         if may:
-            assert [m.seq for m in svc.list_messages(person, thread.id)[0]] == [1]
+            assert [m.seq for m in list_messages(person, thread.id)[0]] == [1]
         else:
             with pytest.raises((PermissionDenied, NotFound)):
-                svc.list_messages(person, thread.id)
+                list_messages(person, thread.id)
             with pytest.raises((PermissionDenied, NotFound)):
-                svc.send_message(person, thread.id, f"try-{who}-{network.id}", "inn?")
+                send_message(person, thread.id, f"try-{who}-{network.id}", "inn?")
             with pytest.raises((PermissionDenied, NotFound)):
-                svc.mark_read(person, thread.id)
-    listed = {n.network.id for n in svc.list_networks(person)}
+                mark_read(person, thread.id)
+    listed = {n.network.id for n in list_networks(person)}
     if who == "guest":
         assert listed == {nets.request.id}
     elif who in ("leader", "colleague"):
@@ -156,92 +180,90 @@ def test_who_reads_which_network(org, nets, who):
 
 
 def test_search_respects_permissions(org, nets):
-    svc.send_message(
-        org.leader, nets.open_thread.id, "s1", "Sykefravær og turnus i hjemmetjenesten"
-    )
-    svc.send_message(org.leader, nets.closed_thread.id, "s2", "Sykefravær i skolen er hemmelig")
+    send_message(org.leader, nets.open_thread.id, "s1", "Sykefravær og turnus i hjemmetjenesten")
+    send_message(org.leader, nets.closed_thread.id, "s2", "Sykefravær i skolen er hemmelig")
     db.session.commit()
-    assert len(svc.search_messages(org.leader, "sykefrav")) == 2
-    assert len(svc.search_messages(org.employee, "sykefravær")) == 2
+    assert len(search_messages(org.leader, "sykefrav")) == 2
+    assert len(search_messages(org.employee, "sykefravær")) == 2
     for who in ("hr", "admin", "other_leader"):
-        found = svc.search_messages(getattr(org, who), "Sykefravær")
+        found = search_messages(getattr(org, who), "Sykefravær")
         assert [m.client_id for m in found] == ["s1"]
-    assert [m.client_id for m in svc.search_messages(org.guest, "sykefravær")] == ["s2"]
-    assert svc.search_messages(org.hr, "\"' OR 1=1 -- NEAR(") == []
-    assert svc.search_messages(org.hr, "***") == []
+    assert [m.client_id for m in search_messages(org.guest, "sykefravær")] == ["s2"]
+    assert search_messages(org.hr, "\"' OR 1=1 -- NEAR(") == []
+    assert search_messages(org.hr, "***") == []
 
 
 def test_join_flows(org, nets):
-    member = svc.join_network(org.other_employee, nets.open.id)
+    member = join_network(org.other_employee, nets.open.id)
     assert member.state == "active"
-    asked = svc.join_network(org.other_employee, nets.request.id)
+    asked = join_network(org.other_employee, nets.request.id)
     assert asked.state == "requested"
     assert not permissions.can_read_network(org.other_employee, nets.request)
     notes = db.session.scalars(sa.select(Notification).where(Notification.kind == "join_request"))
     assert [n.person_id for n in notes] == [org.leader.id]
     with pytest.raises(NotFound):
-        svc.join_network(org.other_employee, nets.invite.id)
+        join_network(org.other_employee, nets.invite.id)
     with pytest.raises(PermissionDenied):
-        svc.approve_member(org.employee, nets.request.id, org.other_employee.id)
-    svc.approve_member(org.leader, nets.request.id, org.other_employee.id)
+        approve_member(org.employee, nets.request.id, org.other_employee.id)
+    approve_member(org.leader, nets.request.id, org.other_employee.id)
     assert permissions.can_read_network(org.other_employee, nets.request)
     # Invitation, accepted by joining.
-    svc.add_member(org.leader, nets.invite.id, org.employee_a1.id, invite=True)
+    add_member(org.leader, nets.invite.id, org.employee_a1.id, invite=True)
     assert not permissions.can_read_network(org.employee_a1, nets.invite)
-    assert svc.join_network(org.employee_a1, nets.invite.id).state == "active"
+    assert join_network(org.employee_a1, nets.invite.id).state == "active"
     # The guest cannot join anything else.
     with pytest.raises((PermissionDenied, NotFound)):
-        svc.join_network(org.guest, nets.open.id)
-    svc.leave_network(org.other_employee, nets.request.id)
+        join_network(org.guest, nets.open.id)
+    leave_network(org.other_employee, nets.request.id)
     assert not permissions.can_read_network(org.other_employee, nets.request)
     with pytest.raises(Conflict):
-        svc.leave_network(org.leader, nets.request.id)  # the last facilitator
+        leave_network(org.leader, nets.request.id)  # the last facilitator
 
 
 def test_employee_proposes_leader_approves(org):
-    proposal = svc.create_network(org.employee, "Lesing i småskolen", "Forslag")
+    proposal = create_network(org.employee, "Lesing i småskolen", "Forslag")
     assert proposal.status == "proposed"
     assert not permissions.can_post(org.employee, proposal)
     with pytest.raises(PermissionDenied):
-        svc.approve_network(org.other_leader, proposal.id)  # leads another unit
+        approve_network(org.other_leader, proposal.id)  # leads another unit
     with pytest.raises(PermissionDenied):
-        svc.approve_network(org.admin, proposal.id)
-    assert proposal.id in {n.network.id for n in svc.list_networks(org.leader)}
-    svc.approve_network(org.leader, proposal.id)
+        approve_network(org.admin, proposal.id)
+    assert proposal.id in {n.network.id for n in list_networks(org.leader)}
+    approve_network(org.leader, proposal.id)
     assert proposal.status == "active"
     assert permissions.is_facilitator(org.employee, proposal)
     # Now a facilitator, the employee creates active networks directly.
-    assert svc.create_network(org.employee, "Nytt nettverk").status == "active"
+    assert create_network(org.employee, "Nytt nettverk").status == "active"
     with pytest.raises(PermissionDenied):
-        svc.create_network(org.guest, "Gjestenettverk")
+        create_network(org.guest, "Gjestenettverk")
     with pytest.raises(Conflict):
-        svc.create_network(org.hr, "lesing i småskolen")
+        create_network(org.hr, "lesing i småskolen")
     with pytest.raises(ValidationError):
-        svc.create_network(org.hr, "X", visibility="secret")
+        create_network(org.hr, "X", visibility="secret")
     with pytest.raises(ValidationError):
-        svc.create_network(org.hr, "X", target_competences=["not a code"])
+        create_network(org.hr, "X", target_competences=["not a code"])
 
 
 def test_archive_makes_read_only(org, nets):
     with pytest.raises(PermissionDenied):
-        svc.archive_network(org.employee, nets.request.id)
-    svc.archive_network(org.leader, nets.request.id)
-    assert svc.list_messages(org.employee, nets.closed_thread.id)[0]
+        archive_network(org.employee, nets.request.id)
+    archive_network(org.leader, nets.request.id)
+    assert list_messages(org.employee, nets.closed_thread.id)[0]
     with pytest.raises(PermissionDenied):
-        svc.send_message(org.employee, nets.closed_thread.id, "late", "for sent")
+        send_message(org.employee, nets.closed_thread.id, "late", "for sent")
     with pytest.raises(PermissionDenied):
-        svc.open_thread(org.leader, nets.request.id, "Ny tråd")
+        open_thread(org.leader, nets.request.id, "Ny tråd")
 
 
 def test_open_network_post_makes_member(org, nets):
     assert not permissions.is_network_member(org.other_employee, nets.open)
-    svc.send_message(org.other_employee, nets.open_thread.id, "auto", "Hei fra nord")
+    send_message(org.other_employee, nets.open_thread.id, "auto", "Hei fra nord")
     assert permissions.is_network_member(org.other_employee, nets.open)
 
 
 def test_mentions_replies_and_followers_are_notified(org, nets):
     thread = nets.closed_thread  # leader opened it and follows it
-    first = svc.send_message(org.employee, thread.id, "n1", "Hei @Lise Leder, og @Gro Gjest!")
+    first = send_message(org.employee, thread.id, "n1", "Hei @Lise Leder, og @Gro Gjest!")
     kinds = {
         (n.person_id, n.kind)
         for n in db.session.scalars(
@@ -249,91 +271,91 @@ def test_mentions_replies_and_followers_are_notified(org, nets):
         )
     }
     assert kinds == {(org.leader.id, "mention"), (org.guest.id, "mention")}
-    svc.send_message(org.guest, thread.id, "n2", "Svar", reply_to_id=first.message.id)
+    send_message(org.guest, thread.id, "n2", "Svar", reply_to_id=first.message.id)
     assert (org.employee.id, "reply") in {
         (n.person_id, n.kind) for n in db.session.scalars(sa.select(Notification))
     }
     # Someone outside the network is not "mentioned".
-    svc.send_message(org.employee, thread.id, "n3", "@Hanne HR ser ikke dette")
-    assert svc.unread_notification_count(org.hr) == 0
-    assert svc.unread_notification_count(org.leader) >= 1
-    svc.mark_read(org.leader, thread.id)
-    assert svc.unread_notification_count(org.leader) == 0
+    send_message(org.employee, thread.id, "n3", "@Hanne HR ser ikke dette")
+    assert unread_notification_count(org.hr) == 0
+    assert unread_notification_count(org.leader) >= 1
+    mark_read(org.leader, thread.id)
+    assert unread_notification_count(org.leader) == 0
 
 
 def test_unread_counts_and_mark_read(org, nets):
     thread = nets.closed_thread
-    assert svc.unread_counts(org.employee) == {thread.id: 1}
+    assert unread_counts(org.employee) == {thread.id: 1}
     for i in range(3):
-        svc.send_message(org.leader, thread.id, f"u{i}", f"nr {i}")
-    svc.send_message(org.employee, thread.id, "own", "egen melding teller ikke")
-    assert svc.unread_counts(org.employee)[thread.id] == 4
-    assert svc.mark_read(org.employee, thread.id, 3) == 3
-    assert svc.unread_counts(org.employee)[thread.id] == 1
-    assert svc.mark_read(org.employee, thread.id, 1) == 3  # never backwards
-    svc.mark_read(org.employee, thread.id)
-    assert thread.id not in svc.unread_counts(org.employee)
+        send_message(org.leader, thread.id, f"u{i}", f"nr {i}")
+    send_message(org.employee, thread.id, "own", "egen melding teller ikke")
+    assert unread_counts(org.employee)[thread.id] == 4
+    assert mark_read(org.employee, thread.id, 3) == 3
+    assert unread_counts(org.employee)[thread.id] == 1
+    assert mark_read(org.employee, thread.id, 1) == 3  # never backwards
+    mark_read(org.employee, thread.id)
+    assert thread.id not in unread_counts(org.employee)
 
 
 def test_history_pages_and_replay(org, nets):
     thread = nets.open_thread
     for i in range(2, 31):
-        svc.send_message(org.leader, thread.id, f"h{i}", f"melding {i}")
-    latest, more = svc.list_messages(org.employee, thread.id, limit=10)
+        send_message(org.leader, thread.id, f"h{i}", f"melding {i}")
+    latest, more = list_messages(org.employee, thread.id, limit=10)
     assert [m.seq for m in latest] == list(range(21, 31)) and more
-    older, more = svc.list_messages(org.employee, thread.id, before_seq=21, limit=10)
+    older, more = list_messages(org.employee, thread.id, before_seq=21, limit=10)
     assert [m.seq for m in older] == list(range(11, 21)) and more
-    oldest, more = svc.list_messages(org.employee, thread.id, before_seq=11, limit=10)
+    oldest, more = list_messages(org.employee, thread.id, before_seq=11, limit=10)
     assert [m.seq for m in oldest] == list(range(1, 11)) and not more
-    replay, more = svc.list_messages(org.employee, thread.id, after_seq=25)
+    replay, more = list_messages(org.employee, thread.id, after_seq=25)
     assert [m.seq for m in replay] == [26, 27, 28, 29, 30] and not more
     with pytest.raises(ValidationError):
-        svc.list_messages(org.employee, thread.id, after_seq="x")
+        list_messages(org.employee, thread.id, after_seq="x")
 
 
 def test_edit_delete_react(org, nets):
-    sent = svc.send_message(org.employee, nets.closed_thread.id, "e1", "Førsteutkast").message
+    sent = send_message(org.employee, nets.closed_thread.id, "e1", "Førsteutkast").message
     with pytest.raises(PermissionDenied):
-        svc.edit_message(org.leader, sent.id, "ikke din")
-    svc.edit_message(org.employee, sent.id, "Andre *utkast*")
+        edit_message(org.leader, sent.id, "ikke din")
+    edit_message(org.employee, sent.id, "Andre *utkast*")
     assert sent.body_html == "<p>Andre <em>utkast</em></p>"
-    assert [e.previous_body for e in svc.message_history(org.employee, sent.id)] == ["Førsteutkast"]
+    assert [e.previous_body for e in message_history(org.employee, sent.id)] == ["Førsteutkast"]
     nets.request.edit_window_minutes = 0
     with pytest.raises(PermissionDenied):
-        svc.edit_message(org.employee, sent.id, "for sent")
-    assert svc.react(org.leader, sent.id, "👍") == [
+        edit_message(org.employee, sent.id, "for sent")
+    assert react(org.leader, sent.id, "👍") == [
         {"emoji": "👍", "count": 1, "people": [org.leader.id]}
     ]
-    assert svc.react(org.leader, sent.id, "👍") == []
+    assert react(org.leader, sent.id, "👍") == []
     with pytest.raises(ValidationError):
-        svc.react(org.leader, sent.id, "<b>")
+        react(org.leader, sent.id, "<b>")
     with pytest.raises((PermissionDenied, NotFound)):
-        svc.react(org.hr, sent.id, "👍")
+        react(org.hr, sent.id, "👍")
     with pytest.raises(PermissionDenied):
-        svc.delete_message(org.guest, sent.id)
-    svc.delete_message(org.leader, sent.id)  # facilitator moderates
+        delete_message(org.guest, sent.id)
+    delete_message(org.leader, sent.id)  # facilitator moderates
     assert sent.is_deleted and sent.body == "" and sent.body_html == ""
-    assert svc.search_messages(org.employee, "utkast") == []
+    assert search_messages(org.employee, "utkast") == []
 
 
 def test_threads_resolve_accept_follow(org, nets):
-    thread, first = svc.open_thread(
+    thread, first = open_thread(
         org.employee, nets.request.id, "Hvordan lagrer vi samtykke?", kind="question", body="?"
     )
-    answer = svc.send_message(org.leader, thread.id, "a1", "I arkivet").message
+    answer = send_message(org.leader, thread.id, "a1", "I arkivet").message
     with pytest.raises(PermissionDenied):
-        svc.accept_answer(org.guest, thread.id, answer.id)
-    svc.accept_answer(org.employee, thread.id, answer.id)
+        accept_answer(org.guest, thread.id, answer.id)
+    accept_answer(org.employee, thread.id, answer.id)
     assert thread.accepted_message_id == answer.id and thread.resolved
-    svc.resolve_thread(org.employee, thread.id, False)
+    resolve_thread(org.employee, thread.id, False)
     assert not thread.resolved
-    assert svc.follow_thread(org.guest, thread.id) is True
-    assert svc.is_following(org.guest, thread.id)
-    svc.follow_thread(org.guest, thread.id, False)
-    assert not svc.is_following(org.guest, thread.id)
+    assert follow_thread(org.guest, thread.id) is True
+    assert is_following(org.guest, thread.id)
+    follow_thread(org.guest, thread.id, False)
+    assert not is_following(org.guest, thread.id)
     with pytest.raises(PermissionDenied):
-        svc.open_thread(org.employee, nets.request.id, "Stopp", kind="learning_stop")
-    exp, msg = svc.open_thread(
+        open_thread(org.employee, nets.request.id, "Stopp", kind="learning_stop")
+    exp, msg = open_thread(
         org.employee,
         nets.request.id,
         "Erfaring",
@@ -381,7 +403,7 @@ class _Inspector(HTMLParser):
 
 @pytest.mark.parametrize("evil", EVIL)
 def test_user_text_renders_inert(org, nets, evil):
-    sent = svc.send_message(org.leader, nets.open_thread.id, f"x{EVIL.index(evil)}", evil).message
+    sent = send_message(org.leader, nets.open_thread.id, f"x{EVIL.index(evil)}", evil).message
     parsed = _Inspector()
     parsed.feed(sent.body_html)
     assert set(parsed.tags) <= render.ALLOWED_TAGS
@@ -394,7 +416,7 @@ def test_user_text_renders_inert(org, nets, evil):
 
 
 def test_links_get_rel_nofollow_noopener(org, nets):
-    sent = svc.send_message(
+    sent = send_message(
         org.leader, nets.open_thread.id, "l1", "Se [her](https://drammen.kommune.no)"
     )
     assert sent.message.body_html == (

@@ -13,7 +13,7 @@ import socketio
 
 from kollega.auth.services import create_token
 from kollega.extensions import db
-from kollega.networks import services as svc
+from kollega.networks.messages import list_messages
 from tests import factories
 
 
@@ -151,7 +151,7 @@ def test_join_send_and_receive_in_another_client(live_server, clients, org, nets
     assert a.call("message:delete", {"message_id": ack["id"]})["ok"]
     assert b.wait_for("message:deleted")["id"] == ack["id"]
     db.session.expire_all()
-    assert [m.seq for m in svc.list_messages(org.leader, tid)[0]] == [1, 2, 3]
+    assert [m.seq for m in list_messages(org.leader, tid)[0]] == [1, 2, 3]
 
 
 @pytest.mark.parametrize("who", ["colleague", "hr", "admin", "other_leader"])

@@ -144,9 +144,9 @@ def test_search_and_notifications_pages(client, org, nets):
 
 
 def test_notification_bell_counts(client, org, nets):
-    from kollega.networks import services as svc
+    from kollega.networks.send import send_message
 
-    svc.send_message(org.employee, nets.closed_thread.id, "bell", "Hei @Lise Leder")
+    send_message(org.employee, nets.closed_thread.id, "bell", "Hei @Lise Leder")
     db.session.commit()
     login(client, org.leader)
     html = client.get("/networks").get_data(as_text=True)

@@ -1,0 +1,220 @@
+"""Use cases of existing messages: list a thread's messages, edit, delete, react."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import (
+    joinedload,
+    selectinload,
+)
+
+from kollega import permissions
+from kollega.db import now_utc
+from kollega.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from kollega.extensions import db
+from kollega.networks import broadcast
+from kollega.networks.common import (
+    as_int,
+    clean_choice,
+    clean_text,
+    dialect_insert,
+    load_message,
+    require_post,
+    require_read,
+)
+from kollega.networks.models import (
+    REACTIONS,
+    Message,
+    MessageEdit,
+    Reaction,
+    Thread,
+)
+from kollega.networks.render import MAX_BODY, render_markdown
+from kollega.networks.threads import get_thread
+from kollega.org.models import Person
+
+PAGE = 50
+
+
+MAX_PAGE = 200
+
+
+REPLAY_LIMIT = 1000
+
+
+def list_messages(
+    person: Person,
+    thread_id: Any,
+    after_seq: Any = None,
+    before_seq: Any = None,
+    limit: Any = PAGE,
+) -> tuple[list[Message], bool]:
+    """Messages in seq order and whether there are more. ``after_seq``: the ones after it
+    (replay after a reconnect); ``before_seq``: the page before it (scrolling up);
+    neither: the latest page."""
+    return thread_messages(get_thread(person, thread_id), after_seq, before_seq, limit)
+
+
+def thread_messages(
+    thread: Thread, after_seq: Any = None, before_seq: Any = None, limit: Any = PAGE
+) -> tuple[list[Message], bool]:
+    """``list_messages`` of a thread the caller has had from ``get_thread`` (the reader's
+    permission checked there)."""
+    limit = as_int(limit if limit not in (None, "") else PAGE, "limit")
+    if not 1 <= limit <= REPLAY_LIMIT:
+        message = _l("Between 1 and %(n)d.", n=REPLAY_LIMIT)
+        raise ValidationError(message, fields={"limit": message})
+    stmt = (
+        sa.select(Message)
+        .where(Message.thread_id == thread.id)
+        .options(
+            # The author in the same query (a many-to-one: one join, no second round trip).
+            joinedload(Message.author),
+            selectinload(Message.reply_to).joinedload(Message.author),
+        )
+    )
+    if after_seq not in (None, ""):
+        after = as_int(after_seq, "after_seq")
+        rows = list(
+            db.session.scalars(
+                stmt.where(Message.seq > after).order_by(Message.seq).limit(limit + 1)
+            )
+        )
+        return rows[:limit], len(rows) > limit
+    if before_seq not in (None, ""):
+        stmt = stmt.where(Message.seq < as_int(before_seq, "before_seq"))
+    rows = list(db.session.scalars(stmt.order_by(Message.seq.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    return list(reversed(rows[:limit])), more
+
+
+def get_message(person: Person, message_id: Any) -> Message:
+    message = load_message(message_id)
+    try:
+        require_read(person, message.thread.network)
+    except NotFound:
+        raise NotFound(_l("No such message.")) from None
+    return message
+
+
+def edit_message(person: Person, message_id: Any, body: Any) -> Message:
+    """Change one's own message within the network's edit window; the previous text is
+    kept in the history. Queues ``message:edited``."""
+    message = get_message(person, message_id)
+    network = message.thread.network
+    if message.author_id != person.id:
+        raise PermissionDenied(_l("You can only edit your own messages."))
+    if network.status != "active":
+        raise PermissionDenied(_l("The network is archived and can only be read."))
+    if message.is_deleted:
+        raise Conflict(_l("The message has been deleted."))
+    window = dt.timedelta(minutes=network.edit_window_minutes)
+    if now_utc() - message.created_at > window:
+        raise PermissionDenied(_l("The time for editing this message has passed."))
+    body = clean_text(body, "body", required=True, max_len=MAX_BODY)
+    broadcast.message_edited(message)
+    if body == message.body:
+        return message
+    db.session.add(
+        MessageEdit(message_id=message.id, previous_body=message.body, edited_by_id=person.id)
+    )
+    message.body = body
+    message.body_html = render_markdown(body)
+    message.edited_at = now_utc()
+    db.session.flush()
+    return message
+
+
+def message_history(person: Person, message_id: Any) -> list[MessageEdit]:
+    """The earlier versions of a message, oldest first."""
+    message = get_message(person, message_id)
+    return list(
+        db.session.scalars(
+            sa.select(MessageEdit)
+            .where(MessageEdit.message_id == message.id)
+            .order_by(MessageEdit.id)
+        )
+    )
+
+
+def delete_message(person: Person, message_id: Any) -> Message:
+    """Delete a message (its author, or a facilitator): its text is removed, the row
+    stays so that seqs stay gap-free, and it is shown as deleted. Queues
+    ``message:deleted``."""
+    message = get_message(person, message_id)
+    network = message.thread.network
+    if message.author_id != person.id and not permissions.can_moderate(person, network):
+        raise PermissionDenied(_l("You can only delete your own messages."))
+    if network.status != "active":
+        raise PermissionDenied(_l("The network is archived and can only be read."))
+    broadcast.message_deleted(message)
+    if message.is_deleted:
+        return message
+    message.deleted_at = now_utc()
+    message.deleted_by_id = person.id
+    message.body = ""
+    message.body_html = ""
+    db.session.execute(sa.delete(MessageEdit).where(MessageEdit.message_id == message.id))
+    db.session.execute(sa.delete(Reaction).where(Reaction.message_id == message.id))
+    thread = message.thread
+    if thread.accepted_message_id == message.id:
+        thread.accepted_message_id = None
+    db.session.flush()
+    return message
+
+
+def react(
+    person: Person, message_id: Any, emoji: Any, on: bool | None = None
+) -> list[dict[str, Any]]:
+    """Add (``on`` True), remove (False) or toggle (None) a reaction; returns the
+    message's reactions as ``[{emoji, count, people}]`` (and queues them as
+    ``reaction:changed``)."""
+    message = get_message(person, message_id)
+    require_post(person, message.thread.network)
+    if message.is_deleted:
+        raise Conflict(_l("The message has been deleted."))
+    emoji = clean_choice(emoji, "emoji", REACTIONS)
+    existing = db.session.scalar(
+        sa.select(Reaction).where(
+            Reaction.message_id == message.id,
+            Reaction.person_id == person.id,
+            Reaction.emoji == emoji,
+        )
+    )
+    if on is None:
+        on = existing is None
+    if on and existing is None:
+        db.session.execute(
+            dialect_insert(Reaction)
+            .values(message_id=message.id, person_id=person.id, emoji=emoji, created_at=now_utc())
+            .on_conflict_do_nothing()
+        )
+    elif not on and existing is not None:
+        db.session.delete(existing)
+    db.session.flush()
+    reactions = reactions_for([message.id]).get(message.id, [])
+    broadcast.reactions_changed(message, reactions)
+    return reactions
+
+
+def reactions_for(message_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Reactions of several messages: ``{message_id: [{emoji, count, people: [ids]}]}``."""
+    out: dict[int, dict[str, list[int]]] = {}
+    if not message_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Reaction.message_id, Reaction.emoji, Reaction.person_id)
+        .where(Reaction.message_id.in_(list(message_ids)))
+        .order_by(Reaction.id)
+    )
+    for mid, emoji, pid in rows:
+        out.setdefault(mid, {}).setdefault(emoji, []).append(pid)
+    return {
+        mid: [{"emoji": e, "count": len(p), "people": p} for e, p in by_emoji.items()]
+        for mid, by_emoji in out.items()
+    }

@@ -1,0 +1,194 @@
+"""Read markers and unread counts (a thread, the sidebar, the start page)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from kollega import permissions
+from kollega.db import now_utc
+from kollega.extensions import db
+from kollega.networks import broadcast
+from kollega.networks.common import as_int, dialect_insert
+from kollega.networks.models import (
+    Message,
+    Network,
+    NetworkMember,
+    Notification,
+    Thread,
+    ThreadRead,
+)
+from kollega.networks.networks import list_networks
+from kollega.networks.notifications import unread_notification_count
+from kollega.networks.threads import get_thread
+from kollega.org.models import Person
+
+
+def mark_read(person: Person, thread_id: Any, seq: Any = None) -> int:
+    """Mark the thread read up to ``seq`` (default: everything). Read markers only move
+    forward. Returns the person's last read seq."""
+    return mark_thread_read(person, get_thread(person, thread_id), seq)
+
+
+def read_thread(person: Person, thread_id: Any, seq: Any = None) -> dict[str, int]:
+    """``mark_read``, and what it leaves: ``{thread_id, last_read_seq, unread,
+    notifications}`` (the thread's unread messages and the bell's count), also queued as
+    ``read`` to the person's other tabs and devices."""
+    tid = as_int(thread_id, "thread_id")
+    last = mark_read(person, tid, seq)
+    unread = unread_counts(person, [tid]).get(tid, 0)
+    notifications = unread_notification_count(person)
+    broadcast.read_marker(person.id, tid, last, unread, notifications)
+    return {
+        "thread_id": tid,
+        "last_read_seq": last,
+        "unread": unread,
+        "notifications": notifications,
+    }
+
+
+def mark_thread_read(person: Person, thread: Thread, seq: Any = None) -> int:
+    """``mark_read`` of a thread the caller has had from ``get_thread`` (the reader's
+    permission checked there)."""
+    target = thread.last_seq if seq in (None, "") else as_int(seq, "seq")
+    target = max(0, min(target, thread.last_seq))
+    now = now_utc()
+    stmt = dialect_insert(ThreadRead).values(
+        thread_id=thread.id, person_id=person.id, last_read_seq=target, updated_at=now
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["thread_id", "person_id"],
+        set_={
+            "last_read_seq": sa.case(
+                (
+                    stmt.excluded.last_read_seq > ThreadRead.last_read_seq,
+                    stmt.excluded.last_read_seq,
+                ),
+                else_=ThreadRead.last_read_seq,
+            ),
+            "updated_at": now,
+        },
+    )
+    last = db.session.execute(stmt.returning(ThreadRead.last_read_seq)).scalar_one()
+    # Notifications about this thread up to here are read too.
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.person_id == person.id,
+            Notification.thread_id == thread.id,
+            Notification.read_at.is_(None),
+            Notification.message_id.in_(
+                sa.select(Message.id).where(Message.thread_id == thread.id, Message.seq <= target)
+            ),
+        )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return int(last or 0)
+
+
+def unread_counts(person: Person, thread_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Unread messages per thread (others' messages, not deleted, after the read
+    marker) in the networks the person is an active member of (or in ``thread_ids``,
+    limited to threads the person may read). Threads with none are left out."""
+    read = (
+        sa.select(ThreadRead.thread_id, ThreadRead.last_read_seq)
+        .where(ThreadRead.person_id == person.id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(Message.thread_id, sa.func.count())
+        .join(Thread, Thread.id == Message.thread_id)
+        .outerjoin(read, read.c.thread_id == Message.thread_id)
+        .where(
+            Message.seq > sa.func.coalesce(read.c.last_read_seq, 0),
+            Message.author_id != person.id,
+            Message.deleted_at.is_(None),
+        )
+        .group_by(Message.thread_id)
+    )
+    if thread_ids is None:
+        member_of = sa.select(NetworkMember.network_id).where(
+            NetworkMember.person_id == person.id,
+            NetworkMember.active(),
+        )
+        stmt = stmt.where(Thread.network_id.in_(member_of))
+    else:
+        ids = [int(t) for t in thread_ids]
+        if not ids:
+            return {}
+        readable = sa.select(Network.id).where(permissions.readable_networks_filter(person))
+        stmt = stmt.where(Thread.id.in_(ids), Thread.network_id.in_(readable))
+    return {tid: int(n) for tid, n in db.session.execute(stmt)}
+
+
+def my_networks_unread(person: Person, limit: int = 50) -> list[tuple[int, str, int]]:
+    """``(network id, name, unread messages)`` of the networks the person is an active
+    member of, by name: ``list_networks(mine=True)`` and ``unread_counts`` summed per
+    network, in one query that loads no objects (the chat sidebar on every thread page
+    and the start page show it)."""
+    member_of = (
+        sa.select(NetworkMember.network_id)
+        .where(
+            NetworkMember.person_id == person.id,
+            NetworkMember.active(),
+        )
+        .scalar_subquery()
+    )
+    read = (
+        sa.select(ThreadRead.thread_id, ThreadRead.last_read_seq)
+        .where(ThreadRead.person_id == person.id)
+        .subquery()
+    )
+    unread = (
+        sa.select(Thread.network_id, sa.func.count().label("n"))
+        .select_from(Message)
+        .join(Thread, Thread.id == Message.thread_id)
+        .outerjoin(read, read.c.thread_id == Message.thread_id)
+        .where(
+            Thread.network_id.in_(member_of),
+            Message.seq > sa.func.coalesce(read.c.last_read_seq, 0),
+            Message.author_id != person.id,
+            Message.deleted_at.is_(None),
+        )
+        .group_by(Thread.network_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(Network.id, Network.name, sa.func.coalesce(unread.c.n, 0))
+        .outerjoin(unread, unread.c.network_id == Network.id)
+        .where(Network.id.in_(member_of))
+        .order_by(Network.name, Network.id)
+        .limit(max(1, min(limit, 500)))
+    )
+    return [(nid, name, int(n)) for nid, name, n in db.session.execute(stmt)]
+
+
+def sidebar(person: Person) -> list[tuple[Network, list[Thread], dict[int, int]]]:
+    """The person's active networks (by name), each with its threads (latest activity
+    first) and the person's unread counts per thread: what a chat sidebar shows."""
+    rows = list_networks(person, mine=True, limit=500)
+    networks = [r.network for r in rows]
+    if not networks:
+        return []
+    threads = list(
+        db.session.scalars(
+            sa.select(Thread)
+            .where(Thread.network_id.in_([n.id for n in networks]))
+            .order_by(
+                sa.func.coalesce(Thread.last_message_at, Thread.created_at).desc(),
+                Thread.id.desc(),
+            )
+        )
+    )
+    unread = unread_counts(person)
+    by_network: dict[int, list[Thread]] = {n.id: [] for n in networks}
+    for thread in threads:
+        by_network[thread.network_id].append(thread)
+    return [
+        (n, by_network[n.id], {t.id: unread[t.id] for t in by_network[n.id] if t.id in unread})
+        for n in networks
+    ]

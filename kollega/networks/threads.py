@@ -1,0 +1,268 @@
+"""Use cases of threads: list, read, open (also on behalf of the system), resolve, accept
+an answer, follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import (
+    contains_eager,
+)
+
+from kollega import permissions
+from kollega.db import now_utc
+from kollega.errors import NotFound, PermissionDenied, ValidationError
+from kollega.extensions import db
+from kollega.networks import broadcast
+from kollega.networks.common import (
+    as_int,
+    clean_choice,
+    clean_text,
+    competence_codes,
+    dialect_insert,
+    load_message,
+    load_network,
+    load_thread,
+    require_post,
+    require_read,
+)
+from kollega.networks.members import ensure_member
+from kollega.networks.models import (
+    THREAD_KINDS,
+    Message,
+    NetworkMember,
+    Thread,
+    ThreadFollow,
+)
+from kollega.networks.networks import get_network
+from kollega.networks.render import MAX_BODY
+from kollega.networks.send import post_system_message, send_message, system_author
+from kollega.org.models import Person
+
+EXPERIENCE_PARTS = (
+    ("situation", _l("Situation")),
+    ("what_we_did", _l("What we did")),
+    ("what_we_learned", _l("What we learned")),
+    ("next_time", _l("What we will do next")),
+)
+
+
+def experience_body(parts: dict[str, Any]) -> str:
+    """The Markdown of an experience thread's opening message in its four parts."""
+    chunks = []
+    for key, label in EXPERIENCE_PARTS:
+        text = clean_text(parts.get(key), key, required=False, max_len=MAX_BODY // 4)
+        if text:
+            chunks.append(f"### {label}\n\n{text}")
+    return "\n\n".join(chunks)
+
+
+def list_threads(person: Person, network_id: Any, limit: int = 200) -> list[Thread]:
+    """Threads of a network, latest activity first."""
+    network = load_network(network_id)
+    require_read(person, network)
+    stmt = (
+        sa.select(Thread)
+        .where(Thread.network_id == network.id)
+        .order_by(
+            sa.func.coalesce(Thread.last_message_at, Thread.created_at).desc(), Thread.id.desc()
+        )
+        .limit(max(1, min(limit, 1000)))
+    )
+    return list(db.session.scalars(stmt))
+
+
+def get_thread(person: Person, thread_id: Any) -> Thread:
+    """The thread, when the person may read its network."""
+    thread = load_thread(thread_id)
+    try:
+        require_read(person, thread.network)
+    except NotFound:
+        raise NotFound(_l("No such thread.")) from None
+    return thread
+
+
+def thread_for_reader(person: Person, thread_id: Any) -> tuple[Thread, Any, bool]:
+    """``get_thread``, the person's membership row (as ``permissions.network_membership``
+    gives it, for the page's other checks) and whether they follow the thread, in one
+    query (the thread page's)."""
+    following = (
+        sa.select(ThreadFollow.thread_id)
+        .where(ThreadFollow.thread_id == Thread.id, ThreadFollow.person_id == person.id)
+        .exists()
+    )
+    row = db.session.execute(
+        sa.select(Thread, NetworkMember, following)
+        .join(Thread.network)
+        .outerjoin(
+            NetworkMember,
+            sa.and_(
+                NetworkMember.network_id == Thread.network_id,
+                NetworkMember.person_id == person.id,
+                NetworkMember.current(),
+            ),
+        )
+        .options(contains_eager(Thread.network))
+        .where(Thread.id == as_int(thread_id, "thread_id"))
+    ).one_or_none()
+    if row is None:
+        raise NotFound(_l("No such thread."))
+    thread, member, follows = row
+    if not permissions.can_read_network(person, thread.network, member):
+        try:  # refused: the usual checks, for the usual answer
+            require_read(person, thread.network)
+        except NotFound:
+            raise NotFound(_l("No such thread.")) from None
+    return thread, member, bool(follows)
+
+
+def open_thread(
+    person: Person,
+    network_id: Any,
+    title: Any,
+    kind: Any = "discussion",
+    body: Any = "",
+    competence_tags: Any = None,
+    client_id: Any = None,
+    parts: dict[str, Any] | None = None,
+) -> tuple[Thread, Message | None]:
+    """Open a thread; ``body`` (or, for an experience, its four ``parts``) becomes the
+    first message. Learning stops are opened by facilitators (and the annual cycle)."""
+    network = load_network(network_id)
+    require_post(person, network)
+    title = clean_text(title, "title", required=True, max_len=200)
+    kind = clean_choice(kind, "kind", THREAD_KINDS, "discussion")
+    tags = competence_codes(competence_tags, "competence_tags")
+    if kind == "learning_stop" and not permissions.is_facilitator(person, network):
+        raise PermissionDenied(_l("Learning stops are opened by the network's facilitators."))
+    if kind == "experience" and parts:
+        body = experience_body(parts)
+    body = clean_text(body, "body", required=False, max_len=MAX_BODY)
+    ensure_member(person, network)
+    thread = Thread(
+        network_id=network.id,
+        title=title,
+        kind=kind,
+        competence_tags=tags,
+        created_by_id=person.id,
+        last_seq=0,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    db.session.add(ThreadFollow(thread_id=thread.id, person_id=person.id))
+    first = None
+    if body:
+        first = send_message(
+            person, thread.id, client_id or f"thread-{thread.id}-open", body
+        ).message
+    db.session.flush()
+    return thread, first
+
+
+def _require_manage(person: Person, thread: Thread) -> None:
+    if permissions.can_manage_thread(person, thread):
+        return
+    require_read(person, thread.network)
+    if thread.network.status != "active":
+        raise PermissionDenied(_l("The network is archived and can only be read."))
+    raise PermissionDenied(_l("Only the thread's opener or a facilitator can do this."))
+
+
+def resolve_thread(person: Person, thread_id: Any, resolved: bool = True) -> Thread:
+    """Mark a thread resolved, or reopen it (opener or facilitator); queues
+    ``thread:updated``."""
+    thread = load_thread(thread_id)
+    _require_manage(person, thread)
+    thread.resolved = bool(resolved)
+    thread.resolved_at = now_utc() if resolved else None
+    db.session.flush()
+    broadcast.thread_updated(thread)
+    return thread
+
+
+def accept_answer(person: Person, thread_id: Any, message_id: Any) -> Thread:
+    """Mark a message as the accepted answer of a question (opener or facilitator);
+    ``message_id`` None clears it. Queues ``thread:updated``."""
+    thread = load_thread(thread_id)
+    _require_manage(person, thread)
+    if thread.kind != "question":
+        raise ValidationError(_l("Only questions have an accepted answer."))
+    if message_id in (None, ""):
+        thread.accepted_message_id = None
+    else:
+        message = load_message(message_id)
+        if message.thread_id != thread.id or message.is_deleted:
+            raise ValidationError(
+                _l("The answer must be a message in this thread."),
+                fields={"message_id": _l("Not in this thread.")},
+            )
+        thread.accepted_message_id = message.id
+        thread.resolved = True
+        thread.resolved_at = now_utc()
+    db.session.flush()
+    broadcast.thread_updated(thread)
+    return thread
+
+
+def follow_thread(person: Person, thread_id: Any, follow: bool = True) -> bool:
+    """Follow (be notified of new messages) or unfollow a thread. Returns the new state."""
+    thread = get_thread(person, thread_id)
+    if follow:
+        db.session.execute(
+            dialect_insert(ThreadFollow)
+            .values(thread_id=thread.id, person_id=person.id, created_at=now_utc())
+            .on_conflict_do_nothing()
+        )
+    else:
+        db.session.execute(
+            sa.delete(ThreadFollow).where(
+                ThreadFollow.thread_id == thread.id, ThreadFollow.person_id == person.id
+            )
+        )
+    db.session.flush()
+    return follow
+
+
+def is_following(person: Person, thread_id: int) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(ThreadFollow.thread_id).where(
+                ThreadFollow.thread_id == thread_id, ThreadFollow.person_id == person.id
+            )
+        )
+        is not None
+    )
+
+
+def open_system_thread(
+    network_id: int,
+    title: str,
+    kind: str = "learning_stop",
+    body: str = "",
+    competence_tags: Sequence[str] = (),
+    author: Person | None = None,
+) -> Thread | None:
+    """Open a thread on behalf of the system (the annual cycle opens learning stops).
+    The first message is posted by ``author`` or, without one, the first facilitator.
+    ``None`` when the network is missing or not active."""
+    network = get_network(network_id)
+    if network is None or network.status != "active":
+        return None
+    poster = system_author(network.id, author)
+    thread = Thread(
+        network_id=network.id,
+        title=clean_text(title, "title", required=True, max_len=200),
+        kind=clean_choice(kind, "kind", THREAD_KINDS, "discussion"),
+        competence_tags=competence_codes(list(competence_tags), "competence_tags"),
+        created_by_id=poster.id if poster else None,
+        last_seq=0,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    if body and poster is not None:
+        post_system_message(thread.id, body, poster)
+    return thread
