@@ -112,7 +112,9 @@ def setup_kollega(
     from kollega.auth.services import create_token
     from kollega.extensions import db
     from kollega.migrate import upgrade
-    from kollega.networks import services as svc
+    from kollega.networks.members import join_network
+    from kollega.networks.networks import create_network
+    from kollega.networks.threads import open_thread
     from kollega.org.models import Person
     from kollega.org.services import set_roles
 
@@ -138,12 +140,12 @@ def setup_kollega(
             return p
 
         sender = person(0, ("employee", "hr"))
-        network = svc.create_network(sender, f"Benk {stamp}", "Fan-out", visibility="open")
-        thread, _ = svc.open_thread(sender, network.id, "Fan-out", body="Start")
+        network = create_network(sender, f"Benk {stamp}", "Fan-out", visibility="open")
+        thread, _ = open_thread(sender, network.id, "Fan-out", body="Start")
         tokens = []
         for n in range(1, clients + 1):
             p = person(n, ("employee",))
-            svc.join_network(p, network.id)
+            join_network(p, network.id)
             tokens.append(create_token(p, "bench"))
         sender_token = create_token(sender, "bench")
         db.session.commit()

@@ -77,7 +77,11 @@ def setup(app: Any, messages: int, members: int) -> tuple[int, str]:
     """The network, thread and messages; (thread id, the reader's token)."""
     from kollega.auth.services import create_token
     from kollega.extensions import db
-    from kollega.networks import services as svc
+    from kollega.networks.members import join_network
+    from kollega.networks.messages import REACTIONS, react
+    from kollega.networks.networks import create_network
+    from kollega.networks.send import send_message
+    from kollega.networks.threads import open_thread
     from kollega.org.models import Person
 
     # HR opens the network (an employee's would wait for approval).
@@ -86,20 +90,20 @@ def setup(app: Any, messages: int, members: int) -> tuple[int, str]:
     with app.app_context():
         people = [db.session.get(Person, pid) for pid in ids]
         owner = people[0]
-        network = svc.create_network(owner, "Benk trådside", "Lesing", visibility="open")
+        network = create_network(owner, "Benk trådside", "Lesing", visibility="open")
         for p in people[1:]:
-            svc.join_network(p, network.id)
-        thread, _ = svc.open_thread(owner, network.id, "Tråd", body="Første innlegg")
+            join_network(p, network.id)
+        thread, _ = open_thread(owner, network.id, "Tråd", body="Første innlegg")
         for n in range(messages):
             author = people[n % len(people)]
-            result = svc.send_message(
+            result = send_message(
                 author,
                 thread.id,
                 f"b{n}",
                 f"Melding **{n}** om _praksis_ med en [lenke](https://example.org/{n}).",
             )
             if n % 3 == 0:
-                svc.react(people[(n + 1) % len(people)], result.message.id, svc.REACTIONS[0])
+                react(people[(n + 1) % len(people)], result.message.id, REACTIONS[0])
         reader = people[-1]
         token = create_token(reader, "bench")
         db.session.commit()

@@ -275,7 +275,7 @@ def full_world(world, browsers, world_app):  # type: ignore[no-untyped-def]
 def _guest_invitation(app: Any, network_id: int) -> str:
     """The sign-in link of a new guest invited to the network by its facilitator."""
     from kollega.extensions import db
-    from kollega.networks import services as networks
+    from kollega.networks.invitations import invite_guest_with_link
     from kollega.org.models import Person
 
     facilitator = scalar(
@@ -285,7 +285,7 @@ def _guest_invitation(app: Any, network_id: int) -> str:
         n=network_id,
     )
     with app.app_context():
-        invite = networks.invite_guest_with_link(
+        invite = invite_guest_with_link(
             db.session.get(Person, facilitator), network_id, "gjest.lenke@example.no", "Gro Gjest"
         )
         db.session.commit()

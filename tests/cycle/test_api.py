@@ -254,9 +254,9 @@ def test_dst_shift_in_listing(client, org):
 
 
 def test_network_stop_is_planned_by_facilitators_and_its_answers_stay_in_it(client, org):
-    from kollega.networks import services as networks
+    from kollega.networks.networks import create_network
 
-    network = networks.create_network(org.leader, "Lesing", "", visibility="invite")
+    network = create_network(org.leader, "Lesing", "", visibility="invite")
     db.session.commit()
     body = {**STOP, "unit": None, "network": network.id, "rrule": None}
     login(client, org.other_leader)  # not a facilitator

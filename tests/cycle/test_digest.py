@@ -16,15 +16,18 @@ def outbox(app) -> list[email.message.Message]:  # type: ignore[no-untyped-def]
 
 
 def test_daily_digest_once_per_day_and_only_with_something_unread(app, org):
-    from kollega.networks import services as networks
+    from kollega.networks.members import join_network
+    from kollega.networks.networks import create_network
+    from kollega.networks.notifications import set_email_digest
+    from kollega.networks.threads import open_thread
 
     app.config["SMTP_HOST"] = ""
-    network = networks.create_network(org.leader, "Lesing", "", visibility="open")
-    networks.join_network(org.colleague, network.id)
-    networks.join_network(org.employee, network.id)
-    networks.set_email_digest(org.colleague, "daily")
-    networks.set_email_digest(org.employee, "never")
-    networks.open_thread(org.leader, network.id, "Hei", "discussion", "Velkommen alle")
+    network = create_network(org.leader, "Lesing", "", visibility="open")
+    join_network(org.colleague, network.id)
+    join_network(org.employee, network.id)
+    set_email_digest(org.colleague, "daily")
+    set_email_digest(org.employee, "never")
+    open_thread(org.leader, network.id, "Hei", "discussion", "Velkommen alle")
     db.session.commit()
     # 2027-01-05 is a Tuesday: before 07:00 Oslo nothing daily goes out.
     assert jobs.send_digests(utc(2027, 1, 5, 5, 30)) == 0

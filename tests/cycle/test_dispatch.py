@@ -211,11 +211,12 @@ def test_two_schedulers_at_once_never_duplicate(app, backend, org, stop):
 
 
 def test_network_stop_opens_a_learning_stop_thread_and_posts_the_summary(app, org):
-    from kollega.networks import services as networks
+    from kollega.networks.members import join_network
     from kollega.networks.models import Message, Thread
+    from kollega.networks.networks import create_network
 
-    network = networks.create_network(org.leader, "Lesing", "", visibility="open")
-    networks.join_network(org.colleague, network.id)
+    network = create_network(org.leader, "Lesing", "", visibility="open")
+    join_network(org.colleague, network.id)
     db.session.commit()
     event = make_event(
         org.leader,  # the creator facilitates

@@ -85,11 +85,12 @@ def test_a_stops_summary_reaches_the_networks_room_once(app, org, clients):  # n
     import sqlalchemy as sa
 
     from kollega.extensions import db
-    from kollega.networks import services as networks
+    from kollega.networks.members import join_network
     from kollega.networks.models import Thread
+    from kollega.networks.networks import create_network
 
-    network = networks.create_network(org.leader, "Lesing", "", visibility="open")
-    networks.join_network(org.colleague, network.id)
+    network = create_network(org.leader, "Lesing", "", visibility="open")
+    join_network(org.colleague, network.id)
     db.session.commit()
     make_event(
         org.leader,

@@ -14,7 +14,8 @@ from kollega.cycle import practice, services
 from kollega.cycle.models import Practice
 from kollega.errors import PermissionDenied, ValidationError
 from kollega.extensions import db
-from kollega.networks import services as net
+from kollega.networks.members import add_member
+from kollega.networks.networks import create_network
 from kollega.training import services as training
 from kollega.training.models import AssessmentProposal
 from tests.conftest import login
@@ -186,8 +187,8 @@ def test_not_before_the_stop_and_not_for_other_kinds(org, world):
 def test_facilitator_marks_for_a_network_stop(org):
     a = data.competence("t:a")
     _levels(a)
-    network = net.create_network(org.employee_a1, "Digitalt", "", visibility="open")
-    net.add_member(org.employee_a1, network.id, org.other_employee.id)
+    network = create_network(org.employee_a1, "Digitalt", "", visibility="open")
+    add_member(org.employee_a1, network.id, org.other_employee.id)
     db.session.commit()
     event = make_event(
         org.employee_a1,

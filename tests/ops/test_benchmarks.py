@@ -91,11 +91,13 @@ def test_the_bare_server_broadcasts_what_kollega_broadcasts(app: Any, org: Any) 
     about the same bytes): the ratio then compares the servers, not the message sizes."""
     from benchmarks.bare import design_payload
     from kollega.networks import broadcast
-    from kollega.networks import services as svc
+    from kollega.networks.networks import create_network
+    from kollega.networks.send import send_message
+    from kollega.networks.threads import open_thread
 
-    network = svc.create_network(org.leader, "Benk", "", visibility="open")
-    thread, _ = svc.open_thread(org.leader, network.id, "Tråd", body="Hei")
-    result = svc.send_message(org.leader, thread.id, "benk-1", "Melding 1")
+    network = create_network(org.leader, "Benk", "", visibility="open")
+    thread, _ = open_thread(org.leader, network.id, "Tråd", body="Hei")
+    result = send_message(org.leader, thread.id, "benk-1", "Melding 1")
     ((_, event, payload, _),) = broadcast.message_created_events(result.message)
     bare = design_payload({"thread_id": thread.id, "client_id": "benk-1", "body": "Melding 1"}, 1)
     assert event == "message:new"

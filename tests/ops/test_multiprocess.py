@@ -16,7 +16,9 @@ import requests
 
 from kollega.auth.services import create_token
 from kollega.extensions import db
-from kollega.networks import services as svc
+from kollega.networks.members import join_network
+from kollega.networks.networks import create_network
+from kollega.networks.threads import open_thread
 from tests import factories, servers
 from tests.conftest import free_port, service_missing
 from tests.servers import (
@@ -58,12 +60,12 @@ def test_two_web_processes_and_the_scheduler_behind_nginx(
     if not os.access(servers.NGINX, os.X_OK):
         service_missing(f"nginx not found at {servers.NGINX} (apt-get install nginx)")
 
-    network = svc.create_network(org.leader, "Driftsnettverk", "", visibility="open")
-    thread, _ = svc.open_thread(org.leader, network.id, "Vakter", body="Hei")
+    network = create_network(org.leader, "Driftsnettverk", "", visibility="open")
+    thread, _ = open_thread(org.leader, network.id, "Vakter", body="Hei")
     tokens = []
     for _ in range(CLIENTS):
         person = factories.make_person(org.unit_a1)
-        svc.join_network(person, network.id)
+        join_network(person, network.id)
         tokens.append(create_token(person, "multiprocess"))
     db.session.commit()
 

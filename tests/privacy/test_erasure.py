@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from kollega.errors import PermissionDenied
 from kollega.extensions import db
 from kollega.models import metadata
-from kollega.networks import services as net
 from kollega.networks.models import Message
+from kollega.networks.send import send_message
 from kollega.privacy import services
 from tests.security.world import build_world
 
@@ -46,7 +46,7 @@ def test_erasure_leaves_nothing(org: Any) -> None:
     eva = org.employee
     # Someone replies to Eva's message: it stays, as "Deleted user", without its body.
     eva_msg = world.own["message_id"]
-    lonely = net.send_message(eva, world.own["thread_id"], "erase-2", "Ingen svarer meg").message
+    lonely = send_message(eva, world.own["thread_id"], "erase-2", "Ingen svarer meg").message
     db.session.commit()
     lonely_id = lonely.id
     needles = [eva.name, eva.email, eva.employee_no, "Evas melding", "Ingen svarer meg"]

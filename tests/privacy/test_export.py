@@ -9,15 +9,18 @@ import sqlalchemy as sa
 
 from kollega.audit.models import AuditEvent
 from kollega.extensions import db
-from kollega.networks import services as net
+from kollega.networks.members import add_member
+from kollega.networks.networks import create_network
+from kollega.networks.send import send_message
+from kollega.networks.threads import open_thread
 from tests.conftest import login
 
 
 def _world(org: Any) -> None:
-    network = net.create_network(org.leader, "Personvern", "", visibility="request")
-    net.add_member(org.leader, network.id, org.employee.id)
-    thread, _ = net.open_thread(org.leader, network.id, "Samtykke", body="Lederens innlegg")
-    net.send_message(org.employee, thread.id, "export-1", "Evas hemmelige melding")
+    network = create_network(org.leader, "Personvern", "", visibility="request")
+    add_member(org.leader, network.id, org.employee.id)
+    thread, _ = open_thread(org.leader, network.id, "Samtykke", body="Lederens innlegg")
+    send_message(org.employee, thread.id, "export-1", "Evas hemmelige melding")
     db.session.commit()
 
 

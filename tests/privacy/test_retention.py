@@ -10,8 +10,10 @@ import sqlalchemy as sa
 from kollega.audit.models import AuditEvent
 from kollega.db import now_utc
 from kollega.extensions import db
-from kollega.networks import services as net
 from kollega.networks.models import Message
+from kollega.networks.networks import archive_network, create_network
+from kollega.networks.send import send_message
+from kollega.networks.threads import open_thread
 from kollega.org.models import Person
 from kollega.privacy import jobs, retention
 from kollega.privacy.models import RetentionSettings
@@ -44,14 +46,14 @@ def _actions(action: str) -> list[AuditEvent]:
 
 def _messages_world(org: Any) -> dict[str, int]:
     lead = org.leader
-    archived = net.create_network(lead, "Gammelt nettverk", "", visibility="open")
-    t_arch, _ = net.open_thread(lead, archived.id, "Gammel tråd", body="Startinnlegg")
-    old_arch = net.send_message(lead, t_arch.id, "r-1", "Gammel melding i arkivert").message
-    new_arch = net.send_message(lead, t_arch.id, "r-2", "Ny melding i arkivert").message
-    live = net.create_network(lead, "Levende nettverk", "", visibility="open")
-    t_live, _ = net.open_thread(lead, live.id, "Levende tråd", body="Hei")
-    old_live = net.send_message(lead, t_live.id, "r-3", "Gammel melding i levende").message
-    net.archive_network(lead, archived.id)
+    archived = create_network(lead, "Gammelt nettverk", "", visibility="open")
+    t_arch, _ = open_thread(lead, archived.id, "Gammel tråd", body="Startinnlegg")
+    old_arch = send_message(lead, t_arch.id, "r-1", "Gammel melding i arkivert").message
+    new_arch = send_message(lead, t_arch.id, "r-2", "Ny melding i arkivert").message
+    live = create_network(lead, "Levende nettverk", "", visibility="open")
+    t_live, _ = open_thread(lead, live.id, "Levende tråd", body="Hei")
+    old_live = send_message(lead, t_live.id, "r-3", "Gammel melding i levende").message
+    archive_network(lead, archived.id)
     db.session.commit()
     for m in (old_arch.id, old_live.id):
         _age_message(m)

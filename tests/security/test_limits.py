@@ -18,8 +18,10 @@ import sqlalchemy as sa
 
 from kollega.auth.services import create_token
 from kollega.extensions import db
-from kollega.networks import services as svc
+from kollega.networks.members import add_member
 from kollega.networks.models import Message
+from kollega.networks.networks import create_network
+from kollega.networks.threads import open_thread
 from tests import factories
 from tests.conftest import free_port
 from tests.servers import ServerProcess
@@ -40,10 +42,10 @@ def app_settings() -> dict[str, Any]:
 
 @pytest.fixture
 def thread(org: Any) -> Any:
-    network = svc.create_network(org.leader, "Grenser", "", visibility="request")
-    svc.add_member(org.leader, network.id, org.employee.id)
-    svc.add_member(org.leader, network.id, org.colleague.id)
-    thread, _ = svc.open_thread(org.leader, network.id, "Tråd", body="Hei")
+    network = create_network(org.leader, "Grenser", "", visibility="request")
+    add_member(org.leader, network.id, org.employee.id)
+    add_member(org.leader, network.id, org.colleague.id)
+    thread, _ = open_thread(org.leader, network.id, "Tråd", body="Hei")
     db.session.commit()
     return thread
 

@@ -113,11 +113,13 @@ def _cookie_with(app: Any, cookie: str, **back: int) -> str:
 @pytest.fixture
 def thread_id(org: Any) -> int:
     """A thread in a network where the employee and the leader are members."""
-    from kollega.networks import services as svc
+    from kollega.networks.members import add_member
+    from kollega.networks.networks import create_network
+    from kollega.networks.threads import open_thread
 
-    network = svc.create_network(org.leader, "Økter", "", visibility="request")
-    svc.add_member(org.leader, network.id, org.employee.id)
-    thread, _ = svc.open_thread(org.leader, network.id, "Vakter", body="Hei")
+    network = create_network(org.leader, "Økter", "", visibility="request")
+    add_member(org.leader, network.id, org.employee.id)
+    thread, _ = open_thread(org.leader, network.id, "Vakter", body="Hei")
     db.session.commit()
     return thread.id
 

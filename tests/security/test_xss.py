@@ -17,7 +17,9 @@ import pytest
 
 from kollega.competence import frameworks
 from kollega.extensions import db
-from kollega.networks import services as net
+from kollega.networks.networks import create_network
+from kollega.networks.send import send_message
+from kollega.networks.threads import open_thread
 from kollega.plans import services as plans
 from tests.conftest import login
 
@@ -120,12 +122,12 @@ def _framework_with_names(names: list[str]) -> str:
 @pytest.fixture
 def xss_world(org: Any) -> dict[str, Any]:
     lead = org.leader
-    network = net.create_network(lead, CORPUS[0], CORPUS[4], visibility="open")
-    thread, _ = net.open_thread(lead, network.id, CORPUS[1], body=CORPUS[2])
+    network = create_network(lead, CORPUS[0], CORPUS[4], visibility="open")
+    thread, _ = open_thread(lead, network.id, CORPUS[1], body=CORPUS[2])
     for n, payload in enumerate(CORPUS):
-        net.send_message(lead, thread.id, f"xss-{n}", payload)
-    extra = [net.create_network(lead, p[:200], p, visibility="open") for p in CORPUS[5:12]]
-    more_threads = [net.open_thread(lead, network.id, p[:200], body=p)[0] for p in CORPUS[12:20]]
+        send_message(lead, thread.id, f"xss-{n}", payload)
+    extra = [create_network(lead, p[:200], p, visibility="open") for p in CORPUS[5:12]]
+    more_threads = [open_thread(lead, network.id, p[:200], body=p)[0] for p in CORPUS[12:20]]
     plan = plans.create_plan(
         lead, org.unit_a1, CORPUS[3][:200], dt.date(2027, 1, 1), dt.date(2028, 12, 31)
     )

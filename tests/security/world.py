@@ -13,7 +13,11 @@ from typing import Any
 from kollega.cycle import services as cycle
 from kollega.cycle.services import occurrence_key
 from kollega.extensions import db
-from kollega.networks import services as net
+from kollega.networks.invitations import invite_guest
+from kollega.networks.members import add_member
+from kollega.networks.networks import create_network
+from kollega.networks.send import send_message
+from kollega.networks.threads import open_thread
 from kollega.org.models import Person
 from kollega.plans import services as plans
 from kollega.training import services as training
@@ -45,21 +49,21 @@ def build_world(org: Any) -> World:
     lead, other_lead = org.leader, org.other_leader
     # Side A: a request-only network run by the leader, with Ola as co-facilitator,
     # the employee and the guest as members.
-    net_a = net.create_network(lead, "Personvern i skolen", "", visibility="request")
-    net.add_member(lead, net_a.id, org.employee.id)
-    net.add_member(lead, net_a.id, org.employee_a1.id, role="facilitator")
-    net.invite_guest(lead, net_a.id, org.guest.email, org.guest.name)
-    thread_a, _ = net.open_thread(lead, net_a.id, "Samtykke", body="Hemmelig innhold A")
-    msg_a = net.send_message(org.employee, thread_a.id, "matrix-a-1", "Evas melding").message
-    net.send_message(org.employee_a1, thread_a.id, "matrix-a-2", "Svar fra Ola", msg_a.id)
+    net_a = create_network(lead, "Personvern i skolen", "", visibility="request")
+    add_member(lead, net_a.id, org.employee.id)
+    add_member(lead, net_a.id, org.employee_a1.id, role="facilitator")
+    invite_guest(lead, net_a.id, org.guest.email, org.guest.name)
+    thread_a, _ = open_thread(lead, net_a.id, "Samtykke", body="Hemmelig innhold A")
+    msg_a = send_message(org.employee, thread_a.id, "matrix-a-1", "Evas melding").message
+    send_message(org.employee_a1, thread_a.id, "matrix-a-2", "Svar fra Ola", msg_a.id)
     # An open network.
-    net_open = net.create_network(lead, "Digital hverdag", "Åpent", visibility="open")
-    thread_open, _ = net.open_thread(lead, net_open.id, "Velkommen", body="Hei alle!")
+    net_open = create_network(lead, "Digital hverdag", "Åpent", visibility="open")
+    thread_open, _ = open_thread(lead, net_open.id, "Velkommen", body="Hei alle!")
     # Side B: an invite-only network run by the other leader; the other employee belongs.
-    net_b = net.create_network(other_lead, "Hjemmetjenesten", "", visibility="invite")
-    net.add_member(other_lead, net_b.id, org.other_employee.id)
-    thread_b, _ = net.open_thread(other_lead, net_b.id, "Turnus", body="Hemmelig innhold B")
-    msg_b = net.send_message(org.other_employee, thread_b.id, "matrix-b-1", "Pers melding").message
+    net_b = create_network(other_lead, "Hjemmetjenesten", "", visibility="invite")
+    add_member(other_lead, net_b.id, org.other_employee.id)
+    thread_b, _ = open_thread(other_lead, net_b.id, "Turnus", body="Hemmelig innhold B")
+    msg_b = send_message(org.other_employee, thread_b.id, "matrix-b-1", "Pers melding").message
 
     stop = {
         "kind": "learning_stop",
