@@ -182,5 +182,5 @@ def test_the_checks_see_what_they_claim_to() -> None:
     assert "kollega.extensions" in imports_of("kollega.realtime")
     assert any(name.startswith("kollega.") for name in imports_of("kollega.networks.events"))
     assert is_core("kollega.permissions") and is_core("kollega.api.openapi")
-    assert not is_core("kollega.networks.services")
+    assert not is_core("kollega.networks.send")
     assert commit_sites(), "the commit finder found no commit at all"
