@@ -24,6 +24,7 @@ from kollega.org.models import Person
 
 
 def conversations(actor: Person, person: Person) -> list[DevelopmentConversation]:
+    """The person's development conversations, newest first, for those who may see them."""
     permissions.require(permissions.can_view_conversations(actor, person))
     return list(
         db.session.scalars(

@@ -88,6 +88,7 @@ def add_credential(
 
 
 def credentials(person: Person) -> list[FormalCredential]:
+    """The person's credentials with their competences, newest first."""
     return list(
         db.session.scalars(
             sa.select(FormalCredential)

@@ -16,6 +16,7 @@ from kollega.org.models import Person
 
 
 def is_findable(person: Person) -> bool:
+    """Whether the person chose to be findable in "who knows this?"."""
     return db.session.get(FindablePerson, person.id) is not None
 
 

@@ -189,6 +189,7 @@ def _requirement_period(
 
 
 def apply_requirements(plan: Plan, actor_id: int | None = None) -> ImportReport:
+    """Store a checked requirements plan: new rows inserted, changed ones updated."""
     report = plan.report
     if not report.ok:
         return report
@@ -222,6 +223,8 @@ def apply_requirements(plan: Plan, actor_id: int | None = None) -> ImportReport:
 
 
 def check_assessments(source: Source) -> Plan:
+    """Check an assessments CSV against itself and the database: the rows to store, or
+    every bad row with its reasons."""
     plan = Plan()
     report = plan.report
     scales = _competence_scales()
@@ -289,6 +292,7 @@ def check_assessments(source: Source) -> Plan:
 
 
 def apply_assessments(plan: Plan) -> ImportReport:
+    """Store a checked assessments plan; a row identical to a stored one is left alone."""
     report = plan.report
     if not report.ok:
         return report

@@ -82,6 +82,7 @@ def create_requirement(
 
 
 def get_requirement(actor: Person, requirement_id: int) -> Requirement:
+    """A requirement the actor may manage, or a 404 (403 when they may not)."""
     req = db.session.get(Requirement, requirement_id)
     if req is None:
         raise NotFound(_l("No such requirement."))
@@ -97,6 +98,7 @@ def update_requirement(
     effective_until: dt.date | None | str = "keep",
     note: Any = None,
 ) -> Requirement:
+    """Change a requirement's level, period (``"keep"`` leaves the end date) or note."""
     permissions.require(permissions.can_set_requirements(actor, req.unit))
     if level is not None:
         req.level = check_level(req.competence, level, allow_zero=False)
@@ -114,6 +116,7 @@ def update_requirement(
 
 
 def delete_requirement(actor: Person, req: Requirement) -> None:
+    """Remove a requirement (audited first, while it still exists)."""
     permissions.require(permissions.can_set_requirements(actor, req.unit))
     record("competence.requirement.delete", actor.id, "requirement", req.id)
     db.session.delete(req)
@@ -123,6 +126,7 @@ def delete_requirement(actor: Person, req: Requirement) -> None:
 def requirements_query(
     unit: OrgUnit | None = None, job_code: str | None = None, comp: Competence | None = None
 ) -> sa.Select[tuple[Requirement]]:
+    """Requirements of a unit, a job code or a competence, in start order, as a query."""
     stmt = sa.select(Requirement).options(
         selectinload(Requirement.unit), selectinload(Requirement.competence)
     )

@@ -50,6 +50,7 @@ def parse_date(value: Any, field: str = "date") -> dt.date:
 
 
 def competence_by_code(code: str) -> Competence:
+    """The competence with this full code (``framework:local``), or a 404."""
     comp = db.session.scalar(sa.select(Competence).where(Competence.code == code))
     if comp is None:
         raise NotFound(_l("Unknown competence code: %(code)s", code=code))
@@ -71,6 +72,7 @@ def frameworks(code: str | None = None, active_only: bool = True) -> list[Framew
 
 
 def scale_max(framework_id: int) -> int:
+    """The top level of the framework's scale (0 when it has no levels)."""
     return int(
         db.session.scalar(
             sa.select(sa.func.max(FrameworkLevel.level)).where(
@@ -118,6 +120,7 @@ def pick_current(assessments: Iterable[Assessment], on: dt.date) -> Assessment |
 def assessments_of(
     person_ids: Sequence[int], competence_ids: Sequence[int] | None, on: dt.date | None
 ) -> list[Assessment]:
+    """The people's assessments (of these competences, dated on or before ``on``), oldest first."""
     stmt = sa.select(Assessment).where(Assessment.person_id.in_(person_ids))
     if competence_ids is not None:
         stmt = stmt.where(Assessment.competence_id.in_(competence_ids))
@@ -172,6 +175,7 @@ def history(person: Person, comp: Competence | None = None) -> list[Assessment]:
 
 
 def in_force_clause(on: dt.date) -> sa.ColumnElement[bool]:
+    """Requirements in force at ``on``: started, and not yet ended."""
     return sa.and_(
         Requirement.effective_from <= on,
         sa.or_(Requirement.effective_until.is_(None), Requirement.effective_until > on),
@@ -217,6 +221,7 @@ def required_levels(person: Person, on: dt.date) -> dict[int, int]:
 
 
 def required_level(person: Person, comp: Competence, on: dt.date) -> int:
+    """r(p, c, t) for one competence; 0 when nothing is required."""
     return required_levels(person, on).get(comp.id, 0)
 
 

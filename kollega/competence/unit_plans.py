@@ -28,6 +28,7 @@ from kollega.org.models import OrgUnit, Person
 def plan_for(
     actor: Person, unit: OrgUnit, year: int, create: bool = False
 ) -> CompetencePlan | None:
+    """The unit's plan for the year (created when ``create`` and missing), for its managers."""
     permissions.require(permissions.can_manage_unit(actor, unit))
     plan = db.session.scalar(
         sa.select(CompetencePlan).where(
@@ -42,6 +43,7 @@ def plan_for(
 
 
 def update_plan(actor: Person, plan: CompetencePlan, summary: str, status: str) -> CompetencePlan:
+    """Change the plan's summary and status."""
     permissions.require(permissions.can_manage_unit(actor, plan.unit))
     if status not in PLAN_STATUSES:
         raise ValidationError(_l("Unknown status."), fields={"status": _l("Unknown status.")})
@@ -62,6 +64,7 @@ def add_goal(
     responsible: Person | None = None,
     due_on: dt.date | None = None,
 ) -> CompetencePlanGoal:
+    """Add a goal (focus area, measure, optional requirement, responsible, due date) to a plan."""
     permissions.require(permissions.can_manage_unit(actor, plan.unit))
     fields: dict[str, Any] = {}
     if focus_area not in FOCUS_AREAS:
@@ -91,6 +94,7 @@ def add_goal(
 
 
 def set_goal_status(actor: Person, goal: CompetencePlanGoal, status: str) -> None:
+    """Mark a goal planned, in progress, done or dropped."""
     permissions.require(permissions.can_manage_unit(actor, goal.plan.unit))
     if status not in GOAL_STATUSES:
         raise ValidationError(_l("Unknown status."), fields={"status": _l("Unknown status.")})
