@@ -54,6 +54,8 @@ def add_shared_gap() -> None:
     requirement at the framework's top level in a competence no network covers."""
     import datetime as dt
 
+    from kollega import clock
+    from kollega.competence import requirements
     from kollega.competence import services as competence
     from kollega.competence.models import Competence
     from kollega.demo.seed import demo_logins
@@ -77,13 +79,13 @@ def add_shared_gap() -> None:
         for c in db.session.scalars(sa.select(Competence).order_by(Competence.id))
         if c.code not in covered
     )
-    competence.create_requirement(
+    requirements.create_requirement(
         leader,
         "unit",
         unit.code,
         comp,
         competence.scale_max(comp.framework_id),
-        competence.today() - dt.timedelta(days=30),
+        clock.today() - dt.timedelta(days=30),
         note=SHARED_GAP_NOTE,
     )
 
