@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from kollega import clock, permissions, realtime
+from kollega import clock, permissions
 from kollega.competence.models import FindablePerson
 from kollega.db import now_utc
 from kollega.errors import NotFound, ValidationError
@@ -28,7 +28,7 @@ from kollega.extensions import db
 from kollega.gaps import analysis, queries
 from kollega.gaps import services as gap_services
 from kollega.gaps.models import SUGGESTION_TYPES, SuggestionDismissal
-from kollega.networks import public as network_services
+from kollega.networks import public as networks_public
 from kollega.networks.models import Network, NetworkMember
 from kollega.org.models import OrgUnit, Person
 from kollega.training import services as training
@@ -513,7 +513,7 @@ def create_proposed_network(actor: Person, unit: OrgUnit, competence: str) -> An
     if not proposals:
         raise NotFound(_l("There is no such proposal for this unit."))
     proposal = proposals[0]
-    network = network_services.create_network(
+    network = networks_public.create_network(
         actor,
         proposal["title"][:200],
         purpose=proposal["reason"],
@@ -521,22 +521,8 @@ def create_proposed_network(actor: Person, unit: OrgUnit, competence: str) -> An
         unit_id=unit.id,
         target_competences=[competence],
     )
-    invited = []
+    # add_member queues each invited person's ``notification:new`` itself.
     for person_id in proposal["proposed_members"]:
-        if person_id == actor.id:
-            continue
-        member = network_services.add_member(actor, network.id, person_id, invite=True)
-        if member.state == "invited":
-            invited.append(member.person_id)
-    _announce_invitations(network.id, invited)
+        if person_id != actor.id:
+            networks_public.add_member(actor, network.id, person_id, invite=True)
     return network
-
-
-def _announce_invitations(network_id: int, person_ids: list[int]) -> None:
-    """Queue ``notification:new`` for each invited person's "invite" notification."""
-    # Skip the rooms add_member has queued it for already, so that nobody hears it twice
-    # whichever side announces the invitation.
-    queued = {room for room, event in realtime.pending() if event == "notification:new"}
-    rooms = [room for room in map(realtime.person_room, person_ids) if room not in queued]
-    if rooms:
-        realtime.queue(rooms, "notification:new", {"kind": "invite", "network_id": network_id})

@@ -297,7 +297,7 @@ def _participation(
     p = services.Period(dt.date(year, 1, 1), end)
     part = services.participation(actor, unit, p)
     hidden = part["suppressed"]
-    frames = services._frames(unit, p)
+    frames = services.period_frames(unit, p)
     people = frames.people
     members = analysis.members_in_period(frames.memberships, p.start_utc, p.end_utc)
     everyone = set(people["person_id"].tolist())

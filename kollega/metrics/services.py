@@ -123,7 +123,9 @@ def audit(actor: Person, unit: OrgUnit, view: str, p: Period | None = None, **ex
 # --- participation -----------------------------------------------------------------------
 
 
-def _frames(unit: OrgUnit, p: Period) -> queries.ParticipationFrames:
+def period_frames(unit: OrgUnit, p: Period) -> queries.ParticipationFrames:
+    """The participation frames of the unit's subtree and the period, read once per
+    request (a page shows several tables of them)."""
     key = (unit.id, p.start, p.end)
     if has_request_context():
         cache = g.setdefault("metrics_frames", {})
@@ -169,7 +171,7 @@ def participation(actor: Person, unit: OrgUnit, p: Period) -> dict[str, Any]:
     """Participation of the unit's subtree in the period (DESIGN.md), with the share
     of its people in at least one network; all hidden when members are under 5."""
     check(actor, unit)
-    frames = _frames(unit, p)
+    frames = period_frames(unit, p)
     people = set(frames.people["person_id"].tolist())
     figures = _figures(people, frames, _unit_stops(frames), p)
     members_now = analysis.members_in_period(frames.memberships, p.start_utc, p.end_utc)
@@ -191,7 +193,7 @@ def participation(actor: Person, unit: OrgUnit, p: Period) -> dict[str, Any]:
 def participation_by_month(actor: Person, unit: OrgUnit, p: Period) -> list[dict[str, Any]]:
     """The participation figures month by month, with the new joins of each month."""
     check(actor, unit)
-    frames = _frames(unit, p)
+    frames = period_frames(unit, p)
     people = set(frames.people["person_id"].tolist())
     stops = _unit_stops(frames)
     buckets = p.months()
@@ -211,7 +213,7 @@ def participation_by_unit(actor: Person, unit: OrgUnit, p: Period) -> list[dict[
     """One row per child unit (and the unit itself for people placed directly in it),
     each with its subtree's figures; rows with fewer than 5 members are hidden."""
     check(actor, unit)
-    frames = _frames(unit, p)
+    frames = period_frames(unit, p)
     paths = queries.unit_paths(unit)
     children = queries.child_units(unit)
     depth = len(unit.ancestor_ids())
@@ -248,7 +250,7 @@ def participation_by_network(actor: Person, unit: OrgUnit, p: Period) -> list[di
     """One row per network the subtree's people belonged to in the period: its members
     from the subtree and their activity in that network; under 5 members hidden."""
     check(actor, unit)
-    frames = _frames(unit, p)
+    frames = period_frames(unit, p)
     people = set(frames.people["person_id"].tolist())
     ms = frames.memberships
     if ms.empty:

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from kollega import realtime
 from kollega.competence.models import FindablePerson
 from kollega.extensions import db
 from kollega.networks.models import Network, NetworkMember
@@ -152,7 +153,7 @@ def test_suggestion_permissions(client, org, nurse):
     )
 
 
-def test_leader_gets_a_network_proposal_for_a_shared_gap_and_creates_it(client, org):
+def test_leader_gets_a_network_proposal_for_a_shared_gap_and_creates_it(client, org, monkeypatch):
     dc = data.competence("dc:9", "digital", "Digital dømmekraft")
     data.requirement(dc, 2, unit=org.root, since=SINCE)
     dd, _s = course(org.hr, "Digital dømmekraft", "dc:9", 0, 2, 3, seats=3)
@@ -181,6 +182,12 @@ def test_leader_gets_a_network_proposal_for_a_shared_gap_and_creates_it(client, 
         headers=data.bearer(org.leader),
     )
     assert forbidden.status_code == 403
+    published = []
+    monkeypatch.setattr(
+        realtime,
+        "publish",
+        lambda room, event, payload, skip_sid=None: published.append((room, event, payload)),
+    )
     created = client.post(
         "/api/v1/gaps/networks", json={"unit": "K", "competence": "dc:9"}, headers=hr
     )
@@ -195,6 +202,15 @@ def test_leader_gets_a_network_proposal_for_a_shared_gap_and_creates_it(client, 
         )
     )
     assert invited == members - {org.hr.id}
+    # Each invited person hears of their invitation once, after the commit.
+    heard = [
+        (room, payload)
+        for rooms, event, payload in published
+        if event == "notification:new"
+        for room in (rooms if isinstance(rooms, list) else [rooms])
+    ]
+    assert sorted(room for room, _p in heard) == sorted(map(realtime.person_room, invited))
+    assert all(p == {"kind": "invite", "network_id": net.id} for _r, p in heard)
     # Covered now: no second proposal.
     again = client.get("/api/v1/gaps/suggestions?unit=K", headers=hr).get_json()
     assert [p for p in again["suggestions"] if p["type"] == "new_network"] == []
