@@ -78,6 +78,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     _register_events()
     _init_extensions(app)
     _register_blueprints(app)
+    _register_jobs(app)
 
     from kollega import web
 
@@ -194,3 +195,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_events() -> None:
     feature_modules("events")
+
+
+def _register_jobs(app: Flask) -> None:
+    from kollega import scheduler
+
+    feature_modules("jobs")  # each registers its jobs with kollega.scheduler
+    # ``kollega run`` starts the embedded scheduler through this hook.
+    app.extensions["kollega.start_background"] = scheduler.start_embedded

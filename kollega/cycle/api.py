@@ -6,16 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Response, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
-from kollega.api import actor, json_body, route
-from kollega.cycle import bridge, services
+from kollega.api import json_body, route
+from kollega.current import current_person
+from kollega.cycle import attendance, feeds, services
 from kollega.cycle.models import CycleEvent
 from kollega.db import now_utc
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
+from kollega.networks import public as networks
 from kollega.org.models import Person
 from kollega.org.services import unit_by_code
 
@@ -143,7 +146,7 @@ def _window() -> tuple[dt.datetime, dt.datetime]:
     response={"type": "array", "items": OCCURRENCE_SCHEMA},
 )
 def cycle_events() -> Any:
-    person = actor()
+    person = current_person()
     start, end = _window()
     if request.args.get("unit"):
         events = services.unit_cycle_events(person, unit_by_code(request.args["unit"]))
@@ -165,8 +168,7 @@ def cycle_events() -> Any:
 )
 def cycle_event_create() -> Any:
     data = json_body()
-    event = services.create_event(actor(), data)
-    db.session.commit()
+    event = services.create_event(current_person(), data)
     return jsonify({"id": event.id, **event_json(event)}), 201
 
 
@@ -178,7 +180,7 @@ def _event_for(person: Person, event_id: int) -> CycleEvent:
 
 @route("/cycle/events/<int:event_id>", summary="One event (the series)", response=OCCURRENCE_SCHEMA)
 def cycle_event_detail(event_id: int) -> Any:
-    event = _event_for(actor(), event_id)
+    event = _event_for(current_person(), event_id)
     return jsonify(event_json(event))
 
 
@@ -189,18 +191,16 @@ def cycle_event_detail(event_id: int) -> Any:
     body=EVENT_BODY,
 )
 def cycle_event_update(event_id: int) -> Any:
-    person = actor()
+    person = current_person()
     event = _event_for(person, event_id)
     services.update_event(person, event, json_body())
-    db.session.commit()
     return jsonify(event_json(event))
 
 
 @route("/cycle/events/<int:event_id>", ["DELETE"], summary="Delete an event", status=204)
 def cycle_event_delete(event_id: int) -> Any:
-    person = actor()
+    person = current_person()
     services.delete_event(person, _event_for(person, event_id))
-    db.session.commit()
     return "", 204
 
 
@@ -216,10 +216,9 @@ def _occurrence(event: CycleEvent, key: str) -> dt.datetime:
     summary="Cancel one occurrence of a series (adds an EXDATE)",
 )
 def cycle_occurrence_cancel(event_id: int, key: str) -> Any:
-    person = actor()
+    person = current_person()
     event = _event_for(person, event_id)
     services.cancel_occurrence(person, event, _occurrence(event, key))
-    db.session.commit()
     return jsonify(event_json(event))
 
 
@@ -230,11 +229,10 @@ def cycle_occurrence_cancel(event_id: int, key: str) -> Any:
     body={"type": "object", "properties": {"answer": {"enum": ["yes", "no", "maybe"]}}},
 )
 def cycle_rsvp(event_id: int, key: str) -> Any:
-    person = actor()
+    person = current_person()
     event = _event_for(person, event_id)
     data = json_body(("answer",))
-    row = services.respond(person, event, _occurrence(event, key), str(data["answer"]))
-    db.session.commit()
+    row = attendance.respond(person, event, _occurrence(event, key), str(data["answer"]))
     return jsonify({"status": row.status})
 
 
@@ -245,7 +243,7 @@ def cycle_rsvp(event_id: int, key: str) -> Any:
     body={"type": "object", "properties": {"person_id": {"type": "integer"}}},
 )
 def cycle_checkin(event_id: int, key: str) -> Any:
-    person = actor()
+    person = current_person()
     event = _event_for(person, event_id)
     data = request.get_json(silent=True) or {}
     target = person
@@ -257,8 +255,7 @@ def cycle_checkin(event_id: int, key: str) -> Any:
         if target is None:
             message = _l("No such person.")
             raise ValidationError(message, fields={"person_id": message})
-    row = services.check_in(person, event, _occurrence(event, key), target)
-    db.session.commit()
+    row = attendance.check_in(person, event, _occurrence(event, key), target)
     return jsonify({"status": row.status, "person_id": row.person_id})
 
 
@@ -272,15 +269,14 @@ def cycle_checkin(event_id: int, key: str) -> Any:
     },
 )
 def cycle_reflection(event_id: int, key: str) -> Any:
-    person = actor()
+    person = current_person()
     event = _event_for(person, event_id)
     data = json_body(("answers",))
     answers = data["answers"]
     if not isinstance(answers, list):
         message = _l("Answers are a list of texts, one per prompt.")
         raise ValidationError(message, fields={"answers": message})
-    row = services.save_reflection(person, event, _occurrence(event, key), answers)
-    db.session.commit()
+    row = attendance.save_reflection(person, event, _occurrence(event, key), answers)
     return jsonify({"id": row.id, "answers": row.answers})
 
 
@@ -289,10 +285,10 @@ def cycle_reflection(event_id: int, key: str) -> Any:
     summary="Attendance and reflections of one occurrence (organisers)",
 )
 def cycle_summary(event_id: int, key: str) -> Any:
-    person = actor()
+    person = current_person()
     event = _event_for(person, event_id)
     permissions.require(permissions.can_plan_cycle_event(person, event))
-    return jsonify(services.summarise(event, _occurrence(event, key)))
+    return jsonify(attendance.summarise(event, _occurrence(event, key)))
 
 
 def feed_url(token: str) -> str:
@@ -306,8 +302,7 @@ def feed_url(token: str) -> str:
     response={"type": "object", "properties": {"calendar_url": {"type": "string"}}},
 )
 def cycle_calendar_token() -> Any:
-    token = services.regenerate_calendar_token(actor())
-    db.session.commit()
+    token = feeds.regenerate_calendar_token(current_person())
     return jsonify({"calendar_url": feed_url(token)})
 
 
@@ -321,7 +316,7 @@ def _event_link(event: CycleEvent) -> str:
     public=True,
 )
 def cycle_calendar(token: str) -> Any:
-    body = services.person_calendar(token, _event_link)
+    body = feeds.person_calendar(token, _event_link)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="kollega.ics"'
     response.headers["Cache-Control"] = "private, max-age=300"
@@ -331,8 +326,8 @@ def cycle_calendar(token: str) -> Any:
 @route("/cycle/units/<code>/calendar.ics", summary="A unit's annual cycle as iCalendar")
 def cycle_unit_calendar(code: str) -> Any:
     unit = unit_by_code(code)
-    events = services.unit_cycle_events(actor(), unit)
-    body = services.calendar_ics(events, f"kollega: {unit.name}", _event_link)
+    events = services.unit_cycle_events(current_person(), unit)
+    body = feeds.calendar_ics(events, f"kollega: {unit.name}", _event_link)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{unit.code}.ics"'
     return response
@@ -340,15 +335,14 @@ def cycle_unit_calendar(code: str) -> Any:
 
 @route("/cycle/networks/<int:network_id>/calendar.ics", summary="A network's stops as iCalendar")
 def cycle_network_calendar(network_id: int) -> Any:
-    person = actor()
-    if person.id not in bridge.member_ids(network_id) and not permissions.can_plan_network_cycle(
+    person = current_person()
+    if person.id not in networks.member_ids(network_id) and not permissions.can_plan_network_cycle(
         person, network_id
     ):
         raise NotFound(_l("No such network."))
-    from sqlalchemy import select
-
-    events = list(db.session.scalars(select(CycleEvent).where(CycleEvent.network_id == network_id)))
-    body = services.calendar_ics(events, f"kollega: {bridge.network_name(network_id) or ''}")
+    query = sa.select(CycleEvent).where(CycleEvent.network_id == network_id)
+    events = list(db.session.scalars(query))
+    body = feeds.calendar_ics(events, f"kollega: {networks.network_name(network_id) or ''}")
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="network-{network_id}.ics"'
     return response

@@ -14,13 +14,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kollega.clock import OSLO
 from kollega.cycle import services
 from kollega.cycle.models import Attendance, CycleEvent, Dispatch, Reflection
 from kollega.db import now_utc
 from kollega.demo.seed import DemoContext, demo_step
 from kollega.extensions import db
-
-OSLO = services.OSLO
 
 # (kind, title, month, day, start hour, end hour, days long)
 MUNICIPALITY_EVENTS = (

@@ -18,10 +18,14 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from kollega.cycle import bridge, services
+from kollega import mail
+from kollega.clock import OSLO
+from kollega.cycle import services
 from kollega.cycle.models import DigestRun, DigestSend
 from kollega.extensions import db
+from kollega.networks import public as networks
 from kollega.org.models import Person
+from kollega.uow import unit_of_work
 
 SEND_HOUR = 7
 BATCH = 200
@@ -36,7 +40,7 @@ class Mail:
 
 def due_periods(now: dt.datetime) -> list[tuple[str, str]]:
     """(period, choice) pairs whose digests may go out at ``now``."""
-    local = now.astimezone(services.OSLO)
+    local = now.astimezone(OSLO)
     if local.hour < SEND_HOUR and local.isoweekday() == 1:
         return []
     out = []
@@ -49,8 +53,8 @@ def due_periods(now: dt.datetime) -> list[tuple[str, str]]:
 
 def compose(person: Person, choice: str, now: dt.datetime) -> Mail | None:
     """The person's digest, or None when nothing is unread."""
-    notifications = bridge.unread_notifications(person)
-    unread_messages = bridge.unread_message_count(person)
+    notifications = networks.unread_notifications(person)
+    unread_messages = networks.unread_message_count(person)
     if not notifications and not unread_messages:
         return None
     horizon = dt.timedelta(days=1 if choice == "daily" else 7)
@@ -70,7 +74,7 @@ def compose(person: Person, choice: str, now: dt.datetime) -> Mail | None:
         if coming:
             lines += ["", _("Coming up in your annual cycle:")]
             for occ in coming[:10]:
-                when = occ.starts_at.astimezone(services.OSLO).strftime("%d.%m %H:%M")
+                when = occ.starts_at.astimezone(OSLO).strftime("%d.%m %H:%M")
                 lines.append(f"- {when} {occ.event.title}")
         lines += ["", _("You get this digest because of your notification settings in kollega.")]
         subject = (
@@ -81,20 +85,32 @@ def compose(person: Person, choice: str, now: dt.datetime) -> Mail | None:
     return Mail(person.email, subject, "\n".join(lines))
 
 
-def run_period(period: str, choice: str, now: dt.datetime, limit: int = BATCH) -> list[Mail]:
-    """Do the next batch of one period; commits (an edge helper for ``jobs``) and
-    returns the mails claimed in that commit, to send afterwards."""
+def _open_run(period: str) -> DigestRun | None:
+    """The period's run, made on first use (two schedulers may race to make it)."""
     run = db.session.get(DigestRun, period)
-    if run is None:
-        run = DigestRun(period=period, cursor=0, done=False)
-        db.session.add(run)
-        try:
-            db.session.commit()
-        except sa.exc.IntegrityError:
-            db.session.rollback()
-            run = db.session.get(DigestRun, period)
+    if run is not None:
+        return run
+    try:
+        with unit_of_work():
+            db.session.add(DigestRun(period=period, cursor=0, done=False))
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+    return db.session.get(DigestRun, period)
+
+
+def _claim(period: str, person_id: int, item: Mail) -> None:
+    """Claim one person's digest for the period; the mail goes out after the commit."""
+    db.session.add(DigestSend(person_id=person_id, period=period, sent=True))
+    mail.send_after_commit(item.to, item.subject, item.text)
+
+
+def run_period(period: str, choice: str, now: dt.datetime, limit: int = BATCH) -> int:
+    """Do the next batch of one period as one unit of work (an edge helper for
+    ``jobs``); the number of mails claimed, each sent once its claim is committed."""
+    run = _open_run(period)
     if run is None or run.done:
-        return []
+        return 0
     people = list(
         db.session.scalars(
             sa.select(Person)
@@ -104,37 +120,42 @@ def run_period(period: str, choice: str, now: dt.datetime, limit: int = BATCH) -
         )
     )
     if not people:
-        run.done = True
-        db.session.commit()
-        return []
-    mails: list[Mail] = []
-    claimed: list[DigestSend] = []
+        with unit_of_work():
+            run.done = True
+        return 0
+    due: list[tuple[int, Mail]] = []
     for person in people:
-        if bridge.email_digest(person) != choice:
+        if networks.email_digest(person) != choice:
             continue
-        mail = compose(person, choice, now)
-        if mail is None:
-            continue
-        claimed.append(DigestSend(person_id=person.id, period=period, sent=True))
-        mails.append(mail)
-    run.cursor = max(run.cursor, people[-1].id)
-    db.session.add_all(claimed)
+        item = compose(person, choice, now)
+        if item is not None:
+            due.append((person.id, item))
+    last = people[-1].id
     try:
-        db.session.commit()
-        return mails
+        with unit_of_work():
+            run.cursor = max(run.cursor, last)
+            for person_id, item in due:
+                _claim(period, person_id, item)
+            db.session.flush()
+        return len(due)
     except sa.exc.IntegrityError:
         # Another scheduler did (part of) this batch: claim one by one.
         db.session.rollback()
-    done: list[Mail] = []
-    for row, mail in zip(claimed, mails, strict=True):
-        db.session.add(DigestSend(person_id=row.person_id, period=period, sent=True))
+    return _claim_one_by_one(period, last, due)
+
+
+def _claim_one_by_one(period: str, last: int, due: list[tuple[int, Mail]]) -> int:
+    claimed = 0
+    for person_id, item in due:
         try:
-            db.session.commit()
-            done.append(mail)
+            with unit_of_work():
+                _claim(period, person_id, item)
+                db.session.flush()
+            claimed += 1
         except sa.exc.IntegrityError:
             db.session.rollback()
     run = db.session.get(DigestRun, period)
-    if run is not None and run.cursor < people[-1].id:
-        run.cursor = people[-1].id
-        db.session.commit()
-    return done
+    if run is not None and run.cursor < last:
+        with unit_of_work():
+            run.cursor = last
+    return claimed

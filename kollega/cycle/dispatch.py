@@ -9,16 +9,19 @@ first does it and every other attempt fails on the key and does nothing.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from kollega.cycle import bridge, services
+from kollega import mail, realtime
+from kollega.clock import OSLO
+from kollega.cycle import attendance, services
 from kollega.cycle.models import STOP_KINDS, CycleEvent, Dispatch
 from kollega.extensions import db
-from kollega.realtime import network_room, person_room, thread_room
+from kollega.networks import public as networks
+from kollega.realtime import network_room, person_room
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,6 @@ class DueAction:
     @property
     def key(self) -> tuple[int, dt.datetime, str]:
         return (self.event_id, self.occurrence_start, self.action)
-
-
-@dataclass
-class Outcome:
-    """What to publish once the action's transaction has committed."""
-
-    messages: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-    emails: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _order(action: str) -> int:
@@ -99,9 +94,10 @@ def due_actions(now: dt.datetime, catch_up: dt.timedelta) -> list[DueAction]:
     return sorted(todo, key=lambda c: (c.due_at, c.occurrence_start, _order(c.action)))
 
 
-def perform(action: DueAction, now: dt.datetime) -> tuple[Dispatch, Outcome]:
+def perform(action: DueAction, now: dt.datetime) -> Dispatch:
     """Record and do one action; raises ``IntegrityError`` on flush when another
-    scheduler has done it already. Flushes, never commits."""
+    scheduler has done it already. Flushes, never commits; the notices and mails it
+    causes are queued and go out when the caller commits."""
     event = services.get_event(action.event_id)
     record = Dispatch(
         event_id=event.id,
@@ -112,16 +108,15 @@ def perform(action: DueAction, now: dt.datetime) -> tuple[Dispatch, Outcome]:
     )
     db.session.add(record)
     db.session.flush()  # the unique key claims the action before any effect
-    outcome = Outcome()
     occ = services.Occurrence(event, action.occurrence_start, action.occurrence_end)
     if action.action.startswith("remind:"):
-        _remind(event, occ, record, outcome)
+        _remind(event, occ, record)
     elif action.action == "open":
-        _open(event, occ, record, outcome)
+        _open(event, occ, record)
     elif action.action == "close":
-        _close(event, occ, record, outcome)
+        _close(event, occ, record)
     db.session.flush()
-    return record, outcome
+    return record
 
 
 def _payload(event: CycleEvent, occ: services.Occurrence, what: str) -> dict[str, Any]:
@@ -138,17 +133,17 @@ def _payload(event: CycleEvent, occ: services.Occurrence, what: str) -> dict[str
 
 def _audience(event: CycleEvent, occ: services.Occurrence) -> list[Any]:
     declined = {
-        a.person_id for a in services.attendance_of(event, occ.starts_at) if a.status == "declined"
+        a.person_id
+        for a in attendance.attendance_of(event, occ.starts_at)
+        if a.status == "declined"
     }
     return [p for p in services.invitees(event) if p.id not in declined]
 
 
-def _remind(
-    event: CycleEvent, occ: services.Occurrence, record: Dispatch, outcome: Outcome
-) -> None:
+def _remind(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> None:
     people = _audience(event, occ)
     record.recipients = len(people)
-    when = occ.starts_at.astimezone(services.OSLO).strftime("%d.%m.%Y %H:%M")
+    when = occ.starts_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
     subject = _("Reminder: %(title)s %(when)s", title=event.title, when=when)
     text = _(
         "%(title)s starts %(when)s.\n\n%(place)s",
@@ -156,24 +151,24 @@ def _remind(
         when=when,
         place=event.location or event.video_url or "",
     )
-    for person in people:
-        outcome.messages.append(
-            (person_room(person.id), "cycle:reminder", _payload(event, occ, "reminder"))
-        )
-        if not event.municipality_wide:  # municipality-wide periods: in the app only
-            outcome.emails.append((person.email, subject, text))
+    if people:
+        rooms = [person_room(person.id) for person in people]
+        realtime.queue(rooms, "cycle:reminder", _payload(event, occ, "reminder"))
+    if not event.municipality_wide:  # municipality-wide periods: in the app only
+        for person in people:
+            mail.send_after_commit(person.email, subject, text)
 
 
 def _thread_network(event: CycleEvent) -> int | None:
     if event.network_id is not None:
         return event.network_id
     if event.unit_id is not None:
-        return bridge.unit_network_id(event.unit_id)
+        return networks.unit_network_id(event.unit_id)
     return None
 
 
 def _prompt_text(event: CycleEvent, occ: services.Occurrence) -> str:
-    when = occ.starts_at.astimezone(services.OSLO).strftime("%d.%m.%Y %H:%M")
+    when = occ.starts_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
     lines = [
         _(
             "%(kind)s %(when)s: %(title)s",
@@ -188,11 +183,11 @@ def _prompt_text(event: CycleEvent, occ: services.Occurrence) -> str:
     return "\n".join(lines)
 
 
-def _open(event: CycleEvent, occ: services.Occurrence, record: Dispatch, outcome: Outcome) -> None:
-    record.recipients = services.invite_all(event, occ.starts_at)
+def _open(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> None:
+    record.recipients = attendance.invite_all(event, occ.starts_at)
     network_id = _thread_network(event)
     if network_id is not None:
-        record.thread_id = bridge.open_learning_stop_thread(
+        record.thread_id = networks.open_learning_stop_thread(
             network_id,
             title=event.title,
             body=_prompt_text(event, occ),
@@ -202,24 +197,23 @@ def _open(event: CycleEvent, occ: services.Occurrence, record: Dispatch, outcome
     payload = _payload(event, occ, "opened")
     payload["thread_id"] = record.thread_id
     if record.thread_id is not None and network_id is not None:
-        outcome.messages.append(
-            (
-                network_room(network_id),
-                "thread:new",
-                {
-                    "id": record.thread_id,
-                    "network_id": network_id,
-                    "title": event.title,
-                    "kind": "learning_stop",
-                },
-            )
+        realtime.queue(
+            network_room(network_id),
+            "thread:new",
+            {
+                "id": record.thread_id,
+                "network_id": network_id,
+                "title": event.title,
+                "kind": "learning_stop",
+            },
         )
-    for person in _audience(event, occ):
-        outcome.messages.append((person_room(person.id), "cycle:stop_opened", payload))
+    rooms = [person_room(person.id) for person in _audience(event, occ)]
+    if rooms:
+        realtime.queue(rooms, "cycle:stop_opened", payload)
 
 
-def _close(event: CycleEvent, occ: services.Occurrence, record: Dispatch, outcome: Outcome) -> None:
-    summary = services.summarise(event, occ.starts_at)
+def _close(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> None:
+    summary = attendance.summarise(event, occ.starts_at)
     record.summary = summary
     opened = db.session.scalar(
         sa.select(Dispatch).where(
@@ -230,18 +224,11 @@ def _close(event: CycleEvent, occ: services.Occurrence, record: Dispatch, outcom
     )
     record.thread_id = opened.thread_id if opened is not None else None
     if record.thread_id is not None:
-        message = bridge.post_to_thread(
-            record.thread_id, summary_text(event, summary), event.created_by
-        )
-        if message is not None:
-            # The thread's and the network's rooms, one after the other with the same
-            # payload: jobs.deliver joins them into one emit, so a socket in both hears
-            # it once, as with a member's message (networks.broadcast).
-            outcome.messages.append((thread_room(record.thread_id), "message:new", message))
-            outcome.messages.append((network_room(message["network_id"]), "message:new", message))
+        # Queues message:new to the thread's and the network's rooms itself.
+        networks.post_to_thread(record.thread_id, summary_text(event, summary), event.created_by)
     payload = _payload(event, occ, "closed")
     if event.created_by_id is not None:
-        outcome.messages.append((person_room(event.created_by_id), "cycle:stop_closed", payload))
+        realtime.queue(person_room(event.created_by_id), "cycle:stop_closed", payload)
 
 
 def summary_text(event: CycleEvent, summary: dict[str, Any]) -> str:

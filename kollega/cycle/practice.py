@@ -15,12 +15,16 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
+from kollega.clock import OSLO
+from kollega.competence.models import Competence
+from kollega.competence.services import current_level, scale_max
 from kollega.cycle import services
 from kollega.cycle.models import Attendance, CycleEvent, Practice
 from kollega.db import now_utc
 from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.org.models import Person
+from kollega.training.models import AssessmentProposal
 
 MAX_MARKS = 2000
 
@@ -70,17 +74,13 @@ def parse_marks(raw: Iterable[str]) -> list[tuple[int, str]]:
 
 
 def _origin(event: CycleEvent, start: dt.datetime) -> str:
-    day = start.astimezone(services.OSLO).strftime("%d.%m.%Y")
+    day = start.astimezone(OSLO).strftime("%d.%m.%Y")
     return f"{services.kind_label(event.kind)}: {event.title} ({day})"[:300]
 
 
 def _propose(actor: Person, person: Person, code: str, on: dt.date, origin: str) -> int | None:
     """A pending proposal one level above the person's current level, or None when the
     code is not in the register or the person is at the top of its scale."""
-    from kollega.competence.models import Competence
-    from kollega.competence.services import current_level, scale_max
-    from kollega.training.models import AssessmentProposal
-
     comp = db.session.scalar(sa.select(Competence).where(Competence.code == code))
     if comp is None:
         return None
@@ -137,7 +137,7 @@ def mark_practised(
             message = _l("%(code)s is not a target competence of this stop.", code=code)
             raise ValidationError(message, fields={"practised": message})
     have = marks_of(event, occ.starts_at)
-    on = occ.starts_at.astimezone(services.OSLO).date()
+    on = occ.starts_at.astimezone(OSLO).date()
     origin = _origin(event, occ.starts_at)
     new: list[Practice] = []
     proposed = 0

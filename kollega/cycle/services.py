@@ -1,5 +1,6 @@
-"""Use cases of the annual cycle: plan events, expand recurrence, invitations,
-attendance, reflections and the personal calendar feed.
+"""Use cases of the annual cycle: plan events, expand recurrence, who is invited and
+who sees what. Attendance and reflections are in ``attendance``, the calendar feed in
+``feeds``.
 
 Times are stored in UTC; recurrence is computed in Europe/Oslo so that a series
 at 09:00 stays at 09:00 on both sides of a daylight-saving change.
@@ -10,33 +11,26 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from dateutil import rrule as du_rrule
 from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
-from kollega.cycle import bridge
+from kollega.clock import OSLO
 from kollega.cycle.models import (
-    ATTENDANCE_STATUSES,
     EVENT_KINDS,
     STOP_KINDS,
-    Attendance,
-    CalendarToken,
     CycleEvent,
-    Reflection,
-    new_calendar_token,
 )
-from kollega.db import now_utc
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
+from kollega.networks import public as networks
 from kollega.org.models import OrgUnit, Person, PersonRole
 
-OSLO = ZoneInfo("Europe/Oslo")
 ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 MAX_REMINDERS = 5
 MAX_REMINDER_MINUTES = 60 * 24 * 60  # 60 days
@@ -203,7 +197,7 @@ def parse_occurrence_key(key: str) -> dt.datetime:
         raise NotFound(_l("No such occurrence.")) from None
 
 
-def _exdates(event: CycleEvent) -> set[dt.datetime]:
+def exdates(event: CycleEvent) -> set[dt.datetime]:
     out = set()
     for raw in event.exdates or []:
         try:
@@ -217,7 +211,7 @@ def _ruleset(event: CycleEvent) -> du_rrule.rruleset:
     rules = du_rrule.rruleset()
     start_local = event.starts_at.astimezone(OSLO)
     rules.rrule(du_rrule.rrulestr(event.rrule or "", dtstart=start_local))  # type: ignore[arg-type]
-    for ex in _exdates(event):
+    for ex in exdates(event):
         rules.exdate(ex.astimezone(OSLO))
     return rules
 
@@ -227,7 +221,7 @@ def occurrences(event: CycleEvent, start: dt.datetime, end: dt.datetime) -> list
     duration = event.duration
     if not event.rrule:
         if event.starts_at < end and event.ends_at > start:
-            if event.starts_at in _exdates(event):
+            if event.starts_at in exdates(event):
                 return []
             return [Occurrence(event, event.starts_at, event.ends_at)]
         return []
@@ -272,7 +266,7 @@ def is_invited(person: Person, event: CycleEvent) -> bool:
         unit = person.unit
         return unit is not None and unit.path.startswith(event.unit.path)
     if event.network_id is not None:
-        return person.id in bridge.member_ids(event.network_id)
+        return person.id in networks.member_ids(event.network_id)
     return False
 
 
@@ -291,7 +285,7 @@ def invitees(event: CycleEvent) -> list[Person]:
         sub = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(event.unit.path))
         return list(db.session.scalars(stmt.where(Person.unit_id.in_(sub))))
     if event.network_id is not None:
-        ids = bridge.member_ids(event.network_id)
+        ids = networks.member_ids(event.network_id)
         return list(db.session.scalars(stmt.where(Person.id.in_(ids)))) if ids else []
     return []
 
@@ -319,9 +313,9 @@ def _visible_filter(person: Person) -> sa.ColumnElement[bool]:
     if paths:
         sub = sa.select(OrgUnit.id).where(sa.or_(*[OrgUnit.path.startswith(p) for p in paths]))
         clauses.append(CycleEvent.unit_id.in_(sub))
-    networks = bridge.network_ids_of(person)
-    if networks:
-        clauses.append(CycleEvent.network_id.in_(networks))
+    network_ids = networks.network_ids_of(person)
+    if network_ids:
+        clauses.append(CycleEvent.network_id.in_(network_ids))
     return sa.or_(*clauses) if clauses else sa.false()
 
 
@@ -467,7 +461,7 @@ def _resolve_audience(
     except (TypeError, ValueError):
         message = _l("Not a network id.")
         raise ValidationError(message, fields={"network": message}) from None
-    if not bridge.network_exists(nid):
+    if not networks.network_exists(nid):
         message = _l("No such network.")
         raise ValidationError(message, fields={"network": message})
     permissions.require(
@@ -577,290 +571,6 @@ def delete_event(actor: Person, event: CycleEvent) -> None:
     permissions.require(permissions.can_plan_cycle_event(actor, event))
     db.session.delete(event)
     db.session.flush()
-
-
-# --- attendance and reflections ----------------------------------------------------------
-
-
-def attendance_of(event: CycleEvent, start: dt.datetime) -> list[Attendance]:
-    return list(
-        db.session.scalars(
-            sa.select(Attendance)
-            .where(Attendance.event_id == event.id, Attendance.occurrence_start == start)
-            .order_by(Attendance.id)
-        )
-    )
-
-
-def _attendance_row(event: CycleEvent, start: dt.datetime, person: Person) -> Attendance:
-    row = db.session.scalar(
-        sa.select(Attendance).where(
-            Attendance.event_id == event.id,
-            Attendance.occurrence_start == start,
-            Attendance.person_id == person.id,
-        )
-    )
-    if row is None:
-        row = Attendance(event_id=event.id, occurrence_start=start, person=person, status="invited")
-        db.session.add(row)
-    return row
-
-
-def invite_all(event: CycleEvent, start: dt.datetime) -> int:
-    """Create the invitations of one occurrence (once); the number of invitees."""
-    have = {a.person_id for a in attendance_of(event, start)}
-    people = invitees(event)
-    for person in people:
-        if person.id not in have:
-            db.session.add(
-                Attendance(
-                    event_id=event.id, occurrence_start=start, person=person, status="invited"
-                )
-            )
-    db.session.flush()
-    return len(people)
-
-
-def respond(actor: Person, event: CycleEvent, start: dt.datetime, answer: str) -> Attendance:
-    """RSVP for one occurrence: ``yes``, ``no`` or ``maybe``."""
-    status = {"yes": "attending", "no": "declined", "maybe": "maybe"}.get(answer)
-    if status is None:
-        message = _l("Answer yes, no or maybe.")
-        raise ValidationError(message, fields={"answer": message})
-    permissions.require(is_invited(actor, event), _l("You are not invited to this event."))
-    occurrence_at(event, start)
-    row = _attendance_row(event, start, actor)
-    if row.status != "attended":
-        row.status = status
-    db.session.flush()
-    return row
-
-
-def check_in(
-    actor: Person,
-    event: CycleEvent,
-    start: dt.datetime,
-    person: Person,
-    now: dt.datetime | None = None,
-) -> Attendance:
-    """Mark a person present: a planner of the event for anyone invited, or the person
-    themselves while the occurrence is going on."""
-    occ = occurrence_at(event, start)
-    if not is_invited(person, event):
-        message = _l("This person is not invited.")
-        raise ValidationError(message, fields={"person_id": message})
-    if person.id == actor.id and not permissions.can_plan_cycle_event(actor, event):
-        now = now or now_utc()
-        if not (occ.starts_at - dt.timedelta(minutes=30) <= now <= occ.ends_at):
-            raise ValidationError(_l("You can check in yourself only while the stop is going on."))
-    else:
-        permissions.require(
-            permissions.can_plan_cycle_event(actor, event),
-            _l("Only the organisers can check others in."),
-        )
-    row = _attendance_row(event, start, person)
-    row.status = "attended"
-    row.checked_in_at = now_utc()
-    row.checked_in_by_id = actor.id
-    db.session.flush()
-    return row
-
-
-def my_attendance(person: Person, event: CycleEvent, start: dt.datetime) -> Attendance | None:
-    return db.session.scalar(
-        sa.select(Attendance).where(
-            Attendance.event_id == event.id,
-            Attendance.occurrence_start == start,
-            Attendance.person_id == person.id,
-        )
-    )
-
-
-def save_reflection(
-    actor: Person,
-    event: CycleEvent,
-    start: dt.datetime,
-    answers: Sequence[str],
-    now: dt.datetime | None = None,
-) -> Reflection:
-    """Store the person's answers to the stop's prompts (replacing earlier answers);
-    open from half an hour before the stop begins."""
-    if not event.is_stop:
-        raise ValidationError(_l("Only learning and evaluation stops have reflections."))
-    permissions.require(is_invited(actor, event), _l("You are not invited to this stop."))
-    occ = occurrence_at(event, start)
-    if occ.starts_at > (now or now_utc()) + dt.timedelta(minutes=30):
-        raise ValidationError(_l("Reflections open when the stop begins."))
-    if len(answers) > len(event.prompts):
-        raise ValidationError(_l("More answers than prompts."))
-    cleaned = []
-    for i, prompt in enumerate(event.prompts):
-        text = str(answers[i]).strip() if i < len(answers) and answers[i] is not None else ""
-        if len(text) > 4000:
-            message = _l("At most %(n)s characters.", n=4000)
-            raise ValidationError(message, fields={f"answer_{i}": message})
-        cleaned.append({"prompt": prompt, "answer": text})
-    if not any(a["answer"] for a in cleaned):
-        message = _l("Answer at least one of the questions.")
-        raise ValidationError(message, fields={"answer_0": message})
-    row = db.session.scalar(
-        sa.select(Reflection).where(
-            Reflection.event_id == event.id,
-            Reflection.occurrence_start == start,
-            Reflection.person_id == actor.id,
-        )
-    )
-    if row is None:
-        row = Reflection(event_id=event.id, occurrence_start=start, person=actor)
-        db.session.add(row)
-    row.answers = cleaned
-    db.session.flush()
-    return row
-
-
-def reflections_of(event: CycleEvent, start: dt.datetime) -> list[Reflection]:
-    return list(
-        db.session.scalars(
-            sa.select(Reflection)
-            .where(Reflection.event_id == event.id, Reflection.occurrence_start == start)
-            .order_by(Reflection.id)
-        )
-    )
-
-
-_STOPWORDS_TEXT = """og i jeg det at en et den til er som på de med han av ikke der så var meg seg men ett
-    har om vi min mitt ha hadde hun nå over da ved fra du ut sin dem oss opp man kan hans hvor
-    eller hva skal selv sjøl her alle vil bli ble blitt kunne inn når være kom noen noe ville
-    dere deres kun ja etter ned skulle denne for deg si sine sitt mot å meget hvorfor dette disse
-    uten hvordan ingen din ditt blir samme hvilken hvilke sånn inni mellom vår hver hvem vors
-    hvis både bare enn fordi før mange også slik vært båe begge siden the a an and or of to in
-    is it that we for on with as was are be this at by not our us more mer mye godt bra"""
-_STOPWORDS = set(_STOPWORDS_TEXT.split())
-
-
-def summarise(event: CycleEvent, start: dt.datetime) -> dict[str, Any]:
-    """Attendance figures, answers per prompt and recurring themes of one occurrence."""
-    rows = attendance_of(event, start)
-    counts = {status: 0 for status in ATTENDANCE_STATUSES}
-    for row in rows:
-        counts[row.status] += 1
-    reflections = reflections_of(event, start)
-    per_prompt: list[dict[str, Any]] = []
-    words: dict[str, int] = {}
-    for i, prompt in enumerate(event.prompts):
-        answers = [
-            r.answers[i]["answer"]
-            for r in reflections
-            if i < len(r.answers) and r.answers[i].get("answer")
-        ]
-        per_prompt.append({"prompt": prompt, "answers": answers})
-        for answer in answers:
-            for word in set(re.findall(r"[a-zæøåA-ZÆØÅ]{4,}", answer.lower())):
-                if word not in _STOPWORDS:
-                    words[word] = words.get(word, 0) + 1
-    themes = [w for w, n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2][:8]
-    return {
-        "invited": len(rows),
-        "attending": counts["attending"],
-        "attended": counts["attended"],
-        "declined": counts["declined"],
-        "reflections": len(reflections),
-        "prompts": per_prompt,
-        "themes": themes,
-    }
-
-
-# --- calendar feed ----------------------------------------------------------------------
-
-
-def calendar_token(person: Person, create: bool = True) -> str | None:
-    """The person's feed token (made on first use)."""
-    row = db.session.get(CalendarToken, person.id)
-    if row is None:
-        if not create:
-            return None
-        row = CalendarToken(person_id=person.id, token=new_calendar_token())
-        db.session.add(row)
-        db.session.flush()
-    return row.token
-
-
-def regenerate_calendar_token(actor: Person) -> str:
-    """Revoke the old feed address and make a new one."""
-    row = db.session.get(CalendarToken, actor.id)
-    if row is None:
-        row = CalendarToken(person_id=actor.id)
-        db.session.add(row)
-    row.token = new_calendar_token()
-    row.created_at = now_utc()
-    db.session.flush()
-    return row.token
-
-
-def person_for_token(token: str) -> Person:
-    """The active person a feed token belongs to, or 404 (never say which part failed)."""
-    if not token or len(token) > 64:
-        raise NotFound(_l("No such calendar."))
-    row = db.session.scalar(sa.select(CalendarToken).where(CalendarToken.token == token))
-    if row is None or not row.person.active:
-        raise NotFound(_l("No such calendar."))
-    return row.person
-
-
-def _vevent(event: CycleEvent, link: str | None) -> Any:
-    import icalendar
-
-    vevent = icalendar.Event()
-    vevent.add("uid", f"cycle-event-{event.id}@kollega")
-    vevent.add("dtstamp", event.updated_at or now_utc())
-    vevent.add("dtstart", event.starts_at.astimezone(OSLO))
-    vevent.add("dtend", event.ends_at.astimezone(OSLO))
-    vevent.add("summary", event.title)
-    description = "\n\n".join(x for x in (event.description, event.agenda) if x)
-    if event.video_url:
-        description = (description + "\n\n" + event.video_url).strip()
-    if description:
-        vevent.add("description", description)
-    if event.location:
-        vevent.add("location", event.location)
-    if link:
-        vevent.add("url", link)
-    vevent.add("categories", [str(KIND_LABELS.get(event.kind, event.kind))])
-    if event.rrule:
-        vevent.add("rrule", icalendar.vRecur.from_ical(event.rrule))
-        for ex in sorted(_exdates(event)):
-            vevent.add("exdate", ex.astimezone(OSLO))
-    for minutes in event.reminders or []:
-        alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", event.title)
-        alarm.add("trigger", dt.timedelta(minutes=-minutes))
-        vevent.add_component(alarm)
-    return vevent
-
-
-def calendar_ics(events: Iterable[CycleEvent], name: str, link_for: Any = None) -> bytes:
-    """An iCalendar document (Europe/Oslo, recurrence kept) for ``events``."""
-    import icalendar
-
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//kollega//annual cycle//NB")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Europe/Oslo")
-    for event in events:
-        cal.add_component(_vevent(event, link_for(event) if link_for else None))
-    if hasattr(cal, "add_missing_timezones"):
-        cal.add_missing_timezones()
-    return bytes(cal.to_ical())
-
-
-def person_calendar(token: str, link_for: Any = None) -> bytes:
-    """The feed behind a token: the person's units', networks' and municipality events."""
-    person = person_for_token(token)
-    return calendar_ics(events_for(person), f"kollega: {person.name}", link_for)
 
 
 def kind_label(kind: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import email
+import email.policy
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,21 +21,26 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from kollega import formflow, permissions
-from kollega.cycle import bridge, practice, services
+from kollega.clock import OSLO
+from kollega.competence.models import Competence
+from kollega.current import current_person
+from kollega.cycle import attendance, feeds, jobs, practice, services
 from kollega.cycle.forms import EventForm, SimpleForm
-from kollega.cycle.models import EVENT_KINDS, CycleEvent
+from kollega.cycle.models import EVENT_KINDS, CycleEvent, SchedulerHeartbeat
 from kollega.db import now_utc
 from kollega.errors import DomainError, NotFound
 from kollega.extensions import db
-from kollega.org.models import OrgUnit
-from kollega.web import register_nav
+from kollega.mail import outbox_dir
+from kollega.networks import public as networks
+from kollega.org.models import OrgUnit, Person
+from kollega.web import register_nav, register_start_panel
 
 bp = Blueprint("cycle", __name__, url_prefix="/cycle")
 
@@ -49,16 +56,6 @@ def _wire(state: Any) -> None:
     app.extensions["kollega.calendar_url"] = _calendar_url
     app.jinja_env.globals["cycle_upcoming"] = _upcoming_for
     app.jinja_env.globals["cycle_kind_label"] = services.kind_label
-    previous = app.extensions.get("kollega.start_background")
-
-    def start_background(app: Flask) -> None:
-        if previous is not None:
-            previous(app)
-        from kollega.cycle import jobs
-
-        jobs.start_embedded(app)
-
-    app.extensions["kollega.start_background"] = start_background
 
 
 def _upcoming_for(person: Any, limit: int = 5) -> list[services.Occurrence]:
@@ -68,35 +65,20 @@ def _upcoming_for(person: Any, limit: int = 5) -> list[services.Occurrence]:
     return [o for o in occs if o.ends_at > now][:limit]
 
 
-def _register_start_panel() -> None:
-    from kollega.home.views import START_PANELS
-
-    entry = ("cycle/_start_panel.html", lambda p: bool(p.is_authenticated))
-    if not any(tpl == entry[0] for tpl, _show in START_PANELS):
-        START_PANELS.append(entry)
-
-
-_register_start_panel()
+register_start_panel("cycle/_start_panel.html", lambda p: bool(p.is_authenticated))
 
 
 def _calendar_url(person: Any) -> str | None:
     """The person's feed address for ``/me``; the token is made (and kept) on first use."""
-    token = services.calendar_token(person, create=False)
-    if token is None:
-        token = services.calendar_token(person)
-        db.session.commit()
+    token = feeds.calendar_token(person, create=False) or feeds.calendar_token(person)
     return url_for("api.cycle_calendar", token=token, _external=True)
-
-
-def _me() -> Any:
-    return current_user._get_current_object()
 
 
 # --- the year, list and month ---------------------------------------------------------------
 
 
 def _scope() -> tuple[list[CycleEvent], OrgUnit | None]:
-    person = _me()
+    person = current_person()
     code = request.args.get("unit")
     if code:
         unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
@@ -107,22 +89,22 @@ def _scope() -> tuple[list[CycleEvent], OrgUnit | None]:
 
 
 def _year_arg() -> int:
-    year = request.args.get("year", type=int) or now_utc().astimezone(services.OSLO).year
+    year = request.args.get("year", type=int) or now_utc().astimezone(OSLO).year
     return min(max(year, 2000), 2100)
 
 
 def _local(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(services.OSLO)
+    return value.astimezone(OSLO)
 
 
 def _bounds(year: int, month: int | None = None) -> tuple[dt.datetime, dt.datetime]:
     if month is None:
-        start = dt.datetime(year, 1, 1, tzinfo=services.OSLO)
-        end = dt.datetime(year + 1, 1, 1, tzinfo=services.OSLO)
+        start = dt.datetime(year, 1, 1, tzinfo=OSLO)
+        end = dt.datetime(year + 1, 1, 1, tzinfo=OSLO)
     else:
-        start = dt.datetime(year, month, 1, tzinfo=services.OSLO)
+        start = dt.datetime(year, month, 1, tzinfo=OSLO)
         nxt = (year + 1, 1) if month == 12 else (year, month + 1)
-        end = dt.datetime(*nxt, 1, tzinfo=services.OSLO)
+        end = dt.datetime(*nxt, 1, tzinfo=OSLO)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
@@ -131,7 +113,7 @@ def _month_names() -> list[str]:
 
 
 def _common(view: str, unit: OrgUnit | None, year: int) -> dict[str, Any]:
-    person = _me()
+    person = current_person()
     return {
         "view": view,
         "unit": unit,
@@ -228,9 +210,9 @@ def _audience_choices(person: Any) -> list[tuple[str, str]]:
                 seen[u.id] = u
         units = list(seen.values())
     choices += [(f"unit:{u.code}", _("Unit: %(name)s", name=u.name)) for u in units]
-    for nid in bridge.facilitated_network_ids(person):
+    for nid in networks.facilitated_network_ids(person):
         choices.append(
-            (f"network:{nid}", _("Network: %(name)s", name=bridge.network_name(nid) or nid))
+            (f"network:{nid}", _("Network: %(name)s", name=networks.network_name(nid) or nid))
         )
     return choices
 
@@ -272,7 +254,7 @@ def _preset_of(rule: str | None) -> tuple[str, str, dt.date | None]:
         base, _sep, raw = rule.partition(";UNTIL=")
         try:
             stamp = dt.datetime.strptime(raw[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
-            until = stamp.astimezone(services.OSLO).date()
+            until = stamp.astimezone(OSLO).date()
         except ValueError:
             return "custom", rule, None
     for key, (_label, preset) in services.PRESETS.items():
@@ -298,7 +280,7 @@ def _render_form(form: EventForm, event: CycleEvent | None, status: int) -> Any:
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def new_event() -> Any:
-    person = _me()
+    person = current_person()
     permissions.require(permissions.can_plan_any_cycle(person))
     form = EventForm()
     form.audience.choices = _audience_choices(person)
@@ -322,7 +304,7 @@ def new_event() -> Any:
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_event(event_id: int) -> Any:
-    person = _me()
+    person = current_person()
     event = services.get_event(event_id)
     permissions.require(permissions.can_plan_cycle_event(person, event))
     form = EventForm(obj=None)
@@ -333,7 +315,7 @@ def edit_event(event_id: int) -> Any:
         current, label = f"unit:{event.unit.code}", _("Unit: %(name)s", name=event.unit.name)
     else:
         current = f"network:{event.network_id}"
-        label = _("Network: %(name)s", name=bridge.network_name(event.network_id or 0) or "")
+        label = _("Network: %(name)s", name=networks.network_name(event.network_id or 0) or "")
     form.audience.choices = [(current, label)]
     if request.method == "GET":
         preset, custom, until = _preset_of(event.rrule)
@@ -367,13 +349,12 @@ def edit_event(event_id: int) -> Any:
 @bp.route("/events/<int:event_id>/delete", methods=["POST"])
 @login_required
 def delete_event(event_id: int) -> Any:
-    person = _me()
+    person = current_person()
     event = services.get_event(event_id)
     form = SimpleForm()
     if not form.validate_on_submit():
         abort(400)
     services.delete_event(person, event)
-    db.session.commit()
     flash(_("The event was deleted."), "success")
     return redirect(url_for("cycle.list_view"))
 
@@ -383,13 +364,13 @@ def _audience_name(event: CycleEvent) -> str:
         return _("The whole municipality")
     if event.unit is not None:
         return event.unit.name
-    return bridge.network_name(event.network_id or 0) or _("Network")
+    return networks.network_name(event.network_id or 0) or _("Network")
 
 
 @bp.route("/events/<int:event_id>")
 @login_required
 def event(event_id: int) -> Any:
-    person = _me()
+    person = current_person()
     event = services.get_event(event_id)
     permissions.require(services.can_view_event(person, event))
     now = now_utc()
@@ -414,7 +395,7 @@ def event(event_id: int) -> Any:
 
 
 def _occurrence(event_id: int, key: str) -> services.Occurrence:
-    person = _me()
+    person = current_person()
     event = services.get_event(event_id)
     permissions.require(services.can_view_event(person, event))
     try:
@@ -426,13 +407,14 @@ def _occurrence(event_id: int, key: str) -> services.Occurrence:
 @bp.route("/events/<int:event_id>/<key>", methods=["GET"])
 @login_required
 def occurrence(event_id: int, key: str) -> Any:
-    person = _me()
+    person = current_person()
     occ = _occurrence(event_id, key)
     event = occ.event
     may_manage = permissions.can_plan_cycle_event(person, event)
-    mine = services.my_attendance(person, event, occ.starts_at)
+    mine = attendance.my_attendance(person, event, occ.starts_at)
     reflection = next(
-        (r for r in services.reflections_of(event, occ.starts_at) if r.person_id == person.id), None
+        (r for r in attendance.reflections_of(event, occ.starts_at) if r.person_id == person.id),
+        None,
     )
     now = now_utc()
     answers = [a.get("answer", "") for a in (reflection.answers if reflection else [])]
@@ -447,9 +429,11 @@ def occurrence(event_id: int, key: str) -> Any:
         reflection_open=event.is_stop and occ.starts_at - dt.timedelta(minutes=30) <= now,
         during=occ.starts_at - dt.timedelta(minutes=30) <= now <= occ.ends_at,
         may_manage=may_manage,
-        attendance=services.attendance_of(event, occ.starts_at) if may_manage else [],
+        attendance=attendance.attendance_of(event, occ.starts_at) if may_manage else [],
         invitees=services.invitees(event) if may_manage else [],
-        summary=services.summarise(event, occ.starts_at) if may_manage and event.is_stop else None,
+        summary=attendance.summarise(event, occ.starts_at)
+        if may_manage and event.is_stop
+        else None,
         status_labels=services.STATUS_LABELS,
         kind_label=services.kind_label,
         local=_local,
@@ -463,8 +447,7 @@ def rsvp(event_id: int, key: str) -> Any:
     occ = _occurrence(event_id, key)
     if not SimpleForm().validate_on_submit():
         abort(400)
-    services.respond(_me(), occ.event, occ.starts_at, request.form.get("answer", ""))
-    db.session.commit()
+    attendance.respond(current_person(), occ.event, occ.starts_at, request.form.get("answer", ""))
     flash(_("Your answer was saved."), "success")
     return redirect(url_for("cycle.occurrence", event_id=event_id, key=key))
 
@@ -472,20 +455,17 @@ def rsvp(event_id: int, key: str) -> Any:
 @bp.route("/events/<int:event_id>/<key>/checkin", methods=["POST"])
 @login_required
 def checkin(event_id: int, key: str) -> Any:
-    person = _me()
+    person = current_person()
     occ = _occurrence(event_id, key)
     if not SimpleForm().validate_on_submit():
         abort(400)
     target = person
     raw = request.form.get("person_id")
     if raw:
-        from kollega.org.models import Person
-
         target = db.session.get(Person, int(raw)) if raw.isdigit() else None
         if target is None:
             abort(404)
-    services.check_in(person, occ.event, occ.starts_at, target)
-    db.session.commit()
+    attendance.check_in(person, occ.event, occ.starts_at, target)
     flash(_("Checked in."), "success")
     return redirect(url_for("cycle.occurrence", event_id=event_id, key=key))
 
@@ -497,8 +477,7 @@ def reflection(event_id: int, key: str) -> Any:
     if not SimpleForm().validate_on_submit():
         abort(400)
     answers = [request.form.get(f"answer_{i}", "") for i in range(len(occ.event.prompts))]
-    services.save_reflection(_me(), occ.event, occ.starts_at, answers)
-    db.session.commit()
+    attendance.save_reflection(current_person(), occ.event, occ.starts_at, answers)
     flash(_("Thank you. Your reflection was saved."), "success")
     return redirect(url_for("cycle.occurrence", event_id=event_id, key=key))
 
@@ -508,7 +487,7 @@ def reflection(event_id: int, key: str) -> Any:
 def practice_page(event_id: int, key: str) -> Any:
     """The leader marks which target competences each attendee practised; every new
     mark proposes an assessment for the person's leader to confirm."""
-    person = _me()
+    person = current_person()
     occ = _occurrence(event_id, key)
     event = occ.event
     permissions.require(permissions.can_mark_practice(person, event))
@@ -521,7 +500,7 @@ def practice_page(event_id: int, key: str) -> Any:
         try:
             marks = practice.parse_marks(request.form.getlist("practised"))
             done = practice.mark_practised(person, event, occ.starts_at, marks)
-            db.session.commit()
+            db.session.flush()  # a mark made twice at once fails here, not at the edge
         except DomainError as exc:
             db.session.rollback()
             if exc.status in (403, 404):
@@ -562,10 +541,6 @@ def practice_page(event_id: int, key: str) -> Any:
 
 def _competence_names(codes: list[str]) -> dict[str, str]:
     """Competence code -> name in the current language (codes not in the register: none)."""
-    from flask_babel import get_locale
-
-    from kollega.competence.models import Competence
-
     if not codes:
         return {}
     english = str(get_locale() or "nb") == "en"
@@ -583,8 +558,7 @@ def cancel(event_id: int, key: str) -> Any:
     occ = _occurrence(event_id, key)
     if not SimpleForm().validate_on_submit():
         abort(400)
-    services.cancel_occurrence(_me(), occ.event, occ.starts_at)
-    db.session.commit()
+    services.cancel_occurrence(current_person(), occ.event, occ.starts_at)
     flash(_("The occurrence was cancelled."), "success")
     return redirect(url_for("cycle.event", event_id=event_id))
 
@@ -595,13 +569,12 @@ def cancel(event_id: int, key: str) -> Any:
 @bp.route("/calendar", methods=["GET", "POST"])
 @login_required
 def calendar_page() -> Any:
-    person = _me()
+    person = current_person()
     form = SimpleForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        services.regenerate_calendar_token(person)
-        db.session.commit()
+        feeds.regenerate_calendar_token(person)
         flash(_("A new calendar address was made. The old one no longer works."), "success")
         return redirect(url_for("cycle.calendar_page"))
     return render_template(
@@ -618,8 +591,6 @@ register_nav(_l("Outbox"), "cycle.outbox", permissions.can_read_outbox, order=95
 
 
 def _outbox_files() -> list[Any]:
-    from kollega.cycle.mail import outbox_dir
-
     folder = outbox_dir()
     if not folder.exists():
         return []
@@ -629,13 +600,7 @@ def _outbox_files() -> list[Any]:
 @bp.route("/outbox")
 @login_required
 def outbox() -> Any:
-    import email
-    import email.policy
-
-    from kollega.cycle import jobs
-    from kollega.cycle.models import SchedulerHeartbeat
-
-    permissions.require(permissions.can_read_outbox(_me()))
+    permissions.require(permissions.can_read_outbox(current_person()))
     mails = []
     for path in _outbox_files()[:200]:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -658,10 +623,7 @@ def outbox() -> Any:
 @bp.route("/outbox/<name>")
 @login_required
 def outbox_mail(name: str) -> Any:
-    import email
-    import email.policy
-
-    permissions.require(permissions.can_read_outbox(_me()))
+    permissions.require(permissions.can_read_outbox(current_person()))
     path = next((p for p in _outbox_files() if p.stem == name), None)
     if path is None:
         abort(404)

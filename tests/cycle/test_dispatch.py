@@ -234,10 +234,10 @@ def test_network_stop_opens_a_learning_stop_thread_and_posts_the_summary(app, or
     assert thread.kind == "learning_stop" and thread.title == "Evalueringsstopp"
     first = db.session.scalar(sa.select(Message).where(Message.thread_id == thread.id))
     assert "Reaction" in first.body or "Reaksjon" in first.body
-    from kollega.cycle import services
+    from kollega.cycle import attendance
 
     db.session.add(
-        services.save_reflection(org.colleague, event, start, ["Nyttig", "Mye"], now=start)
+        attendance.save_reflection(org.colleague, event, start, ["Nyttig", "Mye"], now=start)
     )
     db.session.commit()
     assert jobs.run_due(utc(2027, 2, 2, 13)) == 1

@@ -7,7 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from kollega.cycle import services
+from kollega.cycle import attendance, services
 from kollega.cycle.models import CycleEvent, Reflection
 from kollega.extensions import db
 from tests.conftest import login
@@ -121,7 +121,7 @@ def test_leader_sees_attendance_and_checks_in(client, org, stop):
         f"/cycle/events/{stop.id}/{key}/checkin", data={"person_id": str(org.colleague.id)}
     )
     assert response.status_code == 302
-    assert services.my_attendance(org.colleague, stop, stop.starts_at).status == "attended"
+    assert attendance.my_attendance(org.colleague, stop, stop.starts_at).status == "attended"
 
 
 def test_calendar_page_shows_and_regenerates(client, org):

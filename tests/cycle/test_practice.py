@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from kollega.competence.models import Assessment, FrameworkLevel
-from kollega.cycle import practice, services
+from kollega.cycle import attendance, practice, services
 from kollega.cycle.models import Practice
 from kollega.errors import PermissionDenied, ValidationError
 from kollega.extensions import db
@@ -54,7 +54,7 @@ def world(org: Any) -> Any:
         created_at=utc(2025, 12, 1),
     )
     for person in (org.employee, org.employee_a1):
-        services.check_in(org.leader, event, START, person)
+        attendance.check_in(org.leader, event, START, person)
     db.session.commit()
     return event
 
@@ -200,7 +200,7 @@ def test_facilitator_marks_for_a_network_stop(org):
         competences="t:a",
         created_at=utc(2025, 12, 1),
     )
-    services.check_in(org.employee_a1, event, START, org.other_employee)
+    attendance.check_in(org.employee_a1, event, START, org.other_employee)
     done = practice.mark_practised(org.employee_a1, event, START, [(org.other_employee.id, "t:a")])
     db.session.commit()
     assert len(done.new) == 1 and done.proposed == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kollega.cycle import jobs, queries, services
+from kollega.cycle import attendance, jobs, queries
 from kollega.extensions import db
 from tests.cycle.helpers import make_event, utc
 
@@ -28,8 +28,8 @@ def test_stops_and_activity_frames(app, org):
     )
     start = utc(2027, 1, 5, 8)
     jobs.run_due(start)  # opens both: invitations
-    services.check_in(org.leader, event, start, org.employee)
-    services.save_reflection(org.employee, event, start, ["Bra"], now=start)
+    attendance.check_in(org.leader, event, start, org.employee)
+    attendance.save_reflection(org.employee, event, start, ["Bra"], now=start)
     db.session.commit()
     frame = queries.stops_frame(utc(2027, 1, 1), utc(2027, 2, 1), unit=org.div_a)
     assert list(frame["invited"]) == [4] and list(frame["attended"]) == [1]

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from kollega import scheduler
 from kollega.cycle import jobs
 from kollega.cycle.models import Dispatch, SchedulerHeartbeat
 from kollega.extensions import db
+from kollega.privacy import jobs as retention_jobs
 from tests.conftest import free_port
 from tests.cycle.helpers import make_event, utc
 
@@ -84,20 +86,21 @@ def test_embedded_scheduler_starts_once_and_not_when_disabled(app, monkeypatch):
     start = app.extensions["kollega.start_background"]
     app.config["SCHEDULER_ENABLED"] = False
     start(app)
-    assert jobs._embedded is None
+    assert scheduler._embedded is None
     app.config["SCHEDULER_ENABLED"] = True
     monkeypatch.setenv("WERKZEUG_RUN_MAIN", "false")  # a reloader's watcher process
     start(app)
-    assert jobs._embedded is None
+    assert scheduler._embedded is None
     monkeypatch.delenv("WERKZEUG_RUN_MAIN")
     try:
         start(app)
-        first = jobs._embedded
+        first = scheduler._embedded
         start(app)
-        assert first is not None and jobs._embedded is first
-        assert [j.id for j in first.get_jobs() if j.id == jobs.JOB_ID] == [jobs.JOB_ID]
+        assert first is not None and scheduler._embedded is first
+        ids = {j.id for j in first.get_jobs()}
+        assert {jobs.JOB_ID, retention_jobs.JOB_ID} <= ids  # every feature's jobs
     finally:
-        jobs.stop_embedded()
+        scheduler.stop_embedded()
 
 
 def test_a_failing_action_is_retried_not_lost(app, org, stop, monkeypatch):
@@ -166,3 +169,35 @@ def test_scheduler_process_emits_through_redis(app, redis_url):
     assert message is not None and message["type"] == "message"
     data = json.loads(message["data"])
     assert data["event"] == "cycle:reminder" and data["room"] == "person:1"
+
+
+def test_a_registered_job_runs_as_one_unit_of_work(app, caplog):
+    """``kollega.scheduler`` runs a job in its own app context and unit of work: what a
+    job that returns queued goes out after its commit; a job that raises keeps nothing
+    and is logged (the next run tries again)."""
+    from kollega.db import now_utc
+    from kollega.realtime import on_commit
+
+    after: list[str] = []
+
+    @scheduler.job("tests.ok", minute=0)
+    def ok() -> None:
+        db.session.add(SchedulerHeartbeat(name="tests.ok", beat_at=now_utc(), pid=1))
+        on_commit(lambda: after.append("ok"))
+
+    @scheduler.job("tests.broken", minute=0)
+    def broken() -> None:
+        db.session.add(SchedulerHeartbeat(name="tests.broken", beat_at=now_utc(), pid=1))
+        on_commit(lambda: after.append("broken"))
+        raise RuntimeError("disk on fire")
+
+    try:
+        scheduler.run(app, "tests.ok")
+        scheduler.run(app, "tests.broken")
+    finally:
+        scheduler._registry.pop("tests.ok")
+        scheduler._registry.pop("tests.broken")
+    assert after == ["ok"]
+    assert db.session.get(SchedulerHeartbeat, "tests.ok") is not None
+    assert db.session.get(SchedulerHeartbeat, "tests.broken") is None
+    assert "tests.broken failed" in caplog.text

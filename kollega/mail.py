@@ -1,5 +1,9 @@
-"""Reminder e-mail: over SMTP when ``KOLLEGA_SMTP_HOST`` is set, otherwise into the
-instance's ``outbox/`` folder (the embedded default), one ``.eml`` file per mail."""
+"""E-mail: over SMTP when ``KOLLEGA_SMTP_HOST`` is set, otherwise into the instance's
+``outbox/`` folder (the embedded default), one ``.eml`` file per mail.
+
+A use case sends with ``send_after_commit``: the mail goes out once its unit of work has
+committed (``kollega.realtime.on_commit``), never for a change that was rolled back, and a
+failing mail server loses no state."""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from flask import current_app
+
+from kollega import realtime
 
 
 def _setting(name: str, default: str = "") -> str:
@@ -24,6 +30,7 @@ def outbox_dir() -> Path:
 
 
 def send(to: str, subject: str, text: str) -> None:
+    """Send one plain-text mail now (an edge, after its commit)."""
     message = EmailMessage()
     message["From"] = _setting("SMTP_FROM", "kollega@localhost")
     message["To"] = to
@@ -44,3 +51,9 @@ def send(to: str, subject: str, text: str) -> None:
         if user:
             smtp.login(user, _setting("SMTP_PASSWORD"))
         smtp.send_message(message)
+
+
+def send_after_commit(to: str, subject: str, text: str) -> None:
+    """Send the mail once the current unit of work commits; never if it rolls back.
+    A failure to send is logged by the outbox; the committed change stands."""
+    realtime.on_commit(lambda: send(to, subject, text))
