@@ -21,10 +21,12 @@ from typing import Any
 
 from flask import Flask, current_app, make_response, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from limits import RateLimitItem, parse_many
 
 from kollega.errors import DomainError
-from kollega.extensions import limiter
+from kollega.extensions import db, limiter
+from kollega.web import error_response
 
 # API operations that send a message: they count against MESSAGE_RATE_LIMIT as well.
 MESSAGE_ENDPOINTS = {"api.threads_send"}
@@ -211,10 +213,6 @@ def _api_limits() -> Any:
     """Before every ``/api/`` request: the per-person API limit, and the message limit."""
     if not request.path.startswith("/api/") or not enabled():
         return None
-    from flask_login import current_user
-
-    from kollega.web import error_response
-
     if current_user.is_authenticated:
         key = f"person:{current_user.id}"
     else:
@@ -242,9 +240,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimited)
     def rate_limited(exc: RateLimited) -> Any:
-        from kollega.extensions import db
-        from kollega.web import error_response
-
         db.session.rollback()
         response = make_response(error_response(429, exc.message, exc.code))
         response.headers["Retry-After"] = str(exc.retry_after)

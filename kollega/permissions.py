@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from kollega.errors import PermissionDenied
 from kollega.extensions import db
+from kollega.networks.models import Network, NetworkMember
 from kollega.org.models import OrgUnit, Person
+from kollega.plans.queries import has_shared_plan_above
 
 
 def is_authenticated(actor: Person | None) -> bool:
@@ -186,8 +189,6 @@ def subtree_unit_ids(unit: OrgUnit) -> list[int]:
 def require(allowed: bool, message: object = "") -> None:
     """Raise ``PermissionDenied`` unless ``allowed``."""
     if not allowed:
-        from flask_babel import lazy_gettext as _l
-
         raise PermissionDenied(message or _l("You do not have access to this."))
 
 
@@ -200,8 +201,6 @@ def require(allowed: bool, message: object = "") -> None:
 def network_membership(actor: Person | None, network: Any) -> Any:
     """The actor's ``NetworkMember`` row in the network (any state), or ``None``; a
     leaver's row (kept for past periods' metrics) counts as none."""
-    from kollega.networks.models import NetworkMember
-
     if not is_authenticated(actor) or network is None:
         return None
     return db.session.scalar(
@@ -231,8 +230,6 @@ def is_facilitator(actor: Person | None, network: Any, member: Any = LOOK_UP) ->
 
 
 def facilitates_any_network(actor: Person | None) -> bool:
-    from kollega.networks.models import Network, NetworkMember
-
     if not is_authenticated(actor):
         return False
     return (
@@ -336,8 +333,6 @@ def can_manage_thread(actor: Person | None, thread: Any, member: Any = LOOK_UP) 
 
 def readable_networks_filter(actor: Person) -> sa.ColumnElement[bool]:
     """A WHERE clause on ``Network`` selecting exactly what ``can_read_network`` allows."""
-    from kollega.networks.models import Network, NetworkMember
-
     member_of = sa.select(NetworkMember.network_id).where(
         NetworkMember.person_id == actor.id,
         NetworkMember.state == "active",
@@ -353,8 +348,6 @@ def readable_networks_filter(actor: Person) -> sa.ColumnElement[bool]:
 
 def visible_networks_filter(actor: Person) -> sa.ColumnElement[bool]:
     """A WHERE clause on ``Network`` selecting exactly what ``can_see_network`` allows."""
-    from kollega.networks.models import Network, NetworkMember
-
     related = sa.select(NetworkMember.network_id).where(
         NetworkMember.person_id == actor.id, NetworkMember.left_at.is_(None)
     )
@@ -393,9 +386,13 @@ def can_plan_municipality_cycle(actor: Person | None) -> bool:
 
 
 def can_plan_network_cycle(actor: Person | None, network_id: int) -> bool:
-    from kollega.cycle import bridge
-
-    return is_authenticated(actor) and bridge.is_facilitator(actor, network_id)  # type: ignore[arg-type]
+    if not is_authenticated(actor):
+        return False
+    try:
+        network = db.session.get(Network, int(network_id))
+    except (TypeError, ValueError):
+        return False
+    return network is not None and is_facilitator(actor, network)
 
 
 def can_plan_cycle_event(actor: Person | None, event: Any) -> bool:
@@ -484,6 +481,4 @@ def can_see_plans_menu(actor: Person | None) -> bool:
         return True
     if not is_authenticated(actor) or actor.is_guest:
         return False
-    from kollega.plans.services import has_shared_plan_above
-
     return has_shared_plan_above(actor)  # type: ignore[arg-type]

@@ -10,12 +10,14 @@ from typing import Any
 from flask import Flask, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from kollega import uow
 from kollega.errors import DomainError
+from kollega.extensions import db
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -60,8 +62,28 @@ UNIT_KIND_LABELS = {
     "department": _l("department"),
 }
 
-# Features add sections to the person page (shown to those who may see competence).
+# Cross-feature hooks: a feature adds its panels and menu entries here (from its views
+# module) and the page that shows them imports no feature. A panel is (template,
+# predicate(person)), in the order registered.
+# The start page's panels.
+START_PANELS: list[tuple[str, Any]] = []
+# Sections of the person page (shown to those who may see competence).
 PERSON_PANELS: list[tuple[str, Any]] = []
+
+
+def _register_panel(panels: list[tuple[str, Any]], template: str, show: Any) -> None:
+    if not any(tpl == template for tpl, _show in panels):
+        panels.append((template, show))
+
+
+def register_start_panel(template: str, show: Callable[[Any], bool]) -> None:
+    """Show ``template`` on the start page to the people ``show(person)`` is true for."""
+    _register_panel(START_PANELS, template, show)
+
+
+def register_person_panel(template: str, show: Callable[[Any], bool]) -> None:
+    """Add ``template`` to the person page when ``show(target)`` is true."""
+    _register_panel(PERSON_PANELS, template, show)
 
 
 @dataclass(frozen=True)
@@ -85,8 +107,6 @@ def register_nav(
 
 
 def nav_items() -> list[dict[str, Any]]:
-    from flask_login import current_user
-
     if not current_user.is_authenticated:
         return []
     blueprint = (request.endpoint or "").split(".")[0]
@@ -160,8 +180,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> Any:
-        from kollega.extensions import db
-
         db.session.rollback()
         return error_response(exc.status, exc.message, exc.code, exc.fields)
 
@@ -184,15 +202,11 @@ def init_app(app: Flask) -> None:
     def out_of_range(exc: Exception) -> Any:
         # A number or text too large for its column (an id of 2**70, an over-long string
         # on PostgreSQL): bad input, refused as such; nothing was stored.
-        from kollega.extensions import db
-
         db.session.rollback()
         return error_response(400)
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> Any:
-        from kollega.extensions import db
-
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return error_response(500)

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from kollega import permissions
 from kollega.audit.models import AuditEvent
 from kollega.audit.services import record
+from kollega.auth import services as auth_services
 from kollega.auth.services import set_password
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
@@ -96,6 +97,23 @@ def update_account(
     change), so the edge disconnects their sockets after committing.
     """
     actor = _require_admin(actor)
+    wanted_roles = _checked_roles(roles)
+    codes = sorted(set(lead_codes))
+    units = _units_to_lead(codes)
+    if person.id == actor.id:
+        _check_own_account(wanted_roles, active)
+    changed = _change_roles(actor, person, wanted_roles)
+    changed = _change_leaderships(actor, person, codes, units) or changed
+    changed = _change_active(actor, person, active) or changed
+    if changed:
+        # Sign the person out everywhere: their next request starts from the new rights.
+        person.session_token = secrets.token_urlsafe(24)
+    db.session.flush()
+    return changed
+
+
+def _checked_roles(roles: Iterable[str]) -> list[str]:
+    """The wanted stored roles, sorted; ``ValidationError`` for none or an unknown one."""
     wanted_roles = sorted(set(roles))
     unknown = [r for r in wanted_roles if r not in STORED_ROLES]
     if unknown:
@@ -107,7 +125,11 @@ def update_account(
         raise ValidationError(
             _l("Choose at least one role."), fields={"roles": _l("Choose at least one role.")}
         )
-    codes = sorted(set(lead_codes))
+    return wanted_roles
+
+
+def _units_to_lead(codes: list[str]) -> list[OrgUnit]:
+    """The units with these codes; ``ValidationError`` naming any code that has none."""
     units = list(db.session.scalars(sa.select(OrgUnit).where(OrgUnit.code.in_(codes))))
     missing = sorted(set(codes) - {u.code for u in units})
     if missing:
@@ -115,32 +137,45 @@ def update_account(
             _l("No unit with code %(code)s.", code=", ".join(missing)),
             fields={"leads": _l("Unknown unit code: %(code)s.", code=", ".join(missing))},
         )
-    if person.id == actor.id:
-        if "admin" not in wanted_roles:
-            raise ValidationError(
-                _l("You cannot remove your own administrator role."),
-                fields={"roles": _l("You cannot remove your own administrator role.")},
-            )
-        if not active:
-            raise ValidationError(
-                _l("You cannot deactivate your own account."),
-                fields={"active": _l("You cannot deactivate your own account.")},
-            )
+    return units
 
-    changed = False
-    before_roles = sorted(person.stored_roles)
-    if before_roles != wanted_roles:
-        set_roles(person, wanted_roles)
-        record(
-            "admin.roles_changed",
-            actor_id=actor.id,
-            target_type="person",
-            target_id=person.id,
-            before=before_roles,
-            after=wanted_roles,
+
+def _check_own_account(wanted_roles: list[str], active: bool) -> None:
+    """An administrator may not lock themselves out."""
+    if "admin" not in wanted_roles:
+        raise ValidationError(
+            _l("You cannot remove your own administrator role."),
+            fields={"roles": _l("You cannot remove your own administrator role.")},
         )
-        changed = True
+    if not active:
+        raise ValidationError(
+            _l("You cannot deactivate your own account."),
+            fields={"active": _l("You cannot deactivate your own account.")},
+        )
 
+
+def _change_roles(actor: Person, person: Person, wanted_roles: list[str]) -> bool:
+    """Store the roles and audit the change; whether anything changed."""
+    before_roles = sorted(person.stored_roles)
+    if before_roles == wanted_roles:
+        return False
+    set_roles(person, wanted_roles)
+    record(
+        "admin.roles_changed",
+        actor_id=actor.id,
+        target_type="person",
+        target_id=person.id,
+        before=before_roles,
+        after=wanted_roles,
+    )
+    return True
+
+
+def _change_leaderships(
+    actor: Person, person: Person, codes: list[str], units: list[OrgUnit]
+) -> bool:
+    """Lead exactly the units with these codes and audit the change; whether anything
+    changed."""
     current = {u.code: u for u in person.led_units}
     added = [u for u in units if u.code not in current]
     removed = [u for code, u in current.items() if code not in codes]
@@ -148,38 +183,35 @@ def update_account(
         set_leader(person, unit, True)
     for unit in removed:
         set_leader(person, unit, False)
-    if added or removed:
-        record(
-            "admin.leader_changed",
-            actor_id=actor.id,
-            target_type="person",
-            target_id=person.id,
-            added=sorted(u.code for u in added),
-            removed=sorted(u.code for u in removed),
-        )
-        changed = True
+    if not (added or removed):
+        return False
+    record(
+        "admin.leader_changed",
+        actor_id=actor.id,
+        target_type="person",
+        target_id=person.id,
+        added=sorted(u.code for u in added),
+        removed=sorted(u.code for u in removed),
+    )
+    return True
 
-    if person.active != active:
-        person.active = active
-        record(
-            "admin.activated" if active else "admin.deactivated",
-            actor_id=actor.id,
-            target_type="person",
-            target_id=person.id,
-        )
-        changed = True
 
-    if changed:
-        # Sign the person out everywhere: their next request starts from the new rights.
-        person.session_token = secrets.token_urlsafe(24)
-    db.session.flush()
-    return changed
+def _change_active(actor: Person, person: Person, active: bool) -> bool:
+    """Activate or deactivate the account and audit it; whether anything changed."""
+    if person.active == active:
+        return False
+    person.active = active
+    record(
+        "admin.activated" if active else "admin.deactivated",
+        actor_id=actor.id,
+        target_type="person",
+        target_id=person.id,
+    )
+    return True
 
 
 def reset_second_factor(actor: Person | None, person: Person) -> None:
     """An admin removes a person's lost second factor (see auth's reset_second_factor)."""
-    from kollega.auth import services as auth_services
-
     actor = _require_admin(actor)
     auth_services.reset_second_factor(person, actor.id, "admin")
 

@@ -8,12 +8,14 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from kollega import permissions
+from kollega import permissions, realtime
 from kollega.admin import services
 from kollega.admin.forms import AccountForm, EraseForm, PasswordResetForm, RetentionForm
+from kollega.auth.services import has_second_factor
 from kollega.auth.sockets import disconnect_person
+from kollega.current import current_person
 from kollega.errors import Conflict, ValidationError
 from kollega.extensions import db
 from kollega.privacy import retention
@@ -25,10 +27,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 register_nav(_l("Administration"), "admin.users", permissions.can_manage_accounts, order=90)
 
 
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
 def _page_arg() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
@@ -37,15 +35,13 @@ def _page_arg() -> int:
 @login_required
 def users() -> Any:
     query = request.args.get("q", "")
-    result = services.search_people(_actor(), query, _page_arg())
+    result = services.search_people(current_person(), query, _page_arg())
     return render_template("admin/users.html", result=result, query=query)
 
 
 def _render_account(
     person: Any, form: AccountForm, reset: PasswordResetForm, status: int = 200
 ) -> Any:
-    from kollega.auth.services import has_second_factor
-
     return render_template(
         "admin/account.html",
         target=person,
@@ -58,7 +54,7 @@ def _render_account(
 @bp.route("/users/<int:person_id>", methods=["GET", "POST"])
 @login_required
 def account(person_id: int) -> Any:
-    actor = _actor()
+    actor = current_person()
     person = services.get_account(actor, person_id)
     form = AccountForm()
     reset = PasswordResetForm(prefix="reset")
@@ -85,9 +81,8 @@ def account(person_id: int) -> Any:
         if not exc.fields:
             flash(str(exc.message), "error")
         return _render_account(person, form, reset, 422)
-    db.session.commit()
     if ended:
-        disconnect_person(person.id)
+        realtime.on_commit(lambda pid=person.id: disconnect_person(pid))
         flash(_("Saved. %(name)s has been signed out everywhere.", name=person.name), "success")
     else:
         flash(_("Nothing changed."), "info")
@@ -97,7 +92,7 @@ def account(person_id: int) -> Any:
 @bp.route("/users/<int:person_id>/second-factor", methods=["POST"])
 @login_required
 def reset_second_factor(person_id: int) -> Any:
-    actor = _actor()
+    actor = current_person()
     person = services.get_account(actor, person_id)
     try:
         services.reset_second_factor(actor, person)
@@ -105,8 +100,7 @@ def reset_second_factor(person_id: int) -> Any:
         db.session.rollback()
         flash(str(exc.message), "info")
         return redirect(url_for("admin.account", person_id=person.id))
-    db.session.commit()
-    disconnect_person(person.id)
+    realtime.on_commit(lambda pid=person.id: disconnect_person(pid))
     flash(
         _(
             "The second factor of %(name)s is removed. They have been signed out everywhere.",
@@ -120,7 +114,7 @@ def reset_second_factor(person_id: int) -> Any:
 @bp.route("/users/<int:person_id>/password", methods=["POST"])
 @login_required
 def reset_password(person_id: int) -> Any:
-    actor = _actor()
+    actor = current_person()
     person = services.get_account(actor, person_id)
     form = AccountForm(formdata=None)
     form.roles.data = sorted(person.stored_roles)
@@ -135,8 +129,7 @@ def reset_password(person_id: int) -> Any:
         db.session.rollback()
         reset.password.errors = [*reset.password.errors, str(exc.message)]
         return _render_account(person, form, reset, 422)
-    db.session.commit()
-    disconnect_person(person.id)
+    realtime.on_commit(lambda pid=person.id: disconnect_person(pid))
     flash(
         _(
             "The password of %(name)s is set. They have been signed out everywhere.",
@@ -150,7 +143,7 @@ def reset_password(person_id: int) -> Any:
 @bp.route("/audit")
 @login_required
 def audit() -> Any:
-    actor = _actor()
+    actor = current_person()
     action = request.args.get("action", "")
     actions = services.audit_actions(actor)
     if action and action not in actions:
@@ -166,7 +159,7 @@ def audit() -> Any:
 @login_required
 def privacy_settings() -> Any:
     """Retention settings and the list of open erasure requests."""
-    actor = _actor()
+    actor = current_person()
     requests = privacy.erasure_requests(actor)
     settings = retention.current_settings()
     form = RetentionForm(obj=settings if request.method == "GET" else None)
@@ -188,7 +181,6 @@ def privacy_settings() -> Any:
                         form[name].errors = [*form[name].errors, str(message)]
                 status = 422
             else:
-                db.session.commit()
                 flash(_("Retention saved.") if changed else _("Nothing changed."), "success")
                 return redirect(url_for("admin.privacy_settings"))
         else:
@@ -203,7 +195,7 @@ def privacy_settings() -> Any:
 @login_required
 def erasure(request_id: int) -> Any:
     """The confirmation step: what an erasure removes (counts), then carry it out."""
-    actor = _actor()
+    actor = current_person()
     req = privacy.get_erasure_request(actor, request_id)
     form = EraseForm()
     status = 200
@@ -217,8 +209,7 @@ def erasure(request_id: int) -> Any:
                 form.confirm.errors = [*form.confirm.errors, str(exc.message)]
                 status = 422
             else:
-                db.session.commit()
-                disconnect_person(person_id)
+                realtime.on_commit(lambda: disconnect_person(person_id))
                 flash(_("%(name)s has been erased.", name=name), "success")
                 return redirect(url_for("admin.privacy_settings"))
         else:
@@ -237,10 +228,9 @@ def erasure(request_id: int) -> Any:
 @bp.route("/privacy/erasure/<int:request_id>/decline", methods=["POST"])
 @login_required
 def erasure_decline(request_id: int) -> Any:
-    actor = _actor()
+    actor = current_person()
     req = privacy.get_erasure_request(actor, request_id)
     name = req.person.name
     privacy.decline_erasure(actor, req)
-    db.session.commit()
     flash(_("The erasure request of %(name)s is declined.", name=name), "info")
     return redirect(url_for("admin.privacy_settings"))

@@ -22,6 +22,8 @@ from sqlalchemy.orm.util import identity_key
 
 from kollega import limits
 from kollega.auth import sessions, sockets
+from kollega.auth.services import person_for_token
+from kollega.current import current_person
 from kollega.extensions import db, socketio
 from kollega.org.models import Person
 from kollega.realtime import person_room
@@ -36,11 +38,9 @@ _RECORDED = "_socket_recorded_at"
 def on_connect(auth: Any = None) -> bool:
     person: Person | None = None
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-        from kollega.auth.services import person_for_token
-
         person = person_for_token(auth["token"])
     elif current_user.is_authenticated:
-        person = current_user._get_current_object()
+        person = current_person()
         # The cookie session's own rules: timeouts, and a second factor where required.
         if sessions.expiry_reason(session) is not None:
             return False

@@ -6,6 +6,7 @@ from flask import Request, g
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
+from kollega.auth.services import person_for_token
 from kollega.extensions import db
 from kollega.org.models import Person
 
@@ -25,8 +26,6 @@ def load_person_from_request(request: Request) -> Person | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    from kollega.auth.services import person_for_token
-
     person = person_for_token(token.strip())
     if person is not None:
         g.auth_via_token = True

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from kollega.audit.services import record
 from kollega.auth.models import ApiToken, RecoveryCode, TotpCredential
 from kollega.db import now_utc
 from kollega.errors import Conflict, NotFound, ValidationError
@@ -272,10 +273,6 @@ def reset_second_factor(person: Person, actor_id: int | None, via: str) -> None:
     """An operator removes a lost second factor (phone and recovery codes gone): the person
     is signed out everywhere (the edge closes their sockets after commit) and, where it is
     required, sets it up again at the next sign-in. ``Conflict`` when there is none."""
-    import secrets
-
-    from kollega.audit.services import record
-
     if not has_second_factor(person):
         raise Conflict(_l("This person has no second factor."))
     disable_totp(person)

@@ -18,6 +18,8 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from kollega.web import error_response, wants_json
+
 AUTH_AT = "_auth_at"
 SEEN_AT = "_seen_at"
 MFA = "_mfa"
@@ -85,8 +87,6 @@ def before_request() -> Any:
     """Enforce idle/absolute timeouts and the second-factor requirement on pages and API."""
     if request.endpoint == "static" or "_user_id" not in session:
         return None
-    from kollega.web import error_response, wants_json
-
     reason = expiry_reason(session)
     if reason is not None:
         end_session()

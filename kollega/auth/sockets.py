@@ -20,7 +20,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from kollega.auth import sessions
 from kollega.extensions import socketio
+from kollega.org.models import Person
 from kollega.realtime import person_room, publish
 
 # A socket re-records itself on activity at most this often; entries older than
@@ -124,8 +126,6 @@ def bump_revisions(person_ids: set[int]) -> None:
 @event.listens_for(Session, "after_flush")
 def _note_changed_people(session: Session, _context: Any) -> None:
     # Kept through a rollback: a needless renewal costs one re-read, a missed one a stale row.
-    from kollega.org.models import Person
-
     changed = {obj.id for obj in (*session.dirty, *session.deleted) if isinstance(obj, Person)}
     if changed:
         session.info.setdefault(_CHANGED, set()).update(changed)
@@ -178,8 +178,6 @@ def touch(sid: str, seen_at: float) -> None:
 def sweep(app: Any, now: float | None = None) -> int:
     """Close this process's cookie sockets whose session has run out; drop the entries of
     sockets that are gone. Returns how many were closed."""
-    from kollega.auth import sessions
-
     server = socketio.server
     now = time.time() if now is None else now
     closed = 0

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from markupsafe import Markup
 
-from kollega import limits
+from kollega import limits, realtime, uow
 from kollega.audit.services import record
 from kollega.auth import oidc, sessions
 from kollega.auth.forms import (
@@ -48,6 +48,7 @@ from kollega.auth.services import (
     verify_second_factor,
 )
 from kollega.auth.sockets import disconnect_person
+from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.extensions import db, limiter
 from kollega.org.models import Person
@@ -88,7 +89,6 @@ def _sign_in(
     sessions.start(second_factor is not None)
     details = {"method": method} if method != "password" else {}
     record("auth.sign_in", actor_id=person.id, second_factor=second_factor or "none", **details)
-    db.session.commit()
     if sessions.owes_second_factor(session, person):
         return redirect(url_for("auth.two_factor_setup"))
     return redirect(target)
@@ -118,17 +118,16 @@ def login() -> Any:
         wait = _account_limited(email)
         if wait is not None:
             record("auth.sign_in_limited", email_domain=email.rpartition("@")[2][:100])
-            db.session.commit()
+            uow.keep_on_refusal()
             return _too_many("auth/login.html", form, wait)
         person = authenticate(email, form.password.data or "")
         if person is not None:
             if has_second_factor(person):
                 _owe_second_factor(person, request.args.get("next") or "")
-                db.session.commit()  # a rehashed password
                 return redirect(url_for("auth.two_factor"))
             return _sign_in(person, None)
         record("auth.sign_in_failed", email_domain=email.rpartition("@")[2][:100])
-        db.session.commit()
+        uow.keep_on_refusal()
         form.password.errors.append(_("Wrong e-mail or password."))
         status = 401
     elif request.method == "POST":
@@ -162,8 +161,10 @@ def oidc_login() -> Any:
     try:
         return oidc.client().authorize_redirect(url_for("auth.oidc_callback", _external=True))
     except oidc.FAILURES:
-        record("auth.sign_in_failed", method="oidc", reason="provider_unreachable")
-        db.session.commit()
+        # The edge rolls back every 5xx answer, a kept refusal too; this one is the
+        # provider's fault, not ours, and the audit log must still show it.
+        with uow.unit_of_work():
+            record("auth.sign_in_failed", method="oidc", reason="provider_unreachable")
         return _oidc_refused(_("The sign-in service did not answer. Try again in a while."), 502)
 
 
@@ -181,7 +182,7 @@ def oidc_callback() -> Any:
         person = oidc.person_from_callback()
     except oidc.NoMatch as exc:
         record("auth.sign_in_failed", method="oidc", reason=exc.reason)
-        db.session.commit()
+        uow.keep_on_refusal()
         if exc.reason in oidc.REFUSED:
             return _oidc_refused(
                 _(
@@ -198,7 +199,6 @@ def oidc_callback() -> Any:
         return _sign_in(person, "oidc", method="oidc", next_url=next_url)
     if has_second_factor(person):
         _owe_second_factor(person, next_url, method="oidc")
-        db.session.commit()
         return redirect(url_for("auth.two_factor"))
     return _sign_in(person, None, method="oidc", next_url=next_url)
 
@@ -230,13 +230,13 @@ def two_factor() -> Any:
         wait = _account_limited(person.email)
         if wait is not None:
             record("auth.second_factor_limited", actor_id=person.id)
-            db.session.commit()
+            uow.keep_on_refusal()
             return _too_many("auth/two_factor.html", form, wait)
         used = verify_second_factor(person, form.code.data or "")
         if used is not None:
             return _sign_in(person, used, method=session[_PENDING].get("method", "password"))
         record("auth.second_factor_failed", actor_id=person.id)
-        db.session.commit()
+        uow.keep_on_refusal()
         form.code.errors.append(_("The code is not right. Try the code the app shows now."))
         status = 401
     elif request.method == "POST":
@@ -249,9 +249,8 @@ def logout() -> Any:
     if current_user.is_authenticated:
         person_id = current_user.id
         record("auth.sign_out", actor_id=person_id)
-        db.session.commit()
         sessions.end_session()
-        disconnect_person(person_id)
+        realtime.on_commit(lambda: disconnect_person(person_id))
     else:
         sessions.end_session()
     flash(_("You are signed out."), "info")
@@ -264,7 +263,7 @@ def change_password() -> Any:
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():
-        person = current_user._get_current_object()
+        person = current_person()
         if authenticate(person.email, form.current.data or "") is None:
             form.current.errors.append(_("The current password is wrong."))
             status = 422
@@ -272,7 +271,6 @@ def change_password() -> Any:
             try:
                 set_password(person, form.new.data or "")
             except ValidationError as exc:
-                db.session.rollback()
                 form.new.errors.append(str(exc.message))
                 status = 422
             else:
@@ -282,8 +280,8 @@ def change_password() -> Any:
                     target_type="person",
                     target_id=person.id,
                 )
-                db.session.commit()
-                disconnect_person(person.id)  # other sessions' sockets; this page reloads
+                # Other sessions' sockets; this page reloads.
+                realtime.on_commit(lambda pid=person.id: disconnect_person(pid))
                 login_user(person)  # the session token changed; keep this session
                 flash(_("Your password is changed. Other sessions are signed out."), "success")
                 return redirect(url_for("home.index"))
@@ -295,14 +293,14 @@ def change_password() -> Any:
 @bp.route("/account/tokens")
 @login_required
 def tokens() -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     return render_template("auth/tokens.html", tokens=tokens_of(person))
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int) -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     revoke_token(person, token_id)  # NotFound for someone else's token: 404
     record(
         "auth.token_revoked",
@@ -311,7 +309,6 @@ def revoke(token_id: int) -> Any:
         target_id=token_id,
         via="web",
     )
-    db.session.commit()
     flash(_("The token is revoked. Programs using it can no longer sign in with it."), "success")
     return redirect(url_for("auth.tokens"))
 
@@ -329,7 +326,7 @@ def _qr_svg(uri: str) -> Markup:
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
 def two_factor_setup() -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     if has_second_factor(person):
         return render_template(
             "auth/two_factor_settings.html",
@@ -338,19 +335,18 @@ def two_factor_setup() -> Any:
             disable_form=DisableTwoFactorForm(),
         )
     cred = begin_totp(person)
-    db.session.commit()
+    # The secret shown must be the one stored, even when the first code is refused.
+    uow.keep_on_refusal()
     form = TotpSetupForm()
     status = 200
     if form.validate_on_submit():
         try:
             codes = confirm_totp(person, form.code.data or "")
         except ValidationError as exc:
-            db.session.rollback()
             form.code.errors.append(str(exc.message))
             status = 422
         else:
             record("auth.second_factor_enrolled", actor_id=person.id)
-            db.session.commit()
             session[sessions.MFA] = True
             return render_template("auth/recovery_codes.html", codes=codes)
     elif request.method == "POST":
@@ -369,19 +365,18 @@ def two_factor_setup() -> Any:
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
 @login_required
 def recovery_codes() -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     if not has_second_factor(person):
         return redirect(url_for("auth.two_factor_setup"))
     codes = new_recovery_codes(person)
     record("auth.recovery_codes_renewed", actor_id=person.id)
-    db.session.commit()
     return render_template("auth/recovery_codes.html", codes=codes)
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @login_required
 def two_factor_disable() -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     if not has_second_factor(person):
         return redirect(url_for("auth.two_factor_setup"))
     required = sessions.second_factor_required(person)
@@ -408,7 +403,6 @@ def two_factor_disable() -> Any:
         ), 422
     disable_totp(person)
     record("auth.second_factor_disabled", actor_id=person.id)
-    db.session.commit()
     session[sessions.MFA] = False
     flash(_("The second factor is turned off."), "success")
     return redirect(url_for("auth.two_factor_setup"))

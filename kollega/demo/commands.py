@@ -16,6 +16,7 @@ from kollega.demo.seed import (
     has_people,
 )
 from kollega.extensions import db
+from kollega.uow import unit_of_work
 
 
 def _whole_number(option: str, raw: str) -> int:
@@ -88,6 +89,6 @@ def seed_demo(employees: str, seed_value: str, if_empty: bool) -> None:
         click.echo("The database already has people: no demo data added.")
     else:
         click.echo(f"Building the demo municipality: {n} employees, seed {seed} …")
-        build_demo(n, seed, progress=lambda msg: click.echo(f"  {msg}"))
-        db.session.commit()
+        with unit_of_work():
+            build_demo(n, seed, progress=lambda msg: click.echo(f"  {msg}"))
     _print_logins()

@@ -51,6 +51,8 @@ import sqlalchemy as sa
 from faker import Faker
 from flask_babel import lazy_gettext as _l
 
+from kollega import feature_modules
+from kollega.auth.services import hash_password
 from kollega.demo.catalogue import (
     CARE_JOBS,
     DIVISIONS,
@@ -233,8 +235,6 @@ def demo_step(fn: DemoStep) -> DemoStep:
 
 def load_demo_steps() -> list[DemoStep]:
     """Import every feature's ``demo`` module so that its steps and logins register."""
-    from kollega import feature_modules
-
     feature_modules("demo")
     return list(DEMO_STEPS)
 
@@ -483,8 +483,6 @@ def build_demo(
     if has_people():
         raise Conflict(_l("The database already has people; demo data goes into an empty one."))
     started = time.perf_counter()
-    from kollega.auth.services import hash_password
-
     password_hash = hash_password(DEMO_PASSWORD)  # once, shared by every demo account
     rng = random.Random(seed)
     fake = Faker(FAKER_LOCALE)

@@ -7,20 +7,20 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from kollega.extensions import db
+from kollega.current import current_person
+from kollega.web import START_PANELS, register_start_panel
 
 bp = Blueprint("home", __name__)
 
-# Features add panels to the start page: (template, predicate(person)).
-START_PANELS: list[tuple[str, Any]] = []
-# My gaps and suggestions (gaps feature): everyone but guests.
-START_PANELS.append(("gaps/_start_panel.html", lambda p: not p.is_guest))
+# My gaps and suggestions (gaps feature): everyone but guests. First on the page.
+# TODO(#18): the gaps feature should register it from its own views.
+register_start_panel("gaps/_start_panel.html", lambda p: not p.is_guest)
 
 
 @bp.route("/")
 @login_required
 def index() -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     panels = [tpl for tpl, show in START_PANELS if show(person)]
     return render_template("home/index.html", person=person, panels=panels)
 
@@ -32,7 +32,6 @@ def set_language() -> Any:
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
     target = request.form.get("next") or url_for("home.index")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("home.index")

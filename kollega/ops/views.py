@@ -13,6 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
+from kollega.cycle.jobs import HEARTBEAT
+from kollega.cycle.models import SchedulerHeartbeat
 from kollega.extensions import db
 from kollega.ops import logs
 
@@ -56,9 +58,6 @@ def _check_redis() -> dict[str, Any]:
 
 
 def _check_scheduler() -> dict[str, Any]:
-    from kollega.cycle.jobs import HEARTBEAT
-    from kollega.cycle.models import SchedulerHeartbeat
-
     try:
         row = db.session.get(SchedulerHeartbeat, HEARTBEAT)
     except Exception as exc:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, selectinload
 
 from kollega import permissions
-from kollega.api import actor, route
+from kollega.api import route
+from kollega.current import current_person
 from kollega.errors import NotFound, PermissionDenied
 from kollega.extensions import db
 from kollega.org.models import OrgUnit, Person
@@ -34,15 +35,13 @@ ME_SCHEMA = {
 
 def calendar_url_for(person: Person) -> str | None:
     """The person's calendar feed once the annual cycle provides one."""
-    from flask import current_app
-
     provider = current_app.extensions.get("kollega.calendar_url")
     return provider(person) if provider else None
 
 
 @route("/me", summary="The signed-in person", response=ME_SCHEMA)
 def me() -> Any:
-    person = actor()
+    person = current_person()
     return jsonify(
         {
             "id": person.id,
@@ -59,7 +58,7 @@ def me() -> Any:
 
 @route("/units", summary="The unit tree, flat", response={"type": "array", "items": UNIT_SCHEMA})
 def units() -> Any:
-    person = actor()
+    person = current_person()
     if person.is_guest:
         raise PermissionDenied(_l("Guests do not see the organisation."))
     parent = aliased(OrgUnit)
@@ -78,7 +77,7 @@ def units() -> Any:
     response={"type": "array", "items": PERSON_SCHEMA},
 )
 def people() -> Any:
-    person = actor()
+    person = current_person()
     stmt = (
         sa.select(Person)
         .where(permissions.visible_people_filter(person))
@@ -100,5 +99,5 @@ def person_detail(person_id: int) -> Any:
     person = db.session.get(Person, person_id)
     if person is None:
         raise NotFound(_l("No such person."))
-    permissions.require(permissions.can_view_person(actor(), person))
+    permissions.require(permissions.can_view_person(current_person(), person))
     return jsonify(person_json(person))

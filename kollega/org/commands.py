@@ -13,8 +13,9 @@ from flask_babel import ngettext
 from tqdm import tqdm
 
 from kollega.cli import fail_on_domain_error, import_group
-from kollega.csvio import count_lines
-from kollega.extensions import db
+from kollega.csvio import ImportReport, count_lines
+from kollega.org.imports import run_import
+from kollega.uow import unit_of_work
 
 # Below this many lines a progress bar is only noise.
 PROGRESS_FROM_LINES = 2000
@@ -52,28 +53,15 @@ class _Bars:
 
 
 def _run(kind: str, path: Path) -> None:
-    from kollega.org.imports import run_import
-
     lines = count_lines(path)
     bars = _Bars(lines >= PROGRESS_FROM_LINES)
     try:
-        report = run_import(kind, path, progress=bars, total=lines, file_name=path.name)
+        with unit_of_work():
+            report = run_import(kind, path, progress=bars, total=lines, file_name=path.name)
+            if not report.ok:
+                raise _refusal(report, path)  # the unit of work stores nothing
     finally:
         bars.close()
-    if not report.ok:
-        db.session.rollback()
-        listing = "\n".join(
-            _("line %(line)s: %(message)s", line=line, message=message)
-            for line, message in report.sorted_errors()
-        )
-        summary = ngettext(
-            "%(file)s: %(num)d bad row, nothing was imported",
-            "%(file)s: %(num)d bad rows, nothing was imported",
-            report.bad_rows,
-            file=path.name,
-        )
-        raise click.ClickException(f"{summary}\n{listing}")
-    db.session.commit()
     click.echo(
         _(
             "%(file)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged",
@@ -83,6 +71,21 @@ def _run(kind: str, path: Path) -> None:
             unchanged=report.unchanged,
         )
     )
+
+
+def _refusal(report: ImportReport, path: Path) -> click.ClickException:
+    """The one-line summary and every bad row, for a file that imports nothing."""
+    listing = "\n".join(
+        _("line %(line)s: %(message)s", line=line, message=message)
+        for line, message in report.sorted_errors()
+    )
+    summary = ngettext(
+        "%(file)s: %(num)d bad row, nothing was imported",
+        "%(file)s: %(num)d bad rows, nothing was imported",
+        report.bad_rows,
+        file=path.name,
+    )
+    return click.ClickException(f"{summary}\n{listing}")
 
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)

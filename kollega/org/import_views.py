@@ -18,14 +18,15 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from kollega import permissions
 from kollega.csvio import CsvFileError
+from kollega.current import current_person
 from kollega.extensions import db
+from kollega.org.blueprint import bp
 from kollega.org.import_forms import ImportConfirmForm, ImportUploadForm
 from kollega.org.imports import KINDS, ImportPlan, check, run_import
-from kollega.org.views import bp
 from kollega.web import register_nav
 
 register_nav(_l("Import"), "org.import_upload", permissions.can_import, order=85)
@@ -68,8 +69,9 @@ def _sweep_stale() -> None:
                 old.unlink()
 
 
-def _actor() -> Any:
-    actor = current_user._get_current_object()
+def _importer() -> Any:
+    """The signed-in person, who must be allowed to import."""
+    actor = current_person()
     permissions.require(permissions.can_import(actor))
     return actor
 
@@ -110,7 +112,7 @@ def _render_preview(plan: ImportPlan[Any], file_name: str, status: int) -> Any:
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_upload() -> Any:
-    actor = _actor()
+    actor = _importer()
     form = ImportUploadForm()
     if request.method == "GET":
         return _render_upload(form)
@@ -162,7 +164,7 @@ def import_upload() -> Any:
 @bp.route("/import/confirm", methods=["POST"])
 @login_required
 def import_confirm() -> Any:
-    actor = _actor()
+    actor = _importer()
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("org.import_upload"))
@@ -185,7 +187,6 @@ def import_confirm() -> Any:
             db.session.rollback()
             plan = check(kind, path, actor)
             return _render_preview(plan, file_name, 409)
-        db.session.commit()
     finally:
         path.unlink(missing_ok=True)
         session.pop(SESSION_KEY, None)
@@ -205,7 +206,7 @@ def import_confirm() -> Any:
 @bp.route("/import/cancel", methods=["POST"])
 @login_required
 def import_cancel() -> Any:
-    _actor()
+    _importer()
     form = ImportConfirmForm()
     if form.validate_on_submit():
         _discard_pending()

@@ -5,7 +5,8 @@ file, check every row against the file itself and the database, and return a pla
 report lists every bad row by line number (the header is line 1). Only a plan without
 errors is applied (``apply_units`` / ``apply_people``); a file with any bad row imports
 nothing. ``import_units`` / ``import_people`` do both. The services flush and never
-commit; the command or the page commits.
+commit; the command's or the page's unit of work commits. The file's columns, row
+types and field checks are in ``kollega.org.import_rows``.
 
 The database is read in batches (units and people preloaded by code, employee number
 and e-mail in chunks), so a file of 6,500 people costs a handful of queries, not
@@ -14,139 +15,45 @@ thousands. The reader holds one parsed copy of the rows, never the raw file as w
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
 from kollega import permissions
 from kollega.audit.services import record
-from kollega.csvio import CsvFileError, ImportReport, Source, chunked, open_csv, parse_number
+from kollega.csvio import ImportReport, Source, chunked
 from kollega.errors import ValidationError
 from kollega.extensions import db
-from kollega.org.models import ROLES, UNIT_KINDS, OrgUnit, Person, PersonRole, UnitLeader
-
-UNIT_COLUMNS = ("code", "name", "parent_code", "kind")
-PEOPLE_COLUMNS = (
-    "employee_no",
-    "name",
-    "email",
-    "unit_code",
-    "job_code",
-    "fte",
-    "birth_year",
-    "roles",
+from kollega.org.import_rows import (
+    CHUNK,
+    MAX_EMPLOYEE_NO,
+    MAX_JOB_CODE,
+    MAX_NAME,
+    PEOPLE_COLUMNS,
+    UNIT_COLUMNS,
+    ImportPlan,
+    PersonRow,
+    Progress,
+    UnitRow,
+    check_birth_year,
+    check_code,
+    check_email,
+    check_fte,
+    check_text,
+    leaderships,
+    no_progress,
+    parse_roles,
+    people_by,
+    person_differs,
+    read_rows,
+    require_rows,
+    units_by_code,
+    wanted_leads,
 )
-KINDS = ("units", "people")
-
-CODE_RE = re.compile(r"^[^\s/|]+$")
-MAX_CODE = 64
-MAX_NAME = 200
-MAX_EMPLOYEE_NO = 32
-MAX_JOB_CODE = 32
-MAX_EMAIL = 254
-OLDEST_AGE = 100
-YOUNGEST_AGE = 13
-CHUNK = 500
-
-# (phase, done, total): phase "check" counts lines read, "apply" counts rows stored.
-Progress = Callable[[str, int, int], None]
-R = TypeVar("R")
-
-
-@dataclass(slots=True)
-class UnitRow:
-    line: int
-    code: str
-    name: str
-    parent_code: str | None
-    kind: str
-
-
-@dataclass(slots=True)
-class PersonRow:
-    line: int
-    employee_no: str
-    name: str
-    email: str
-    unit_code: str | None
-    job_code: str | None
-    fte: float
-    birth_year: int | None
-    stored_roles: frozenset[str]
-    leader: bool
-
-
-@dataclass
-class ImportPlan(Generic[R]):
-    """A checked file: its rows, what applying it would do, and every bad row."""
-
-    kind: str
-    rows: list[R] = field(default_factory=list)
-    report: ImportReport = field(default_factory=ImportReport)
-    # The first rows as read (column -> text), for a preview.
-    preview: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-    columns: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
-
-
-def _noop(phase: str, done: int, total: int) -> None:
-    return None
-
-
-def _text(
-    report: ImportReport, line: int, row: dict[str, str], column: str, limit: int, required: bool
-) -> str | None:
-    value = row[column]
-    if not value:
-        if required:
-            report.error(line, _l("%(column)s is empty.", column=column))
-        return None
-    if len(value) > limit:
-        report.error(
-            line, _l("%(column)s is longer than %(limit)s characters.", column=column, limit=limit)
-        )
-        return None
-    return value
-
-
-def _code(
-    report: ImportReport,
-    line: int,
-    row: dict[str, str],
-    column: str,
-    required: bool,
-    new: bool = False,
-) -> str | None:
-    """A unit code; a ``new`` one (being defined) may not contain spaces, '/' or '|'.
-    A code that refers to a unit is checked by looking it up instead."""
-    value = _text(report, line, row, column, MAX_CODE, required)
-    if new and value is not None and not CODE_RE.match(value):
-        report.error(
-            line,
-            _l(
-                "%(column)s %(value)s may not contain spaces, '/' or '|'.",
-                column=column,
-                value=value,
-            ),
-        )
-        return None
-    return value
-
-
-def _require_rows(report: ImportReport) -> None:
-    if report.rows == 0:
-        raise CsvFileError(_l("The file has a header row but no rows under it."))
-
+from kollega.org.models import UNIT_KINDS, OrgUnit, Person, PersonRole, UnitLeader
 
 # --- units -------------------------------------------------------------------------
 
@@ -159,52 +66,13 @@ def check_units(
     A parent may be an existing unit or a unit defined anywhere in the same file. Reports
     every bad row: empty or over-long fields, unknown kind, a code twice in the file, an
     unknown parent, a unit that would end up under itself (a cycle)."""
-    progress = progress or _noop
     plan: ImportPlan[UnitRow] = ImportPlan("units", columns=UNIT_COLUMNS)
-    report = plan.report
     first_line: dict[str, int] = {}
-    with open_csv(source, UNIT_COLUMNS) as reader:
-        for line, row in reader:
-            if len(plan.preview) < preview_rows:
-                plan.preview.append((line, row))
-            report.rows += 1
-            if report.rows % 200 == 0:
-                progress("check", line, total)
-            errors_before = len(report.errors)
-            code = _code(report, line, row, "code", required=True, new=True)
-            name = _text(report, line, row, "name", MAX_NAME, required=True)
-            parent_code = _code(report, line, row, "parent_code", required=False)
-            kind = row["kind"].lower()
-            if not kind:
-                report.error(line, _l("kind is empty."))
-            elif kind not in UNIT_KINDS:
-                report.error(
-                    line,
-                    _l(
-                        "Unknown unit kind %(kind)s (use one of: %(kinds)s).",
-                        kind=row["kind"],
-                        kinds=", ".join(UNIT_KINDS),
-                    ),
-                )
-            if code is not None:
-                if code in first_line:
-                    report.error(
-                        line,
-                        _l(
-                            "Unit code %(code)s appears twice in the file (first on line %(first)s).",
-                            code=code,
-                            first=first_line[code],
-                        ),
-                    )
-                    continue
-                first_line[code] = line
-                if parent_code == code:
-                    report.error(line, _l("Unit %(code)s cannot be its own parent.", code=code))
-            if len(report.errors) == errors_before:
-                plan.rows.append(UnitRow(line, code, name, parent_code, kind))  # type: ignore[arg-type]
-        report.errors.extend(reader.errors)
-        progress("check", reader.last_line, total)
-    _require_rows(report)
+    for line, row in read_rows(plan, source, preview_rows, progress or no_progress, total):
+        unit = _check_unit_row(plan.report, line, row, first_line)
+        if unit is not None:
+            plan.rows.append(unit)
+    require_rows(plan.report)
 
     # The whole tree as it would be: the database overlaid with the file. The unit
     # tree is small (a few thousand units at most): one query reads all of it.
@@ -215,13 +83,66 @@ def check_units(
         )
     }
     code_of = {u.id: u.code for u in db_units.values()}
-    parent_of: dict[str, str | None] = {
+    parent_of_db: dict[str, str | None] = {
         code: (code_of[u.parent_id] if u.parent_id is not None else None)
         for code, u in db_units.items()
     }
+    _check_parents(plan, first_line, parent_of_db)
+    plan.report.errors.sort(key=lambda e: e[0])
+    if plan.ok:
+        _count_unit_changes(plan, db_units, parent_of_db)
+    return plan
+
+
+def _check_unit_row(
+    report: ImportReport, line: int, row: dict[str, str], first_line: dict[str, int]
+) -> UnitRow | None:
+    """One row on its own and its code against the rows above it (``first_line``: the
+    line each code was first defined on); the row when it is good."""
+    errors_before = len(report.errors)
+    code = check_code(report, line, row, "code", required=True, new=True)
+    name = check_text(report, line, row, "name", MAX_NAME, required=True)
+    parent_code = check_code(report, line, row, "parent_code", required=False)
+    kind = row["kind"].lower()
+    if not kind:
+        report.error(line, _l("kind is empty."))
+    elif kind not in UNIT_KINDS:
+        report.error(
+            line,
+            _l(
+                "Unknown unit kind %(kind)s (use one of: %(kinds)s).",
+                kind=row["kind"],
+                kinds=", ".join(UNIT_KINDS),
+            ),
+        )
+    if code is not None:
+        if code in first_line:
+            report.error(
+                line,
+                _l(
+                    "Unit code %(code)s appears twice in the file (first on line %(first)s).",
+                    code=code,
+                    first=first_line[code],
+                ),
+            )
+            return None
+        first_line[code] = line
+        if parent_code == code:
+            report.error(line, _l("Unit %(code)s cannot be its own parent.", code=code))
+    if len(report.errors) != errors_before:
+        return None
+    return UnitRow(line, code, name, parent_code, kind)  # type: ignore[arg-type]
+
+
+def _check_parents(
+    plan: ImportPlan[UnitRow], first_line: dict[str, int], parent_of_db: dict[str, str | None]
+) -> None:
+    """Every parent is a unit of the database or the file, and no unit ends up under
+    itself; the rows with an unknown parent leave the plan."""
+    report = plan.report
     # Units with a bad row are still known by code, so their children are not
     # reported as having an unknown parent as well.
-    known = set(parent_of) | set(first_line)
+    known = set(parent_of_db) | set(first_line)
     good_rows = []
     for row in plan.rows:
         if row.parent_code is not None and row.parent_code not in known:
@@ -234,28 +155,30 @@ def check_units(
             )
         else:
             good_rows.append(row)
-    parent_of_db = dict(parent_of)
+    parent_of = dict(parent_of_db)
     for row in plan.rows:
         parent_of[row.code] = row.parent_code
     _check_cycles(plan.rows, parent_of, report)
     plan.rows = good_rows
-    report.errors.sort(key=lambda e: e[0])
 
-    # What applying would do.
-    if report.ok:
-        for row in plan.rows:
-            current = db_units.get(row.code)
-            if current is None:
-                report.created += 1
-            elif (
-                current.name == row.name
-                and current.kind == row.kind
-                and parent_of_db[row.code] == row.parent_code
-            ):
-                report.unchanged += 1
-            else:
-                report.updated += 1
-    return plan
+
+def _count_unit_changes(
+    plan: ImportPlan[UnitRow], db_units: dict[str, Any], parent_of_db: dict[str, str | None]
+) -> None:
+    """What applying the plan would do: units created, updated and left unchanged."""
+    report = plan.report
+    for row in plan.rows:
+        current = db_units.get(row.code)
+        if current is None:
+            report.created += 1
+        elif (
+            current.name == row.name
+            and current.kind == row.kind
+            and parent_of_db[row.code] == row.parent_code
+        ):
+            report.unchanged += 1
+        else:
+            report.updated += 1
 
 
 def _check_cycles(
@@ -294,7 +217,7 @@ def apply_units(plan: ImportPlan[UnitRow], progress: Progress | None = None) -> 
     materialised paths of the whole tree. Flushes, never commits."""
     if not plan.ok:
         raise ValidationError(_l("The file has errors; nothing was imported."))
-    progress = progress or _noop
+    progress = progress or no_progress
     report = plan.report
     units = {u.code: u for u in db.session.scalars(sa.select(OrgUnit))}
     new_codes = set()
@@ -370,30 +293,6 @@ def repath_all() -> int:
 # --- people ------------------------------------------------------------------------
 
 
-def _parse_roles(report: ImportReport, line: int, text: str) -> tuple[frozenset[str], bool] | None:
-    wanted = [r.strip().lower() for r in text.split("|") if r.strip()] if text else []
-    unknown = [r for r in wanted if r not in ROLES]
-    if unknown:
-        report.error(
-            line,
-            _l(
-                "Unknown role %(role)s (use one of: %(roles)s, separated by |).",
-                role=", ".join(unknown),
-                roles=", ".join(ROLES),
-            ),
-        )
-        return None
-    roles = set(wanted) or {"employee"}
-    if "guest" in roles and roles != {"guest"}:
-        report.error(line, _l("A guest cannot have other roles."))
-        return None
-    leader = "leader" in roles
-    stored = roles - {"leader"}
-    if "guest" not in stored:
-        stored.add("employee")  # leaders, HR and admins are employees too
-    return frozenset(stored), leader
-
-
 def check_people(
     source: Source, preview_rows: int = 20, progress: Progress | None = None, total: int = 0
 ) -> ImportPlan[PersonRow]:
@@ -404,125 +303,132 @@ def check_people(
     invalid fields, an unknown unit, the same employee number or e-mail twice in the
     file, an e-mail belonging to another person in kollega, an FTE outside 0-2, an
     implausible birth year, an unknown role."""
-    progress = progress or _noop
     plan: ImportPlan[PersonRow] = ImportPlan("people", columns=PEOPLE_COLUMNS)
     report = plan.report
-    this_year = dt.date.today().year
-    first_no: dict[str, int] = {}
-    first_email: dict[str, int] = {}
-    # (line, employee_no, email, unit_code) of every row, good or bad, so that the
-    # database checks below report bad rows' other problems as well.
-    refs: list[tuple[int, str | None, str | None, str | None]] = []
-    with open_csv(source, PEOPLE_COLUMNS) as reader:
-        for line, row in reader:
-            if len(plan.preview) < preview_rows:
-                plan.preview.append((line, row))
-            report.rows += 1
-            if report.rows % 200 == 0:
-                progress("check", line, total)
-            errors_before = len(report.errors)
-            employee_no = _text(report, line, row, "employee_no", MAX_EMPLOYEE_NO, required=True)
-            name = _text(report, line, row, "name", MAX_NAME, required=True)
-            email = _check_email(report, line, row["email"])
-            unit_code = _code(report, line, row, "unit_code", required=False)
-            job_code = _text(report, line, row, "job_code", MAX_JOB_CODE, required=False)
-            fte = 1.0
-            if row["fte"]:
-                try:
-                    fte = parse_number(row["fte"])
-                except ValueError:
-                    report.error(line, _l("fte %(value)s is not a number.", value=row["fte"]))
-                else:
-                    if not 0 <= fte <= 2:
-                        report.error(
-                            line, _l("fte %(value)s must be between 0 and 2.", value=row["fte"])
-                        )
-            birth_year = None
-            if row["birth_year"]:
-                try:
-                    birth_year = int(row["birth_year"])
-                except ValueError:
-                    report.error(
-                        line,
-                        _l("birth_year %(value)s is not a whole number.", value=row["birth_year"]),
-                    )
-                else:
-                    if not this_year - OLDEST_AGE <= birth_year <= this_year - YOUNGEST_AGE:
-                        report.error(
-                            line,
-                            _l(
-                                "birth_year %(value)s is not plausible (between %(low)s and %(high)s).",
-                                value=row["birth_year"],
-                                low=this_year - OLDEST_AGE,
-                                high=this_year - YOUNGEST_AGE,
-                            ),
-                        )
-            roles = _parse_roles(report, line, row["roles"])
-            if roles is not None and unit_code is None and not report.errors[errors_before:]:
-                if roles[1]:
-                    report.error(line, _l("A leader needs a unit_code: the unit they lead."))
-                elif "guest" not in roles[0]:
-                    report.error(line, _l("unit_code is empty (only guests may have no unit)."))
-            if employee_no is not None:
-                if employee_no in first_no:
-                    report.error(
-                        line,
-                        _l(
-                            "Employee number %(no)s appears twice in the file (first on line %(first)s).",
-                            no=employee_no,
-                            first=first_no[employee_no],
-                        ),
-                    )
-                else:
-                    first_no[employee_no] = line
-            if email is not None:
-                if email in first_email:
-                    report.error(
-                        line,
-                        _l(
-                            "E-mail %(email)s appears twice in the file (first on line %(first)s).",
-                            email=email,
-                            first=first_email[email],
-                        ),
-                    )
-                else:
-                    first_email[email] = line
-            refs.append((line, employee_no, email, unit_code))
-            if len(report.errors) == errors_before:
-                assert roles is not None and employee_no and name and email
-                plan.rows.append(
-                    PersonRow(
-                        line,
-                        employee_no,
-                        name,
-                        email,
-                        unit_code,
-                        job_code,
-                        fte,
-                        birth_year,
-                        roles[0],
-                        roles[1],
-                    )
-                )
-        report.errors.extend(reader.errors)
-        progress("check", reader.last_line, total)
-    _require_rows(report)
+    first = _FirstInFile()
+    # Every row, good or bad, so that the database checks below report bad rows' other
+    # problems as well.
+    refs: list[_RowRef] = []
+    for line, row in read_rows(plan, source, preview_rows, progress or no_progress, total):
+        person, ref = _check_person_row(report, line, row, first)
+        refs.append(ref)
+        if person is not None:
+            plan.rows.append(person)
+    require_rows(report)
 
     # Against the database, in batches.
-    unit_ids = _units_by_code({code for _, _, _, code in refs if code})
-    by_no = _people_by("employee_no", [r.employee_no for r in plan.rows])
-    by_email = _people_by("email", [email for _, _, email, _ in refs if email])
+    unit_ids = units_by_code({ref.unit_code for ref in refs if ref.unit_code})
+    _check_people_against_db(report, refs, unit_ids)
+    del refs
+    report.errors.sort(key=lambda e: e[0])
+    if report.ok:
+        _count_people_changes(plan, unit_ids)
+    return plan
+
+
+@dataclass(slots=True)
+class _RowRef:
+    """What the database checks need of a row: (line, employee_no, email, unit_code)."""
+
+    line: int
+    employee_no: str | None
+    email: str | None
+    unit_code: str | None
+
+
+@dataclass(slots=True)
+class _FirstInFile:
+    """The line each employee number and e-mail first appears on."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    emails: dict[str, int] = field(default_factory=dict)
+
+
+def _check_person_row(
+    report: ImportReport, line: int, row: dict[str, str], first: _FirstInFile
+) -> tuple[PersonRow | None, _RowRef]:
+    """One row on its own and against the rows above it: the row when it is good, and
+    what the database checks need of it either way."""
+    errors_before = len(report.errors)
+    employee_no = check_text(report, line, row, "employee_no", MAX_EMPLOYEE_NO, required=True)
+    name = check_text(report, line, row, "name", MAX_NAME, required=True)
+    email = check_email(report, line, row["email"])
+    unit_code = check_code(report, line, row, "unit_code", required=False)
+    job_code = check_text(report, line, row, "job_code", MAX_JOB_CODE, required=False)
+    fte = check_fte(report, line, row["fte"])
+    birth_year = check_birth_year(report, line, row["birth_year"])
+    roles = parse_roles(report, line, row["roles"])
+    if roles is not None and unit_code is None and not report.errors[errors_before:]:
+        if roles[1]:
+            report.error(line, _l("A leader needs a unit_code: the unit they lead."))
+        elif "guest" not in roles[0]:
+            report.error(line, _l("unit_code is empty (only guests may have no unit)."))
+    if employee_no is not None:
+        _first_in_file(
+            report,
+            line,
+            first.numbers,
+            employee_no,
+            lambda first_line: _l(
+                "Employee number %(no)s appears twice in the file (first on line %(first)s).",
+                no=employee_no,
+                first=first_line,
+            ),
+        )
+    if email is not None:
+        _first_in_file(
+            report,
+            line,
+            first.emails,
+            email,
+            lambda first_line: _l(
+                "E-mail %(email)s appears twice in the file (first on line %(first)s).",
+                email=email,
+                first=first_line,
+            ),
+        )
+    ref = _RowRef(line, employee_no, email, unit_code)
+    if len(report.errors) != errors_before:
+        return None, ref
+    assert roles is not None and employee_no and name and email
+    stored_roles, leader = roles
+    good = PersonRow(
+        line, employee_no, name, email, unit_code, job_code, fte, birth_year, stored_roles, leader
+    )
+    return good, ref
+
+
+def _first_in_file(
+    report: ImportReport,
+    line: int,
+    first: dict[str, int],
+    value: str,
+    twice: Callable[[int], Any],
+) -> None:
+    """Note the line ``value`` first appears on; report ``twice(first_line)`` after."""
+    if value in first:
+        report.error(line, twice(first[value]))
+    else:
+        first[value] = line
+
+
+def _check_people_against_db(
+    report: ImportReport, refs: list[_RowRef], unit_ids: dict[str, int]
+) -> None:
+    """Every unit known, and no e-mail that belongs to another person in kollega."""
+    by_email = people_by("email", [ref.email for ref in refs if ref.email])
     file_email_of: dict[str, str | None] = {}
-    for _, employee_no, email, _ in refs:
-        if employee_no is not None:
-            file_email_of.setdefault(employee_no, email)
-    for line, employee_no, email, unit_code in refs:
-        if unit_code and unit_code not in unit_ids:
+    for ref in refs:
+        if ref.employee_no is not None:
+            file_email_of.setdefault(ref.employee_no, ref.email)
+    for ref in refs:
+        line, employee_no, email = ref.line, ref.employee_no, ref.email
+        if ref.unit_code and ref.unit_code not in unit_ids:
             report.error(
                 line,
                 _l(
                     "Unknown unit %(code)s: import the units first or correct the code.",
-                    code=unit_code,
+                    code=ref.unit_code,
                 ),
             )
         owner = by_email.get(email) if email else None
@@ -543,92 +449,21 @@ def check_people(
                     name=owner.name,
                 ),
             )
-    del refs
-    report.errors.sort(key=lambda e: e[0])
-    if report.ok:
-        leads = _leaderships([p.id for p in by_no.values()])
-        for row in plan.rows:
-            person = by_no.get(row.employee_no)
-            if person is None:
-                report.created += 1
-            elif _person_differs(person, row, unit_ids, leads.get(person.id, set())):
-                report.updated += 1
-            else:
-                report.unchanged += 1
-    return plan
 
 
-def _check_email(report: ImportReport, line: int, value: str) -> str | None:
-    if not value:
-        report.error(line, _l("email is empty."))
-        return None
-    email = value.strip().lower()
-    if len(email) > MAX_EMAIL:
-        report.error(line, _l("email is longer than %(limit)s characters.", limit=MAX_EMAIL))
-        return None
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        report.error(line, _l("%(value)s is not a valid e-mail address.", value=value))
-        return None
-    return email
-
-
-def _units_by_code(codes: Iterable[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for batch in chunked(sorted(codes), CHUNK):
-        found.update(
-            db.session.execute(
-                sa.select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(batch))
-            ).all()
-        )
-    return found
-
-
-def _people_by(attribute: str, values: Iterable[str]) -> dict[str, Person]:
-    column = getattr(Person, attribute)
-    found: dict[str, Person] = {}
-    for batch in chunked(sorted(set(values)), CHUNK):
-        for person in db.session.scalars(
-            sa.select(Person).where(column.in_(batch)).options(selectinload(Person.role_rows))
-        ):
-            found[getattr(person, attribute)] = person
-    return found
-
-
-def _leaderships(person_ids: list[int]) -> dict[int, set[int]]:
-    leads: dict[int, set[int]] = {}
-    for batch in chunked(sorted(person_ids), CHUNK):
-        for person_id, unit_id in db.session.execute(
-            sa.select(UnitLeader.person_id, UnitLeader.unit_id).where(
-                UnitLeader.person_id.in_(batch)
-            )
-        ):
-            leads.setdefault(person_id, set()).add(unit_id)
-    return leads
-
-
-def _wanted_leads(row: PersonRow, unit_ids: dict[str, int], current: set[int]) -> set[int]:
-    """A leader keeps the units they lead and gains the row's unit; a row without the
-    leader role ends every leadership of that person."""
-    if not row.leader:
-        return set()
-    return current | {unit_ids[row.unit_code]} if row.unit_code else current
-
-
-def _person_differs(
-    person: Person, row: PersonRow, unit_ids: dict[str, int], current_leads: set[int]
-) -> bool:
-    return (
-        person.name != row.name
-        or person.email != row.email
-        or person.unit_id != (unit_ids[row.unit_code] if row.unit_code else None)
-        or person.job_code != row.job_code
-        or person.fte != row.fte
-        or person.birth_year != row.birth_year
-        or person.stored_roles != set(row.stored_roles)
-        or _wanted_leads(row, unit_ids, current_leads) != current_leads
-    )
+def _count_people_changes(plan: ImportPlan[PersonRow], unit_ids: dict[str, int]) -> None:
+    """What applying the plan would do: people created, updated and left unchanged."""
+    report = plan.report
+    by_no = people_by("employee_no", [r.employee_no for r in plan.rows])
+    leads = leaderships([p.id for p in by_no.values()])
+    for row in plan.rows:
+        person = by_no.get(row.employee_no)
+        if person is None:
+            report.created += 1
+        elif person_differs(person, row, unit_ids, leads.get(person.id, set())):
+            report.updated += 1
+        else:
+            report.unchanged += 1
 
 
 def apply_people(plan: ImportPlan[PersonRow], progress: Progress | None = None) -> ImportReport:
@@ -636,15 +471,42 @@ def apply_people(plan: ImportPlan[PersonRow], progress: Progress | None = None) 
     number exists, set stored roles and leaderships. Flushes, never commits."""
     if not plan.ok:
         raise ValidationError(_l("The file has errors; nothing was imported."))
-    progress = progress or _noop
+    progress = progress or no_progress
     report = plan.report
     rows = plan.rows
-    unit_ids = _units_by_code({r.unit_code for r in rows if r.unit_code})
-    by_no = _people_by("employee_no", [r.employee_no for r in rows])
-    leads = _leaderships([p.id for p in by_no.values()])
+    unit_ids = units_by_code({r.unit_code for r in rows if r.unit_code})
+    by_no = people_by("employee_no", [r.employee_no for r in rows])
+    leads = leaderships([p.id for p in by_no.values()])
+    _park_moving_emails(rows, by_no)
+    leaders = _LeaderChanges()
+    new_rows, updated = _update_people(rows, by_no, unit_ids, leads, leaders, progress)
+    role_rows = _insert_people(new_rows, unit_ids, leaders, progress, len(rows))
+    for batch in chunked(role_rows, CHUNK * 4):
+        db.session.execute(sa.insert(PersonRole.__table__), batch)
+    for batch in chunked(leaders.ended, CHUNK):
+        db.session.execute(sa.delete(UnitLeader).where(UnitLeader.person_id.in_(batch)))
+    for batch in chunked(leaders.added, CHUNK * 4):
+        db.session.execute(sa.insert(UnitLeader.__table__), batch)
+    db.session.flush()
+    for person in by_no.values():
+        db.session.expire(person, ["led_units"])
+    progress("apply", len(rows), len(rows))
+    report.created, report.updated = len(new_rows), updated
+    report.unchanged = len(rows) - len(new_rows) - updated
+    return report
 
-    # E-mails moving between people of this file: park the old ones first so that no
-    # intermediate state breaks the unique constraint.
+
+@dataclass
+class _LeaderChanges:
+    """Leaderships to add (``UnitLeader`` rows) and the people whose every one ends."""
+
+    added: list[dict[str, int]] = field(default_factory=list)
+    ended: list[int] = field(default_factory=list)
+
+
+def _park_moving_emails(rows: list[PersonRow], by_no: dict[str, Person]) -> None:
+    """E-mails moving between people of this file: park the old ones first so that no
+    intermediate state breaks the unique constraint."""
     file_emails = {r.email for r in rows}
     parked = [
         person
@@ -658,41 +520,67 @@ def apply_people(plan: ImportPlan[PersonRow], progress: Progress | None = None) 
     if parked:
         db.session.flush()
 
+
+def _update_people(
+    rows: list[PersonRow],
+    by_no: dict[str, Person],
+    unit_ids: dict[str, int],
+    leads: dict[int, set[int]],
+    leaders: _LeaderChanges,
+    progress: Progress,
+) -> tuple[list[PersonRow], int]:
+    """Update the people whose employee number exists and differs; the rows of new
+    people, and how many were updated."""
     updated = 0
     new_rows: list[PersonRow] = []
-    leader_rows: list[dict[str, int]] = []
-    ended: list[int] = []
     for i, row in enumerate(rows, 1):
         person = by_no.get(row.employee_no)
         if person is None:
             new_rows.append(row)
             continue
         current = leads.get(person.id, set())
-        if not _person_differs(person, row, unit_ids, current):
+        if not person_differs(person, row, unit_ids, current):
             continue
         updated += 1
-        person.name, person.email = row.name, row.email
-        person.unit_id = unit_ids[row.unit_code] if row.unit_code else None
-        person.job_code, person.fte, person.birth_year = row.job_code, row.fte, row.birth_year
-        have = {r.role: r for r in person.role_rows}
-        for role, role_row in have.items():
-            if role not in row.stored_roles:
-                person.role_rows.remove(role_row)
-        for role in sorted(row.stored_roles - have.keys()):
-            person.role_rows.append(PersonRole(role=role))
-        wanted = _wanted_leads(row, unit_ids, current)
-        leader_rows.extend({"person_id": person.id, "unit_id": u} for u in sorted(wanted - current))
+        _update_person(person, row, unit_ids)
+        wanted = wanted_leads(row, unit_ids, current)
+        leaders.added.extend(
+            {"person_id": person.id, "unit_id": u} for u in sorted(wanted - current)
+        )
         if not wanted and current:
-            ended.append(person.id)
+            leaders.ended.append(person.id)
         if i % CHUNK == 0:
             db.session.flush()
             progress("apply", i, len(rows))
     db.session.flush()
+    return new_rows, updated
 
-    # New people in batches: one multi-row INSERT per chunk, ids back by employee number.
+
+def _update_person(person: Person, row: PersonRow, unit_ids: dict[str, int]) -> None:
+    """The row's fields and stored roles onto an existing person."""
+    person.name, person.email = row.name, row.email
+    person.unit_id = unit_ids[row.unit_code] if row.unit_code else None
+    person.job_code, person.fte, person.birth_year = row.job_code, row.fte, row.birth_year
+    have = {r.role: r for r in person.role_rows}
+    for role, role_row in have.items():
+        if role not in row.stored_roles:
+            person.role_rows.remove(role_row)
+    for role in sorted(row.stored_roles - have.keys()):
+        person.role_rows.append(PersonRole(role=role))
+
+
+def _insert_people(
+    new_rows: list[PersonRow],
+    unit_ids: dict[str, int],
+    leaders: _LeaderChanges,
+    progress: Progress,
+    total: int,
+) -> list[dict[str, Any]]:
+    """New people in batches: one multi-row INSERT per chunk, ids back by employee
+    number. Their leaderships join ``leaders``; returns their role rows to insert."""
     table = Person.__table__
     role_rows: list[dict[str, Any]] = []
-    done = len(rows) - len(new_rows)
+    done = total - len(new_rows)
     for batch in chunked(new_rows, CHUNK):
         result = db.session.execute(
             sa.insert(table).returning(table.c.id, table.c.employee_no),
@@ -716,24 +604,12 @@ def apply_people(plan: ImportPlan[PersonRow], progress: Progress | None = None) 
                 {"person_id": id_of[r.employee_no], "role": role} for role in sorted(r.stored_roles)
             )
             if r.leader and r.unit_code:
-                leader_rows.append(
+                leaders.added.append(
                     {"person_id": id_of[r.employee_no], "unit_id": unit_ids[r.unit_code]}
                 )
         done += len(batch)
-        progress("apply", done, len(rows))
-    for batch in chunked(role_rows, CHUNK * 4):
-        db.session.execute(sa.insert(PersonRole.__table__), batch)
-    for batch in chunked(ended, CHUNK):
-        db.session.execute(sa.delete(UnitLeader).where(UnitLeader.person_id.in_(batch)))
-    for batch in chunked(leader_rows, CHUNK * 4):
-        db.session.execute(sa.insert(UnitLeader.__table__), batch)
-    db.session.flush()
-    for person in by_no.values():
-        db.session.expire(person, ["led_units"])
-    progress("apply", len(rows), len(rows))
-    report.created, report.updated = len(new_rows), updated
-    report.unchanged = len(rows) - len(new_rows) - updated
-    return report
+        progress("apply", done, total)
+    return role_rows
 
 
 # --- entry points --------------------------------------------------------------------
@@ -741,6 +617,7 @@ def apply_people(plan: ImportPlan[PersonRow], progress: Progress | None = None) 
 
 CHECKS: dict[str, Callable[..., ImportPlan[Any]]] = {"units": check_units, "people": check_people}
 APPLIES: dict[str, Callable[..., ImportReport]] = {"units": apply_units, "people": apply_people}
+KINDS = tuple(CHECKS)
 
 
 def check(

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from kollega import permissions
+from kollega.current import current_person
 from kollega.extensions import db
+from kollega.org import import_views  # noqa: F401 - the HR import pages, on the same blueprint
+from kollega.org.blueprint import bp
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import leaders_of, people_in_subtree, unit_by_code
 from kollega.web import register_nav
-
-bp = Blueprint("org", __name__)
 
 register_nav(
     _l("Organisation"), "org.units", lambda p: permissions.can_view_unit(p, None), order=80
@@ -27,7 +28,7 @@ PAGE_SIZE = 50
 @bp.route("/units")
 @login_required
 def units() -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     permissions.require(permissions.can_view_unit(person, None))
     all_units = list(db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.name)))
     children: dict[int | None, list[OrgUnit]] = {}
@@ -51,7 +52,7 @@ def units() -> Any:
 @bp.route("/units/<code>")
 @login_required
 def unit(code: str) -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     unit = unit_by_code(code)
     permissions.require(permissions.can_view_unit(person, unit))
     may_see_people = permissions.can_view_unit_people(person, unit)
@@ -77,7 +78,7 @@ def unit(code: str) -> Any:
 @bp.route("/people/<int:person_id>")
 @login_required
 def person(person_id: int) -> Any:
-    viewer = current_user._get_current_object()
+    viewer = current_person()
     target = db.session.get(Person, person_id)
     if target is None:
         abort(404)
@@ -87,7 +88,3 @@ def person(person_id: int) -> Any:
         target=target,
         may_see_competence=permissions.can_view_competence(viewer, target),
     )
-
-
-# The HR upload page for imports lives in its own module, on this blueprint.
-from kollega.org import import_views  # noqa: E402, F401

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import jsonify
 
-from kollega.api import actor, route
-from kollega.extensions import db
+from kollega.api import route
+from kollega.current import current_person
 from kollega.privacy import services
 
 
@@ -17,9 +17,8 @@ from kollega.privacy import services
     response={"type": "object"},
 )
 def me_export() -> Any:
-    person = actor()
+    person = current_person()
     data = services.export_person(person, person)
-    db.session.commit()
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response

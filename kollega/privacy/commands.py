@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from kollega.cli import main
+from kollega.privacy import jobs, retention
 
 
 @main.group("privacy")
@@ -17,8 +18,6 @@ def privacy_group() -> None:
 @with_appcontext
 def retention_command() -> None:
     """Delete old messages, deactivate and erase idle accounts as the settings say."""
-    from kollega.privacy import jobs, retention
-
     settings = retention.current_settings()
     result = jobs.run_retention()
     click.echo(

@@ -32,11 +32,14 @@ from flask_babel import lazy_gettext as _l
 from kollega import permissions
 from kollega.audit.models import AuditEvent
 from kollega.audit.services import record
+from kollega.auth.models import ApiToken
 from kollega.db import now_utc
 from kollega.errors import ValidationError
 from kollega.extensions import db
+from kollega.networks.models import Message, Network, Thread
 from kollega.org.models import Person, PersonRole
 from kollega.privacy.models import MESSAGE_SCOPES, RetentionSettings
+from kollega.privacy.services import DELETED_USER_EMAIL, erase
 
 MAX_MONTHS = 240
 
@@ -115,8 +118,6 @@ def months_before(now: dt.datetime, months: int) -> dt.datetime:
 
 def delete_old_messages(settings: RetentionSettings, now: dt.datetime) -> int:
     """Delete the messages the rules say are too old; the number deleted. Audited."""
-    from kollega.networks.models import Message, Network, Thread
-
     if not settings.message_months:
         return 0
     cutoff = months_before(now, settings.message_months)
@@ -147,10 +148,6 @@ def delete_old_messages(settings: RetentionSettings, now: dt.datetime) -> int:
 def idle_people(cutoff: dt.datetime, active: bool) -> list[Person]:
     """People (``active`` or deactivated) with no activity since ``cutoff`` (see the
     module docstring), administrators and the placeholder excepted."""
-    from kollega.auth.models import ApiToken
-    from kollega.networks.models import Message
-    from kollega.privacy.services import DELETED_USER_EMAIL
-
     stmt = sa.select(Person).where(
         Person.active.is_(active),
         Person.email != DELETED_USER_EMAIL,
@@ -187,8 +184,6 @@ def deactivate_idle(settings: RetentionSettings, now: dt.datetime) -> list[int]:
 def erase_idle(settings: RetentionSettings, now: dt.datetime, limit: int = 100) -> list[int]:
     """Erase up to ``limit`` deactivated accounts idle for ``erase_months``; their
     former ids. Each erasure is audited with the reason "retention"."""
-    from kollega.privacy.services import erase
-
     if not settings.erase_months:
         return []
     done = []

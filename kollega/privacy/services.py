@@ -18,9 +18,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
+from kollega import permissions
 from kollega.audit.services import record
+from kollega.competence.export import export_person as competence_export
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
+from kollega.models import metadata
+from kollega.networks.models import Message, MessageEdit
 from kollega.org.models import Person
 from kollega.privacy.models import ErasureRequest
 
@@ -59,9 +63,6 @@ def _row(table: sa.Table, row: sa.Row[Any]) -> dict[str, Any]:
 def export_person(actor: Person, person: Person) -> dict[str, Any]:
     """Everything kollega holds about ``person``, as JSON-ready data. Only the person
     themselves may ask; the export is audited."""
-    from kollega import permissions
-    from kollega.models import metadata
-
     permissions.require(actor.id == person.id)
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in metadata.sorted_tables:
@@ -86,12 +87,7 @@ def export_person(actor: Person, person: Person) -> dict[str, Any]:
         "leads": [u.code for u in person.led_units],
         "tables": tables,
     }
-    try:
-        from kollega.competence.export import export_person as competence_export
-
-        data["competence"] = competence_export(person)
-    except ImportError:  # pragma: no cover - the competence feature is always installed
-        pass
+    data["competence"] = competence_export(person)
     record("privacy.export", actor_id=actor.id, target_type="person", target_id=person.id)
     db.session.flush()
     return data
@@ -117,8 +113,6 @@ def erase_person(actor: Person, person: Person) -> None:
     refers to them goes (the foreign keys cascade or set null), except their messages that
     others replied to, which stay with the body removed and the placeholder "Deleted user"
     as author so the conversation still reads. The audit log keeps only the bare id."""
-    from kollega import permissions
-
     permissions.require(permissions.can_manage_accounts(actor) and actor.id != person.id)
     erase(person, actor.id, "request")
 
@@ -126,8 +120,6 @@ def erase_person(actor: Person, person: Person) -> None:
 def erase(person: Person, actor_id: int | None, reason: str) -> None:
     """The erasure itself, without the permission check (the retention job has no actor).
     ``reason`` ("request" or "retention") goes to the audit log with the bare id."""
-    from kollega.networks.models import Message, MessageEdit
-
     placeholder = deleted_user()
     if person.id == placeholder.id:
         return
@@ -157,8 +149,6 @@ def erase(person: Person, actor_id: int | None, reason: str) -> None:
 def erasure_summary(person: Person) -> dict[str, int]:
     """How many rows of each table refer to the person (what an erasure removes or
     detaches), for the administrator's confirmation page. Counts only, no contents."""
-    from kollega.models import metadata
-
     counts: dict[str, int] = {}
     for table in metadata.sorted_tables:
         columns = person_columns(table)
@@ -184,8 +174,6 @@ def erasure_request_of(person: Person) -> ErasureRequest | None:
 
 def request_erasure(person: Person) -> ErasureRequest:
     """The person asks to be erased; asking twice keeps the first request. Audited."""
-    from kollega import permissions
-
     permissions.require(permissions.is_authenticated(person))
     existing = erasure_request_of(person)
     if existing is not None:
@@ -214,8 +202,6 @@ def withdraw_erasure(person: Person) -> bool:
 
 def erasure_requests(actor: Person | None) -> list[ErasureRequest]:
     """Open erasure requests, oldest first (administrators only)."""
-    from kollega import permissions
-
     permissions.require(
         permissions.can_manage_accounts(actor), _l("Only administrators handle erasure requests.")
     )
@@ -230,8 +216,6 @@ def erasure_requests(actor: Person | None) -> list[ErasureRequest]:
 
 def get_erasure_request(actor: Person | None, request_id: int) -> ErasureRequest:
     """One open request (administrators only); ``NotFound`` when carried out or absent."""
-    from kollega import permissions
-
     permissions.require(
         permissions.can_manage_accounts(actor), _l("Only administrators handle erasure requests.")
     )
@@ -243,8 +227,6 @@ def get_erasure_request(actor: Person | None, request_id: int) -> ErasureRequest
 
 def carry_out_erasure(actor: Person, req: ErasureRequest) -> int:
     """Erase the person who asked; returns their former id (for closing their sockets)."""
-    from kollega import permissions
-
     person = req.person
     if actor.id == person.id:
         raise ValidationError(
@@ -260,8 +242,6 @@ def carry_out_erasure(actor: Person, req: ErasureRequest) -> int:
 def decline_erasure(actor: Person, req: ErasureRequest) -> None:
     """Close a request without erasing (e.g. the person is still employed and asked by
     mistake); the person may ask again. Audited."""
-    from kollega import permissions
-
     permissions.require(permissions.can_manage_accounts(actor))
     person_id = req.person_id
     db.session.delete(req)

@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from kollega.extensions import db
+from kollega.current import current_person
 from kollega.privacy import retention, services
 from kollega.web import register_nav
 
@@ -22,7 +22,7 @@ register_nav(_l("Privacy"), "privacy.index", lambda p: True, order=95)
 @bp.route("/")
 @login_required
 def index() -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     return render_template(
         "privacy/index.html",
         settings=retention.current_settings(),
@@ -34,8 +34,7 @@ def index() -> Any:
 @login_required
 def request_erasure() -> Any:
     """Ask an administrator to erase everything kollega holds about the caller."""
-    services.request_erasure(current_user._get_current_object())
-    db.session.commit()
+    services.request_erasure(current_person())
     flash(_("Your request is sent. An administrator will carry it out."), "success")
     return redirect(url_for("privacy.index", _anchor="privacy-rights"))
 
@@ -43,8 +42,7 @@ def request_erasure() -> Any:
 @bp.route("/erasure/withdraw", methods=["POST"])
 @login_required
 def withdraw_erasure() -> Any:
-    if services.withdraw_erasure(current_user._get_current_object()):
-        db.session.commit()
+    if services.withdraw_erasure(current_person()):
         flash(_("Your erasure request is withdrawn."), "success")
     return redirect(url_for("privacy.index", _anchor="privacy-rights"))
 
@@ -53,9 +51,8 @@ def withdraw_erasure() -> Any:
 @login_required
 def export_page() -> Any:
     """The same data as ``/api/v1/me/export``, readable."""
-    person = current_user._get_current_object()
+    person = current_person()
     data = services.export_person(person, person)
-    db.session.commit()
     response = current_app.make_response(render_template("privacy/export.html", data=data))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -64,9 +61,8 @@ def export_page() -> Any:
 @bp.route("/export.json")
 @login_required
 def export_download() -> Any:
-    person = current_user._get_current_object()
+    person = current_person()
     data = services.export_person(person, person)
-    db.session.commit()
     response = current_app.response_class(
         json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json"
     )
