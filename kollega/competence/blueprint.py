@@ -15,9 +15,8 @@ from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
 from kollega.extensions import db
-from kollega.home.views import START_PANELS
 from kollega.org.models import OrgUnit, Person
-from kollega.web import PERSON_PANELS, register_nav
+from kollega.web import PERSON_PANELS, START_PANELS, register_nav
 
 bp = Blueprint("competence", __name__, url_prefix="/competence")
 
