@@ -162,8 +162,8 @@ def test_months_before_clamps_the_day():
 def test_the_job_is_registered_on_the_scheduler(app):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from kollega.cycle import jobs as cycle_jobs
+    from kollega import scheduler as registry
 
     scheduler = BackgroundScheduler(timezone="UTC")
-    cycle_jobs.add_job(scheduler, app)
+    registry.add_jobs(scheduler, app)
     assert jobs.JOB_ID in {j.id for j in scheduler.get_jobs()}
