@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from kollega.api.openapi import build_document
-from kollega.current import current_person
 from kollega.errors import DomainError, ValidationError
 from kollega.extensions import csrf
 from kollega.web import error_response
@@ -55,10 +54,6 @@ def route(
         return fn
 
     return decorator
-
-
-# The API's older name for the signed-in person; new code uses ``current_person``.
-actor = current_person
 
 
 def json_body(required: tuple[str, ...] = ()) -> dict[str, Any]:
