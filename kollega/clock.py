@@ -10,6 +10,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
+# The dates a figure can be asked for (pandas timestamps end in 2262).
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
 
 
 def now() -> dt.datetime:

@@ -23,15 +23,16 @@ from kollega.extensions import db
 
 
 def keep_on_refusal() -> None:
-    """Commit this request's writes even though it answers with a 4xx status (a failed
-    sign-in attempt counted, a lockout stamped)."""
+    """Commit this request's writes even though it answers with an error status (a failed
+    sign-in attempt counted, a lockout stamped, an unreachable provider logged). An
+    unhandled exception still commits nothing: its error handler rolls back first."""
     g.kollega_keep_on_refusal = True
 
 
 def commit_or_roll_back(response: Response) -> Response:
     """The request's edge: commit when the answer is good, else roll back."""
     keep = g.pop("kollega_keep_on_refusal", False)
-    if response.status_code >= 500 or (response.status_code >= 400 and not keep):
+    if response.status_code >= 400 and not keep:
         db.session.rollback()
         return response
     try:

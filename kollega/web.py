@@ -63,27 +63,48 @@ UNIT_KIND_LABELS = {
 }
 
 # Cross-feature hooks: a feature adds its panels and menu entries here (from its views
-# module) and the page that shows them imports no feature. A panel is (template,
-# predicate(person)), in the order registered.
-# The start page's panels.
-START_PANELS: list[tuple[str, Any]] = []
-# Sections of the person page (shown to those who may see competence).
-PERSON_PANELS: list[tuple[str, Any]] = []
+# module), and the page that shows them imports no feature.
 
 
-def _register_panel(panels: list[tuple[str, Any]], template: str, show: Any) -> None:
-    if not any(tpl == template for tpl, _show in panels):
-        panels.append((template, show))
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    show: Callable[[Any], bool]
+    order: int
 
 
-def register_start_panel(template: str, show: Callable[[Any], bool]) -> None:
+# The start page's panels, and the sections of the person page (shown to those who may
+# see competence), each in ``order``.
+START_PANELS: list[Panel] = []
+PERSON_PANELS: list[Panel] = []
+
+
+def _register_panel(
+    panels: list[Panel], template: str, show: Callable[[Any], bool], order: int
+) -> None:
+    if not any(p.template == template for p in panels):
+        panels.append(Panel(template, show, order))
+        panels.sort(key=lambda p: p.order)
+
+
+def register_start_panel(template: str, show: Callable[[Any], bool], order: int = 50) -> None:
     """Show ``template`` on the start page to the people ``show(person)`` is true for."""
-    _register_panel(START_PANELS, template, show)
+    _register_panel(START_PANELS, template, show, order)
 
 
-def register_person_panel(template: str, show: Callable[[Any], bool]) -> None:
+def register_person_panel(template: str, show: Callable[[Any], bool], order: int = 50) -> None:
     """Add ``template`` to the person page when ``show(target)`` is true."""
-    _register_panel(PERSON_PANELS, template, show)
+    _register_panel(PERSON_PANELS, template, show, order)
+
+
+def start_panels(person: Any) -> list[str]:
+    """The start page's panel templates for ``person``, in order."""
+    return [p.template for p in START_PANELS if p.show(person)]
+
+
+def person_panels(target: Any) -> list[str]:
+    """The person page's section templates about ``target``, in order."""
+    return [p.template for p in PERSON_PANELS if p.show(target)]
 
 
 @dataclass(frozen=True)
@@ -214,9 +235,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale()), nav_items=nav_items)
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.filters["unit_kind_label"] = lambda kind: UNIT_KIND_LABELS.get(kind, kind)
-    app.jinja_env.globals["person_panels"] = lambda person: [
-        tpl for tpl, show in PERSON_PANELS if show(person)
-    ]
+    app.jinja_env.globals["person_panels"] = person_panels
     app.jinja_env.filters["localdatetime"] = _localdatetime
     app.jinja_env.filters["localdate"] = _localdate
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -6,6 +6,7 @@ each operation documents itself, so ``/api/v1/openapi.json`` grows with every fe
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from kollega import clock
 from kollega.api.openapi import build_document
 from kollega.errors import DomainError, ValidationError
 from kollega.extensions import csrf
@@ -94,3 +96,22 @@ def authenticate() -> Any:
 @route("/openapi.json", summary="This OpenAPI document", public=True)
 def openapi() -> Any:
     return jsonify(build_document())
+
+
+def date_arg(name: str, default: dt.date | None = None) -> dt.date | None:
+    """An ISO 8601 date from the query string, or a 422 naming the parameter."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(
+            _l("Not a valid date."), fields={name: _l("Use the form YYYY-MM-DD.")}
+        ) from None
+    if not clock.DATE_RANGE[0] <= value <= clock.DATE_RANGE[1]:
+        raise ValidationError(
+            _l("The date is out of range."),
+            fields={name: _l("Choose a date between 1900 and 2200.")},
+        )
+    return value

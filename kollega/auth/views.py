@@ -161,10 +161,9 @@ def oidc_login() -> Any:
     try:
         return oidc.client().authorize_redirect(url_for("auth.oidc_callback", _external=True))
     except oidc.FAILURES:
-        # The edge rolls back every 5xx answer, a kept refusal too; this one is the
-        # provider's fault, not ours, and the audit log must still show it.
-        with uow.unit_of_work():
-            record("auth.sign_in_failed", method="oidc", reason="provider_unreachable")
+        # The provider's fault, not ours: the audit log must still show it.
+        record("auth.sign_in_failed", method="oidc", reason="provider_unreachable")
+        uow.keep_on_refusal()
         return _oidc_refused(_("The sign-in service did not answer. Try again in a while."), 502)
 
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from kollega import permissions
 from kollega.extensions import db
 from kollega.org.models import OrgUnit, Person
-from kollega.web import PERSON_PANELS, START_PANELS, register_nav
+from kollega.web import register_nav, register_person_panel, register_start_panel
 
 bp = Blueprint("competence", __name__, url_prefix="/competence")
 
@@ -26,10 +26,8 @@ register_nav(
     _l("Who knows this?"), "competence.who_knows", permissions.can_search_experts, order=32
 )
 register_nav(_l("Frameworks"), "competence.frameworks", permissions.can_manage_frameworks, order=33)
-if not any(tpl == "competence/_person_panel.html" for tpl, _s in PERSON_PANELS):
-    PERSON_PANELS.append(("competence/_person_panel.html", lambda person: True))
-if not any(tpl == "competence/_start_panel.html" for tpl, _show in START_PANELS):
-    START_PANELS.append(("competence/_start_panel.html", lambda p: not p.is_guest))
+register_person_panel("competence/_person_panel.html", lambda person: True, order=10)
+register_start_panel("competence/_start_panel.html", lambda p: not p.is_guest, order=30)
 
 SOURCE_LABELS = {"self": _l("self"), "leader": _l("leader"), "formal": _l("formal")}
 FOCUS_LABELS = {

@@ -65,7 +65,7 @@ def _upcoming_for(person: Any, limit: int = 5) -> list[services.Occurrence]:
     return [o for o in occs if o.ends_at > now][:limit]
 
 
-register_start_panel("cycle/_start_panel.html", lambda p: bool(p.is_authenticated))
+register_start_panel("cycle/_start_panel.html", lambda p: bool(p.is_authenticated), order=40)
 
 
 def _calendar_url(person: Any) -> str | None:

@@ -3,14 +3,13 @@ person's gaps, and CSV/XLSX exports of the gap tables."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from kollega import clock
-from kollega.api import json_body, route
+from kollega.api import date_arg, json_body, route
 from kollega.audit.services import record_read
 from kollega.current import current_person
 from kollega.errors import NotFound, ValidationError
@@ -61,25 +60,6 @@ CLOSURE_SCHEMA = {
         "new_gap_points",
     ],
 }
-
-
-def date_arg(name: str, default: dt.date | None = None) -> dt.date | None:
-    """An ISO 8601 date from the query string, or a 422 naming the parameter."""
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(
-            _l("Not a valid date."), fields={name: _l("Use the form YYYY-MM-DD.")}
-        ) from None
-    if not services.DATE_RANGE[0] <= value <= services.DATE_RANGE[1]:
-        raise ValidationError(
-            _l("The date is out of range."),
-            fields={name: _l("Choose a date between 1900 and 2200.")},
-        )
-    return value
 
 
 def unit_arg(person: Person) -> OrgUnit:

@@ -30,8 +30,6 @@ FOCUS_LABELS = {
     "collaboration": _l("Collaboration and participation"),
     "leadership": _l("Leadership"),
 }
-# Dates the gap figures can be asked for (pandas timestamps end in 2262).
-DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
 
 
 def focus_label(area: str | None) -> str:

@@ -24,7 +24,7 @@ from kollega.gaps.services import focus_label
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
 from kollega.tables import TABLE_FORMATS, table_response
-from kollega.web import PERSON_PANELS, register_nav
+from kollega.web import register_nav, register_person_panel, register_start_panel
 
 bp = Blueprint("gaps", __name__, url_prefix="/gaps")
 
@@ -38,8 +38,9 @@ register_nav(
 )
 register_nav(_l("Unit gaps"), "gaps.index", _can_see_any_unit, 45)
 
-if not any(tpl == "gaps/_person_panel.html" for tpl, _s in PERSON_PANELS):
-    PERSON_PANELS.append(("gaps/_person_panel.html", lambda person: True))
+register_person_panel("gaps/_person_panel.html", lambda person: True, order=20)
+# My gaps and suggestions: everyone but guests, first on the start page.
+register_start_panel("gaps/_start_panel.html", lambda p: not p.is_guest, order=10)
 
 HEAT_STEPS = 4
 MAX_HEATMAP_PEOPLE = 400
@@ -55,7 +56,7 @@ def _date(name: str) -> dt.date | None:
     except ValueError:
         flash(_("%(value)s is not a date; use the form YYYY-MM-DD.", value=raw), "error")
         return None
-    if not services.DATE_RANGE[0] <= value <= services.DATE_RANGE[1]:
+    if not clock.DATE_RANGE[0] <= value <= clock.DATE_RANGE[1]:
         flash(_("Choose a date between 1900 and 2200."), "error")
         return None
     return value

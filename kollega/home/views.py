@@ -8,20 +8,16 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user, login_required
 
 from kollega.current import current_person
-from kollega.web import START_PANELS, register_start_panel
+from kollega.web import start_panels
 
 bp = Blueprint("home", __name__)
-
-# My gaps and suggestions (gaps feature): everyone but guests. First on the page.
-# TODO(#18): the gaps feature should register it from its own views.
-register_start_panel("gaps/_start_panel.html", lambda p: not p.is_guest)
 
 
 @bp.route("/")
 @login_required
 def index() -> Any:
     person = current_person()
-    panels = [tpl for tpl, show in START_PANELS if show(person)]
+    panels = start_panels(person)
     return render_template("home/index.html", person=person, panels=panels)
 
 

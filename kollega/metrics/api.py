@@ -10,9 +10,8 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
-from kollega.api import route
+from kollega.api import date_arg, route
 from kollega.current import current_person
-from kollega.gaps.api import date_arg
 from kollega.metrics import scorecard, services
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code

@@ -55,7 +55,7 @@ from kollega.networks.notifications import (
 from kollega.networks.render import Viewer, message_html, quote_markdown
 from kollega.networks.search import search_messages
 from kollega.uow import keep_on_refusal
-from kollega.web import START_PANELS, register_nav
+from kollega.web import register_nav, register_start_panel
 
 bp = Blueprint("networks", __name__)
 
@@ -120,9 +120,7 @@ def _start_panel_visible(person: Any) -> bool:
 
 
 def _register_start_panel() -> None:
-    entry = ("networks/_start_panel.html", _start_panel_visible)
-    if not any(tpl == entry[0] for tpl, _ in START_PANELS):
-        START_PANELS.append(entry)
+    register_start_panel("networks/_start_panel.html", _start_panel_visible, order=20)
 
 
 _register_start_panel()
