@@ -100,7 +100,7 @@ def check_requirements(source: Source) -> Plan:
             report.rows += 1
             problems: list[Any] = []
             scope_type, unit_id = _requirement_scope(row, units, jobs, problems)
-            comp, level = _requirement_level(row, scales, problems)
+            comp, level = _competence_level(row, scales, problems, low=1)
             start, until = _requirement_period(row, problems)
             if not problems and comp is not None:
                 key = (scope_type, row["scope_code"], comp[0], start)
@@ -146,24 +146,26 @@ def _requirement_scope(
     return scope_type, unit_id
 
 
-def _requirement_level(
-    row: dict[str, str], scales: dict[str, tuple[int, int]], problems: list[Any]
+def _competence_level(
+    row: dict[str, str], scales: dict[str, tuple[int, int]], problems: list[Any], low: int
 ) -> tuple[tuple[int, int] | None, int | None]:
-    """((competence id, top of its scale), the level from 1 to the top); problems noted."""
+    """((competence id, top of its scale), the level from ``low`` to the top); problems
+    noted. A requirement starts at 1, an assessment at 0 (not yet able)."""
     comp = scales.get(row["competence_code"])
     level = None
     if comp is None:
         problems.append(_l("unknown competence code %(code)s", code=row["competence_code"]))
-    else:
-        level = _level(row["level"], comp[1], 1)
-        if level is None:
-            problems.append(
-                _l(
-                    "level %(value)s is outside the framework's scale (1–%(top)s)",
-                    value=row["level"],
-                    top=comp[1],
-                )
+        return None, None
+    level = _level(row["level"], comp[1], low)
+    if level is None:
+        value, top = row["level"], comp[1]
+        problems.append(
+            _l("level %(value)s is outside the framework's scale (1–%(top)s)", value=value, top=top)
+            if low == 1
+            else _l(
+                "level %(value)s is outside the framework's scale (0–%(top)s)", value=value, top=top
             )
+        )
     return comp, level
 
 
@@ -247,20 +249,7 @@ def check_assessments(source: Source) -> Plan:
         pid = people.get(row["employee_no"])
         if pid is None:
             problems.append(_l("unknown employee number %(value)s", value=row["employee_no"]))
-        comp = scales.get(row["competence_code"])
-        level = None
-        if comp is None:
-            problems.append(_l("unknown competence code %(code)s", code=row["competence_code"]))
-        else:
-            level = _level(row["level"], comp[1], 0)
-            if level is None:
-                problems.append(
-                    _l(
-                        "level %(value)s is outside the framework's scale (0–%(top)s)",
-                        value=row["level"],
-                        top=comp[1],
-                    )
-                )
+        comp, level = _competence_level(row, scales, problems, low=0)
         source = row["source"].lower()
         if source not in SOURCES:
             problems.append(
