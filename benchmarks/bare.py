@@ -3,8 +3,9 @@
     gunicorn -c gunicorn.conf.py 'benchmarks.bare:socketio_app()'
     KOLLEGA_BENCH_SQL=statements.json gunicorn -c gunicorn.conf.py 'benchmarks.bare:sql_page_app()'
 
-``socketio_app``: Flask-SocketIO with nothing but a room: ``join`` joins it, ``send``
-broadcasts ``message:new`` to it (``design_payload``: the design's fields, as kollega sends
+``socketio_app``: Flask-SocketIO with nothing but rooms: ``join`` joins the room of the
+payload's ``thread_id`` (one room when there is none), ``send`` broadcasts ``message:new``
+to that room (``design_payload``: the design's fields, as kollega sends
 them; with ``KOLLEGA_BENCH_BARE_PAYLOAD=echo`` what was sent plus id and seq). Its async
 mode follows ``KOLLEGA_ASYNC_MODE`` (``threading`` or ``gevent``), like kollega's. With
 ``KOLLEGA_BENCH_BARE_QUEUE`` (a Redis URL) it uses that as its message queue, on a channel
@@ -44,20 +45,22 @@ def socketio_app() -> Any:
         # Redis do not hear each other's broadcasts.
         channel=os.environ.get("KOLLEGA_BENCH_BARE_CHANNEL", "kollega-bench-bare"),
     )
-    counter = {"seq": 0}
+    counter: dict[Any, int] = {}  # seq per room
     lock = threading.Lock()
+
+    def room(data: Any) -> str:
+        return f"room:{data.get('thread_id')}" if isinstance(data, dict) else "room:None"
 
     @sio.on("join")
     def join(data: Any) -> dict[str, Any]:
-        join_room("room")
+        join_room(room(data))
         return {"ok": True, "messages": []}
 
     @sio.on("send")
     def send(data: Any) -> dict[str, Any]:
         with lock:
-            counter["seq"] += 1
-            seq = counter["seq"]
-        emit("message:new", broadcast_payload(data, seq), to="room")
+            seq = counter[room(data)] = counter.get(room(data), 0) + 1
+        emit("message:new", broadcast_payload(data, seq), to=room(data))
         return {"ok": True, "id": seq, "seq": seq}
 
     return app
