@@ -59,7 +59,7 @@ def test_reminder_shows_without_reload(app, page, org):  # type: ignore[no-untyp
 
 
 def test_signed_out_elsewhere_says_so_and_offers_sign_in(app, page, org):  # type: ignore[no-untyped-def]
-    from kollega.realtime import disconnect_person
+    from kollega.auth.sockets import disconnect_person
 
     sign_in(page, org.employee)
     page.goto("/cycle/")
