@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from kollega.audit.services import record
 from kollega.auth.models import ApiToken, RecoveryCode, TotpCredential
@@ -93,10 +94,11 @@ def person_for_token(token: str) -> Person | None:
     """The active person a bearer token belongs to, or ``None`` if unknown or revoked."""
     if not token or len(token) > 200:
         return None
+    # The person in the same query: every API request and socket connect with a token.
     row = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None)
-        )
+        sa.select(ApiToken)
+        .options(joinedload(ApiToken.person))
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
     )
     if row is None or not row.person.active:
         return None

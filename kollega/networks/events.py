@@ -41,19 +41,19 @@ from kollega.extensions import db, socketio
 from kollega.networks import broadcast
 from kollega.networks.common import as_int
 from kollega.networks.messages import (
+    PAGE,
     REPLAY_LIMIT,
     delete_message,
     edit_message,
-    list_messages,
     react,
     reactions_for,
 )
 from kollega.networks.networks import find_network
 from kollega.networks.presence import presence
-from kollega.networks.reads import read_thread, unread_counts
+from kollega.networks.reads import read_thread, thread_unread
 from kollega.networks.send import send_message
-from kollega.networks.serialise import message_json, thread_json
-from kollega.networks.threads import get_thread
+from kollega.networks.serialise import message_json, page_json, thread_json
+from kollega.networks.threads import get_thread, thread_for_reader
 from kollega.realtime import network_room, publish, thread_room
 from kollega.uow import unit_of_work
 
@@ -118,22 +118,23 @@ def _required(payload: dict[str, Any], name: str) -> Any:
 
 @handler("thread:join")
 def thread_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    thread = get_thread(person, _required(payload, "thread_id"))
+    # Every browser joins on every (re)connect: the thread, its network and the reader's
+    # membership in one query, the permission checked once, then only the page and its
+    # counts (benchmarks/connect_join.py).
+    thread, _, _ = thread_for_reader(person, _required(payload, "thread_id"))
     # Join before reading, so nothing committed in between is missed (clients skip
     # seqs they already have).
     join_room(thread_room(thread.id))
     after = payload.get("after_seq")
     if after in (None, ""):
-        messages, more = list_messages(person, thread.id)
+        messages, more = page_json(thread.id, None, PAGE)
     else:
-        messages, more = list_messages(person, thread.id, after_seq=after, limit=REPLAY_LIMIT)
-    reactions = reactions_for([m.id for m in messages])
-    unread = unread_counts(person, [thread.id]).get(thread.id, 0)
-    return {
-        "thread": thread_json(thread, unread),
-        "messages": [message_json(m, reactions.get(m.id)) for m in messages],
-        "more": more,
-    }
+        messages, more = page_json(thread.id, as_int(after, "after_seq"), REPLAY_LIMIT)
+    reactions = reactions_for([m["id"] for m in messages])
+    for m in messages:
+        m["reactions"] = reactions.get(m["id"]) or []
+    unread = thread_unread(person, thread)
+    return {"thread": thread_json(thread, unread), "messages": messages, "more": more}
 
 
 @handler("thread:leave")
