@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from babel import Locale
 from flask import Flask, current_app, g, jsonify, render_template, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -238,6 +240,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["person_panels"] = person_panels
     app.jinja_env.filters["localdatetime"] = _localdatetime
     app.jinja_env.filters["localdate"] = _localdate
+    app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     @app.context_processor
@@ -251,3 +256,64 @@ def _localdatetime(value: dt.datetime | None, fmt: str = "medium") -> str:
 
 def _localdate(value: dt.date | None, fmt: str = "medium") -> str:
     return format_date(value, fmt) if value else ""
+
+
+def _localtime(value: dt.datetime | None, fmt: str = "short") -> str:
+    return format_time(value, fmt) if value else ""
+
+
+# What a figure that is not there (hidden, not measured, no base) reads as.
+MISSING = "\u2013"
+
+
+def _rounded(value: Any, digits: int) -> float | int | None:
+    """The value rounded to ``digits`` decimals, ``-0`` made ``0``; None when not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    # Half up on the shortest decimal text of the float, as a person rounds: 1055.35 is
+    # 1055.4 (binary rounding would give 1055.3).
+    exact = Decimal(repr(number)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    if exact == 0:
+        return 0
+    return int(exact) if digits == 0 else float(exact)
+
+
+def number(value: Any, digits: int = 0) -> str:
+    """A number in the user's locale with ``digits`` decimals: ``1 055,4`` in bokmål.
+
+    ``|number`` for counts, ``|number(1)`` for FTEs and averages; never a raw float, never
+    ``-0``; a missing value reads as a dash."""
+    rounded = _rounded(value, digits)
+    if rounded is None:
+        return MISSING if value is None or not isinstance(value, str) else value
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(rounded, format=pattern)
+
+
+def percent(value: Any, digits: int = 0) -> str:
+    """A fraction (0.38) as a percentage in the user's locale: ``38 %`` in bokmål.
+
+    Rounded first, so a tiny negative change reads ``0 %``, never ``-0 %``."""
+    rounded = _rounded(None if value is None else _times_100(value), digits)
+    if rounded is None:
+        return MISSING
+    locale = get_locale() or Locale.parse("nb")
+    # The locale's percent pattern ("#,##0 %" in bokmål, "#,##0%" in English) with the
+    # decimals asked for; the value is already in per cent, so the pattern's x100 is undone.
+    pattern = locale.percent_formats[None].pattern
+    if digits > 0:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return format_decimal(rounded / 100, format=pattern)
+
+
+def _times_100(value: Any) -> float | None:
+    try:
+        return float(value) * 100
+    except (TypeError, ValueError):
+        return None
