@@ -14,12 +14,16 @@ end. Exit 1 of a benchmark means it ran and its aim was not met (each prints whi
 Plans (``--plan``, or ``BENCH_PLAN``; ``--quick``/``BENCH_QUICK=1`` is ``--plan quick``):
 
 - ``standard`` (the default): every item issue 11 lists, without the seed timings and the
-  gevent comparison, the fan-out sending for 5 s: about 32 minutes on 2 quiet cores when
-  the 6,500 and 50,000 demos are kept (measured 2026-11-22: 17:57-18:29 UTC with the
-  10-minute soak, benchmarks/RESULTS.md).
+  gevent comparison, and issue 19's four real-time scenarios (benchmarks/realtime.py, the
+  real Socket.IO client in Node; they replace chat_fanout.py's 1,000 and 2,000-socket
+  runs here): about 32 minutes on 2 quiet cores when the 6,500 and 50,000 demos are kept
+  (measured 2026-11-22: 17:57-18:29 UTC with the 10-minute soak, benchmarks/RESULTS.md,
+  before the fan-out runs were replaced), plus an estimated 12-20 minutes for the four
+  scenarios.
 - ``full``: the sizes of issue 11: gaps and dashboard at 6,500 and 50,000
   employees on SQLite and PostgreSQL, the 50,000 seed timings, chat fan-out at 1,000 and
-  2,000 sockets in one gunicorn process and across two behind nginx, gevent against
+  2,000 sockets in one gunicorn process and across two behind nginx (chat_fanout.py's
+  Python client), issue 19's scenarios (a)-(d) with the real client, gevent against
   threads, thread page against bare SQL, the stop burst for 6,500, memory per idle
   socket, a 10-minute soak. About 90 minutes on 2 quiet cores (estimate, 75-100).
 - ``quick``: small sizes for a first look (about 5 minutes on a quiet machine).
@@ -123,6 +127,23 @@ def full_plan(soak_minutes: float) -> Plan:
             ["--clients", "1000", "--rate", "10", "--rounds", "2"],
             {},
         ),
+        # Issue 19's scenarios with the real client (socket.io-client in Node), against
+        # the bare server under the same server model (gunicorn.conf.py's default, or
+        # KOLLEGA_WORKER_CLASS).
+        ("real time (a) stress: 2,000 sockets, one thread", "realtime.py", ["--scenario", "a"], {}),
+        (
+            "real time (b) municipal peak: 2,000 sockets, 100+ threads, pages",
+            "realtime.py",
+            ["--scenario", "b"],
+            {},
+        ),
+        ("real time (c) reconnect storm: 2,000 sockets", "realtime.py", ["--scenario", "c"], {}),
+        (
+            "real time (d) two processes behind nginx: (a) and (b)",
+            "realtime.py",
+            ["--scenario", "d"],
+            {},
+        ),
         ("thread page vs bare SQL", "thread_page.py", ["--seconds", "15", "--rounds", "3"], {}),
         (
             "stop opens for 6,500 (1,000 sockets)",
@@ -204,12 +225,11 @@ def standard_plan(soak_minutes: float) -> Plan:
     17 minutes; the worker choice it informed is made), the fan-out sending for 5 s."""
     plan: Plan = []
     for name, script, argv, env in full_plan(soak_minutes):
-        if script in ("seed.py", "gevent_vs_threads.py"):
+        # The fan-out at 1,000-2,000 sockets is issue 19's scenarios (realtime.py, the real
+        # client); chat_fanout.py's thread-per-socket Python client stays in the full plan
+        # for the comparisons it was made for.
+        if script in ("seed.py", "gevent_vs_threads.py", "chat_fanout.py"):
             continue
-        if script == "chat_fanout.py":
-            # 5 s of sending instead of 10: at these sizes the servers fall behind and each
-            # run lasts until the backlog drains (up to 2 minutes per server).
-            argv = [*argv, "--seconds", "5"]
         plan.append((name, script, argv, env))
     return plan
 
@@ -247,6 +267,8 @@ def smoke_plan(soak_minutes: float) -> Plan:
             out += ["--sample", "10"]
         if script in ("chat_fanout.py", "gevent_vs_threads.py") and "--seconds" not in out:
             out += ["--seconds", "3"]
+        if script == "realtime.py":
+            out += ["--sockets", "40", "--seconds", "3", "--page-rate", "5"]
         smoke_env = {k: SMOKE_PG if v.startswith("pg:") else v for k, v in env.items()}
         plan.append((f"{name} (smoke)", script, out, smoke_env))
     return plan
