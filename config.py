@@ -20,7 +20,11 @@ class Config:
     REDIS_URL: str | None = None
     ALLOWED_ORIGINS: str | None = None  # comma-separated; None = same origin only
     INSTANCE_PATH: str | None = None
-    ASYNC_MODE = "threading"
+    # Flask-SocketIO's async mode. "auto" follows the server model: "gevent" in a process
+    # gevent has monkey-patched (gunicorn's gevent worker: production and `kollega run`),
+    # "threading" everywhere else (the gthread worker, `kollega scheduler`, the commands,
+    # the tests' in-process servers). See kollega.create_app.
+    ASYNC_MODE = "auto"
     # Redis as Socket.IO message queue: needed as soon as there is more than one process.
     SOCKETIO_MESSAGE_QUEUE = False
     # The Redis pub/sub channel of that queue: Redis channels ignore the database number,

@@ -5,13 +5,24 @@ needs every request of a connection to reach the same server, which gunicorn's o
 balancing between workers does not do. Run several gunicorns on several ports behind nginx
 with sticky sessions (deploy/nginx.conf) and Redis as the message queue.
 
-The worker is ``gthread`` (Flask-SocketIO's ``threading`` mode with simple-websocket): a
-WebSocket holds one thread for its lifetime, so ``threads`` bounds the sockets a process
-serves at once (see the README for the measurement behind the choice).
+The worker is ``gevent`` (Flask-SocketIO's ``gevent`` mode, chosen by kollega.create_app
+because the worker has monkey-patched the process; WebSockets through simple-websocket, so
+the plain ``-k gevent`` worker is enough, no gevent-websocket worker class). Why gevent: a
+measurement with the real Socket.IO JavaScript client (issue 19), 2,000 sockets in one
+thread at 5 messages/s on one 2-core machine, one process, PostgreSQL and Redis: the
+``gthread`` worker delivered 27-63 % (217-1,908 sockets dropped by ping timeout; it holds
+four threads per WebSocket), the gevent worker 100 %, 10,078 deliveries/s, p99 348 ms.
+benchmarks/RESULTS.md has the re-measurement with the real-client load generator; the
+README and docs/OPERATIONS.md ("Why gevent") the whole story. A gevent worker holds at
+most ``worker_connections`` connections at once: twice ``KOLLEGA_THREADS``, 2,400 by default.
 
-``KOLLEGA_WORKER_CLASS=gevent`` (with ``KOLLEGA_ASYNC_MODE=gevent``) runs the gevent worker
-instead, for the comparison in benchmarks/gevent_vs_threads.py; there ``KOLLEGA_THREADS``
-bounds the connections (``worker_connections``) rather than threads.
+psycopg 3 and redis-py are cooperative under the patch (kollega.cooperative_psycopg;
+tests/ops/test_server_model.py shows a request waiting in PostgreSQL or Redis does not stop
+the others). ``kollega scheduler`` is not a gunicorn process and never imports gevent.
+
+``KOLLEGA_WORKER_CLASS=gthread`` (with ``KOLLEGA_ASYNC_MODE=threading``, which "auto"
+gives anyway) runs the thread worker instead, for measuring against it; there
+``KOLLEGA_THREADS`` is the number of threads, one per open WebSocket.
 
 Environment: ``KOLLEGA_BIND`` (default 127.0.0.1:8001), ``KOLLEGA_THREADS`` (1200),
 ``KOLLEGA_GRACEFUL_TIMEOUT`` (seconds, 30), ``KOLLEGA_LOG_FORMAT`` (``json`` for JSON lines).
@@ -21,11 +32,15 @@ import os
 
 bind = os.environ.get("KOLLEGA_BIND", "127.0.0.1:8001")
 workers = 1
-worker_class = os.environ.get("KOLLEGA_WORKER_CLASS", "gthread")
+worker_class = os.environ.get("KOLLEGA_WORKER_CLASS", "gevent")
 threads = int(os.environ.get("KOLLEGA_THREADS", "1200"))
-worker_connections = threads * 2  # keep-alive connections beyond the busy threads
+# gevent: the open connections one worker holds (sockets, long-polls, keep-alives; the
+# 2,000 sockets of Drammen's peak fit in the default). gthread: keep-alive connections
+# beyond the busy threads.
+worker_connections = threads * 2
 # A WebSocket or long-poll request is long by nature; the heartbeat to the arbiter runs
-# in its own thread, so this only catches a worker that is truly stuck.
+# in its own thread (gthread) or greenlet (gevent: a greenlet that never yields, such as a
+# long SQLite query, delays it), so this only catches a worker that is truly stuck.
 timeout = 120
 # SIGTERM: stop accepting, let in-flight requests finish for up to this long, then exit.
 graceful_timeout = int(os.environ.get("KOLLEGA_GRACEFUL_TIMEOUT", "30"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,43 @@ def _database_url(url: str | None, instance_path: Path) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def gevent_patched() -> bool:
+    """Whether gevent has monkey-patched this process (gunicorn's gevent worker does so
+    before it loads the app). Never imports gevent itself."""
+    monkey = sys.modules.get("gevent.monkey")
+    return bool(monkey is not None and monkey.is_module_patched("socket"))
+
+
+def async_mode(configured: str | None) -> str:
+    """Flask-SocketIO's async mode: ``KOLLEGA_ASYNC_MODE`` when set to a mode, else
+    ("auto") the server model's: gevent in a gevent-patched process, threading elsewhere."""
+    if configured and configured != "auto":
+        return configured
+    return "gevent" if gevent_patched() else "threading"
+
+
+def cooperative_psycopg() -> None:
+    """Make psycopg 3 wait for PostgreSQL through gevent's hub.
+
+    psycopg picks its wait function when ``psycopg.waiting`` is first imported: the C
+    ``wait_c`` (which blocks the whole process, every greenlet with it) unless gevent has
+    patched ``select`` by then, else ``wait_poll`` on the patched ``select.poll``; its
+    ``wait_conn`` binds ``selectors.DefaultSelector`` at import too. Under gunicorn's gevent
+    worker the patch comes first and psycopg is cooperative as it is. Imported earlier (an
+    app preloaded before the worker patched), the module is loaded again here so that it
+    chooses by the patched modules. tests/ops/test_server_model.py shows a query waiting in
+    PostgreSQL does not stop other requests."""
+    module = sys.modules.get("psycopg.waiting")
+    if module is None:
+        return  # imported later, after the patch: it chooses right by itself
+    import importlib
+    import selectors
+
+    wait_c = getattr(module, "wait_c", None)
+    if module.wait is wait_c or module.DefaultSelector is not selectors.DefaultSelector:
+        importlib.reload(module)
 
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
@@ -86,6 +124,47 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     return app
 
 
+def gunicorn_settings(host: str, port: int, debug: bool = False) -> dict[str, Any]:
+    """gunicorn.conf.py's settings (production's: one worker, gevent unless
+    ``KOLLEGA_WORKER_CLASS`` says otherwise), bound to ``host:port``; the access log only
+    with ``debug``."""
+    import runpy
+
+    conf = ROOT / "gunicorn.conf.py"
+    settings: dict[str, Any] = {"worker_class": "gevent"}
+    if conf.exists():
+        settings = runpy.run_path(str(conf))
+    settings["bind"] = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    settings["workers"] = 1  # one Socket.IO server, and the embedded scheduler in it
+    if not debug:
+        settings["accesslog"] = None
+    return settings
+
+
+def serve(host: str, port: int, debug: bool = False) -> None:
+    """``kollega run``: gunicorn with production's server model (gunicorn.conf.py: one
+    gevent worker) in this process. The worker builds the app after gevent has patched it,
+    so the app runs in gevent mode, and starts the embedded scheduler once (unless
+    ``KOLLEGA_SCHEDULER_ENABLED=0``)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in gunicorn_settings(host, port, debug).items():
+                if key in self.cfg.settings and value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            app = create_app()
+            app.debug = debug
+            start = app.extensions.get("kollega.start_background")
+            if start is not None:
+                start(app)
+            return app
+
+    Server().run()
+
+
 def _init_extensions(app: Flask) -> None:
     # Imported here: the submodule ``kollega.db`` would shadow a package-level ``db``.
     from kollega.extensions import babel, csrf, db, limiter, login, socketio
@@ -118,13 +197,19 @@ def _init_extensions(app: Flask) -> None:
     origins = app.config.get("ALLOWED_ORIGINS")
     # None: only the server's own origin. With KOLLEGA_ALLOWED_ORIGINS: those and our own.
     cors: Any = _origin_checker(origins) if origins else None
+    mode = async_mode(app.config.get("ASYNC_MODE"))
+    app.config["ASYNC_MODE"] = mode
+    if mode == "gevent":
+        # redis-py and everything else on sockets are cooperative through the patched
+        # socket module; psycopg 3 chooses its wait function itself.
+        cooperative_psycopg()
     mq = app.config.get("REDIS_URL") if app.config.get("SOCKETIO_MESSAGE_QUEUE") else None
     # Flask-SocketIO keeps the queue it built for an earlier app in its options; a second
     # app in this process (tests) must not inherit another app's queue.
     socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
-        async_mode=app.config["ASYNC_MODE"],
+        async_mode=mode,
         message_queue=mq,
         channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=cors,

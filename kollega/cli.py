@@ -19,7 +19,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from kollega import create_app, feature_modules, migrate
 from kollega.errors import DomainError
-from kollega.extensions import db, socketio
+from kollega.extensions import db
 
 
 @click.group(
@@ -67,27 +67,25 @@ def fail_on_domain_error(fn):  # type: ignore[no-untyped-def]
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--debug/--no-debug", default=False)
-@with_appcontext
+@click.option("--debug/--no-debug", default=False, help="Flask's debug mode and the access log")
 def run_command(host: str, port: int, debug: bool) -> None:
-    """Start the Socket.IO-capable server."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    start = app.extensions.get("kollega.start_background")
-    if start is not None:
-        start(app)
+    """Serve kollega as production does: gunicorn with one gevent worker
+    (gunicorn.conf.py), here with the embedded scheduler (unless
+    ``KOLLEGA_SCHEDULER_ENABLED=0``)."""
     click.echo(f"kollega is listening on http://{host}:{port}/")
-    # FlaskGroup sets this, and Flask's app.run() (which socketio.run calls) then returns
-    # at once instead of serving; this command is the server, so let it run.
-    os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    socketio.run(
-        app,
-        host=host,
-        port=port,
-        debug=debug,
-        use_reloader=False,
-        allow_unsafe_werkzeug=True,
-        log_output=debug,
+    sys.stdout.flush()
+    # This process has imported every command's modules (requests, urllib3, redis ...);
+    # gevent must patch before those are imported, or they keep unpatched ssl objects
+    # (gevent's MonkeyPatchWarning). So the process becomes a fresh interpreter (the same
+    # pid) that imports no more than the arbiter needs; the worker builds the app.
+    os.execv(
+        sys.executable,
+        [sys.executable, "-c", SERVE, host, str(port), "1" if debug else "0"],
     )
+
+
+# What ``kollega run`` becomes: gunicorn in this process (kollega.serve).
+SERVE = "import sys, kollega; kollega.serve(sys.argv[1], int(sys.argv[2]), sys.argv[3] == '1')"
 
 
 @main.group("import")

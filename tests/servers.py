@@ -2,9 +2,10 @@
 clients that behave as the browser client does.
 
 - ``Process``: a child process in its own session, its output in a log file;
-  ``ServerProcess`` is ``kollega run --port`` (development server), ``gunicorn`` /
-  ``scheduler`` / ``nginx`` are the production processes (gunicorn.conf.py, a generated
-  nginx configuration on free ports, everything under one folder).
+  ``ServerProcess`` is ``kollega run --port`` (development mode, served as production is:
+  gunicorn with one gevent worker), ``gunicorn`` / ``scheduler`` / ``nginx`` are the
+  production processes (gunicorn.conf.py, its gevent worker unless ``worker`` says
+  ``gthread``; a generated nginx configuration on free ports, everything under one folder).
 - ``ReplayingClient`` keeps what it has seen by seq, joins with the last seq it has after
   every (re)connect, and retries a send with the same client_id until acknowledged.
 - ``Senders`` runs one thread per client sending numbered messages, so that a test can
@@ -132,8 +133,9 @@ class Process:
 
 
 class ServerProcess(Process):
-    """``kollega run --port PORT`` (development mode) as a child process; ``start``
-    returns once it serves /login, and may be called again after ``kill``."""
+    """``kollega run --port PORT`` (development mode; gunicorn, one gevent worker) as a
+    child process; ``start`` returns once it serves /login, and may be called again after
+    ``kill`` (which takes gunicorn's worker with it: the whole process group)."""
 
     def __init__(
         self, port: int, database_url: str, instance: Path, extra_env: dict[str, str] | None = None
@@ -156,12 +158,20 @@ class ServerProcess(Process):
         self.terminate(timeout=10)
 
 
-def gunicorn(port: int, env: dict[str, str], folder: Path, threads: int = 200) -> Process:
+def gunicorn(
+    port: int, env: dict[str, str], folder: Path, threads: int = 200, worker: str | None = None
+) -> Process:
+    """``gunicorn -c gunicorn.conf.py wsgi:app``: the production default (gevent) unless
+    ``worker`` names another (``gthread``, with Flask-SocketIO's threading mode)."""
+    chosen = {"KOLLEGA_WORKER_CLASS": worker} if worker else {}
+    if worker == "gthread":
+        chosen["KOLLEGA_ASYNC_MODE"] = "threading"
     return Process(
         f"web-{port}",
         [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
         {
             **env,
+            **chosen,
             "KOLLEGA_BIND": f"127.0.0.1:{port}",
             "KOLLEGA_THREADS": str(threads),
             "KOLLEGA_GRACEFUL_TIMEOUT": "10",
