@@ -125,22 +125,30 @@ def unread_counts(person: Person, thread_ids: Iterable[int] | None = None) -> di
     return {tid: int(n) for tid, n in db.session.execute(stmt)}
 
 
+# Built once (thread_unread runs on every thread:join).
+_THREAD_UNREAD = sa.select(sa.func.count()).where(
+    Message.thread_id == sa.bindparam("thread_id"),
+    Message.seq
+    > sa.func.coalesce(
+        sa.select(ThreadRead.last_read_seq)
+        .where(
+            ThreadRead.thread_id == sa.bindparam("thread_id"),
+            ThreadRead.person_id == sa.bindparam("person_id"),
+        )
+        .scalar_subquery(),
+        0,
+    ),
+    Message.author_id != sa.bindparam("person_id"),
+    Message.deleted_at.is_(None),
+)
+
+
 def thread_unread(person: Person, thread: Thread) -> int:
     """``unread_counts(person, [thread.id])`` of a thread the caller has had from
     ``get_thread`` or ``thread_for_reader`` (the reader's permission checked there): one
     count, no permission filter again (``thread:join`` on every reconnect)."""
-    last_read = (
-        sa.select(ThreadRead.last_read_seq)
-        .where(ThreadRead.thread_id == thread.id, ThreadRead.person_id == person.id)
-        .scalar_subquery()
-    )
-    stmt = sa.select(sa.func.count()).where(
-        Message.thread_id == thread.id,
-        Message.seq > sa.func.coalesce(last_read, 0),
-        Message.author_id != person.id,
-        Message.deleted_at.is_(None),
-    )
-    return int(db.session.scalar(stmt) or 0)
+    params = {"thread_id": thread.id, "person_id": person.id}
+    return int(db.session.scalar(_THREAD_UNREAD, params) or 0)
 
 
 def my_networks_unread(person: Person, limit: int = 50) -> list[tuple[int, str, int]]:
