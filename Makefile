@@ -40,6 +40,8 @@ i18n-missing: $(VENV)/.installed
 migrate: setup
 	$(BIN)/kollega db upgrade
 
+# The production server model on SQLite: gunicorn, one gevent worker (gunicorn.conf.py),
+# the scheduled jobs inside it (kollega run).
 run: migrate
 	$(BIN)/kollega seed demo --if-empty --employees $(EMPLOYEES)
 	$(BIN)/kollega run --host $(HOST) --port $(PORT)
