@@ -110,6 +110,7 @@ class Client {
     this.disconnected = 0;
     this.liveSeqs = new Set();
     this.liveIds = new Set();
+    this.waiters = []; // resolved at the next join ack
     const opts = {
       transports: ["websocket"],
       auth: spec.token ? { token: spec.token } : undefined,
@@ -135,6 +136,14 @@ class Client {
       }
     });
     if (joins) this.socket.on("message:new", (m) => this.onMessage(m));
+  }
+
+  whenJoined(ms) {
+    if (this.joined) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      setTimeout(resolve, ms);
+    });
   }
 
   connect() {
@@ -171,6 +180,7 @@ class Client {
       }
       this.joined = true;
       this.joinedAt = performance.now();
+      for (const resolve of this.waiters.splice(0)) resolve();
       return;
     }
   }
@@ -240,9 +250,7 @@ async function connectAll() {
     while (next < all.length) {
       const c = all[next++];
       await c.connect();
-      if (c.joins) {
-        while (!c.joined && performance.now() - t0 < 300000) await sleep(5);
-      }
+      if (c.joins) await c.whenJoined(120000);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, all.length) }, worker));
