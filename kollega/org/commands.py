@@ -1,4 +1,4 @@
-"""``kollega import units FILE`` and ``kollega import people FILE``."""
+"""``kollega import units FILE``, ``kollega import people FILE`` and ``kollega import jobs FILE``."""
 
 from __future__ import annotations
 
@@ -108,3 +108,12 @@ def import_people_command(file: Path) -> None:
     """Import people from a CSV file:
     employee_no,name,email,unit_code,job_code,fte,birth_year,roles."""
     _run("people", file)
+
+
+@import_group.command("jobs")
+@click.argument("file", type=_FILE)
+@with_appcontext
+@fail_on_domain_error
+def import_jobs_command(file: Path) -> None:
+    """Import the readable names of job codes from a CSV file: code,name."""
+    _run("jobs", file)

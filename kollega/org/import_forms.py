@@ -1,4 +1,4 @@
-"""Forms of the HR upload page for unit and people imports."""
+"""Forms of the HR upload page for unit, people and job name imports."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from wtforms.validators import InputRequired
 class ImportUploadForm(FlaskForm):
     kind = SelectField(
         _l("What the file contains"),
-        choices=[SelectChoice("units", _l("Units")), SelectChoice("people", _l("People"))],
+        choices=[
+            SelectChoice("units", _l("Units")),
+            SelectChoice("people", _l("People")),
+            SelectChoice("jobs", _l("Job names")),
+        ],
         validators=[InputRequired(_l("Choose what the file contains."))],
     )
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])

@@ -1,5 +1,5 @@
-"""The rows of an import file and the checks of their fields, shared by the units and
-people imports (``kollega.org.imports``): the columns and limits, the checked row types,
+"""The rows of an import file and the checks of their fields, shared by the units,
+people and jobs imports (``kollega.org.imports``): the columns and limits, the checked row types,
 the plan a check returns, and the batched look-ups both the check and the apply step use.
 """
 
@@ -31,6 +31,7 @@ PEOPLE_COLUMNS = (
     "birth_year",
     "roles",
 )
+JOB_COLUMNS = ("code", "name")
 CODE_RE = re.compile(r"^[^\s/|]+$")
 MAX_CODE = 64
 MAX_NAME = 200
@@ -53,6 +54,13 @@ class UnitRow:
     name: str
     parent_code: str | None
     kind: str
+
+
+@dataclass(slots=True)
+class JobRow:
+    line: int
+    code: str
+    name: str
 
 
 @dataclass(slots=True)

@@ -1,4 +1,4 @@
-"""Importing units and people from CSV files (``DESIGN.md``: CSV imports).
+"""Importing units, people and job names from CSV files (``DESIGN.md``: CSV imports).
 
 Every import is validate-then-apply: ``check_units`` / ``check_people`` read the whole
 file, check every row against the file itself and the database, and return a plan whose
@@ -29,12 +29,14 @@ from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.org.import_rows import (
     CHUNK,
+    JOB_COLUMNS,
     MAX_EMPLOYEE_NO,
     MAX_JOB_CODE,
     MAX_NAME,
     PEOPLE_COLUMNS,
     UNIT_COLUMNS,
     ImportPlan,
+    JobRow,
     PersonRow,
     Progress,
     UnitRow,
@@ -53,7 +55,15 @@ from kollega.org.import_rows import (
     units_by_code,
     wanted_leads,
 )
-from kollega.org.models import UNIT_KINDS, OrgUnit, Person, PersonRole, UnitLeader
+from kollega.org.models import (
+    UNIT_KINDS,
+    Job,
+    OrgUnit,
+    Person,
+    PersonRole,
+    UnitLeader,
+    job_names,
+)
 
 # --- units -------------------------------------------------------------------------
 
@@ -612,11 +622,90 @@ def _insert_people(
     return role_rows
 
 
+# --- jobs --------------------------------------------------------------------------
+
+
+def check_jobs(
+    source: Source, preview_rows: int = 20, progress: Progress | None = None, total: int = 0
+) -> ImportPlan[JobRow]:
+    """Read and check a jobs file (``code,name``: the readable name of each job code)
+    without storing anything. Reports every bad row: an empty or over-long code or name,
+    a code twice in the file. A row for an existing code renames that job."""
+    plan: ImportPlan[JobRow] = ImportPlan("jobs", columns=JOB_COLUMNS)
+    report = plan.report
+    first_line: dict[str, int] = {}
+    for line, row in read_rows(plan, source, preview_rows, progress or no_progress, total):
+        errors_before = len(report.errors)
+        code = check_text(report, line, row, "code", MAX_JOB_CODE, required=True)
+        name = check_text(report, line, row, "name", MAX_NAME, required=True)
+        if code is not None:
+            if code in first_line:
+                report.error(
+                    line,
+                    _l(
+                        "Job code %(code)s appears twice in the file (first on line %(first)s).",
+                        code=code,
+                        first=first_line[code],
+                    ),
+                )
+            else:
+                first_line[code] = line
+        if len(report.errors) == errors_before:
+            plan.rows.append(JobRow(line, code, name))  # type: ignore[arg-type]
+    require_rows(report)
+    report.errors.sort(key=lambda e: e[0])
+    if report.ok:
+        names = job_names()
+        for row in plan.rows:
+            if row.code not in names:
+                report.created += 1
+            elif names[row.code] == row.name:
+                report.unchanged += 1
+            else:
+                report.updated += 1
+    return plan
+
+
+def apply_jobs(plan: ImportPlan[JobRow], progress: Progress | None = None) -> ImportReport:
+    """Store a checked jobs plan: add new job codes, rename existing ones. Flushes."""
+    if not plan.ok:
+        raise ValidationError(_l("The file has errors; nothing was imported."))
+    store_job_names({row.code: row.name for row in plan.rows})
+    (progress or no_progress)("apply", len(plan.rows), len(plan.rows))
+    return plan.report
+
+
+def store_job_names(names: dict[str, str]) -> int:
+    """Give job codes their readable names (new codes added, existing ones renamed);
+    returns how many rows changed. The demo municipality calls it with its job titles.
+    Flushes, never commits."""
+    current = {job.code: job for job in db.session.scalars(sa.select(Job))}
+    changed = 0
+    for code, name in names.items():
+        job = current.get(code)
+        if job is None:
+            db.session.add(Job(code=code, name=name))
+            changed += 1
+        elif job.name != name:
+            job.name = name
+            changed += 1
+    db.session.flush()
+    return changed
+
+
 # --- entry points --------------------------------------------------------------------
 
 
-CHECKS: dict[str, Callable[..., ImportPlan[Any]]] = {"units": check_units, "people": check_people}
-APPLIES: dict[str, Callable[..., ImportReport]] = {"units": apply_units, "people": apply_people}
+CHECKS: dict[str, Callable[..., ImportPlan[Any]]] = {
+    "units": check_units,
+    "people": check_people,
+    "jobs": check_jobs,
+}
+APPLIES: dict[str, Callable[..., ImportReport]] = {
+    "units": apply_units,
+    "people": apply_people,
+    "jobs": apply_jobs,
+}
 KINDS = tuple(CHECKS)
 
 
@@ -628,7 +717,7 @@ def check(
     progress: Progress | None = None,
     total: int = 0,
 ) -> ImportPlan[Any]:
-    """Check a file of this kind (``units`` or ``people``) without storing anything.
+    """Check a file of this kind (``units``, ``people`` or ``jobs``) without storing anything.
 
     ``actor`` is the signed-in person for the upload page (who must be allowed to import);
     ``None`` means the command line, run by whoever operates the server."""
@@ -675,3 +764,8 @@ def import_units(source: Source, actor: Person | None = None, **kw: Any) -> Impo
 def import_people(source: Source, actor: Person | None = None, **kw: Any) -> ImportReport:
     """Check and store a people file (see ``run_import``)."""
     return run_import("people", source, actor, **kw)
+
+
+def import_jobs(source: Source, actor: Person | None = None, **kw: Any) -> ImportReport:
+    """Check and store a jobs file (see ``run_import``)."""
+    return run_import("jobs", source, actor, **kw)

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kollega.db import Base, now_utc
+from kollega.extensions import db
 
 UNIT_KINDS = ("municipality", "division", "unit", "department")
 ROLES = ("employee", "leader", "hr", "admin", "guest")
@@ -119,6 +120,25 @@ class Person(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Person {self.email}>"
+
+
+class Job(Base):
+    """The readable name of a job code (``Person.job_code``), from the ``jobs`` import.
+
+    A job code is the key people, requirements and plans share; a page shows the name."""
+
+    __tablename__ = "jobs"
+
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+    def __repr__(self) -> str:
+        return f"<Job {self.code}>"
+
+
+def job_names() -> dict[str, str]:
+    """Every job's readable name by code (a small table: one query)."""
+    return {code: name for code, name in db.session.execute(sa.select(Job.code, Job.name))}
 
 
 class PersonRole(Base):
