@@ -204,6 +204,21 @@ class Assessment(Base):
         ),
     )
 
+    @staticmethod
+    def counts_on(day: dt.date) -> sa.ColumnElement[bool]:
+        """The assessment counts at ``day``: it has no credential, or its credential has
+        not expired by then (DESIGN.md: a credential is valid until its expiry date,
+        exclusive; after that the level falls back to the latest other assessment)."""
+        lapsed = (
+            sa.select(FormalCredential.id)
+            .where(
+                FormalCredential.id == Assessment.credential_id,
+                FormalCredential.expires_on <= day,
+            )
+            .exists()
+        )
+        return sa.or_(Assessment.credential_id.is_(None), ~lapsed)
+
 
 class FormalCredential(Base):
     """Formal competence: education, certificate, authorisation or course."""

@@ -120,12 +120,14 @@ def pick_current(assessments: Iterable[Assessment], on: dt.date) -> Assessment |
 def assessments_of(
     person_ids: Sequence[int], competence_ids: Sequence[int] | None, on: dt.date | None
 ) -> list[Assessment]:
-    """The people's assessments (of these competences, dated on or before ``on``), oldest first."""
+    """The people's assessments (of these competences, dated on or before ``on`` and
+    counting then: no expired credential), oldest first."""
     stmt = sa.select(Assessment).where(Assessment.person_id.in_(person_ids))
     if competence_ids is not None:
         stmt = stmt.where(Assessment.competence_id.in_(competence_ids))
     if on is not None:
-        stmt = stmt.where(Assessment.assessed_on <= on)
+        # A formal assessment stops counting when its credential expires.
+        stmt = stmt.where(Assessment.assessed_on <= on, Assessment.counts_on(on))
     return list(db.session.scalars(stmt.order_by(Assessment.assessed_on, Assessment.id)))
 
 

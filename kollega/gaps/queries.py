@@ -20,7 +20,13 @@ import pandas as pd
 import sqlalchemy as sa
 from flask import g, has_request_context
 
-from kollega.competence.models import Assessment, Competence, Requirement
+from kollega.competence.models import (
+    Assessment,
+    Competence,
+    CredentialCompetence,
+    FormalCredential,
+    Requirement,
+)
 from kollega.extensions import db
 from kollega.org.models import OrgUnit, Person
 
@@ -36,6 +42,7 @@ REQUIREMENT_COLUMNS = [
     "effective_until",
 ]
 ASSESSMENT_COLUMNS = ["id", "person_id", "competence", "level", "source", "assessed_on"]
+PAIR = ["person_id", "competence"]
 
 
 @dataclass
@@ -172,7 +179,8 @@ def assessments_frame(
     if not codes or not dates:
         return _frame([], ASSESSMENT_COLUMNS)
     parts = []
-    for day in sorted(set(dates)):
+    days = sorted(set(dates))
+    for index, day in enumerate(days):
         ranked = (
             sa.select(
                 Assessment.id,
@@ -193,7 +201,11 @@ def assessments_frame(
                 .label("rn"),
             )
             .join(Competence, Assessment.competence_id == Competence.id)
-            .where(Assessment.assessed_on <= day, Competence.code.in_(codes))
+            .where(
+                Assessment.assessed_on <= day,
+                Assessment.counts_on(day),
+                Competence.code.in_(codes),
+            )
         )
         if person is not None:
             ranked = ranked.where(Assessment.person_id == person.id)
@@ -208,13 +220,69 @@ def assessments_frame(
                 sub.c.level,
                 sub.c.source,
                 sub.c.assessed_on,
+                sa.literal(index).label("day_index"),
             ).where(sub.c.rn == 1)
         )
-    stmt = parts[0] if len(parts) == 1 else sa.union(*parts)
-    frame = _frame(db.session.execute(stmt), ASSESSMENT_COLUMNS)
-    frame = frame.drop_duplicates("id")
+    stmt = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    frame = _frame(db.session.execute(stmt), [*ASSESSMENT_COLUMNS, "day_index"])
     frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
-    return frame.reset_index(drop=True)
+    if len(days) == 1:
+        return frame[ASSESSMENT_COLUMNS].reset_index(drop=True)
+    return consistent_across_dates(
+        [
+            (day, frame.loc[frame["day_index"] == i, ASSESSMENT_COLUMNS])
+            for i, day in enumerate(days)
+        ]
+    )
+
+
+def consistent_across_dates(per_day: Sequence[tuple[dt.date, pd.DataFrame]]) -> pd.DataFrame:
+    """One frame from the latest counting assessment per pair at each date, such that
+    ``analysis.current_levels`` gives each date's own answer.
+
+    Without expiry the union would do; but a formal assessment that counts at an early
+    date may have expired by a later one, and in the union it would still look like the
+    latest. Where the union's pick at a date is not that date's own, that date's row is
+    added again dated the date itself (level 0 when nothing counts any more), which
+    changes no earlier date's answer. ``per_day`` is in date order."""
+    union = pd.DataFrame({c: pd.Series(dtype="object") for c in ASSESSMENT_COLUMNS})
+    for day, own in per_day:
+        own = own.assign(assessed_on=pd.to_datetime(own["assessed_on"]))
+        if union.empty:
+            union = own
+            continue
+        picked = _pick_at(union, day)
+        both = picked.merge(own, on=PAIR, how="outer", suffixes=("_u", ""), indicator=True)
+        wrong = both.loc[
+            (both["_merge"] != "both")
+            | (both["id_u"] != both["id"])
+            | (both["level_u"] != both["level"])
+        ]
+        if wrong.empty:
+            union = pd.concat([union, own], ignore_index=True)
+            continue
+        fixes = pd.DataFrame(
+            {
+                "id": wrong["id"].fillna(0).astype("int64"),
+                "person_id": wrong["person_id"],
+                "competence": wrong["competence"],
+                "level": wrong["level"].fillna(0).astype("int64"),
+                "source": wrong["source"].fillna(wrong["source_u"]),
+                "assessed_on": pd.Timestamp(day),
+            }
+        )
+        union = pd.concat([union, own, fixes], ignore_index=True)
+    union = union.drop_duplicates(["id", "person_id", "competence", "assessed_on"])
+    return union[ASSESSMENT_COLUMNS].reset_index(drop=True)
+
+
+def _pick_at(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The row ``analysis.current_levels`` would take per pair at ``day`` (latest date,
+    then leader > formal > self, then id)."""
+    rows = frame.loc[pd.to_datetime(frame["assessed_on"]) <= pd.Timestamp(day)]
+    rank = rows["source"].map({"self": 1, "formal": 2, "leader": 3}).fillna(0)
+    rows = rows.assign(_rank=rank).sort_values([*PAIR, "assessed_on", "_rank", "id"])
+    return rows.drop_duplicates(PAIR, keep="last")[[*PAIR, "id", "level", "source"]]
 
 
 def _columns_frame(rows: Sequence[Sequence[object]], columns: list[str]) -> pd.DataFrame:
@@ -272,6 +340,12 @@ def subtree_assessments_at_dates(
             sa.select(Competence.id, Competence.code).where(Competence.code.in_(codes))
         ).all()
     )
+    if len(days) > 1 and _expiry_before(sorted(ids), days[-1]):
+        # A credential expires in the period: each date is read on its own (what counts
+        # differs between them) and made consistent (see consistent_across_dates).
+        return consistent_across_dates(
+            [(day, subtree_assessments_at_dates(unit, codes, [day], person_ids)) for day in days]
+        )
     dialect = db.session.get_bind().dialect.name
     day_number = _day_number(dialect)
     rank = _source_rank()
@@ -291,6 +365,9 @@ def subtree_assessments_at_dates(
     stmt = sa.select(*columns).where(
         competence_id.in_(sorted(ids)), Assessment.assessed_on <= days[-1]
     )
+    if len(days) == 1:
+        # A formal assessment stops counting when its credential expires.
+        stmt = stmt.where(Assessment.counts_on(days[0]))
     stmt, keep = _of_subtree_people(stmt, unit, person_ids)
     stmt = _latest_per_bucket(stmt, days, dialect, day_number, rank)
     values = _integer_rows(stmt)
@@ -306,6 +383,23 @@ def subtree_assessments_at_dates(
             "source": SOURCES_BY_RANK[values[:, 4]],
             "assessed_on": pd.to_datetime(values[:, 5], unit="D"),
         }
+    )
+
+
+def _expiry_before(competence_ids: Sequence[int], day: dt.date) -> bool:
+    """Whether a credential evidencing any of these competences expires on or before
+    ``day`` (then what counts may differ between dates)."""
+    return (
+        db.session.scalar(
+            sa.select(FormalCredential.id)
+            .join(CredentialCompetence, CredentialCompetence.credential_id == FormalCredential.id)
+            .where(
+                FormalCredential.expires_on <= day,
+                CredentialCompetence.competence_id.in_(competence_ids),
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 
