@@ -45,3 +45,105 @@ def test_english_filters(app):
 def test_no_raw_float_ever(app):
     text = _render(app, "{{ a|number(1) }} {{ b|percent }}", a=0.1 + 0.2, b=1 / 3)
     assert text == f"0,3 33{NBSP}%"
+
+
+# --- exports: CSV for Norwegian Excel, XLSX with real number formats -------------------
+
+HEADER = ["Enhet", "Personer", "Årsverk", "Dekning", "Dato"]
+KINDS = ["text", "int", "decimal", "share", "date"]
+ROWS = [
+    ["Fjell skole", 1234, 1055.3500000000001, 0.3502, dt.date(2026, 12, 5)],
+    ["=HYPERLINK(1)", 0, 3.200000000000003, -0.00004, None],
+    ["Tom rad", None, None, None, None],
+]
+
+
+def _table(app, fmt: str, lang: str = "nb", **kw):
+    from kollega.tables import table_response
+
+    with app.test_request_context(f"/?lang={lang}"):
+        return table_response(fmt, HEADER, ROWS, "tabell", "Gap per kompetanse", KINDS, **kw)
+
+
+def test_csv_for_norwegian_excel(app):
+    import csv
+    import io
+
+    response = _table(app, "csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="tabell.csv"'
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Enhet", "Personer", "Årsverk", "Dekning (%)", "Dato"]
+    assert rows[1] == ["Fjell skole", "1234", "1055,35", "35,0", "2026-12-05"]
+    assert rows[2] == ["'=HYPERLINK(1)", "0", "3,20", "0,0", ""]  # never "-0,0"
+    assert rows[3] == ["Tom rad", "", "", "", ""]
+    assert "." not in "".join(rows[1][1:4] + rows[2][1:4])
+
+
+def test_csv_reads_back_as_numbers_with_pandas(app):
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(
+        io.BytesIO(_table(app, "csv").get_data()), sep=";", decimal=",", encoding="utf-8-sig"
+    )
+    assert list(frame.columns) == ["Enhet", "Personer", "Årsverk", "Dekning (%)", "Dato"]
+    assert frame["Årsverk"].tolist()[:2] == [1055.35, 3.2]
+    assert frame["Dekning (%)"].tolist()[:2] == [35.0, 0.0]
+    assert frame["Personer"].dtype.kind in "if"
+
+
+def test_xlsx_has_numbers_with_number_formats(app):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = _table(app, "xlsx", notes=["Dekning er andelen med krav som har nivået."])
+    assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(response.get_data()))
+    sheet = wb["Gap per kompetanse"]
+    assert [c.value for c in sheet[1]] == HEADER
+    assert sheet.freeze_panes == "A2"
+    name, people, fte, coverage, day = sheet[2]
+    assert name.value == "Fjell skole"
+    assert people.value == 1234 and isinstance(people.value, int)
+    assert people.number_format == "#,##0"
+    assert fte.value == pytest.approx(1055.35) and fte.number_format == "#,##0.00"
+    assert coverage.value == pytest.approx(0.3502) and coverage.number_format == "0%"
+    assert day.value.date() == dt.date(2026, 12, 5) and day.number_format == "dd.mm.yyyy"
+    assert sheet["A3"].value == "'=HYPERLINK(1)"
+    assert sheet["B4"].value is None
+    # One kind of figure per column: every number of column D is a fraction in 0..1.
+    shares = [c.value for (c,) in sheet.iter_rows(min_row=2, min_col=4, max_col=4)]
+    assert all(v is None or -1 <= v <= 1 for v in shares)
+    notes = wb["Om tallene"]
+    assert notes["A1"].value == "Gap per kompetanse"
+    assert notes["A2"].value.startswith("Dekning er")
+
+
+def test_xlsx_reads_back_with_pandas_and_english_notes(app):
+    import io
+
+    import pandas as pd
+
+    data = _table(app, "xlsx", lang="en", notes=["Coverage is ..."]).get_data()
+    frame = pd.read_excel(io.BytesIO(data), sheet_name=0)
+    assert frame["Personer"].iloc[0] == 1234
+    assert frame["Dekning"].iloc[0] == pytest.approx(0.3502)
+    assert pd.ExcelFile(io.BytesIO(data)).sheet_names == ["Gap per kompetanse", "About the figures"]
+
+
+def test_kinds_are_inferred_and_checked(app):
+    from kollega.tables import column_kinds, csv_text, sheet_name
+
+    rows = [["a", 1, 1.0, dt.date(2026, 1, 1)], ["b", None, 0.25, None]]
+    assert column_kinds(rows, 4) == ["text", "int", "decimal", "date"]
+    with pytest.raises(ValueError):
+        csv_text(["a", "b"], [["x", 1]], kinds=["text"])
+    with pytest.raises(ValueError):
+        csv_text(["a"], [["x"]], kinds=["percent"])
+    assert sheet_name("Gap: A/B [2026]?") == "Gap- A-B -2026--"
+    assert len(sheet_name("x" * 40)) == 31
