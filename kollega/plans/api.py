@@ -15,7 +15,7 @@ from kollega.audit.services import record_access
 from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.org.services import unit_by_code
-from kollega.plans import document, services
+from kollega.plans import document, effects, services
 from kollega.plans.models import MEASURE_KINDS, Plan
 
 PLAN_BODY = {
@@ -350,6 +350,9 @@ def plans_analysis(plan_id: int) -> Any:
             "competence_gap": services.competence_gap(plan),
             "scenarios": services.scenario_comparison(plan),
             "follow_up": services.follow_up(plan),
+            # Each measure's actual gap closure among the people it reaches beside its
+            # expected closure (kollega.plans.effects says how).
+            "measure_effects": list(effects.measure_effects(plan).values()),
         }
     )
 

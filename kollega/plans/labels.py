@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -88,9 +88,30 @@ def detail_label(key: str) -> str:
 
 
 def percent(value: float | None) -> str:
+    """A share as a whole percentage in the reader's locale (``38 %``); never ``-0 %``."""
     if value is None:
         return "–"
-    return f"{value * 100:.0f} %"
+    rounded = round(float(value), 2)
+    return str(format_percent(0.0 if rounded == 0 else rounded, "#,##0 %"))
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    """A figure in the reader's locale with at most ``digits`` decimals (``1 055,4``);
+    never ``-0``."""
+    if value is None:
+        return "–"
+    rounded = round(float(value), digits)
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return str(format_decimal(0.0 if rounded == 0 else rounded, pattern))
+
+
+def fixed(value: float | None, digits: int = 2) -> str:
+    """A figure with exactly ``digits`` decimals, for columns of FTE (``382,43``)."""
+    if value is None:
+        return "–"
+    rounded = round(float(value), digits)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(0.0 if rounded == 0 else rounded, pattern))
 
 
 def period(start: dt.date | None, end: dt.date | None) -> str:
@@ -111,6 +132,70 @@ def effect_text(measure: Any) -> str:
     ]
     if measure.fte_change and measure.job_code:
         parts.append(
-            _("%(fte)s FTE for %(job)s", fte=f"{measure.fte_change:g}", job=measure.job_code)
+            _("%(fte)s FTE for %(job)s", fte=number(measure.fte_change), job=measure.job_code)
         )
     return "; ".join(parts)
+
+
+BASIS = {
+    "network": _l("members of the network"),
+    "training": _l("enrolled in the training"),
+    "recruitment": _l("recruited"),
+}
+
+
+def expected_closure_text(result: dict[str, Any] | None) -> str:
+    """The expected closure among the measure's group, when it can be computed."""
+    if not result or result.get("expected_closure") is None:
+        return ""
+    return _("expected closure %(pct)s", pct=percent(result["expected_closure"]))
+
+
+def actual_text(result: dict[str, Any] | None) -> str:
+    """The measure's actual effect so far (``plans.effects``) in words."""
+    if not result or not result["basis"]:
+        return _("Not measured: the measure names no network, training or recruitment.")
+    if not result["started"]:
+        return _("Starts %(date)s.", date=format_date(dt.date.fromisoformat(result["from"])))
+    who = ", ".join(str(BASIS[b]) for b in result["basis"])
+    parts = [
+        ngettext("%(num)d person (%(who)s)", "%(num)d people (%(who)s)", result["people"], who=who)
+    ]
+    if "recruited_fte" in result:
+        parts.append(
+            _(
+                "%(fte)s of %(expected)s FTE recruited",
+                fte=number(result["recruited_fte"]),
+                expected=number(result["expected_fte"]),
+            )
+        )
+    if result["closure"] is not None:
+        parts.append(
+            _(
+                "gap closure %(pct)s (%(before)s to %(after)s gap points)",
+                pct=percent(result["closure"]),
+                before=number(result["gap_points_from"], 0),
+                after=number(result["gap_points_to"], 0),
+            )
+        )
+    elif result["people"] and result["competences"]:
+        parts.append(_("no gap to close at the start"))
+    if result.get("new_gap_points"):
+        parts.append(_("new gap %(n)s points", n=number(result["new_gap_points"], 0)))
+    since = format_date(dt.date.fromisoformat(result["from"]))
+    until = format_date(dt.date.fromisoformat(result["to"]))
+    return _("%(parts)s; %(start)s to %(end)s.", parts="; ".join(parts), start=since, end=until)
+
+
+def parse_date(value: str | dt.date) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+CLOSURE_DEFINITION = _l(
+    "Gap closure is the share of the gap points at the start that is closed at the end, "
+    "counted against the requirements in force at the start; a new requirement's gap is "
+    "shown apart as new gap and never mixed in. A measure's actual effect is this closure "
+    "among the people it reaches (the network's members, those enrolled in the training, "
+    "the people recruited) in the competences it names, from its start to today; its "
+    "expected closure is the share its expected effect would close."
+)

@@ -21,7 +21,7 @@ from kollega.current import current_person
 from kollega.formflow import attempt_placed
 from kollega.org.models import Person
 from kollega.org.services import manageable_units, unit_by_code
-from kollega.plans import document, labels, queries, services
+from kollega.plans import document, effects, labels, queries, services
 from kollega.plans.forms import (
     Form,
     chosen_measures,
@@ -117,6 +117,7 @@ def _context(viewer: Person, plan: Plan) -> dict[str, Any]:
         "gap": services.competence_gap(plan),
         "comparison": services.scenario_comparison(plan),
         "follow": services.follow_up(plan),
+        "effects": effects.measure_effects(plan),
         "frameworks": services.frameworks_in_use(plan),
         "people": services.owner_candidates(plan) if can_manage else [],
         "networks": queries.active_networks() if can_manage else [],

@@ -35,15 +35,20 @@ def test_document_has_charts_with_alt_text_and_tables(client, org):
         for s in doc.inline_shapes
     ]
     assert all(blob.startswith(PNG) and len(blob) > 2000 for blob in blobs)
-    # Each image is followed by its data table.
+    # Each image is followed by its caption (title, unit and period), then its data table.
     body = list(doc.element.body.iterchildren())
+    captions = []
     for shape in doc.inline_shapes:
         paragraph = shape._inline.getparent().getparent().getparent()
-        following = body[body.index(paragraph) + 1]
+        caption, following = body[body.index(paragraph) + 1 : body.index(paragraph) + 3]
+        captions.append("".join(t.text for t in caption.iter(qn("w:t"))))
         assert following.tag == qn("w:tbl")
+    assert captions[0] == "Bemanningsgap per år, alle stillinger (årsverk, 2026–2028)"
+    assert captions[1] == "Kompetansegap per scenario på måldatoen (gappoeng, 31. des. 2028)"
     heads = [[c.text for c in t.rows[0].cells] for t in doc.tables]
     assert ["År", "Gap (årsverk)", "Gap etter tiltak (årsverk)"] in heads
     assert ["Scenario", "Gappoeng", "Gappoeng etter tiltak"] in heads
     rows = {t.rows[0].cells[0].text: t for t in doc.tables}
     year_rows = [[c.text for c in r.cells] for r in rows["År"].rows[1:]]
     assert year_rows[1] == ["2027", "2,15", "1,15"]
+    assert year_rows[0] == ["2026", "0,50", "0,50"]
