@@ -168,3 +168,123 @@ def share(part: int, whole: int, min_group: int = MIN_GROUP) -> dict[str, Any]:
         "share": part / whole if whole else None,
         "suppressed": False,
     }
+
+
+# --- secondary suppression (DESIGN.md, participation) ----------------------------------
+#
+# Groups nest: a unit's subtree is the sum of its child units' subtrees and of the
+# people placed directly in it. A shown total minus the shown figures of its parts
+# gives the figures of the parts that are hidden; where those hidden parts together
+# have fewer than ``min_group`` members (but any at all: none points at nobody, as in
+# ``share``), the difference would expose a small group, so more parts are hidden
+# until it does not.
+
+SMALL_GROUP = "small_group"
+SUBTRACTION = "subtraction"
+
+Key = tuple[str, int]
+
+
+def unit_key(unit_id: int) -> Key:
+    return ("unit", int(unit_id))
+
+
+def direct_key(unit_id: int) -> Key:
+    """The people placed directly in a unit that has units below it."""
+    return ("direct", int(unit_id))
+
+
+def secondary_suppression(
+    parts: dict[Key, list[Key]],
+    members: dict[Key, int],
+    min_group: int = MIN_GROUP,
+) -> dict[Key, str]:
+    """Which groups to hide and why: ``SMALL_GROUP`` when a group has fewer than
+    ``min_group`` members, ``SUBTRACTION`` when it is hidden only so that no shown
+    figure minus other shown figures gives a group of fewer than ``min_group``.
+
+    ``parts`` maps a group to the groups that partition its people (a group without an
+    entry has none); ``members`` is each group's members count. For every shown group
+    the attacker subtracts every shown part, and of a hidden part its shown parts, and
+    so on down: what is left (the residual) must have no members or at least
+    ``min_group``. Where it does not, the smallest shown group the attacker
+    subtracted is hidden too (one without parts first: hiding a group whose parts are
+    shown takes nothing away from the attacker), and the check runs again.
+    """
+    hidden: dict[Key, str] = {k: SMALL_GROUP for k, n in members.items() if n < min_group}
+
+    def expand(node: Key) -> tuple[int, list[Key]]:
+        residual = 0
+        frontier: list[Key] = []
+        for part in parts.get(node, []):
+            if part not in hidden:
+                frontier.append(part)
+            elif parts.get(part):
+                m, f = expand(part)
+                residual += m
+                frontier += f
+            else:
+                residual += members.get(part, 0)
+        return residual, frontier
+
+    changed = True
+    while changed:
+        changed = False
+        for total in sorted(parts):
+            if total in hidden or not parts[total]:
+                continue
+            residual, frontier = expand(total)
+            if residual == 0 or residual >= min_group:
+                continue
+            if not frontier:  # the parts do not add up to the total: hide it
+                hidden[total] = SUBTRACTION
+            else:
+                frontier.sort(key=lambda k: (bool(parts.get(k)), members.get(k, 0), k))
+                hidden[frontier[0]] = SUBTRACTION
+            changed = True
+    return hidden
+
+
+def unit_tree(paths: dict[int, str]) -> dict[Key, list[Key]]:
+    """The partition of each unit with units below it: its child units and the people
+    placed directly in it. ``paths`` are materialised paths ("/1/4/17/") of every unit."""
+    children: dict[int, list[int]] = {}
+    for uid, path in paths.items():
+        ids = [int(x) for x in path.strip("/").split("/") if x]
+        if len(ids) > 1:
+            children.setdefault(ids[-2], []).append(int(uid))
+    return {
+        unit_key(u): [unit_key(c) for c in sorted(kids)] + [direct_key(u)]
+        for u, kids in children.items()
+    }
+
+
+def subtree_counts(paths: dict[int, str], own: dict[int, int]) -> dict[Key, int]:
+    """Counts per unit subtree (and per "directly in" group) from counts per unit."""
+    out: dict[Key, int] = {unit_key(u): 0 for u in paths}
+    for uid, n in own.items():
+        if uid not in paths:
+            continue
+        out[direct_key(uid)] = out.get(direct_key(uid), 0) + int(n)
+        for a in (int(x) for x in paths[uid].strip("/").split("/") if x):
+            if unit_key(a) in out:
+                out[unit_key(a)] += int(n)
+    for uid in paths:
+        out.setdefault(direct_key(uid), 0)
+    return out
+
+
+def tree_suppression(
+    paths: dict[int, str], own_members: dict[int, int], min_group: int = MIN_GROUP
+) -> dict[Key, str]:
+    """``secondary_suppression`` over the unit tree, from members counts per unit."""
+    return secondary_suppression(unit_tree(paths), subtree_counts(paths, own_members), min_group)
+
+
+def hide(row: dict[str, Any], reason: str, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The row with every figure blanked (but those in ``keep``), marked suppressed with
+    the reason."""
+    out = {k: (v if k in keep else None) for k, v in row.items()}
+    out["suppressed"] = True
+    out["suppressed_reason"] = reason
+    return out

@@ -35,6 +35,14 @@ PARTICIPATION_SCHEMA = {
         "trainings_completed": INT_OR_NULL,
         "network_share": NUMBER_OR_NULL,
         "suppressed": {"type": "boolean"},
+        "suppressed_reason": {
+            "type": ["string", "null"],
+            "enum": ["small_group", "subtraction", None],
+            "description": "small_group: under 5 members; subtraction: hidden so that no "
+            "figure shown beside it (a unit above, beside or below, a network) minus this "
+            "one gives a group of under 5",
+        },
+        "suppressed_note": {"type": ["string", "null"]},
     },
     "required": [
         "members",

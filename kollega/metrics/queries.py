@@ -273,3 +273,36 @@ def networks_info(ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame(
         list(db.session.execute(stmt)), columns=["network_id", "name", "visibility", "status"]
     )
+
+
+def tree_frames(end: dt.datetime) -> tuple[dict[int, str], pd.DataFrame]:
+    """What secondary suppression needs of the whole organisation: every unit's path
+    and the memberships of active people
+    that began before ``end`` (person_id, unit_id, network_id, joined_at, left_at).
+    Counts only; whom a figure may be hidden for depends on the groups beside it, which
+    may lie outside the unit asked about."""
+    paths = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.path)).all())
+    joined = sa.func.coalesce(NetworkMember.joined_at, NetworkMember.created_at)
+    stmt = (
+        sa.select(
+            NetworkMember.person_id,
+            Person.unit_id,
+            NetworkMember.network_id,
+            joined,
+            NetworkMember.left_at,
+        )
+        .join(Person, Person.id == NetworkMember.person_id)
+        .where(
+            Person.active.is_(True),
+            Person.unit_id.is_not(None),
+            NetworkMember.state == "active",
+            joined < end,
+        )
+    )
+    ms = pd.DataFrame(
+        list(db.session.execute(stmt)),
+        columns=["person_id", "unit_id", "network_id", "joined_at", "left_at"],
+    )
+    for column in ("joined_at", "left_at"):
+        ms[column] = pd.to_datetime(ms[column], utc=True).dt.tz_localize(None)
+    return paths, ms

@@ -311,7 +311,7 @@ def _participation(
             Thread.created_at < end_utc,
         )
     )
-    return {
+    out = {
         "employees_in_networks": _people_share(len(members & everyone), len(everyone)),
         "leaders_in_networks": _people_share(len(members & leaders), len(leaders)),
         "active_share": (
@@ -321,6 +321,15 @@ def _participation(
         "reflections": _count(part["reflections"], hidden),
         "experience_threads": _count(int(experience or 0), hidden),
     }
+    reason = part.get("suppressed_reason")
+    for key, figure in out.items():
+        if reason == analysis.SUBTRACTION or (hidden and key.endswith("_in_networks")):
+            # The members count is the figure hidden: no share of it either.
+            figure.update(value=None, count=None, of=None, suppressed=True)
+        if figure["suppressed"]:
+            figure["suppressed_reason"] = reason or analysis.SMALL_GROUP
+            figure["suppressed_note"] = services.reason_text(figure["suppressed_reason"])
+    return out
 
 
 def _network_reach(people_ids: sa.Select[tuple[int]]) -> dict[str, dict[str, Any]]:

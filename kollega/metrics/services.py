@@ -135,6 +135,86 @@ def period_frames(unit: OrgUnit, p: Period) -> queries.ParticipationFrames:
     return queries.participation_frames(unit, p.start_utc, p.end_utc)
 
 
+@dataclass
+class Suppression:
+    """Which groups' participation figures are hidden in a period, and why, over the
+    whole unit tree: for the period, for each month of it, and for each network's
+    members (``analysis.tree_suppression``). Every page, API call, export and the
+    scorecard asks this one object, so a figure hidden in one place is hidden in all."""
+
+    period: dict[analysis.Key, str]
+    months: dict[str, dict[analysis.Key, str]]
+    networks: dict[int, dict[analysis.Key, str]]
+
+    def unit(self, unit_id: int) -> str | None:
+        return self.period.get(analysis.unit_key(unit_id))
+
+    def direct(self, unit_id: int) -> str | None:
+        return self.period.get(analysis.direct_key(unit_id))
+
+    def month(self, label: str, unit_id: int) -> str | None:
+        return self.unit(unit_id) or self.months.get(label, {}).get(analysis.unit_key(unit_id))
+
+    def network(self, network_id: int, unit_id: int) -> str | None:
+        if int(network_id) not in self.networks:
+            return analysis.SMALL_GROUP
+        return self.networks[int(network_id)].get(analysis.unit_key(unit_id))
+
+
+def _own_members(ms: pd.DataFrame, start: Any, end: Any) -> dict[int, int]:
+    """Members per unit (people placed in it, not below) of ``ms`` in [start, end)."""
+    if ms.empty:
+        return {}
+    joined, left = ms["joined_at"], ms["left_at"]
+    rows = ms.loc[(joined < analysis._ts(end)) & (left.isna() | (left >= analysis._ts(start)))]
+    counts = rows.drop_duplicates("person_id").groupby("unit_id")["person_id"].count()
+    return {int(k): int(v) for k, v in counts.items()}
+
+
+def suppression(p: Period) -> Suppression:
+    """The suppression of every group for the period (read once per request)."""
+    key = ("suppression", p.start, p.end)
+    cache = g.setdefault("metrics_frames", {}) if has_request_context() else {}
+    if key in cache:
+        return cache[key]  # type: ignore[no-any-return]
+    paths, ms = queries.tree_frames(p.end_utc)
+
+    def tree(frame: pd.DataFrame, start: Any, end: Any) -> dict[analysis.Key, str]:
+        return analysis.tree_suppression(paths, _own_members(frame, start, end))
+
+    result = Suppression(
+        period=tree(ms, p.start_utc, p.end_utc),
+        months={label: tree(ms, s, e) for label, s, e in p.months()},
+        networks={
+            int(n): tree(ms.loc[ms["network_id"] == n], p.start_utc, p.end_utc)
+            for n in (ms["network_id"].unique().tolist() if not ms.empty else [])
+        },
+    )
+    cache[key] = result
+    return result
+
+
+def reason_text(reason: str | None) -> str | None:
+    """The reason a figure is hidden, for people."""
+    if reason == analysis.SMALL_GROUP:
+        return str(_l("hidden: under 5 members"))
+    if reason == analysis.SUBTRACTION:
+        return str(_l("hidden: with the figures shown beside it, it would reveal a group under 5"))
+    return None
+
+
+def _apply(row: dict[str, Any], reason: str | None, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The row hidden for ``reason`` (figures blank), or as it is with no reason."""
+    if reason is None and not row.get("suppressed"):
+        return {**row, "suppressed_reason": None, "suppressed_note": None}
+    reason = row.get("suppressed_reason") or reason or analysis.SMALL_GROUP
+    if row.get("suppressed") and reason == analysis.SUBTRACTION:
+        reason = analysis.SMALL_GROUP  # small in itself: that is the first reason
+    out = analysis.hide(row, reason, keep)
+    out["suppressed_note"] = reason_text(reason)
+    return out
+
+
 def _figures(
     people: set[int],
     frames: queries.ParticipationFrames,
@@ -179,15 +259,13 @@ def participation(actor: Person, unit: OrgUnit, p: Period) -> dict[str, Any]:
     network_share = analysis.share(in_network, len(people))
     leaders = set(frames.people.loc[frames.people["leader"], "person_id"].tolist())
     leader_share = analysis.share(len(members_now & leaders), len(leaders))
-    return {
-        "unit": unit.code,
-        "unit_name": unit.name,
-        **p.as_json(),
-        "people": len(people),
+    row = {
         **figures,
         "network_share": None if figures["suppressed"] else network_share["share"],
         "leader_network_share": leader_share["share"],
     }
+    head = {"unit": unit.code, "unit_name": unit.name, **p.as_json(), "people": len(people)}
+    return {**head, **_apply(row, suppression(p).unit(unit.id))}
 
 
 def participation_by_month(actor: Person, unit: OrgUnit, p: Period) -> list[dict[str, Any]]:
@@ -205,8 +283,10 @@ def participation_by_month(actor: Person, unit: OrgUnit, p: Period) -> list[dict
         for r in analysis.joins_per_month(people, frames.memberships, buckets)
     }
     total_members = analysis.members_in_period(frames.memberships, p.start_utc, p.end_utc) & people
-    hide_joins = len(total_members) < analysis.MIN_GROUP
-    return [{**m, "joins": None if hide_joins else joins.get(m["month"], 0)} for m in months]
+    hidden = suppression(p)
+    hide_joins = len(total_members) < analysis.MIN_GROUP or hidden.unit(unit.id) is not None
+    rows = [{**m, "joins": None if hide_joins else joins.get(m["month"], 0)} for m in months]
+    return [_apply(r, hidden.month(r["month"], unit.id), ("month", "joins")) for r in rows]
 
 
 def participation_by_unit(actor: Person, unit: OrgUnit, p: Period) -> list[dict[str, Any]]:
@@ -225,22 +305,22 @@ def participation_by_unit(actor: Person, unit: OrgUnit, p: Period) -> list[dict[
     people = frames.people.assign(group=frames.people["unit_id"].map(group_of))
     stops = _unit_stops(frames)
     stops = stops.assign(group=stops["unit_id"].map(group_of)) if not stops.empty else stops
+    hidden = suppression(p)
     rows = []
     for target in [unit, *children]:
         ids = set(people.loc[people["group"] == target.id, "person_id"].tolist())
         if target.id == unit.id and not ids:
             continue
         own = stops.loc[stops["group"] == target.id] if not stops.empty else stops
-        rows.append(
-            {
-                "unit": target.code,
-                "name": target.name
-                if target.id != unit.id
-                else _l("(directly in %(unit)s)", unit=unit.name),
-                "people": len(ids),
-                **_figures(ids, frames, own, p),
-            }
-        )
+        reason = hidden.direct(unit.id) if target.id == unit.id else hidden.unit(target.id)
+        head = {
+            "unit": target.code,
+            "name": target.name
+            if target.id != unit.id
+            else _l("(directly in %(unit)s)", unit=unit.name),
+            "people": len(ids),
+        }
+        rows.append({**head, **_apply(_figures(ids, frames, own, p), reason)})
     for row in rows:
         row["name"] = str(row["name"])
     return rows
@@ -256,6 +336,7 @@ def participation_by_network(actor: Person, unit: OrgUnit, p: Period) -> list[di
     if ms.empty:
         return []
     info = queries.networks_info(ms["network_id"].unique().tolist()).set_index("network_id")
+    hidden = suppression(p)
     rows = []
     for network_id in sorted(ms["network_id"].unique().tolist()):
         own_ms = ms.loc[ms["network_id"] == network_id]
@@ -274,12 +355,13 @@ def participation_by_network(actor: Person, unit: OrgUnit, p: Period) -> list[di
         else:
             figures["reactions"] = figures["threads"] = None
         meta = info.loc[network_id] if network_id in info.index else None
+        reason = hidden.network(int(network_id), unit.id)
         rows.append(
             {
                 "network_id": int(network_id),
                 "name": str(meta["name"]) if meta is not None else str(network_id),
                 "visibility": str(meta["visibility"]) if meta is not None else None,
-                **figures,
+                **_apply(figures, reason),
             }
         )
     rows.sort(key=lambda r: (r["suppressed"], -(r["members"] or 0), r["name"]))

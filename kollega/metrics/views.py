@@ -53,6 +53,10 @@ class Table:
 
     def export_rows(self) -> tuple[list[str], list[list[Any]]]:
         header = [str(c.label) for c in self.columns]
+        # Hidden figures say why, as on the page (small group, or subtraction).
+        reasons = any(row.get("suppressed") for row in self.rows)
+        if reasons:
+            header.append(_("Hidden because"))
         out = []
         for row in self.rows:
             values = []
@@ -61,6 +65,8 @@ class Table:
                 if c.kind == "share" and isinstance(v, float):
                     v = round(v, 4)
                 values.append(v)
+            if reasons:
+                values.append(row.get("suppressed_note") or "")
             out.append(values)
         return header, out
 

@@ -10,6 +10,10 @@ Period: 2026-01-01 .. 2026-06-30. Known figures:
   stops held 2 (invited 10 + 10, attended 4 + 2: rate 0.3; the others attending are
   not members); reflections 1 (p2, not active); trainings completed 1 (Eva).
 - B1 subtree: 3 members (under 5): hidden.
+- Division B: two more people placed directly in it, both members of B's network, so
+  B has 5 members and is shown, and the municipality (12) minus A (7) gives 5, not the
+  3 of B1 (secondary suppression, DESIGN.md). Within A1, A1a has 2 members, so A1's
+  people placed directly in it (5 members) are hidden too: A1 minus them gives A1a.
 """
 
 from __future__ import annotations
@@ -91,6 +95,7 @@ def stop(unit_id: int, day: str, invited: int, attended: int, people: list[Perso
 def build(org: Org) -> Known:
     a1_extra = [make_person(org.unit_a1, name=f"A1 person {i}") for i in range(1, 7)]
     b1_extra = [make_person(org.unit_b1, name=f"B1 person {i}") for i in range(1, 3)]
+    b_direct = [make_person(org.div_b, name=f"B person {i}") for i in range(1, 3)]
     net = Network(name="Personvern i skolen", visibility="open", status="active")
     b_net = Network(name="Hjemmetjenesten deler", visibility="invite", status="active")
     db.session.add_all([net, b_net])
@@ -108,6 +113,8 @@ def build(org: Org) -> Known:
     ):
         member(net, person, joined)
     for person in (org.other_employee, org.other_leader, b1_extra[0]):  # 3 of B1's 4
+        member(b_net, person, "2025-01-01")
+    for person in b_direct:
         member(b_net, person, "2025-01-01")
     db.session.flush()
 

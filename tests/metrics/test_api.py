@@ -51,11 +51,17 @@ def test_per_unit_and_per_network_hide_small_groups(client, org):
     units = get(client, f"/api/v1/metrics/participation/units?unit=K&{PERIOD}", org.hr).json
     by_code = {r["unit"]: r for r in units["rows"]}
     assert by_code["A"]["members"] == 7 and by_code["A"]["suppressed"] is False
-    assert by_code["B"]["suppressed"] is True and by_code["B"]["messages"] is None
+    assert by_code["B"]["members"] == 5 and by_code["B"]["suppressed"] is False
+    units = get(client, f"/api/v1/metrics/participation/units?unit=B&{PERIOD}", org.hr).json
+    by_code = {r["unit"]: r for r in units["rows"]}
+    assert by_code["B1"]["suppressed"] is True and by_code["B1"]["messages"] is None
+    assert by_code["B1"]["suppressed_reason"] == "small_group"
     nets = get(client, f"/api/v1/metrics/participation/networks?unit=K&{PERIOD}", org.hr).json
     by_id = {r["network_id"]: r for r in nets["rows"]}
     assert by_id[k.network.id]["members"] == 7 and by_id[k.network.id]["messages"] == 3
-    assert by_id[k.b_network.id]["suppressed"] is True
+    assert by_id[k.b_network.id]["members"] == 5
+    nets = get(client, f"/api/v1/metrics/participation/networks?unit=B1&{PERIOD}", org.hr).json
+    assert [r["suppressed"] for r in nets["rows"]] == [True]
 
 
 def test_months_add_up_and_count_joins(client, org):
@@ -141,8 +147,8 @@ def test_scorecard_lists_every_goal(client, org):
     assert goals["sm4"]["measurable"] == "no" and goals["sm4"]["note"]
     assert goals["sm4"]["indicators"] == []
     lo3 = {i["key"]: i for i in goals["lo3"]["indicators"]}
-    # A1: the leader, Eva, Kari, Ola, p1-p4; B1: three. Of 16 people in the municipality.
-    assert (lo3["employees_in_networks"]["count"], lo3["employees_in_networks"]["of"]) == (11, 16)
+    # A1: the leader, Eva, Kari, Ola, p1-p4; B: five. Of 18 people in the municipality.
+    assert (lo3["employees_in_networks"]["count"], lo3["employees_in_networks"]["of"]) == (13, 18)
     assert all(g["text_nb"] and g["text_en"] for g in goals.values())
 
 
