@@ -284,15 +284,16 @@ def _rounded(value: Any, digits: int) -> float | int | None:
     return int(exact) if digits == 0 else float(exact)
 
 
-def number(value: Any, digits: int = 0) -> str:
+def number(value: Any, digits: int = 0, trim: bool = False) -> str:
     """A number in the user's locale with ``digits`` decimals: ``1 055,4`` in bokmål.
 
-    ``|number`` for counts, ``|number(1)`` for FTEs and averages; never a raw float, never
-    ``-0``; a missing value reads as a dash."""
+    ``|number`` for counts, ``|number(1)`` for FTEs and averages, ``|number(1, trim=True)``
+    to drop zero decimals (``7,5`` and ``8`` hours); never a raw float, never ``-0``; a
+    missing value reads as a dash."""
     rounded = _rounded(value, digits)
     if rounded is None:
         return MISSING if value is None or not isinstance(value, str) else value
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    pattern = "#,##0" + ("." + ("#" if trim else "0") * digits if digits > 0 else "")
     return format_decimal(rounded, format=pattern)
 
 

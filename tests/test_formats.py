@@ -24,6 +24,8 @@ def _render(app, source: str, lang: str = "nb", **context) -> str:
         ("{{ v|number }}", -0.2, "0"),
         ("{{ v|number(1) }}", -0.04, "0,0"),
         ("{{ v|number }}", None, "\u2013"),
+        ("{{ v|number(1, trim=True) }}", 7.5, "7,5"),
+        ("{{ v|number(1, trim=True) }}", 8.0, "8"),
         ("{{ v|percent }}", 0.3802, f"38{NBSP}%"),
         ("{{ v|percent }}", -0.004, f"0{NBSP}%"),
         ("{{ v|percent }}", -0.012, f"-1{NBSP}%"),
