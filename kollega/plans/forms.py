@@ -95,7 +95,6 @@ def measure_input(form: Form) -> MeasureInput:
         training_id=int_field(form, "training_id"),
         recruitment=form.get("recruitment", ""),
         cost=int_field(form, "cost", 0) or 0,
-        owner_id=int_field(form, "owner_id"),
         starts_on=date_field(form, "starts_on"),
         ends_on=date_field(form, "ends_on"),
         job_code=form.get("job_code", "").strip() or None,

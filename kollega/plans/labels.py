@@ -199,3 +199,9 @@ CLOSURE_DEFINITION = _l(
     "the people recruited) in the competences it names, from its start to today; its "
     "expected closure is the share its expected effect would close."
 )
+
+
+def owner_label(person: Any) -> str:
+    """How the plan page's person picker shows a person and reads them back
+    (``services.owner_from_label``): the name and the employee number."""
+    return f"{person.name} ({person.employee_no})" if person.employee_no else person.name

@@ -10,6 +10,7 @@ never commit.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,16 +181,45 @@ def check_turnover(turnover: float) -> float:
     return float(turnover)
 
 
-def owner_candidates(plan: Plan) -> list[Person]:
-    """People who may own a step or a measure: the plan unit's subtree, by name."""
+def owner_candidates(plan: Plan) -> list[str]:
+    """The picker's labels (``owner_label``) of the people who may own a step or a
+    measure: the active people of the plan unit's subtree, by name. Plain rows, no ORM
+    objects: a municipality's plan lists thousands."""
     stmt = (
-        sa.select(Person)
+        sa.select(Person.name, Person.employee_no)
         .join(OrgUnit, Person.unit_id == OrgUnit.id)
         .where(OrgUnit.path.startswith(plan.unit.path), Person.active.is_(True))
-        .order_by(Person.name)
-        .limit(500)
+        .order_by(Person.name, Person.employee_no)
     )
-    return list(db.session.scalars(stmt))
+    return [f"{name} ({number})" if number else name for name, number in db.session.execute(stmt)]
+
+
+def owner_from_label(plan: Plan, label: str) -> int | None:
+    """The id of the person in the plan's unit named by the picker's text: ``Name
+    (employee no.)`` as the list offers it, or a name that only one person there has.
+    None when empty; refused (field ``owner_id``) when nobody or several match."""
+    text = (label or "").strip()
+    if not text:
+        return None
+    inside = (
+        sa.select(Person.id, Person.name, Person.employee_no)
+        .join(OrgUnit, Person.unit_id == OrgUnit.id)
+        .where(OrgUnit.path.startswith(plan.unit.path), Person.active.is_(True))
+    )
+    number = re.search(r"\(([^()]+)\)\s*$", text)
+    if number:
+        found = db.session.execute(
+            inside.where(Person.employee_no == number.group(1).strip())
+        ).all()
+    else:
+        found = db.session.execute(
+            inside.where(sa.func.lower(Person.name) == text.lower()).limit(2)
+        ).all()
+    if len(found) > 1:
+        raise _invalid("owner_id", _l("Several people have this name: choose one from the list."))
+    if not found:
+        raise _invalid("owner_id", _l("Choose someone in the plan's unit."))
+    return int(found[0].id)
 
 
 def _owner(plan: Plan, owner_id: int | None, field_name: str = "owner_id") -> Person | None:

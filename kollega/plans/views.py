@@ -103,7 +103,12 @@ def show(plan_id: int) -> Any:
     viewer = current_person()
     plan = services.get_plan(viewer, plan_id)
     return render_template(
-        "plans/show.html", **_context(viewer, plan), printable=request.args.get("print") == "1"
+        "plans/show.html",
+        **_context(viewer, plan),
+        printable=request.args.get("print") == "1",
+        errors=[],
+        failed="",
+        values={},
     )
 
 
@@ -170,7 +175,7 @@ def _save_step(viewer: Person, plan: Plan, form: Form) -> str | None:
         number,
         status=form.get("status", ""),
         notes=form.get("notes", ""),
-        owner_id=int_field(form, "owner_id"),
+        owner_id=services.owner_from_label(plan, form.get("owner", "")),
         details=step_details(form, number),
     )
     return f"step-{number}"
@@ -191,7 +196,9 @@ def _delete_driver(viewer: Person, plan: Plan, form: Form) -> str | None:
 
 
 def _add_measure(viewer: Person, plan: Plan, form: Form) -> str | None:
-    services.add_measure(viewer, plan, measure_input(form))
+    data = measure_input(form)
+    data.owner_id = services.owner_from_label(plan, form.get("owner", ""))
+    services.add_measure(viewer, plan, data)
     return "measures"
 
 
@@ -245,15 +252,86 @@ ACTIONS: dict[str, Action] = {
 @bp.route("/<int:plan_id>", methods=["POST"])
 @login_required
 def update(plan_id: int) -> Any:
-    """One of the plan page's forms; a refused input goes to the error page (422)."""
+    """One of the plan page's forms. A refused input shows the page again (422) with
+    that form open, what was typed kept and each message beside its field."""
     viewer = current_person()
     plan = services.get_plan(viewer, plan_id)
-    action = ACTIONS.get(request.form.get("action", ""))
+    name = request.form.get("action", "")
+    action = ACTIONS.get(name)
     if action is None:
         abort(400)
-    anchor = action(viewer, plan, request.form)
+    ids, default = field_ids(name, request.form, plan)
+    done, errors = attempt_placed(lambda: (action(viewer, plan, request.form),), ids, default)
+    if done is None:
+        return render_template(
+            "plans/show.html",
+            **_context(viewer, plan),
+            printable=False,
+            errors=errors,
+            failed=_failed(name, request.form),
+            values=request.form,
+        ), 422
     flash(_("The plan is saved."), "success")
-    return redirect(url_for("plans.show", plan_id=plan.id, _anchor=anchor))
+    return redirect(url_for("plans.show", plan_id=plan.id, _anchor=done[0]))
+
+
+def _failed(name: str, form: Form) -> str:
+    """Which form on the page failed: its action, and a step's number."""
+    return f"step-{form.get('number', '')}" if name == "step" else name
+
+
+# The service's and the forms' field names, and the ids of the inputs that show them.
+_MEASURE_IDS = {
+    "kind": "me-kind",
+    "title": "me-title",
+    "description": "me-desc",
+    "network_id": "me-network",
+    "training_id": "me-training",
+    "recruitment": "me-recruit",
+    "owner_id": "me-owner",
+    "cost": "me-cost",
+    "starts_on": "me-start",
+    "ends_on": "me-end",
+    "job_code": "me-job",
+    "fte_change": "me-fte",
+    "effects": "me-comp",
+    "effect_competence": "me-comp",
+    "effect_people": "me-people",
+    "effect_level": "me-level",
+}
+
+
+def field_ids(name: str, form: Form, plan: Plan) -> tuple[dict[str, str], str]:
+    """(field name → input id, the id for a message without a field) of one form."""
+    if name == "plan":
+        return {
+            "title": "pl-title",
+            "status": "pl-status",
+            "retirement_age": "pl-age",
+            "turnover": "pl-turnover",
+            "turnover_percent": "pl-turnover",
+        }, "pl-title"
+    if name == "step":
+        n = int(form.get("number", "0")) if form.get("number", "").isdigit() else 0
+        ids = {"status": f"st{n}-status", "owner_id": f"st{n}-owner", "notes": f"st{n}-notes"}
+        ids |= {f"detail_{k}": f"st{n}-{k}" for k in labels.STEP_DETAILS.get(n, [])}
+        return ids, f"st{n}-status"
+    if name == "measure":
+        return _MEASURE_IDS, "me-title"
+    if name == "driver":
+        first = f"dr-{plan.years[0]}"
+        ids = {"name": "dr-name", "unit_of_demand": "dr-unit", "values": first}
+        ids |= {"ratios": "dr-job", "job_code": "dr-job", "fte_per_unit": "dr-ratio"}
+        ids |= {f"value_{y}": f"dr-{y}" for y in plan.years}
+        return ids, "dr-name"
+    if name == "scenario":
+        ids = {"name": "sc-name", "retirement_age": "sc-age", "turnover": "sc-turnover"}
+        ids |= {"turnover_percent": "sc-turnover", "measure_ids": "sc-chosen"}
+        ids |= {f"multiplier_{d.id}": f"sc-m{d.id}" for d in plan.drivers}
+        if plan.drivers:
+            ids["driver_multipliers"] = f"sc-m{plan.drivers[0].id}"
+        return ids, "sc-name"
+    return {}, "measures"
 
 
 @bp.route("/<int:plan_id>/document.docx", endpoint="document")

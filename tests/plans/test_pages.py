@@ -88,3 +88,70 @@ def test_other_roles_on_the_plan_page(client, org):
     guest = client.application.test_client()
     login(guest, org.guest)
     assert guest.get("/plans/").status_code == 403
+
+
+def _plan_id(client, org) -> int:
+    login(client, org.leader)
+    assert client.post("/plans/", data=NEW).status_code == 302
+    return plans()[0].id
+
+
+def test_a_refused_measure_shows_the_form_again_with_what_was_typed(client, org):
+    plan_id = _plan_id(client, org)
+    typed = {
+        "action": "measure",
+        "kind": "develop",
+        "title": "Kurs i dokumentasjon",
+        "description": "Fire samlinger",
+        "cost": "12000",
+        "starts_on": "2026-03-01",
+        "effect_competence": "nope:1",
+        "effect_people": "3",
+        "effect_level": "2",
+    }
+    refused = client.post(f"/plans/{plan_id}", data=typed)
+    assert refused.status_code == 422
+    page = refused.text
+    # The plan page itself, the measure form open, every field as typed.
+    assert "Steg 6. Kompetansestrategier og tiltak" in page and "Gå til startsiden" not in page
+    for value in ("Kurs i dokumentasjon", "12000", "2026-03-01", "nope:1"):
+        assert f'value="{value}"' in page, value
+    assert ">Fire samlinger</textarea>" in page
+    assert '<option value="develop" selected>' in page
+    # The message beside the competence field, linked from the summary.
+    assert 'id="me-comp-error"' in page and "Ukjent kompetanse nope:1" in page
+    assert 'href="#me-comp"' in page
+    assert 'id="me-comp" name="effect_competence"' in page and 'aria-invalid="true"' in page
+    assert db.session.scalars(sa.select(Measure)).all() == []
+    db.session.rollback()
+
+
+def test_person_picker_is_one_datalist_and_reads_names_back(client, org):
+    plan_id = _plan_id(client, org)
+    page = client.get(f"/plans/{plan_id}").text
+    # One list of the unit's people for every person field, no <select> of people.
+    assert page.count('<datalist id="plan-people">') == 1
+    assert page.count('list="plan-people"') == 8  # seven steps and the new measure
+    label = f"{org.employee_a1.name} ({org.employee_a1.employee_no})"
+    assert f'<option value="{label}">' in page
+    assert org.other_employee.name not in page  # B1 is not in the plan's unit
+    saved = client.post(
+        f"/plans/{plan_id}",
+        data={"action": "step", "number": "1", "status": "in_progress", "owner": label},
+    )
+    assert saved.status_code == 302
+    plan = db.session.get(Plan, plan_id)
+    assert plan.steps[0].owner_id == org.employee_a1.id
+    db.session.rollback()
+    # Someone outside the unit: the step form again, open, with the name kept.
+    outside = f"{org.other_employee.name} ({org.other_employee.employee_no})"
+    refused = client.post(
+        f"/plans/{plan_id}",
+        data={"action": "step", "number": "2", "status": "done", "owner": outside},
+    )
+    assert refused.status_code == 422
+    assert 'id="st2-owner-error"' in refused.text and f'value="{outside}"' in refused.text
+    assert "Velg noen i planens enhet." in refused.text
+    plan = db.session.get(Plan, plan_id)
+    assert plan.steps[1].status == "not_started" and plan.steps[1].owner_id is None
+    db.session.rollback()

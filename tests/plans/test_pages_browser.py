@@ -57,6 +57,18 @@ def test_plan_pages_pass_axe(page, org):  # type: ignore[no-untyped-def]
     page.locator("#step-2 summary").click()
     page.locator("#st2-status").select_option("in_progress")
     page.locator("#st2-decision").fill("Vedtatt i kommunestyret")
-    page.locator("#step-2 button[type=submit]").click()
+    # The owner from the searchable picker, typed with the keyboard.
+    owner = org.other_employee
+    page.locator("#st2-owner").press_sequentially(f"{owner.name} ({owner.employee_no})")
+    page.locator("#st2-owner").press("Enter")
     page.wait_for_load_state()
-    assert "Vedtatt i kommunestyret" in page.locator("#step-2").inner_text()
+    step = page.locator("#step-2").inner_text()
+    assert "Vedtatt i kommunestyret" in step and f"Ansvarlig: {owner.name}" in step
+    # A wrong name: the same form again, open, the name kept and the error beside it.
+    page.locator("#step-3 summary").click()
+    page.locator("#st3-owner").fill("Ingen Slik")
+    page.locator("#step-3 button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#st3-owner").input_value() == "Ingen Slik"
+    assert page.locator("#st3-owner-error").is_visible()
+    assert_no_axe_violations(page)
