@@ -26,7 +26,9 @@ def _emit_through_redis(app) -> None:  # type: ignore[no-untyped-def]
         app,
         async_mode="threading",
         # The channel the web processes' Flask-SocketIO listens on.
-        client_manager=python_socketio.RedisManager(url, channel="flask-socketio", write_only=True),
+        client_manager=python_socketio.RedisManager(
+            url, channel=app.config["SOCKETIO_CHANNEL"], write_only=True
+        ),
     )
 
 

@@ -233,10 +233,8 @@ def test_a_gracefully_stopped_web_process_takes_its_presence_out(
     token = create_token(org.leader, "presence")
     db.session.commit()
     env = servers.production_env(str(app.config["DATABASE_URL"]), redis_url, tmp_path / "inst")
-    if worker == "gevent":
-        env |= {"KOLLEGA_WORKER_CLASS": "gevent", "KOLLEGA_ASYNC_MODE": "gevent"}
     port = free_port()
-    web = servers.gunicorn(port, env, tmp_path / "logs")
+    web = servers.gunicorn(port, env, tmp_path / "logs", worker=worker)
     client = redis.Redis.from_url(redis_url)
     who = f"kollega:presence:{network.id}:who"
     seen = f"kollega:presence:{network.id}:seen"
