@@ -54,7 +54,7 @@ class _Writer:
         level: int = 2,
     ) -> None:
         """A heading, paragraphs and a table, on a landscape page when it is wide."""
-        shape = L.layout(headers, rows)
+        shape = L.layout(headers, rows, numeric)
         if shape.landscape != self.landscape:
             L.new_section(self.doc, shape.landscape)
             self.landscape = shape.landscape
@@ -256,6 +256,10 @@ def _chart(writer: _Writer, chart: charts.BarChart) -> None:
     """The chart as an image with alt text (the figures in words), then the same
     figures as a table, so nothing is only in the picture."""
     doc = writer.doc
+    if writer.landscape:
+        # A chart reads best on a portrait page, the full width of the text.
+        L.new_section(doc, False)
+        writer.landscape = False
     parts = []
     for i, category in enumerate(chart.categories):
         values = ", ".join(f"{name} {chart.format_value(vals[i])}" for name, vals in chart.series)
@@ -277,7 +281,8 @@ def _chart(writer: _Writer, chart: charts.BarChart) -> None:
         [category, *[chart.format_value(vals[i]) for _name, vals in chart.series]]
         for i, category in enumerate(chart.categories)
     ]
-    L.table(doc, headers, rows, L.layout(headers, rows), list(range(1, len(headers))))
+    numeric = list(range(1, len(headers)))
+    L.table(doc, headers, rows, L.layout(headers, rows, numeric), numeric)
     doc.add_paragraph()
 
 

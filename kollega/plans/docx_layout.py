@@ -10,6 +10,7 @@ so the widths hold in Word and in LibreOffice."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,12 +176,16 @@ class TableLayout:
 
 
 def _longest_word(text: str, size: float, bold: bool) -> float:
-    return max((text_cm(w, size, bold) for w in text.split()), default=0.0)
+    # Split where a line may break: not at a no-break space (``1.\xa0jan.\xa02027``).
+    return max((text_cm(w, size, bold) for w in re.split(r"[ \t\n]+", text)), default=0.0)
 
 
-def layout(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> TableLayout:
+def layout(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()
+) -> TableLayout:
     """Widths that keep every word of every cell on one line: each column at least its
-    longest word, the rest of the page shared by how much longer its texts are."""
+    longest word, the rest of the page shared by how much longer its texts are (a column
+    of figures wants no more than its widest figure: its heading may wrap)."""
     for size in (TABLE_PT, 8.0, 7.0):
         lows, highs = [], []
         for i, header in enumerate(headers):
@@ -188,7 +193,10 @@ def layout(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> TableLayout
             low = max(
                 [_longest_word(header, size, True), *[_longest_word(c, size, False) for c in cells]]
             )
-            high = max([text_cm(header, size, True), *[text_cm(c, size, False) for c in cells]])
+            high = max(
+                [0.0 if i in numeric else text_cm(header, size, True)]
+                + [text_cm(c, size, False) for c in cells]
+            )
             lows.append(low + CELL_PAD_CM)
             highs.append(max(min(high, PREFERRED_MAX_CM), low) + CELL_PAD_CM)
         for landscape in (False, True):

@@ -117,7 +117,10 @@ def fixed(value: float | None, digits: int = 2) -> str:
 def period(start: dt.date | None, end: dt.date | None) -> str:
     if not start and not end:
         return ""
-    return f"{format_date(start) if start else ''} – {format_date(end) if end else ''}"
+    # No line break between a date's day and month ("1. jan."): a no-break space.
+    first = format_date(start).replace(" ", "\xa0", 1) if start else ""
+    last = format_date(end).replace(" ", "\xa0", 1) if end else ""
+    return f"{first} – {last}"
 
 
 def effect_text(measure: Any) -> str:
