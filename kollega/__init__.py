@@ -168,6 +168,7 @@ def serve(host: str, port: int, debug: bool = False) -> None:
 def _init_extensions(app: Flask) -> None:
     # Imported here: the submodule ``kollega.db`` would shadow a package-level ``db``.
     from kollega.extensions import babel, csrf, db, limiter, login, socketio
+    from kollega.realtime import JsonPacket
 
     db.init_app(app)
     # kollega has no async engines; Flask would run the extension's async teardown through
@@ -215,6 +216,7 @@ def _init_extensions(app: Flask) -> None:
         cors_allowed_origins=cors,
         manage_session=True,
         max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"],
+        serializer=JsonPacket,
     )
 
 

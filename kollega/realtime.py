@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from socketio.packet import Packet
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -43,6 +44,26 @@ def thread_room(thread_id: int) -> str:
 
 def network_room(network_id: int) -> str:
     return f"network:{network_id}"
+
+
+class JsonPacket(Packet):
+    """python-socketio's packet with a cheaper check for binary data. The stock check
+    builds a list and a ``reduce`` at every level of the payload, and a ``thread:join``
+    answer of 50 messages spent about a fifth of its server CPU there
+    (``benchmarks/connect_join.py --profile``). Same answer, one walk, no lists."""
+
+    @classmethod
+    def data_is_binary(cls, data: Any) -> bool:
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, bytes | bytearray):
+                return True
+            if isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+        return False
 
 
 def publish(

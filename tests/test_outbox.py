@@ -131,3 +131,20 @@ def test_keep_on_refusal_commits_a_4xx_answer(app: Any, client: Any, org: Any) -
     assert client.post("/_outbox/keep").status_code == 401
     db.session.expire_all()
     assert db.session.get(Person, person_id).name == "Counted"
+
+
+def test_the_packet_check_for_binary_data_answers_as_python_socketios() -> None:
+    from socketio.packet import Packet
+
+    cases: list[Any] = [
+        {"ok": True, "messages": [{"id": 1, "body": "hei", "reactions": []}]},
+        {"deep": [{"a": [1, 2, {"b": b"raw"}]}]},
+        [bytearray(b"x")],
+        "text",
+        None,
+        {"t": ("a", b"b")},
+    ]
+    for case in cases:
+        assert realtime.JsonPacket.data_is_binary(case) == Packet.data_is_binary(case), case
+    assert realtime.JsonPacket.data_is_binary({"deep": [{"a": [{"b": b"raw"}]}]}) is True
+    assert realtime.JsonPacket.data_is_binary({"ok": True, "n": [1, 2, "x"]}) is False
