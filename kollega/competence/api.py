@@ -13,9 +13,9 @@ from kollega import permissions
 from kollega.api import json_body, route
 from kollega.audit.services import record_read
 from kollega.clock import today
-from kollega.competence import requirements, services
+from kollega.competence import credentials, requirements, services
 from kollega.competence.assessments import assess
-from kollega.competence.models import Requirement
+from kollega.competence.models import CREDENTIAL_KINDS, Requirement
 from kollega.current import current_person
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
@@ -236,6 +236,63 @@ def person_competence_put(person_id: int, code: str) -> Any:
             "note": a.note,
         }
     ), 200
+
+
+CREDENTIALS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "person_id": {"type": "integer"},
+        "date": {"type": "string", "format": "date"},
+        "credentials": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "title": {"type": "string"},
+                    "kind": {"enum": list(CREDENTIAL_KINDS)},
+                    "issuer": {"type": "string"},
+                    "issued_on": {"type": ["string", "null"], "format": "date"},
+                    "expires_on": {"type": ["string", "null"], "format": "date"},
+                    "valid": {"type": "boolean"},
+                    "expiring_soon": {"type": "boolean"},
+                    "competences": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"},
+                                "level": {"type": "integer"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "required": ["credentials"],
+}
+
+
+@route(
+    "/people/<int:person_id>/credentials",
+    summary="A person's formal competence (education, certificates, authorisations, "
+    "courses): what each evidences, until when, and whether it counts today "
+    "(the person, their leader chain and HR)",
+    response=CREDENTIALS_SCHEMA,
+)
+def person_credentials(person_id: int) -> Any:
+    person = _person_by_id(person_id)
+    found = credentials.person_credentials(current_person(), person)
+    record_read(current_person(), person, "competence", via="api")
+    on = today()
+    return jsonify(
+        {
+            "person_id": person.id,
+            "date": on.isoformat(),
+            "credentials": [credentials.credential_json(c, on) for c in found],
+        }
+    )
 
 
 # --- requirements ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``kollega import requirements|assessments FILE`` and ``kollega frameworks sync``."""
+"""``kollega import requirements|assessments|credentials FILE`` and ``kollega frameworks sync``."""
 
 from __future__ import annotations
 
@@ -60,6 +60,15 @@ def import_requirements_command(file: Path) -> None:
 def import_assessments_command(file: Path) -> None:
     """Import assessments: employee_no,competence_code,level,source,assessed_on."""
     _import("assessments", file)
+
+
+@import_group.command("credentials")
+@click.argument("file", type=_FILE)
+@with_appcontext
+@fail_on_domain_error
+def import_credentials_command(file: Path) -> None:
+    """Import formal competence: employee_no,title,kind,issuer,issued_on,expires_on,competence_code,level."""
+    _import("credentials", file)
 
 
 @main.group("frameworks")

@@ -62,8 +62,8 @@ def record_conversation(
         person_id=person.id,
         leader_id=actor.id,
         held_on=held_on,
-        agreed_goals=clean_note(agreed_goals),
-        measures=clean_note(measures),
+        agreed_goals=clean_note(agreed_goals, "agreed_goals"),
+        measures=clean_note(measures, "measures"),
         follow_up_on=follow_up_on,
     )
     db.session.add(conv)

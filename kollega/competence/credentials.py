@@ -87,6 +87,36 @@ def add_credential(
     return cred
 
 
+def person_credentials(actor: Person, person: Person) -> list[FormalCredential]:
+    """The person's credentials, for the person, their leader chain and HR."""
+    permissions.require(permissions.can_view_competence(actor, person))
+    return credentials(person)
+
+
+def credential_json(cred: FormalCredential, on: dt.date) -> dict[str, Any]:
+    """A credential as the API shows it: whether it counts at ``on`` and whether it
+    expires within the flagging window."""
+    expires = cred.expires_on
+    valid = (cred.issued_on is None or cred.issued_on <= on) and (expires is None or on < expires)
+    return {
+        "id": cred.id,
+        "title": cred.title,
+        "kind": cred.kind,
+        "issuer": cred.issuer,
+        "issued_on": cred.issued_on.isoformat() if cred.issued_on else None,
+        "expires_on": expires.isoformat() if expires else None,
+        "valid": valid,
+        "expiring_soon": bool(
+            valid and expires and expires <= on + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
+        ),
+        "evidence_url": cred.evidence_url,
+        "competences": [
+            {"code": cc.competence.code, "level": cc.level}
+            for cc in sorted(cred.competences, key=lambda cc: cc.competence.code)
+        ],
+    }
+
+
 def credentials(person: Person) -> list[FormalCredential]:
     """The person's credentials with their competences, newest first."""
     return list(
@@ -106,21 +136,53 @@ def credentials(person: Person) -> list[FormalCredential]:
 def expiring(
     person_ids: Sequence[int], on: dt.date, days: int = EXPIRY_WINDOW_DAYS
 ) -> tuple[list[FormalCredential], list[FormalCredential]]:
-    """(expiring within ``days`` of ``on``, already expired) credentials of these people."""
+    """(expiring within ``days`` after ``on``, already expired) credentials of these
+    people, soonest first. A credential no longer counts from its expiry date, so one
+    expiring on ``on`` is expired. One renewed (the same person has a credential of the
+    same title that expires later, or never) is not flagged."""
     if not person_ids:
         return [], []
-    rows = list(
-        db.session.scalars(
-            sa.select(FormalCredential)
-            .where(
-                FormalCredential.person_id.in_(person_ids),
-                FormalCredential.expires_on.is_not(None),
-                FormalCredential.expires_on <= on + dt.timedelta(days=days),
+    rows: list[FormalCredential] = []
+    for start in range(0, len(person_ids), 500):
+        rows.extend(
+            db.session.scalars(
+                sa.select(FormalCredential)
+                .where(
+                    FormalCredential.person_id.in_(person_ids[start : start + 500]),
+                    FormalCredential.expires_on.is_not(None),
+                    FormalCredential.expires_on <= on + dt.timedelta(days=days),
+                )
+                .options(selectinload(FormalCredential.person))
             )
-            .options(selectinload(FormalCredential.person))
-            .order_by(FormalCredential.expires_on)
         )
-    )
-    soon = [c for c in rows if c.expires_on and c.expires_on >= on]
-    gone = [c for c in rows if c.expires_on and c.expires_on < on]
+    renewed = _renewals(rows)
+    rows = sorted((c for c in rows if not _renewed(c, renewed)), key=lambda c: (c.expires_on, c.id))
+    soon = [c for c in rows if c.expires_on and c.expires_on > on]
+    gone = [c for c in rows if c.expires_on and c.expires_on <= on]
     return soon, gone
+
+
+def _renewals(rows: Sequence[FormalCredential]) -> dict[tuple[int, str], list[dt.date | None]]:
+    """(person, title) -> the expiry dates (None: never) of all their credentials of
+    that title, for the people and titles among ``rows``."""
+    out: dict[tuple[int, str], list[dt.date | None]] = {}
+    people = sorted({c.person_id for c in rows})
+    titles = sorted({c.title for c in rows})
+    for start in range(0, len(people), 500):
+        for pid, title, expires in db.session.execute(
+            sa.select(
+                FormalCredential.person_id, FormalCredential.title, FormalCredential.expires_on
+            ).where(
+                FormalCredential.person_id.in_(people[start : start + 500]),
+                FormalCredential.title.in_(titles),
+            )
+        ):
+            out.setdefault((pid, title), []).append(expires)
+    return out
+
+
+def _renewed(cred: FormalCredential, renewals: dict[tuple[int, str], list[dt.date | None]]) -> bool:
+    assert cred.expires_on is not None
+    return any(
+        e is None or e > cred.expires_on for e in renewals.get((cred.person_id, cred.title), [])
+    )

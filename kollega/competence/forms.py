@@ -7,16 +7,20 @@ Each reader turns what the browser sent into the typed values a service takes, w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from kollega.competence.models import Competence
-from kollega.competence.services import competence_by_code, parse_date
+from kollega.competence.services import check_level, competence_by_code, parse_date
 from kollega.errors import ValidationError
+from kollega.extensions import db
+
+T = TypeVar("T")
 
 # The requirement service's field names and the ids of the add-requirement form's inputs,
 # so that a refusal is shown next to the input it is about.
@@ -32,6 +36,32 @@ REQUIREMENT_FIELDS = {
     "effective_until": "n-until",
     "note": "n-note",
 }
+
+# How many (competence, level) rows the credential and conversation forms offer.
+COMPETENCE_ROWS = 3
+CREDENTIAL_FIELDS = {
+    "kind": "cred-kind",
+    "title": "cred-title",
+    "issuer": "cred-issuer",
+    "issued_on": "cred-issued",
+    "expires_on": "cred-expires",
+    "evidence_url": "cred-url",
+} | {
+    name: f"cred-{prefix}-{i}"
+    for i in range(1, COMPETENCE_ROWS + 1)
+    for name, prefix in ((f"competence_{i}", "comp"), (f"level_{i}", "level"))
+}
+CONVERSATION_FIELDS = {
+    "held_on": "c-held",
+    "follow_up_on": "c-follow",
+    "agreed_goals": "c-goals",
+    "measures": "c-measures",
+} | {
+    name: f"c-{prefix}-{i}"
+    for i in range(1, COMPETENCE_ROWS + 1)
+    for name, prefix in ((f"competence_{i}", "comp"), (f"level_{i}", "target"))
+}
+ASSESS_FIELDS = {"level": "lv-0", "note": "note", "evidence_url": "evidence_url"}
 
 
 def date_field(name: str, default: dt.date | None = None, form: bool = False) -> dt.date | None:
@@ -81,3 +111,101 @@ def matrix_cells(
                 continue
             cells[(col, c.code)] = int_field(raw, f"cell-{c.id}-{col}") or 0
     return cells
+
+
+def gather(fields: dict[str, str], read: Callable[[], T]) -> T | None:
+    """``read()``'s value; or None, with its refusal's messages added to ``fields``, so
+    that a form reports every bad field at once."""
+    try:
+        return read()
+    except ValidationError as exc:
+        fields.update({k: str(v) for k, v in (exc.fields or {"": exc.message}).items()})
+        return None
+
+
+def competence_field(code: str, field: str = "competence") -> Competence:
+    """The competence a form names by code, or a 422 on that field (not a 404: the
+    form is shown again with the message beside the input)."""
+    code = (code or "").strip()
+    comp = db.session.scalar(sa.select(Competence).where(Competence.code == code))
+    if comp is None or not comp.active:
+        msg = (
+            _l("Unknown competence code: %(code)s", code=code[:100])
+            if code
+            else _l("Choose a competence.")
+        )
+        raise ValidationError(msg, fields={field: msg})
+    return comp
+
+
+def competence_rows(
+    form: MultiDict[str, str], level_field: str, allow_zero: bool, level_required: bool
+) -> tuple[list[tuple[Competence, int | None]], dict[str, str]]:
+    """The (competence, level) rows of a form repeating ``competence`` and
+    ``level_field`` inputs (empty rows skipped), and each bad row's messages under
+    ``competence_<n>`` and ``level_<n>`` (n from 1)."""
+    rows: list[tuple[Competence, int | None]] = []
+    fields: dict[str, str] = {}
+    pairs = zip(form.getlist("competence"), form.getlist(level_field), strict=False)
+    for n, (code, level) in enumerate(pairs, start=1):
+        if not code.strip() and not level.strip():
+            continue
+        if not code.strip():
+            msg = _l("Choose the competence this level is for.")
+            fields[f"competence_{n}"] = str(msg)
+            continue
+        comp = gather(fields, lambda c=code, n=n: competence_field(c, f"competence_{n}"))
+        if comp is None:
+            continue
+        if not level.strip() and not level_required:
+            rows.append((comp, None))
+            continue
+        value = gather(
+            fields,
+            lambda c=comp, v=level, n=n: check_level(c, v, f"level_{n}", allow_zero=allow_zero),
+        )
+        if value is not None:
+            rows.append((comp, value))
+    return rows, fields
+
+
+def credential_input(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The credential form's values for ``credentials.add_credential``, or one 422 with
+    every malformed field (dates, competences, levels)."""
+    fields: dict[str, str] = {}
+    issued = gather(fields, lambda: date_field("issued_on", form=True))
+    expires = gather(fields, lambda: date_field("expires_on", form=True))
+    rows, row_fields = competence_rows(form, "level", allow_zero=False, level_required=True)
+    fields.update(row_fields)
+    if fields:
+        raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
+    return {
+        "kind": form.get("kind", ""),
+        "title": form.get("title", ""),
+        "issuer": form.get("issuer", ""),
+        "issued_on": issued,
+        "expires_on": expires,
+        "competences": rows,
+        "evidence_url": form.get("evidence_url", ""),
+    }
+
+
+def conversation_input(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The conversation form's values for ``conversations.record_conversation``, or
+    one 422 with every malformed field."""
+    fields: dict[str, str] = {}
+    held = gather(fields, lambda: parse_date(form.get("held_on", ""), "held_on"))
+    follow = gather(fields, lambda: date_field("follow_up_on", form=True))
+    rows, row_fields = competence_rows(form, "target_level", allow_zero=True, level_required=False)
+    fields.update(row_fields)
+    if not (form.get("agreed_goals") or "").strip():
+        fields["agreed_goals"] = str(_l("Write down what you agreed."))
+    if fields:
+        raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
+    return {
+        "held_on": held,
+        "agreed_goals": form.get("agreed_goals", ""),
+        "measures": form.get("measures", ""),
+        "competences": rows,
+        "follow_up_on": follow,
+    }

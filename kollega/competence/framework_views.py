@@ -27,8 +27,8 @@ from kollega.competence.frameworks import (
 from kollega.competence.imports import IMPORT_KINDS, run_import
 from kollega.competence.models import FOCUS_AREAS, Framework
 from kollega.current import current_person
-from kollega.errors import ValidationError
 from kollega.extensions import db
+from kollega.formflow import attempt_placed
 
 
 def _framework_or_404(code: str) -> Framework:
@@ -126,16 +126,22 @@ def import_page() -> Any:
     viewer = current_person()
     permissions.require(permissions.can_import(viewer))
     report = None
+    errors: list[tuple[str, str]] = []
     kind = request.form.get("kind", "requirements")
     if request.method == "POST":
         upload = request.files.get("file")
         if kind not in IMPORT_KINDS:
             abort(400)
         if upload is None or not upload.filename:
-            msg = _l("Choose a CSV file.")
-            raise ValidationError(msg, fields={"file": msg})
-        report = run_import(kind, upload.stream, viewer.id, upload.filename)
-        if report.ok:
+            errors = [("i-file", str(_l("Choose a CSV file.")))]
+        else:
+            # A file that cannot be read at all is shown on the form, not an error page.
+            report, errors = attempt_placed(
+                lambda: run_import(kind, upload.stream, viewer.id, upload.filename or ""),
+                {},
+                "i-file",
+            )
+        if report is not None and report.ok:
             flash(
                 _(
                     "%(kind)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
@@ -148,5 +154,7 @@ def import_page() -> Any:
             )
             return redirect(url_for("competence.import_page"))
     # A file with a bad row stores nothing: the 422 rolls the request back.
-    status = 422 if report is not None else 200
-    return render_template("competence/import.html", report=report, kind=kind), status
+    status = 422 if report is not None or errors else 200
+    return render_template(
+        "competence/import.html", report=report, kind=kind, errors=errors
+    ), status

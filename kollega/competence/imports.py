@@ -13,21 +13,15 @@ only a file without errors is stored. The services flush, never commit.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from kollega.audit.services import record
-from kollega.competence.models import (
-    SCOPE_TYPES,
-    SOURCES,
-    Assessment,
-    Competence,
-    FrameworkLevel,
-    Requirement,
-)
+from kollega.competence.credential_imports import import_credentials
+from kollega.competence.import_rows import Plan, competence_level, competence_scales, parse_day
+from kollega.competence.models import SCOPE_TYPES, SOURCES, Assessment, Requirement
 from kollega.csvio import ImportReport, Source, chunked, open_csv
 from kollega.extensions import db
 from kollega.org.models import OrgUnit, Person
@@ -44,50 +38,12 @@ ASSESSMENT_COLUMNS = ("employee_no", "competence_code", "level", "source", "asse
 ASSESSMENT_OPTIONAL = ("note",)
 
 
-@dataclass
-class Plan:
-    report: ImportReport = field(default_factory=ImportReport)
-    rows: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _competence_scales() -> dict[str, tuple[int, int]]:
-    """competence code -> (id, top level of its framework's scale)."""
-    tops = dict(
-        db.session.execute(
-            sa.select(FrameworkLevel.framework_id, sa.func.max(FrameworkLevel.level)).group_by(
-                FrameworkLevel.framework_id
-            )
-        ).all()
-    )
-    return {
-        code: (cid, int(tops.get(fid, 0)))
-        for cid, code, fid in db.session.execute(
-            sa.select(Competence.id, Competence.code, Competence.framework_id)
-        )
-    }
-
-
-def _level(text: str, top: int, low: int) -> int | None:
-    t = text.strip()
-    if not t.isdigit():
-        return None
-    value = int(t)
-    return value if low <= value <= top else None
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return None
-
-
 def check_requirements(source: Source) -> Plan:
     """Check a requirements CSV against itself and the database: the rows to store, or
     every bad row with its reasons."""
     plan = Plan()
     report = plan.report
-    scales = _competence_scales()
+    scales = competence_scales()
     units = dict(db.session.execute(sa.select(OrgUnit.code, OrgUnit.id)).all())
     jobs = set(
         db.session.scalars(
@@ -100,7 +56,7 @@ def check_requirements(source: Source) -> Plan:
             report.rows += 1
             problems: list[Any] = []
             scope_type, unit_id = _requirement_scope(row, units, jobs, problems)
-            comp, level = _competence_level(row, scales, problems, low=1)
+            comp, level = competence_level(row, scales, problems, low=1)
             start, until = _requirement_period(row, problems)
             if not problems and comp is not None:
                 key = (scope_type, row["scope_code"], comp[0], start)
@@ -146,41 +102,18 @@ def _requirement_scope(
     return scope_type, unit_id
 
 
-def _competence_level(
-    row: dict[str, str], scales: dict[str, tuple[int, int]], problems: list[Any], low: int
-) -> tuple[tuple[int, int] | None, int | None]:
-    """((competence id, top of its scale), the level from ``low`` to the top); problems
-    noted. A requirement starts at 1, an assessment at 0 (not yet able)."""
-    comp = scales.get(row["competence_code"])
-    level = None
-    if comp is None:
-        problems.append(_l("unknown competence code %(code)s", code=row["competence_code"]))
-        return None, None
-    level = _level(row["level"], comp[1], low)
-    if level is None:
-        value, top = row["level"], comp[1]
-        problems.append(
-            _l("level %(value)s is outside the framework's scale (1–%(top)s)", value=value, top=top)
-            if low == 1
-            else _l(
-                "level %(value)s is outside the framework's scale (0–%(top)s)", value=value, top=top
-            )
-        )
-    return comp, level
-
-
 def _requirement_period(
     row: dict[str, str], problems: list[Any]
 ) -> tuple[dt.date | None, dt.date | None]:
     """(effective from, effective until or None); problems noted."""
-    start = _date(row["effective_from"])
+    start = parse_day(row["effective_from"])
     if start is None:
         problems.append(
             _l("malformed date %(value)s (use YYYY-MM-DD)", value=row["effective_from"])
         )
     until = None
     if row["effective_until"]:
-        until = _date(row["effective_until"])
+        until = parse_day(row["effective_until"])
         if until is None:
             problems.append(
                 _l("malformed date %(value)s (use YYYY-MM-DD)", value=row["effective_until"])
@@ -229,7 +162,7 @@ def check_assessments(source: Source) -> Plan:
     every bad row with its reasons."""
     plan = Plan()
     report = plan.report
-    scales = _competence_scales()
+    scales = competence_scales()
     parsed: list[tuple[int, dict[str, str]]] = []
     with open_csv(source, ASSESSMENT_COLUMNS, ASSESSMENT_OPTIONAL) as rows:
         for line, row in rows:
@@ -249,13 +182,13 @@ def check_assessments(source: Source) -> Plan:
         pid = people.get(row["employee_no"])
         if pid is None:
             problems.append(_l("unknown employee number %(value)s", value=row["employee_no"]))
-        comp, level = _competence_level(row, scales, problems, low=0)
+        comp, level = competence_level(row, scales, problems, low=0)
         source = row["source"].lower()
         if source not in SOURCES:
             problems.append(
                 _l("unknown source %(value)s (use self, leader or formal)", value=row["source"])
             )
-        on = _date(row["assessed_on"])
+        on = parse_day(row["assessed_on"])
         if on is None:
             problems.append(
                 _l("malformed date %(value)s (use YYYY-MM-DD)", value=row["assessed_on"])
@@ -330,14 +263,17 @@ def import_assessments(source: Source) -> ImportReport:
     return apply_assessments(check_assessments(source))
 
 
-IMPORT_KINDS = ("requirements", "assessments")
+IMPORT_KINDS = ("requirements", "assessments", "credentials")
 
 
 def run_import(kind: str, source: Source, actor_id: int | None, file_name: str) -> ImportReport:
-    """Import a requirements or assessments file; when every row is good, it is stored
-    (flushed) and the import is audited under ``actor_id`` (None from the command line)."""
+    """Import a requirements, assessments or credentials file; when every row is good,
+    it is stored (flushed) and the import is audited under ``actor_id`` (None from the
+    command line)."""
     if kind == "requirements":
         report = import_requirements(source, actor_id)
+    elif kind == "credentials":
+        report = import_credentials(source, actor_id)
     else:
         report = import_assessments(source)
     if report.ok:

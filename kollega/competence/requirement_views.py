@@ -7,13 +7,20 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from kollega import permissions
 from kollega.clock import today
 from kollega.competence import services
 from kollega.competence.blueprint import bp, loc
-from kollega.competence.forms import REQUIREMENT_FIELDS, date_field, matrix_cells
+from kollega.competence.forms import (
+    REQUIREMENT_FIELDS,
+    competence_field,
+    date_field,
+    gather,
+    matrix_cells,
+)
 from kollega.competence.models import Requirement
 from kollega.competence.requirements import (
     create_requirement,
@@ -26,6 +33,7 @@ from kollega.competence.requirements import (
     update_requirement,
 )
 from kollega.current import current_person
+from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.formflow import attempt_placed
 from kollega.org.models import OrgUnit, Person
@@ -43,14 +51,24 @@ def requirements() -> Any:
         f = request.form
 
         def create() -> Requirement:
+            # Every malformed field at once; the use case checks the rest.
+            fields: dict[str, str] = {}
+            comp = gather(fields, lambda: competence_field(f.get("competence", "")))
+            start = gather(
+                fields,
+                lambda: services.parse_date(f.get("effective_from", ""), "effective_from"),
+            )
+            until = gather(fields, lambda: date_field("effective_until", form=True))
+            if fields or comp is None or start is None:
+                raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
             return create_requirement(
                 viewer,
                 f.get("scope_type", ""),
                 f.get("scope_code", ""),
-                services.competence_by_code(f.get("competence", "")),
+                comp,
                 f.get("level", ""),
-                services.parse_date(f.get("effective_from", ""), "effective_from"),
-                date_field("effective_until", form=True),
+                start,
+                until,
                 f.get("note", ""),
             )
 

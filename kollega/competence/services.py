@@ -303,12 +303,13 @@ def person_competences(actor: Person, person: Person, on: dt.date) -> list[dict[
 # --- free text ---------------------------------------------------------------------------
 
 
-def clean_note(note: Any) -> str:
-    """A note, comment or goal text, stripped; a 422 when it is longer than ``MAX_NOTE``."""
+def clean_note(note: Any, field: str = "note") -> str:
+    """A note, comment or goal text, stripped; a 422 on ``field`` when it is longer
+    than ``MAX_NOTE``."""
     text = str(note or "").strip()
     if len(text) > MAX_NOTE:
         msg = _l("The note is too long (at most %(n)s characters).", n=MAX_NOTE)
-        raise ValidationError(msg, fields={"note": msg})
+        raise ValidationError(msg, fields={field: msg})
     return text
 
 

@@ -23,6 +23,7 @@ from kollega.audit.services import record_read
 from kollega.clock import today
 from kollega.competence import (
     assessments,
+    credential_views,  # noqa: F401  (its routes join the blueprint)
     credentials,
     experts,
     framework_views,  # noqa: F401  (its routes join the blueprint)
@@ -33,7 +34,14 @@ from kollega.competence import (
 )
 from kollega.competence import conversations as development_conversations
 from kollega.competence.blueprint import bp, loc, person_by_id, unit_by_code
-from kollega.competence.forms import competence_links, date_field, int_field
+from kollega.competence.forms import (
+    ASSESS_FIELDS,
+    COMPETENCE_ROWS,
+    CONVERSATION_FIELDS,
+    conversation_input,
+    date_field,
+    int_field,
+)
 from kollega.competence.models import (
     CREDENTIAL_KINDS,
     FOCUS_AREAS,
@@ -47,6 +55,7 @@ from kollega.competence.models import (
 from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.extensions import db
+from kollega.formflow import attempt_placed
 from kollega.org.models import Person
 
 __all__ = ["bp"]
@@ -71,6 +80,7 @@ def competence_panel(person: Person) -> dict[str, Any]:
         )
     }
     soon, gone = credentials.expiring([person.id], on)
+    may_register = permissions.can_manage_credentials(viewer, person)
     return {
         "rows": rows,
         "comps": comps,
@@ -80,6 +90,11 @@ def competence_panel(person: Person) -> dict[str, Any]:
         "needs": services.future_needs(person, on),
         "may_review": permissions.can_review_competence(viewer, person),
         "may_see_conversations": permissions.can_view_conversations(viewer, person),
+        "credentials": credentials.credentials(person),
+        "may_register": may_register,
+        "frameworks": services.frameworks() if may_register else [],
+        "kinds": CREDENTIAL_KINDS,
+        "today": on,
         "locale": loc(),
     }
 
@@ -141,16 +156,20 @@ def assess(code: str) -> Any:
     person = current_person()
     permissions.require(permissions.can_assess_self(person, person))
     comp = services.competence_by_code(code)
+    errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        assessments.self_assess(
-            person,
-            comp,
-            request.form.get("level", ""),
-            request.form.get("note", ""),
-            request.form.get("evidence_url", ""),
+        f = request.form
+        saved, errors = attempt_placed(
+            lambda: assessments.self_assess(
+                person, comp, f.get("level", ""), f.get("note", ""), f.get("evidence_url", "")
+            ),
+            ASSESS_FIELDS,
+            "lv-0",
         )
-        flash(_("Your assessment is saved."), "success")
-        return redirect(url_for("competence.mine", framework=comp.framework.code) + f"#c-{comp.id}")
+        if saved is not None:
+            flash(_("Your assessment is saved."), "success")
+            target = url_for("competence.mine", framework=comp.framework.code)
+            return redirect(target + f"#c-{comp.id}")
     return render_template(
         "competence/assess.html",
         comp=comp,
@@ -158,7 +177,9 @@ def assess(code: str) -> Any:
         history=services.history(person, comp),
         current=services.current_level(person, comp, today()),
         locale=loc(),
-    )
+        errors=errors,
+        values=request.form if errors else None,
+    ), (422 if errors else 200)
 
 
 @bp.route("/findable", methods=["POST"])
@@ -168,28 +189,6 @@ def findable() -> Any:
     experts.set_findable(person, person, request.form.get("findable") == "1")
     flash(_("Your choice is saved."), "success")
     return redirect(url_for("competence.mine"))
-
-
-@bp.route("/people/<int:person_id>/credentials", methods=["POST"])
-@login_required
-def add_credential(person_id: int) -> Any:
-    person = person_by_id(person_id)
-    f = request.form
-    credentials.add_credential(
-        current_person(),
-        person,
-        f.get("kind", ""),
-        f.get("title", ""),
-        f.get("issuer", ""),
-        date_field("issued_on", form=True),
-        date_field("expires_on", form=True),
-        competence_links(f, "level"),
-        f.get("evidence_url", ""),
-    )
-    flash(_("The credential is registered."), "success")
-    if person.id == current_person().id:
-        return redirect(url_for("competence.mine") + "#credentials")
-    return redirect(url_for("org.person", person_id=person.id))
 
 
 # --- the leader's team view ---------------------------------------------------------------
@@ -253,24 +252,54 @@ def team(code: str) -> Any:
     )
 
 
-@bp.route("/people/<int:person_id>/review/<code>", methods=["POST"])
+REVIEW_FIELDS = {"level": "r-level", "note": "r-note"}
+
+
+@bp.route("/people/<int:person_id>/review/<code>", methods=["GET", "POST"])
 @login_required
 def review(person_id: int, code: str) -> Any:
+    """A leader confirms or adjusts one competence of a person; the inline forms on the
+    person and team pages post here, and a refusal shows this page with what was typed."""
     person = person_by_id(person_id)
-    permissions.require(permissions.can_review_competence(current_person(), person))
+    viewer = current_person()
+    permissions.require(permissions.can_review_competence(viewer, person))
     comp = services.competence_by_code(code)
-    level: Any = request.form.get("level", "")
-    if request.form.get("action") == "confirm":
-        level = None
-    elif level == "":
-        msg = _l("Give the level you find right.")
-        raise ValidationError(msg, fields={"level": msg})
-    assessments.review(current_person(), person, comp, level, request.form.get("note", ""))
-    flash(_("The assessment of %(name)s is saved.", name=person.name), "success")
-    back = request.form.get("next") or ""
-    if back.startswith("/") and not back.startswith("//"):
-        return redirect(back)
-    return redirect(url_for("org.person", person_id=person.id))
+    errors: list[tuple[str, str]] = []
+    f = request.form
+    if request.method == "POST":
+
+        def save() -> Any:
+            level: Any = f.get("level", "")
+            if f.get("action") == "confirm":
+                level = None
+            elif level == "":
+                msg = _l("Give the level you find right.")
+                raise ValidationError(msg, fields={"level": msg})
+            return assessments.review(viewer, person, comp, level, f.get("note", ""))
+
+        saved, errors = attempt_placed(save, REVIEW_FIELDS, "r-level")
+        if saved is not None:
+            flash(_("The assessment of %(name)s is saved.", name=person.name), "success")
+            back = f.get("next") or ""
+            if back.startswith("/") and not back.startswith("//"):
+                return redirect(back)
+            return redirect(url_for("org.person", person_id=person.id))
+    on = today()
+    latest = services.latest_by_source(person, on).get(comp.id, {})
+    return render_template(
+        "competence/review.html",
+        person=person,
+        comp=comp,
+        framework=comp.framework,
+        latest_self=latest.get("self"),
+        latest_leader=latest.get("leader"),
+        current=services.current_level(person, comp, on),
+        history=services.history(person, comp),
+        back=f.get("next") or request.args.get("next") or "",
+        locale=loc(),
+        errors=errors,
+        values=f if errors else None,
+    ), (422 if errors else 200)
 
 
 # --- unit competence plan -------------------------------------------------------------------
@@ -345,30 +374,35 @@ def plan(code: str, year: int | None = None) -> Any:
 def conversations(person_id: int) -> Any:
     person = person_by_id(person_id)
     viewer = current_person()
+    errors: list[tuple[str, str]] = []
     if request.method == "POST":
         f = request.form
-        development_conversations.record_conversation(
-            viewer,
-            person,
-            services.parse_date(f.get("held_on", ""), "held_on"),
-            f.get("agreed_goals", ""),
-            f.get("measures", ""),
-            competence_links(f, "target_level"),
-            date_field("follow_up_on", form=True),
+        permissions.require(permissions.can_record_conversation(viewer, person))
+        saved, errors = attempt_placed(
+            lambda: development_conversations.record_conversation(
+                viewer, person, **conversation_input(f)
+            ),
+            CONVERSATION_FIELDS,
+            "c-goals",
         )
-        flash(_("The conversation is saved."), "success")
-        return redirect(url_for("competence.conversations", person_id=person.id))
+        if saved is not None:
+            flash(_("The conversation is saved."), "success")
+            return redirect(url_for("competence.conversations", person_id=person.id))
     items = development_conversations.conversations(viewer, person)
-    record_read(viewer, person, "conversations")
+    if not errors:  # a refused form rolls back; its GET was recorded
+        record_read(viewer, person, "conversations")
     return render_template(
         "competence/conversations.html",
         person=person,
         items=items,
         may_record=permissions.can_record_conversation(viewer, person),
         frameworks=services.frameworks(),
+        rows=COMPETENCE_ROWS,
         today=today(),
         locale=loc(),
-    )
+        errors=errors,
+        values=request.form if errors else None,
+    ), (422 if errors else 200)
 
 
 # --- who knows this? ------------------------------------------------------------------------
