@@ -14,6 +14,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import Undefined
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
@@ -243,6 +244,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["figure"] = figure
+    app.jinja_env.filters["localmonth"] = localmonth
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     @app.context_processor
@@ -268,7 +271,7 @@ MISSING = "\u2013"
 
 def _rounded(value: Any, digits: int) -> float | int | None:
     """The value rounded to ``digits`` decimals, ``-0`` made ``0``; None when not a number."""
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, (bool, Undefined)):
         return None
     try:
         number = float(value)
@@ -292,7 +295,7 @@ def number(value: Any, digits: int = 0, trim: bool = False) -> str:
     missing value reads as a dash."""
     rounded = _rounded(value, digits)
     if rounded is None:
-        return MISSING if value is None or not isinstance(value, str) else value
+        return value if isinstance(value, str) else MISSING
     pattern = "#,##0" + ("." + ("#" if trim else "0") * digits if digits > 0 else "")
     return format_decimal(rounded, format=pattern)
 
@@ -301,7 +304,7 @@ def percent(value: Any, digits: int = 0) -> str:
     """A fraction (0.38) as a percentage in the user's locale: ``38 %`` in bokmål.
 
     Rounded first, so a tiny negative change reads ``0 %``, never ``-0 %``."""
-    rounded = _rounded(None if value is None else _times_100(value), digits)
+    rounded = _rounded(_times_100(value), digits)
     if rounded is None:
         return MISSING
     locale = get_locale() or Locale.parse("nb")
@@ -313,7 +316,38 @@ def percent(value: Any, digits: int = 0) -> str:
     return format_decimal(rounded / 100, format=pattern)
 
 
+def figure(value: Any, kind: str = "int") -> str:
+    """A table cell by the kind of its column (as ``kollega.tables`` kinds it): ``int`` or
+    ``count`` a whole number, ``decimal`` one decimal, ``share`` a percentage, ``date`` a
+    local date, anything else as text; a missing (hidden) figure reads as a dash."""
+    if value is None or isinstance(value, Undefined):
+        return MISSING
+    if kind in ("int", "count"):
+        return number(value)
+    if kind == "decimal":
+        return number(value, 1)
+    if kind == "share":
+        return percent(value)
+    if kind == "date" and isinstance(value, dt.date):
+        return _localdate(value)
+    return str(value)
+
+
+def localmonth(value: Any) -> str:
+    """A month (a date, or ``YYYY-MM`` text) as the user's locale names it: ``mars 2026``."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(f"{value}-01")
+        except ValueError:
+            return value
+    if not isinstance(value, dt.date):
+        return MISSING
+    return format_date(value, "LLLL y")
+
+
 def _times_100(value: Any) -> float | None:
+    if value is None or isinstance(value, (bool, Undefined)):
+        return None
     try:
         return float(value) * 100
     except (TypeError, ValueError):

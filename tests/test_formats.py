@@ -32,6 +32,14 @@ def _render(app, source: str, lang: str = "nb", **context) -> str:
         ("{{ v|percent(1) }}", 0.09, f"9,0{NBSP}%"),
         ("{{ v|percent }}", None, "\u2013"),
         ("{{ v|localdate }}", dt.date(2026, 12, 5), "5. des. 2026"),
+        ("{{ v|figure('share') }}", -0.0004, f"0{NBSP}%"),
+        ("{{ v|figure('int') }}", 1055.0, f"1{NBSP}055"),
+        ("{{ v|figure('count') }}", 12, "12"),
+        ("{{ v|figure('decimal') }}", 3.200000000000003, "3,2"),
+        ("{{ v|figure('text') }}", "Fjell skole", "Fjell skole"),
+        ("{{ v|figure('share') }}", None, "\u2013"),
+        ("{{ v|localmonth }}", "2026-03", "mars 2026"),
+        ("{{ v|localmonth }}", dt.date(2026, 12, 5), "desember 2026"),
     ],
 )
 def test_bokmal_filters(app, source, value, expected):
