@@ -43,7 +43,8 @@ def who_knows(
     actor: Person, comp: Competence, min_level: int = 1, on: dt.date | None = None
 ) -> list[Expert]:
     """People across units with a current level of at least ``min_level`` in ``comp``,
-    among those who chose to be findable; strongest first."""
+    among those who chose to be findable: levels a leader confirmed or formal evidence
+    shows first (a self-assessed 4 after a confirmed 3), then the strongest."""
     permissions.require(permissions.can_search_experts(actor))
     on = on or today()
     ids = list(
@@ -59,5 +60,5 @@ def who_knows(
         for (pid, _cid), a in current_levels(chunk, on, [comp.id]).items():
             if a.level >= min_level:
                 out.append(Expert(db.session.get(Person, pid), a.level, a.source, a.assessed_on))  # type: ignore[arg-type]
-    out.sort(key=lambda e: (-e.level, -SOURCE_RANK[e.source], e.person.name))
+    out.sort(key=lambda e: (e.source == "self", -e.level, -SOURCE_RANK[e.source], e.person.name))
     return out

@@ -89,6 +89,24 @@ def applying_requirements(
     return pd.concat(parts, ignore_index=True)
 
 
+def required_since(
+    people: pd.DataFrame,
+    ancestors: pd.DataFrame,
+    requirements: pd.DataFrame,
+    at: dt.date | str | pd.Timestamp,
+) -> dict[tuple[int, str], dt.date]:
+    """(person_id, competence) -> the day the requirement that sets r(p, c, at) came
+    (or comes) into force: the earliest effective_from among the applying requirements
+    in force at ``at`` at that level. For wording a future gap: "needed from <date>"."""
+    applying = applying_requirements(people, ancestors, in_force(requirements, at))
+    if applying.empty:
+        return {}
+    applying = applying.assign(since=_dates(applying["effective_from"]))
+    top = applying.groupby(["person_id", "competence"])["level"].transform("max")
+    first = applying.loc[applying["level"] == top].groupby(["person_id", "competence"])["since"]
+    return {(int(p), str(c)): d.date() for (p, c), d in first.min().items()}
+
+
 def required_levels(
     people: pd.DataFrame,
     ancestors: pd.DataFrame,

@@ -206,7 +206,8 @@ def person_gap_rows_at(
     info = {r.competence: r for r in queries.competence_info(codes).itertuples(index=False)}
     locale = _locale()
     out = []
-    for g in gap_frames:
+    for d, g in zip(dates, gap_frames, strict=True):
+        since = analysis.required_since(frames.people, frames.ancestors, frames.requirements, d)
         rows = []
         for r in g.itertuples(index=False):
             meta = info.get(r.competence)
@@ -220,11 +221,16 @@ def person_gap_rows_at(
                     "required_level": int(r.required),
                     "level": int(r.level),
                     "gap": int(r.gap),
+                    "required_from": _iso(since.get((int(person.id), str(r.competence)))),
                 }
             )
         rows.sort(key=lambda row: (-row["gap"], row["competence"]))
         out.append(rows)
     return out
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _locale() -> str:

@@ -5,7 +5,15 @@ Ranking for a person: the expected gap points an item closes, weighted up for th
 strategy's priority areas (digital, privacy, collaboration), per hour of effort. A
 training closes up to the level it lifts to; a network is counted as one level of the
 gap (collegial learning is slower and broader) at a nominal effort. Items the person is
-already in, has completed or dismissed are left out.
+already in, has completed or dismissed are left out, and each item appears once.
+
+A training fits a person when it starts at or below their level and lifts above it;
+level 0 (never assessed, or none) counts as level 1 for where a training may start, so
+a training from level 1 is offered to people at 0 (every catalogue course starts at 1
+or more). Networks and colleagues are ranked first by closeness to the person's own
+work (``closeness``: the person's unit, division and job code against the network's
+members, or the colleague's), then by the gap they close. A gap that only comes into
+force later is worded as such ("you will need it from <date>").
 """
 
 from __future__ import annotations
@@ -16,9 +24,9 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from kollega import clock, permissions
 from kollega.competence.models import FindablePerson
@@ -33,6 +41,7 @@ from kollega.networks.models import Network, NetworkMember
 from kollega.org.models import OrgUnit, Person
 from kollega.training import services as training
 from kollega.training.models import Enrolment, Training, TrainingSession
+from kollega.web import number
 
 PRIORITY_WEIGHT = 1.5
 # Nominal hours of taking part in a network for half a year (about one a month).
@@ -82,6 +91,7 @@ class Gap:
     gap: int
     weight: float
     upcoming: bool = False
+    required_from: dt.date | None = None
 
 
 def weight_of(focus_area: str | None, upcoming: bool = False) -> float:
@@ -118,6 +128,9 @@ def person_gap_list(person: Person, now: dt.date) -> list[Gap]:
                 r["gap"],
                 weight_of(r["focus_area"], upcoming=True),
                 upcoming=True,
+                required_from=dt.date.fromisoformat(r["required_from"])
+                if r.get("required_from")
+                else None,
             )
     return sorted(gaps.values(), key=lambda g: (-g.gap * g.weight, g.competence))
 
@@ -135,6 +148,108 @@ def _dismissed(person: Person) -> set[tuple[str, int]]:
 
 def _names(gaps: list[Gap]) -> str:
     return ", ".join(g.name for g in gaps)
+
+
+def entry_level(level: int) -> int:
+    """The level a training may start from for a person at ``level``: level 0 (never
+    assessed, or none) can take a course that starts at 1."""
+    return max(int(level), 1)
+
+
+def _future(gap: Gap) -> str:
+    """ "which you will need at level 3 from 1 March 2027", for a gap not yet in force."""
+    if gap.required_from is None:
+        return _("which you will need at level %(required)d within a year", required=gap.required)
+    return _(
+        "which you will need at level %(required)d from %(date)s",
+        required=gap.required,
+        date=format_date(gap.required_from, "long"),
+    )
+
+
+# --- closeness to the person's own work ------------------------------------------------
+
+
+@dataclass
+class Place:
+    """Where a person works: unit, division (None outside one) and job code."""
+
+    unit_id: int | None
+    division_id: int | None
+    job_code: str | None
+
+
+def _units() -> dict[int, tuple[str, str]]:
+    return {
+        int(i): (path, kind)
+        for i, path, kind in db.session.execute(sa.select(OrgUnit.id, OrgUnit.path, OrgUnit.kind))
+    }
+
+
+def division_of(unit_id: int | None, units: dict[int, tuple[str, str]]) -> int | None:
+    """The division a unit lies in (itself if it is one); None at the top or outside."""
+    if unit_id is None or unit_id not in units:
+        return None
+    for a in (int(x) for x in units[unit_id][0].strip("/").split("/") if x):
+        if a in units and units[a][1] == "division":
+            return a
+    return None
+
+
+def place_of(person: Person, units: dict[int, tuple[str, str]]) -> Place:
+    return Place(person.unit_id, division_of(person.unit_id, units), person.job_code)
+
+
+# A network belongs to a division when at least this share of its members work there;
+# a network whose members are spread wider is municipality-wide.
+HOME_SHARE = 0.6
+# Members in the person's job make a network close when at least this share have it.
+JOB_SHARE = 0.25
+
+
+def network_home(
+    members: list[Place], own_unit: int | None, units: dict[int, tuple[str, str]]
+) -> int | None:
+    """The division a network belongs to (most of its members), or None when it is
+    municipality-wide; a network without members belongs where it was started."""
+    if not members:
+        return division_of(own_unit, units)
+    counts: dict[int | None, int] = {}
+    for m in members:
+        counts[m.division_id] = counts.get(m.division_id, 0) + 1
+    division, n = max(counts.items(), key=lambda kv: (kv[1], kv[0] or 0))
+    return division if division is not None and n >= HOME_SHARE * len(members) else None
+
+
+def network_closeness(me: Place, home: int | None, members: list[Place]) -> int:
+    """How close a network is to the person's work, 0-4: 4 their division's network with
+    colleagues from their unit or many in their job; 3 their division's; 2 a
+    municipality-wide one with colleagues from their unit or many in their job; 1 a
+    municipality-wide one; 0 another division's."""
+    same_unit = me.unit_id is not None and any(m.unit_id == me.unit_id for m in members)
+    same_job = (
+        bool(members)
+        and me.job_code is not None
+        and (sum(m.job_code == me.job_code for m in members) >= JOB_SHARE * len(members))
+    )
+    near = same_unit or same_job
+    if home is not None and home == me.division_id:
+        return 4 if near else 3
+    if home is None:
+        return 2 if near else 1
+    return 0
+
+
+def person_closeness(me: Place, other: Place) -> int:
+    """How close a colleague works, 0-4: same unit 4, same division and job 3, same
+    division 2, same job 1, otherwise 0."""
+    if me.unit_id is not None and other.unit_id == me.unit_id:
+        return 4
+    same_division = me.division_id is not None and other.division_id == me.division_id
+    same_job = me.job_code is not None and other.job_code == me.job_code
+    if same_division:
+        return 3 if same_job else 2
+    return 1 if same_job else 0
 
 
 def _training_suggestions(
@@ -185,9 +300,9 @@ def _fitting_lifts(t: Training, gaps: dict[str, Gap]) -> tuple[list[Gap], float]
     hits, closed = [], 0.0
     for lift in t.competences:
         gap = gaps.get(lift.competence_code)
-        # A fitting level: the training starts at or below where the person is and
-        # lifts above it.
-        if gap is None or lift.level_from > gap.level or lift.level_to <= gap.level:
+        # A fitting level: the training starts at or below where the person is (level
+        # 0 may start at 1) and lifts above it.
+        if gap is None or lift.level_from > entry_level(gap.level) or lift.level_to <= gap.level:
             continue
         hits.append(gap)
         closed += (min(lift.level_to, gap.required) - gap.level) * gap.weight
@@ -213,13 +328,23 @@ def _colleagues_enrolled(person: Person, training_id: int) -> int:
 
 
 def _training_reason(t: Training, hits: list[Gap], full: bool, colleagues: int) -> str:
-    reason = _(
-        "Lifts %(competences)s, where you are at level %(level)d and %(required)d is required; %(hours)s hours.",
-        competences=_names(hits),
-        level=hits[0].level,
-        required=hits[0].required,
-        hours=f"{t.hours:g}",
-    )
+    first = hits[0]
+    if first.upcoming:
+        reason = _(
+            "Lifts %(competences)s, %(when)s; you are at level %(level)d. %(hours)s hours.",
+            competences=_names(hits),
+            when=_future(first),
+            level=first.level,
+            hours=number(t.hours, 1, trim=True),
+        )
+    else:
+        reason = _(
+            "Lifts %(competences)s, where you are at level %(level)d and %(required)d is required; %(hours)s hours.",
+            competences=_names(hits),
+            level=first.level,
+            required=first.required,
+            hours=number(t.hours, 1, trim=True),
+        )
     if full:
         reason += " " + _("The next session is full: you would join the waiting list.")
     if colleagues:
@@ -231,7 +356,28 @@ def _training_reason(t: Training, hits: list[Gap], full: bool, colleagues: int) 
     return reason
 
 
+def _network_members(ids: list[int]) -> dict[int, list[Place]]:
+    """The active members of these networks, as where they work."""
+    out: dict[int, list[Place]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = db.session.execute(
+        sa.select(NetworkMember.network_id, Person.unit_id, Person.job_code)
+        .join(Person, NetworkMember.person_id == Person.id)
+        .where(
+            NetworkMember.network_id.in_(ids),
+            NetworkMember.state == "active",
+            NetworkMember.left_at.is_(None),
+        )
+    )
+    for network_id, unit_id, job_code in rows:
+        out[int(network_id)].append(Place(unit_id, None, job_code))
+    return out
+
+
 def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestion]:
+    """Open (and by-request) networks on the person's gaps, their own division's and
+    municipality-wide ones first (``network_closeness``), then by the gap they close."""
     mine = set(
         db.session.scalars(
             sa.select(NetworkMember.network_id).where(
@@ -239,45 +385,55 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
             )
         )
     )
-    networks = db.session.scalars(
-        sa.select(Network)
-        .where(Network.status == "active", Network.visibility.in_(("open", "request")))
-        .order_by(Network.name)
-    )
+    networks = [
+        n
+        for n in db.session.scalars(
+            sa.select(Network)
+            .where(Network.status == "active", Network.visibility.in_(("open", "request")))
+            .order_by(Network.name)
+        )
+        if n.id not in mine and any(c in gaps for c in (n.target_competences or []))
+    ]
+    units = _units()
+    me = place_of(person, units)
+    members = _network_members([n.id for n in networks])
     out = []
     for n in networks:
-        if n.id in mine:
-            continue
         hits = [gaps[c] for c in (n.target_competences or []) if c in gaps]
-        if not hits:
-            continue
+        hits.sort(key=lambda g: (g.upcoming, -g.gap * g.weight, g.competence))
+        places = [
+            Place(m.unit_id, division_of(m.unit_id, units), m.job_code) for m in members[n.id]
+        ]
+        home = network_home(places, n.unit_id, units)
+        closeness = network_closeness(me, home, places)
         closed = sum(min(g.gap, NETWORK_LIFT) * g.weight for g in hits)
-        members = db.session.execute(
-            sa.select(
-                sa.func.count(),
-                sa.func.sum(sa.case((Person.unit_id == person.unit_id, 1), else_=0)),
-            )
-            .select_from(NetworkMember)
-            .join(Person, NetworkMember.person_id == Person.id)
-            .where(
-                NetworkMember.network_id == n.id,
-                NetworkMember.state == "active",
-                NetworkMember.left_at.is_(None),
-            )
-        ).one()
-        colleagues = int(members[1] or 0) if person.unit_id is not None else 0
-        score = closed / NETWORK_EFFORT_HOURS * (1 + min(colleagues, 5) * 0.1)
-        reason = _(
-            "A learning network working on %(competences)s, where you have a gap of %(gap)d.",
-            competences=_names(hits),
-            gap=hits[0].gap,
+        colleagues = (
+            sum(1 for m in places if m.unit_id == person.unit_id)
+            if person.unit_id is not None
+            else 0
         )
+        score = closed / NETWORK_EFFORT_HOURS * (1 + min(colleagues, 5) * 0.1)
+        first = hits[0]
+        if first.upcoming:
+            reason = _(
+                "A learning network working on %(competences)s, %(when)s.",
+                competences=_names(hits),
+                when=_future(first),
+            )
+        else:
+            reason = _(
+                "A learning network working on %(competences)s, where you have a gap of %(gap)d.",
+                competences=_names(hits),
+                gap=first.gap,
+            )
         if colleagues:
             reason += " " + ngettext(
                 "%(num)d colleague from your unit is a member.",
                 "%(num)d colleagues from your unit are members.",
                 colleagues,
             )
+        elif closeness in (3, 4):
+            reason += " " + _("Its members work in your division.")
         if n.visibility == "request":
             reason += " " + _("You ask to join; a facilitator lets you in.")
         out.append(
@@ -288,14 +444,22 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
                 [g.competence for g in hits],
                 reason,
                 score,
-                {"visibility": n.visibility, "members": int(members[0] or 0)},
+                {
+                    "visibility": n.visibility,
+                    "members": len(places),
+                    "closeness": closeness,
+                    "division_id": home,
+                },
             )
         )
     return out
 
 
 def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[Suggestion]:
-    """Colleagues who chose to be findable and are at or above the required level."""
+    """Colleagues who chose to be findable and are at or above the required level:
+    those who work closest to the person first (``person_closeness``), then for the
+    largest gap, then levels a leader confirmed or formal evidence shows before
+    self-assessed ones, then the higher level; one suggestion per colleague."""
     if not gaps:
         return []
     findable = (
@@ -310,7 +474,7 @@ def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[S
     by_code = {g.competence: g for g in gaps}
     levels = levels.assign(
         required=levels["competence"].map(lambda c: by_code[c].required),
-        weight=levels["competence"].map(lambda c: by_code[c].weight),
+        size=levels["competence"].map(lambda c: by_code[c].gap * by_code[c].weight),
     )
     strong = levels.loc[levels["level"] >= levels["required"]]
     if strong.empty:
@@ -321,10 +485,18 @@ def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[S
             sa.select(Person).where(Person.id.in_(strong["person_id"].unique().tolist()))
         )
     }
+    units = _units()
+    me = place_of(person, units)
+    rank = {"leader": 2, "formal": 1, "self": 0}
+    source = strong["source"] if "source" in strong.columns else pd.Series("self", strong.index)
     strong = strong.assign(
-        same_unit=strong["person_id"].map(lambda p: people[p].unit_id == person.unit_id)
+        closeness=strong["person_id"].map(
+            lambda p: person_closeness(me, place_of(people[p], units))
+        ),
+        confirmed=source.map(lambda s: rank.get(str(s), 0)),
     ).sort_values(
-        ["weight", "same_unit", "level", "person_id"], ascending=[False, False, False, True]
+        ["closeness", "size", "confirmed", "level", "person_id"],
+        ascending=[False, False, False, False, True],
     )
     out: list[Suggestion] = []
     seen: set[int] = set()
@@ -340,8 +512,14 @@ def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[S
             level=int(r.level),
             competence=gap.name,
         )
-        if r.same_unit:
+        if r.confirmed == 2:
+            reason += " " + _("Their leader has confirmed the level.")
+        elif r.confirmed == 1:
+            reason += " " + _("Documented by a certificate or education.")
+        if r.closeness == 4:
             reason += " " + _("Works in your unit.")
+        elif r.closeness in (2, 3):
+            reason += " " + _("Works in your division.")
         out.append(
             Suggestion(
                 "person",
@@ -350,7 +528,11 @@ def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[S
                 [gap.competence],
                 reason,
                 0.0,
-                {"email": other.email, "unit": other.unit.name if other.unit else None},
+                {
+                    "email": other.email,
+                    "unit": other.unit.name if other.unit else None,
+                    "closeness": int(r.closeness),
+                },
             )
         )
         if len(out) >= MAX_PEOPLE:
@@ -374,13 +556,50 @@ def for_person(
         return []
     by_code = {g.competence: g for g in gaps}
     dismissed = _dismissed(person)
-    measures = _network_suggestions(person, by_code) + _training_suggestions(person, by_code, now)
-    measures = [s for s in measures if (s.type, s.id) not in dismissed]
-    measures.sort(key=lambda s: (-s.score, s.type, s.title))
-    people = [
-        s for s in _people_suggestions(person, gaps, today) if (s.type, s.id) not in dismissed
-    ]
+    networks = _network_suggestions(person, by_code)
+    trainings = _training_suggestions(person, by_code, now)
+    # Networks: the closest to the person's work first, then by the gap they close.
+    networks.sort(key=lambda s: (-s.extra["closeness"], -s.score, s.title))
+    trainings.sort(key=lambda s: (-s.score, s.title))
+    # One list: networks and trainings by score, but a network never before a closer one.
+    measures = _merge(networks, trainings)
+    measures = _unique([s for s in measures if (s.type, s.id) not in dismissed])
+    people = _unique(
+        [s for s in _people_suggestions(person, gaps, today) if (s.type, s.id) not in dismissed]
+    )
     return measures[:limit] + people
+
+
+def _merge(networks: list[Suggestion], trainings: list[Suggestion]) -> list[Suggestion]:
+    """Networks (in their own order) and trainings (by score) into one list, the
+    higher-scoring head first at each step."""
+    out: list[Suggestion] = []
+    i = j = 0
+    while i < len(networks) or j < len(trainings):
+        take_network = j >= len(trainings) or (
+            i < len(networks) and networks[i].score >= trainings[j].score
+        )
+        if take_network:
+            out.append(networks[i])
+            i += 1
+        else:
+            out.append(trainings[j])
+            j += 1
+    return out
+
+
+def _unique(items: list[Suggestion]) -> list[Suggestion]:
+    """Each item once: by kind and id, and by kind and title (the same course listed
+    twice in the catalogue)."""
+    seen: set[tuple[str, Any]] = set()
+    out = []
+    for s in items:
+        keys = {(s.type, s.id), (s.type, s.title.strip().casefold())}
+        if keys & seen:
+            continue
+        seen |= keys
+        out.append(s)
+    return out
 
 
 def dismiss(actor: Person, person: Person, kind: str, item_id: int) -> None:
@@ -425,8 +644,19 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
         if len(people) < TRAINING_GAP_PEOPLE or trainings_proposed >= MAX_TRAINING_PROPOSALS:
             continue
         proposals = _training_proposals(code, name, rows)
-        trainings_proposed += len(proposals)
-        out.extend(proposals)
+        for proposal in proposals:
+            # One proposal per training: a training lifting several of the unit's gaps
+            # is proposed once, for all of them.
+            same = next(
+                (m for m in out if m["type"] == "training" and m["id"] == proposal["id"]), None
+            )
+            if same is None:
+                out.append(proposal)
+                trainings_proposed += 1
+            else:
+                same["competences"].append(code)
+                same["gap_points"] += proposal["gap_points"]
+                same["seats_needed"] = max(same["seats_needed"], proposal["seats_needed"])
     return out
 
 
@@ -452,9 +682,10 @@ def _network_proposal(code: str, name: str, people: list[int], gap_points: int) 
         "proposed_members": people,
         "people_with_gap": len(people),
         "gap_points": gap_points,
-        "reason": _(
-            "%(n)d people have a gap in %(name)s and no open network works on it.",
-            n=len(people),
+        "reason": ngettext(
+            "%(num)d person has a gap in %(name)s and no open network works on it.",
+            "%(num)d people have a gap in %(name)s and no open network works on it.",
+            len(people),
             name=name,
         ),
     }
@@ -466,25 +697,35 @@ def _training_proposals(code: str, name: str, rows: pd.DataFrame) -> list[dict[s
     out = []
     for t in training.catalogue(competence=code):
         lift = next(c for c in t.competences if c.competence_code == code)
-        fitting = rows.loc[(rows["level"] >= lift.level_from) & (rows["level"] < lift.level_to)]
+        # Level 0 may start a course at 1 (``entry_level``).
+        fitting = rows.loc[
+            (rows["level"].clip(lower=1) >= lift.level_from) & (rows["level"] < lift.level_to)
+        ]
         upcoming = training.upcoming_sessions(t)
         if fitting.empty or not upcoming:
             continue
         needed = int(fitting["person_id"].nunique())
         free = [training.seats_free(s) for s in upcoming]
         seats = None if any(f is None for f in free) else sum(f or 0 for f in free)
+        with_gap = int(rows["person_id"].nunique())
+        reason = ngettext(
+            "%(num)d person has a gap in %(name)s;",
+            "%(num)d people have a gap in %(name)s;",
+            with_gap,
+            name=name,
+        )
+        reason += " " + ngettext(
+            "the training fits the level of %(num)d of them.",
+            "the training fits the level of %(num)d of them.",
+            needed,
+        )
         if seats is None:
-            reason = _(
-                "%(n)d people with a gap in %(name)s are at a level this training fits; it has no seat limit.",
-                n=needed,
-                name=name,
-            )
+            reason += " " + _("It has no seat limit.")
         else:
-            reason = _(
-                "%(n)d people with a gap in %(name)s are at a level this training fits; %(free)d seats are free in coming sessions.",
-                n=needed,
-                name=name,
-                free=seats,
+            reason += " " + ngettext(
+                "%(num)d seat is free in coming sessions.",
+                "%(num)d seats are free in coming sessions.",
+                seats,
             )
         out.append(
             {

@@ -1,0 +1,104 @@
+"""On the demo municipality (#21): for people across every division, the top three
+network suggestions come from their own division or from municipality-wide networks
+whenever such a network covers one of their gaps.
+
+A network's division is worked out here from its members, as a person would read the
+member list: the division where at least 60 % of its members work; a network whose
+members are spread wider is municipality-wide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from kollega import clock
+from kollega.extensions import db
+from kollega.gaps import services as gap_services
+from kollega.gaps.suggestions import LOOKAHEAD_DAYS
+from kollega.networks.models import Network, NetworkMember
+from kollega.org.models import OrgUnit, Person, PersonRole
+from tests.gaps import data
+
+
+def division_of(unit_id, units):
+    if unit_id is None:
+        return None
+    for a in (int(x) for x in units[unit_id].path.strip("/").split("/") if x):
+        if units[a].kind == "division":
+            return a
+    return None
+
+
+def test_top_networks_are_the_persons_own_division_or_municipality_wide(runner, client):
+    result = runner("seed", "demo", "--employees", "240", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    units = {u.id: u for u in db.session.scalars(sa.select(OrgUnit))}
+    divisions = [u.id for u in units.values() if u.kind == "division"]
+    hr = db.session.scalar(
+        sa.select(Person).join(PersonRole).where(PersonRole.role == "hr").order_by(Person.id)
+    )
+
+    networks = {
+        n.id: n
+        for n in db.session.scalars(
+            sa.select(Network).where(
+                Network.status == "active", Network.visibility.in_(("open", "request"))
+            )
+        )
+    }
+    members: dict[int, set[int]] = {i: set() for i in networks}
+    home: dict[int, int | None] = {}
+    places: dict[int, list[int | None]] = {i: [] for i in networks}
+    for network_id, person_id, unit_id in db.session.execute(
+        sa.select(NetworkMember.network_id, NetworkMember.person_id, Person.unit_id)
+        .join(Person, Person.id == NetworkMember.person_id)
+        .where(NetworkMember.state == "active", NetworkMember.left_at.is_(None))
+    ):
+        if network_id in networks:
+            members[network_id].add(person_id)
+            places[network_id].append(division_of(unit_id, units))
+    for i, divs in places.items():
+        best = max(set(divs), key=divs.count) if divs else None
+        home[i] = best if best is not None and divs.count(best) >= 0.6 * len(divs) else None
+
+    people = list(
+        db.session.scalars(
+            sa.select(Person).where(Person.active.is_(True), Person.unit_id.is_not(None))
+        )
+    )
+    today = clock.today()
+    later = today + dt.timedelta(days=LOOKAHEAD_DAYS)
+    checked: dict[int, int] = {d: 0 for d in divisions}
+    for person in people:
+        division = division_of(person.unit_id, units)
+        if division is None or checked[division] >= 6:
+            continue
+        gaps = {
+            r["competence"]
+            for rows in gap_services.person_gap_rows_at(person, [today, later])
+            for r in rows
+            if r["gap"] > 0
+        }
+        covering = [
+            i
+            for i, n in networks.items()
+            if person.id not in members[i] and set(n.target_competences or []) & gaps
+        ]
+        if not covering:
+            continue
+        good = {i for i in covering if home[i] in (division, None)}
+        r = client.get(f"/api/v1/people/{person.id}/suggestions", headers=data.bearer(hr))
+        assert r.status_code == 200
+        shown = [s["id"] for s in r.get_json()["suggestions"] if s["type"] == "network"]
+        top = shown[:3]
+        expected_good = min(3, len(good))
+        assert all(i in good for i in top[:expected_good]), (
+            person.name,
+            units[person.unit_id].name,
+            [(networks[i].name, home[i]) for i in top],
+        )
+        checked[division] += 1
+    assert sum(checked.values()) >= 20, checked
+    assert all(n > 0 for n in checked.values()), checked  # every division
