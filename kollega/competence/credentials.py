@@ -28,6 +28,21 @@ from kollega.org.models import Person
 EXPIRY_WINDOW_DAYS = 90
 
 
+def credential_problems(
+    kind: str, title: str, issued_on: dt.date | None, expires_on: dt.date | None
+) -> dict[str, Any]:
+    """The credential's field messages: kind, title, and an expiry before the issue."""
+    fields: dict[str, Any] = {}
+    if kind not in CREDENTIAL_KINDS:
+        fields["kind"] = _l("Choose a kind.")
+    title = (title or "").strip()
+    if not title or len(title) > 300:
+        fields["title"] = _l("Give a title (at most 300 characters).")
+    if issued_on and expires_on and expires_on < issued_on:
+        fields["expires_on"] = _l("The expiry date is before the issue date.")
+    return fields
+
+
 def add_credential(
     actor: Person,
     person: Person,
@@ -42,14 +57,8 @@ def add_credential(
     """Register education, a certificate, an authorisation or a course; each linked
     competence gets a formal assessment dated when the credential was issued."""
     permissions.require(permissions.can_manage_credentials(actor, person))
-    fields: dict[str, Any] = {}
-    if kind not in CREDENTIAL_KINDS:
-        fields["kind"] = _l("Choose a kind.")
+    fields = credential_problems(kind, title, issued_on, expires_on)
     title = (title or "").strip()
-    if not title or len(title) > 300:
-        fields["title"] = _l("Give a title (at most 300 characters).")
-    if issued_on and expires_on and expires_on < issued_on:
-        fields["expires_on"] = _l("The expiry date is before the issue date.")
     if fields:
         raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
     cred = FormalCredential(

@@ -15,6 +15,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from kollega.competence.credentials import credential_problems
 from kollega.competence.models import Competence
 from kollega.competence.services import check_level, competence_by_code, parse_date
 from kollega.errors import ValidationError
@@ -178,6 +179,9 @@ def credential_input(form: MultiDict[str, str]) -> dict[str, Any]:
     rows, row_fields = competence_rows(form, "level", allow_zero=False, level_required=True)
     fields.update(row_fields)
     if fields:
+        # The use case's own checks too, so that every message shows at once.
+        problems = credential_problems(form.get("kind", ""), form.get("title", ""), issued, expires)
+        fields.update({k: str(v) for k, v in problems.items() if k not in fields})
         raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
     return {
         "kind": form.get("kind", ""),

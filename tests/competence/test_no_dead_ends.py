@@ -67,11 +67,14 @@ def test_credential_form_keeps_the_input_and_marks_each_field(client, org, frame
             "title": "",
             "issued_on": "2025-02-01",
             "expires_on": "2024-01-01",
+            "competence": ["privacy-1.0:1.5"],
+            "level": ["9"],
         },
     )
     page = _page(r)
-    _error_beside(page, "cred-title")
-    _error_beside(page, "cred-expires")
+    # Every message at once: the form's own and the use case's.
+    for field in ("cred-title", "cred-expires", "cred-level-1"):
+        _error_beside(page, field)
     assert _count(FormalCredential) == 0 and _count(Assessment) == 0
 
 
