@@ -34,7 +34,7 @@ def test_upload_preview_and_import_pass_axe(page: Any, org: Org) -> None:
 
     page.get_by_role("link", name="Importer").first.click()
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Importer enheter og personer"
+    assert page.locator("h1").inner_text() == "Importer enheter, personer og stillingsnavn"
     assert_no_axe_violations(page)
 
     rows = people_rows(30)
