@@ -277,7 +277,7 @@ def networks_info(ids: list[int]) -> pd.DataFrame:
 
 def tree_frames(end: dt.datetime) -> tuple[dict[int, str], pd.DataFrame]:
     """What secondary suppression needs of the whole organisation: every unit's path
-    and the memberships of active people
+    and the memberships (with whether the member leads a unit) of active people
     that began before ``end`` (person_id, unit_id, network_id, joined_at, left_at).
     Counts only; whom a figure may be hidden for depends on the groups beside it, which
     may lie outside the unit asked about."""
@@ -290,6 +290,7 @@ def tree_frames(end: dt.datetime) -> tuple[dict[int, str], pd.DataFrame]:
             NetworkMember.network_id,
             joined,
             NetworkMember.left_at,
+            Person.id.in_(sa.select(UnitLeader.person_id)),
         )
         .join(Person, Person.id == NetworkMember.person_id)
         .where(
@@ -301,8 +302,9 @@ def tree_frames(end: dt.datetime) -> tuple[dict[int, str], pd.DataFrame]:
     )
     ms = pd.DataFrame(
         list(db.session.execute(stmt)),
-        columns=["person_id", "unit_id", "network_id", "joined_at", "left_at"],
+        columns=["person_id", "unit_id", "network_id", "joined_at", "left_at", "leader"],
     )
     for column in ("joined_at", "left_at"):
         ms[column] = pd.to_datetime(ms[column], utc=True).dt.tz_localize(None)
+    ms["leader"] = ms["leader"].astype(bool)
     return paths, ms

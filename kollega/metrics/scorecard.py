@@ -322,6 +322,8 @@ def _participation(
         "experience_threads": _count(int(experience or 0), hidden),
     }
     reason = part.get("suppressed_reason")
+    if services.suppression(p).leader_share(unit.id) and out["leaders_in_networks"]["count"]:
+        out["leaders_in_networks"].update(value=None, count=None, of=None, suppressed=True)
     for key, figure in out.items():
         if reason == analysis.SUBTRACTION or (hidden and key.endswith("_in_networks")):
             # The members count is the figure hidden: no share of it either.

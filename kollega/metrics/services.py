@@ -138,13 +138,24 @@ def period_frames(unit: OrgUnit, p: Period) -> queries.ParticipationFrames:
 @dataclass
 class Suppression:
     """Which groups' participation figures are hidden in a period, and why, over the
-    whole unit tree: for the period, for each month of it, and for each network's
-    members (``analysis.tree_suppression``). Every page, API call, export and the
-    scorecard asks this one object, so a figure hidden in one place is hidden in all."""
+    whole unit tree: for the period, for each month of it, for each network's members
+    and for the leaders among the members (``analysis.tree_suppression``). Every page,
+    API call, export and the scorecard asks this one object, so a figure hidden in one
+    place is hidden in all. Each tree is worked out when first asked for."""
 
-    period: dict[analysis.Key, str]
-    months: dict[str, dict[analysis.Key, str]]
-    networks: dict[int, dict[analysis.Key, str]]
+    def __init__(self, p: Period, paths: dict[int, str], ms: pd.DataFrame) -> None:
+        self.p, self.paths, self.ms = p, paths, ms
+        self._trees: dict[Any, dict[analysis.Key, str]] = {}
+
+    def _tree(self, key: Any, frame: pd.DataFrame, start: Any, end: Any) -> dict[analysis.Key, str]:
+        if key not in self._trees:
+            own = _own_members(frame, start, end)
+            self._trees[key] = analysis.tree_suppression(self.paths, own)
+        return self._trees[key]
+
+    @property
+    def period(self) -> dict[analysis.Key, str]:
+        return self._tree("period", self.ms, self.p.start_utc, self.p.end_utc)
 
     def unit(self, unit_id: int) -> str | None:
         return self.period.get(analysis.unit_key(unit_id))
@@ -152,13 +163,24 @@ class Suppression:
     def direct(self, unit_id: int) -> str | None:
         return self.period.get(analysis.direct_key(unit_id))
 
+    def leader_share(self, unit_id: int) -> str | None:
+        ms = self.ms.loc[self.ms["leader"]] if not self.ms.empty else self.ms
+        tree = self._tree("leaders", ms, self.p.start_utc, self.p.end_utc)
+        return tree.get(analysis.unit_key(unit_id))
+
     def month(self, label: str, unit_id: int) -> str | None:
-        return self.unit(unit_id) or self.months.get(label, {}).get(analysis.unit_key(unit_id))
+        bounds = {m: (s, e) for m, s, e in self.p.months()}
+        if label not in bounds:
+            return analysis.SMALL_GROUP
+        tree = self._tree(("month", label), self.ms, *bounds[label])
+        return self.unit(unit_id) or tree.get(analysis.unit_key(unit_id))
 
     def network(self, network_id: int, unit_id: int) -> str | None:
-        if int(network_id) not in self.networks:
+        ms = self.ms.loc[self.ms["network_id"] == int(network_id)] if not self.ms.empty else self.ms
+        if ms.empty:
             return analysis.SMALL_GROUP
-        return self.networks[int(network_id)].get(analysis.unit_key(unit_id))
+        tree = self._tree(("network", int(network_id)), ms, self.p.start_utc, self.p.end_utc)
+        return tree.get(analysis.unit_key(unit_id))
 
 
 def _own_members(ms: pd.DataFrame, start: Any, end: Any) -> dict[int, int]:
@@ -178,18 +200,7 @@ def suppression(p: Period) -> Suppression:
     if key in cache:
         return cache[key]  # type: ignore[no-any-return]
     paths, ms = queries.tree_frames(p.end_utc)
-
-    def tree(frame: pd.DataFrame, start: Any, end: Any) -> dict[analysis.Key, str]:
-        return analysis.tree_suppression(paths, _own_members(frame, start, end))
-
-    result = Suppression(
-        period=tree(ms, p.start_utc, p.end_utc),
-        months={label: tree(ms, s, e) for label, s, e in p.months()},
-        networks={
-            int(n): tree(ms.loc[ms["network_id"] == n], p.start_utc, p.end_utc)
-            for n in (ms["network_id"].unique().tolist() if not ms.empty else [])
-        },
-    )
+    result = Suppression(p, paths, ms)
     cache[key] = result
     return result
 
@@ -259,13 +270,17 @@ def participation(actor: Person, unit: OrgUnit, p: Period) -> dict[str, Any]:
     network_share = analysis.share(in_network, len(people))
     leaders = set(frames.people.loc[frames.people["leader"], "person_id"].tolist())
     leader_share = analysis.share(len(members_now & leaders), len(leaders))
+    hidden = suppression(p)
     row = {
         **figures,
         "network_share": None if figures["suppressed"] else network_share["share"],
-        "leader_network_share": leader_share["share"],
+        # Leaders in networks, as members: hidden as a group of its own (and by subtraction).
+        "leader_network_share": None
+        if hidden.leader_share(unit.id) and leader_share["share"]
+        else leader_share["share"],
     }
     head = {"unit": unit.code, "unit_name": unit.name, **p.as_json(), "people": len(people)}
-    return {**head, **_apply(row, suppression(p).unit(unit.id))}
+    return {**head, **_apply(row, hidden.unit(unit.id))}
 
 
 def participation_by_month(actor: Person, unit: OrgUnit, p: Period) -> list[dict[str, Any]]:
