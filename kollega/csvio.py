@@ -1,8 +1,10 @@
 """Reading CSV import files: generic, lazy and strict about the header.
 
-Every CSV import (units, people, requirements, assessments) reads its file through
-``open_csv``: UTF-8 (a byte-order mark is accepted), a header row, ``,`` or ``;`` as the
-delimiter (chosen from the header line). Rows come one at a time as
+Every CSV import (units, people, jobs, requirements, assessments, credentials) reads its
+file through ``open_csv``: UTF-8 (a byte-order mark is accepted) or, when the file is not
+UTF-8, Windows-1252 as Norwegian Excel saves "CSV (semikolonseparert)" (``CsvReader.encoding``
+says which, for the result to tell); a header row; ``,`` or ``;`` as the delimiter (chosen
+from the header line, or given by an Excel ``sep=;`` first line). Rows come one at a time as
 ``(line_number, {column: value})`` where the header is line 1, so a large file is never
 held in memory as a whole by the reader.
 
@@ -59,6 +61,8 @@ class ImportReport:
     # (line number, translated message); line 1 is the header.
     errors: list[tuple[int, Message]] = field(default_factory=list)
     rows: int = 0
+    # How the file was read: "utf-8", or "windows-1252" (said in the result).
+    encoding: str = "utf-8"
 
     @property
     def ok(self) -> bool:
@@ -87,17 +91,56 @@ class ImportReport:
         }
 
 
-def _text_stream(source: Source) -> tuple[IO[str], str]:
-    """A text stream decoding UTF-8 (BOM stripped), and what to do with it when done:
-    ``close`` (we opened it), ``detach`` (our wrapper around the caller's binary stream,
-    which stays open) or ``keep`` (the caller's text stream)."""
+UTF8 = "utf-8"
+WINDOWS_1252 = "windows-1252"
+
+
+def _encoding_of(fh: IO[bytes]) -> str:
+    """``utf-8`` when the bytes from here to the end decode as UTF-8, else ``windows-1252``
+    (what Excel in Norway writes). Reads the whole file once, in chunks: an import file
+    is at most a few megabytes, and a wrong guess would garble every "æøå"."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            if b"\x00" in chunk:
+                raise CsvFileError(_l("The file is not a CSV text file."))
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return WINDOWS_1252
+    return UTF8
+
+
+def _text_stream(source: Source) -> tuple[IO[str], str, str]:
+    """A text stream decoding the file (UTF-8 with its BOM stripped, or Windows-1252), the
+    encoding, and what to do with the stream when done: ``close`` (we opened it),
+    ``detach`` (our wrapper around the caller's binary stream, which stays open) or
+    ``keep`` (the caller's text stream)."""
     if isinstance(source, (str, os.PathLike)):
-        return open(Path(source), encoding="utf-8-sig", newline=""), "close"  # noqa: SIM115
+        with open(Path(source), "rb") as fh:
+            encoding = _encoding_of(fh)
+        codec = "utf-8-sig" if encoding == UTF8 else encoding
+        return open(Path(source), encoding=codec, newline=""), encoding, "close"  # noqa: SIM115
     if isinstance(source, io.TextIOBase):
-        return source, "keep"  # type: ignore[return-value]
-    # A binary stream (a file opened "rb", werkzeug's FileStorage.stream, BytesIO ...).
-    wrapper = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
-    return wrapper, "detach"
+        return source, UTF8, "keep"  # type: ignore[return-value]
+    # A binary stream (a file opened "rb", werkzeug's FileStorage.stream, BytesIO ...):
+    # looked at from where it stands, then read from there.
+    encoding = UTF8
+    if source.seekable():
+        position = source.tell()
+        encoding = _encoding_of(source)  # type: ignore[arg-type]
+        source.seek(position)
+    codec = "utf-8-sig" if encoding == UTF8 else encoding
+    wrapper = io.TextIOWrapper(source, encoding=codec, newline="")  # type: ignore[arg-type]
+    return wrapper, encoding, "detach"
+
+
+def _excel_separator(line: str) -> str | None:
+    """The delimiter an Excel ``sep=;`` first line names, else None."""
+    text = line.strip().lstrip("\ufeff")
+    if len(text) == 5 and text[:4].lower() == "sep=" and text[4] in DELIMITERS:
+        return text[4]
+    return None
 
 
 def _detect_delimiter(header_line: str) -> str:
@@ -126,14 +169,22 @@ class CsvReader:
         required: Sequence[str],
         optional: Sequence[str] = (),
         allow_unknown: bool = False,
+        encoding: str = UTF8,
     ) -> None:
         self._stream = stream
         self._ending = ending
+        self.encoding = encoding
         self.errors: list[tuple[int, Message]] = []
         self.rows_read = 0
         self.last_line = 1
+        # Lines before the header (an Excel "sep=;" line), for the line numbers.
+        self._offset = 0
         try:
             first = stream.readline()
+            separator = _excel_separator(first)
+            if separator is not None:
+                first = stream.readline()
+                self._offset = 1
         except UnicodeDecodeError:
             self.close()
             raise CsvFileError(_l("The file is not UTF-8 text. Save it as CSV (UTF-8).")) from None
@@ -145,7 +196,7 @@ class CsvReader:
             raise CsvFileError(
                 _l("The file is empty: the first line must be the header row.")
             ) from None
-        self.delimiter = _detect_delimiter(first)
+        self.delimiter = separator or _detect_delimiter(first)
         self._reader = csv.reader(
             itertools.chain([first], stream), delimiter=self.delimiter, strict=False
         )
@@ -209,7 +260,8 @@ class CsvReader:
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(self.header)
-        start = self._reader.line_num + 1
+        offset = self._offset
+        start = self._reader.line_num + 1 + offset
         while True:
             try:
                 values = next(self._reader)
@@ -226,10 +278,10 @@ class CsvReader:
                 self.errors.append(
                     (start, _l("The line cannot be read as CSV: %(reason)s.", reason=str(exc)))
                 )
-                start = self._reader.line_num + 1
+                start = self._reader.line_num + 1 + offset
                 continue
-            line, start = start, self._reader.line_num + 1
-            self.last_line = self._reader.line_num
+            line, start = start, self._reader.line_num + 1 + offset
+            self.last_line = self._reader.line_num + offset
             if not any(v.strip() for v in values):
                 continue  # blank lines are allowed anywhere
             self.rows_read += 1
@@ -267,8 +319,8 @@ def open_csv(
     Raises ``CsvFileError`` (a ``ValidationError``) when the file cannot be used at all.
     """
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
-    stream, ending = _text_stream(source)
-    return CsvReader(stream, ending, required, optional, allow_unknown)
+    stream, encoding, ending = _text_stream(source)
+    return CsvReader(stream, ending, required, optional, allow_unknown, encoding)
 
 
 def count_lines(source: str | os.PathLike | IO[bytes]) -> int:

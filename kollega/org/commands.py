@@ -70,7 +70,15 @@ def _run(kind: str, path: Path) -> None:
             updated=report.updated,
             unchanged=report.unchanged,
         )
+        + _encoding_note(report)
     )
+
+
+def _encoding_note(report: ImportReport) -> str:
+    """What the file was read as, when it was not UTF-8 (an older Excel CSV)."""
+    if report.encoding == "utf-8":
+        return ""
+    return " " + _("(read as Windows-1252, as Excel saves CSV)")
 
 
 def _refusal(report: ImportReport, path: Path) -> click.ClickException:

@@ -165,6 +165,7 @@ def read_rows(
                 progress("check", line, total)
             yield line, row
         report.errors.extend(reader.errors)
+        report.encoding = reader.encoding
         progress("check", reader.last_line, total)
 
 

@@ -73,13 +73,39 @@ def test_header_case_and_spaces_forgiven_and_optional(app: object) -> None:
         assert list(r)[0][1]["parent_code"] == ""
 
 
-def test_empty_binary_and_latin1_files(app: object) -> None:
-    for data in (b"", b"\n\n", b"\x00\x01\x02binary"):
+def test_empty_and_binary_files(app: object) -> None:
+    for data in (b"", b"\n\n", b"\x00\x01\x02binary", "code\nÅ".encode("utf-16")):
         with pytest.raises(CsvFileError):
             rows_of(data)
-    with pytest.raises(CsvFileError) as exc:
-        rows_of("code,name,parent_code,kind\nK,Kommune Ås,,municipality\n".encode("latin-1"))
-    assert "UTF-8" in str(exc.value.message)
+
+
+def test_windows_1252_as_norwegian_excel_saves_it(app: object, tmp_path: Path) -> None:
+    """Excel's "CSV (semikolonseparert)" in Norway: Windows-1252, ``;``, CRLF (DESIGN.md)."""
+    data = "code;name;parent_code;kind\r\nK;Kommune Ås – Øvre;;municipality\r\n".encode("cp1252")
+    with open_csv(io.BytesIO(data), COLS) as reader:
+        rows = list(reader)
+        assert reader.encoding == "windows-1252"
+    assert rows[0][1]["name"] == "Kommune Ås – Øvre"
+    path = tmp_path / "u.csv"
+    path.write_bytes(data)
+    with open_csv(path, COLS) as reader:
+        assert [row["name"] for _, row in reader] == ["Kommune Ås – Øvre"]
+        assert reader.encoding == "windows-1252"
+    utf8 = "code,name,parent_code,kind\nK,Kommune Ås,,municipality\n".encode()
+    with open_csv(io.BytesIO(utf8), COLS) as reader:
+        assert [row["name"] for _, row in reader] == ["Kommune Ås"]
+        assert reader.encoding == "utf-8"
+
+
+def test_excel_sep_line_sets_the_delimiter_and_keeps_line_numbers(app: object) -> None:
+    data = b"sep=,\r\ncode,name,parent_code,kind\r\nK,Kommune;1,,municipality\r\nA,x\r\n"
+    rows, errors = rows_of(data)
+    assert rows == [
+        (3, {"code": "K", "name": "Kommune;1", "parent_code": "", "kind": "municipality"})
+    ]
+    assert [line for line, _ in errors] == [4]
+    rows, _ = rows_of(b"\xef\xbb\xbfsep=;\ncode;name;parent_code;kind\nK;Kommune;;municipality\n")
+    assert rows[0][0] == 3 and rows[0][1]["name"] == "Kommune"
 
 
 def test_path_source_and_count_lines(tmp_path: Path, app: object) -> None:

@@ -120,3 +120,25 @@ def test_upload_page_previews_then_imports_and_pages_show_names(org: Org, login_
     assert "<td>laerer</td>" not in page
     assert "<td>ukjent_kode</td>" in page  # no name: the code itself
     assert "<td>1,00</td>" not in page and '<td class="num">1,00</td>' in page
+
+
+def test_windows_1252_file_from_excel_is_read_and_said(
+    org: Org, runner: Any, login_as: Any, tmp_path: Path
+) -> None:
+    """Excel in Norway saves "CSV (semikolonseparert)" as Windows-1252 with a sep= line."""
+    data = "sep=;\r\ncode;name\r\nlaerer;Lærer\r\nhelsefagarbeider;Helsefagarbeider – natt\r\n"
+    path = tmp_path / "stillinger.csv"
+    path.write_bytes(data.encode("cp1252"))
+    result = runner("import", "jobs", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Windows-1252" in result.output
+    assert job_names() == {"laerer": "Lærer", "helsefagarbeider": "Helsefagarbeider – natt"}
+
+    client = login_as(org.hr)
+    preview = upload(client, "code;name\r\nlektor;Lektor på ungdomstrinnet\r\n".encode("cp1252"))
+    assert preview.status_code == 200
+    html = preview.data.decode()
+    assert "Windows-1252" in html and "Lektor på ungdomstrinnet" in html
+    bad = upload(client, "sep=;\r\ncode;name\r\n;Uten kode\r\n".encode("cp1252"))
+    assert bad.status_code == 422
+    assert '<th scope="row" class="num">3</th>' in bad.data.decode()  # the file's own line
