@@ -100,6 +100,17 @@ def test_xlsx_reads_back_with_pandas_in_english(client, org):
     assert row["Coverage"] == pytest.approx(1 / 5, abs=1e-4)
 
 
+def test_unit_page_shows_figures_in_the_users_locale(client, org):
+    setup(org)
+    login(client, org.leader)
+    html = client.get("/gaps/units/A1").get_data(as_text=True)
+    assert '<td class="num">25\u00a0%</td>' in html  # coverage 1/4, a bokmål percentage
+    assert "0.25" not in html and "-0\u00a0%" not in html
+    client.post("/language", data={"lang": "en", "next": "/"})
+    html = client.get("/gaps/units/A1").get_data(as_text=True)
+    assert '<td class="num">25%</td>' in html
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="kollega/gaps/views.py does not yet pass kinds= to table_response (#21, see "
