@@ -66,6 +66,7 @@ from kollega.demo.catalogue import (
 )
 from kollega.errors import Conflict, ValidationError
 from kollega.extensions import db
+from kollega.org.imports import store_job_names
 from kollega.org.models import OrgUnit, Person, PersonRole, UnitLeader
 
 __all__ = [
@@ -492,6 +493,7 @@ def build_demo(
     departments = [d for u in units for d in u.departments]
     for level in ([root], divisions, units, departments):
         _insert_level(level)
+    store_job_names(JOB_TITLES)  # job codes read as titles wherever a job is shown
     say(
         f"units: {1 + len(divisions)} municipality and divisions, {len(units)} units, "
         f"{len(departments)} departments"

@@ -455,6 +455,25 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
     return out
 
 
+def _colleague_reason(other: Person, row: Any, gap: Gap) -> str:
+    """Why this colleague: their level, how sure it is, and how close they work."""
+    reason = _(
+        "%(name)s is at level %(level)d in %(competence)s and is happy to share what they know.",
+        name=other.name,
+        level=int(row.level),
+        competence=gap.name,
+    )
+    if row.confirmed == 2:
+        reason += " " + _("Their leader has confirmed the level.")
+    elif row.confirmed == 1:
+        reason += " " + _("Documented by a certificate or education.")
+    if row.closeness == 4:
+        reason += " " + _("Works in your unit.")
+    elif row.closeness in (2, 3):
+        reason += " " + _("Works in your division.")
+    return reason
+
+
 def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[Suggestion]:
     """Colleagues who chose to be findable and are at or above the required level:
     those who work closest to the person first (``person_closeness``), then for the
@@ -506,20 +525,7 @@ def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[S
         seen.add(int(r.person_id))
         gap = by_code[r.competence]
         other = people[int(r.person_id)]
-        reason = _(
-            "%(name)s is at level %(level)d in %(competence)s and is happy to share what they know.",
-            name=other.name,
-            level=int(r.level),
-            competence=gap.name,
-        )
-        if r.confirmed == 2:
-            reason += " " + _("Their leader has confirmed the level.")
-        elif r.confirmed == 1:
-            reason += " " + _("Documented by a certificate or education.")
-        if r.closeness == 4:
-            reason += " " + _("Works in your unit.")
-        elif r.closeness in (2, 3):
-            reason += " " + _("Works in your division.")
+        reason = _colleague_reason(other, r, gap)
         out.append(
             Suggestion(
                 "person",

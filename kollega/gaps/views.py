@@ -309,7 +309,39 @@ def export(code: str, fmt: str) -> Any:
     header, rows = _export_rows(person, target, table, at, by)
     record_access("gaps.export", person.id, "org_unit", target.id, table=table, by=by, format=fmt)
     filename = f"gaps-{table}-{target.code}-{at.isoformat()}"
-    return table_response(fmt, header, rows, filename, table)
+    # Every gap table ends in three counts and the coverage share.
+    kinds = ["text"] * (len(header) - 4) + ["int", "int", "int", "share"]
+    return table_response(
+        fmt, header, rows, filename, _export_title(table, by), kinds=kinds, notes=_export_notes()
+    )
+
+
+def _export_title(table: str, by: str) -> str:
+    if table == "areas":
+        return _("Gap by focus area")
+    if table == "heatmap":
+        return (
+            _("Heatmap: people by competence")
+            if by == "people"
+            else _("Heatmap: sub-units by competence")
+        )
+    return _("Gap per competence")
+
+
+def _export_notes() -> list[str]:
+    """What the figures mean, as the pages say it (templates/gaps/_definitions.html)."""
+    return [
+        _("Gap points")
+        + ": "
+        + _(
+            "A person's gap in a competence is how many levels they are below the level required of them (0 when they meet it). Gap points are the sum of everyone's gaps: two people one level short and one person two levels short both make 2 gap points."
+        ),
+        _("Coverage")
+        + ": "
+        + _(
+            "The share of requirements that are met: of every person and competence with a requirement, the share where the person is at or above the required level. It counts requirements, not people, so most people can have some gap while many of their requirements are met."
+        ),
+    ]
 
 
 @bp.route("/suggestions/dismiss", methods=["POST"])

@@ -356,13 +356,16 @@ def scorecard_table(person: Person, unit: OrgUnit, year: int) -> Table:
                 "note": goal["note"] or "",
             }
             if not goal["indicators"]:
-                rows.append({**base, "indicator": "", "value": None, "count": None, "of": None})
+                rows.append({**base, "indicator": "", "share": None, "value": None})
             for ind in goal["indicators"]:
+                # One kind of figure per column: a share, or a number (with its count of).
+                share = ind.get("kind") == "share"
                 rows.append(
                     {
                         **base,
                         "indicator": ind["label"],
-                        "value": ind["value"],
+                        "share": ind["value"] if share else None,
+                        "value": None if share else ind["value"],
                         "count": ind.get("count"),
                         "of": ind.get("of"),
                     }
@@ -377,7 +380,8 @@ def scorecard_table(person: Person, unit: OrgUnit, year: int) -> Table:
             Column("measurable", _("Measurable in kollega"), "text"),
             Column("note", _("Note"), "text"),
             Column("indicator", _("Indicator"), "text"),
-            Column("value", _("Value"), "share"),
+            Column("share", _("Share"), "share"),
+            Column("value", _("Value")),
             Column("count", _("Count")),
             Column("of", _("Of")),
         ],
@@ -414,4 +418,13 @@ def export(code: str, fmt: str) -> Any:
         suffix = f"{p.start.isoformat()}-{p.end.isoformat()}"
         services.audit(person, target, "export", p, table=name, format=fmt)
     header, rows = table.export_rows()
-    return table_response(fmt, header, rows, f"metrics-{name}-{target.code}-{suffix}", name)
+    kinds = [c.kind for c in table.columns] + ["text"] * (len(header) - len(table.columns))
+    return table_response(
+        fmt,
+        header,
+        rows,
+        f"metrics-{name}-{target.code}-{suffix}",
+        str(table.title),
+        kinds=kinds,
+        notes=[str(table.note)] if table.note else [],
+    )

@@ -111,11 +111,6 @@ def test_unit_page_shows_figures_in_the_users_locale(client, org):
     assert '<td class="num">25%</td>' in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kollega/gaps/views.py does not yet pass kinds= to table_response (#21, see "
-    "kollega/tables.py); remove this mark when it does",
-)
 def test_coverage_is_a_percentage(client, org):
     setup(org)
     login(client, org.leader)

@@ -69,11 +69,6 @@ def test_page_figures_are_in_the_users_locale(client, org):
     assert "2026-03<" not in html and "mars 2026" in html  # months by name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kollega/metrics/views.py does not yet pass kinds= (its columns' kinds) and the "
-    "translated title to table_response (#21); remove this mark when it does",
-)
 def test_shares_are_percentages(client, org):
     data.build(org)
     login(client, org.hr)
@@ -87,11 +82,6 @@ def test_shares_are_percentages(client, org):
     assert sheet.title != "summary"  # named in the user's language
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the scorecard export mixes shares and counts in its Value column "
-    "(kollega/metrics/views.py scorecard_table, #21); remove this mark when it is split",
-)
 def test_scorecard_has_one_kind_of_figure_per_column(client, org):
     data.build(org)
     login(client, org.hr)
