@@ -25,6 +25,12 @@ revisions in Redis too) and the bare server under the same worker with Redis as 
 ``--sockets`` WebSocket clients (harness.WireClient, 8 threads) connect and join, and the
 figure is the server processes' CPU time (/proc) over the whole storm per socket.
 
+With ``KOLLEGA_BENCH_SERVER_PROFILE=<file>`` as well, kollega's gunicorn runs
+``profiled_app()``: kollega's app with cProfile (CPU time, every greenlet of the worker)
+switched on for the measured storm only; its stats are dumped to ``<file>`` and the top
+30 by own and by cumulative time printed. The profiler's own cost inflates the figure
+(it is printed for the record, not as the result).
+
 Aim (issue 19): at most 5 ms of server CPU per connect + join.
 """
 
@@ -212,6 +218,40 @@ def in_process(args: argparse.Namespace, url: str, folder: Path) -> float:
 
 # --- production mode -----------------------------------------------------------------------
 
+PROFILE_PATH = "/__bench/profile/"
+
+
+def profiled_app() -> Any:
+    """gunicorn app factory (``KOLLEGA_BENCH_SERVER_PROFILE`` only): kollega's WSGI app,
+    with ``GET /__bench/profile/start`` and ``.../stop`` switching a cProfile of the
+    worker on and off (``stop`` dumps it to the file the variable names)."""
+    import cProfile
+
+    from wsgi import app as kollega_app
+
+    profile = cProfile.Profile(time.process_time)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == PROFILE_PATH + "start":
+            profile.enable()
+        elif path == PROFILE_PATH + "stop":
+            profile.disable()
+            profile.dump_stats(os.environ["KOLLEGA_BENCH_SERVER_PROFILE"])
+        else:
+            return kollega_app(environ, start_response)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    return app
+
+
+def _profile_switch(port: int, what: str) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{PROFILE_PATH}{what}", timeout=30):
+        pass
+
 
 def storm(port: int, auths: list[Any], pids: list[int], join: Any) -> tuple[float, list[Any]]:
     """Connect and join a socket per entry of ``auths`` (8 threads); (server CPU seconds
@@ -246,7 +286,15 @@ def production(args: argparse.Namespace, url: str, folder: Path) -> float:
     channel = f"kollega-bench-cj-{uuid.uuid4().hex[:8]}"
     env = harness.production_env(url, folder / "instance", KOLLEGA_SOCKETIO_CHANNEL=channel)
     kport, bport = harness.free_port(), harness.free_port()
-    kol = harness.web("kollega", kport, env, folder, worker=args.server)
+    profile_file = os.environ.get("KOLLEGA_BENCH_SERVER_PROFILE")
+    kol = harness.web(
+        "kollega",
+        kport,
+        env,
+        folder,
+        worker=args.server,
+        app="benchmarks.connect_join:profiled_app()" if profile_file else "wsgi:app",
+    )
     bare = harness.web(
         "bare",
         bport,
@@ -278,7 +326,11 @@ def production(args: argparse.Namespace, url: str, folder: Path) -> float:
         _, warm = storm(bport, [None] * 10, bpids, bjoin)
         harness.close_all(warm)
         time.sleep(1)
+        if profile_file:
+            _profile_switch(kport, "start")
         kcpu, clients = storm(kport, [{"token": t} for t in tokens], kpids, kjoin)
+        if profile_file:
+            _profile_switch(kport, "stop")
         harness.close_all(clients)
         time.sleep(1)
         bcpu, clients = storm(bport, [None] * len(tokens), bpids, bjoin)
@@ -287,6 +339,13 @@ def production(args: argparse.Namespace, url: str, folder: Path) -> float:
         for p in procs:
             p.terminate(timeout=10)
     k, b = kcpu * 1000 / len(tokens), bcpu * 1000 / len(tokens)
+    if profile_file:
+        import pstats
+
+        stats = pstats.Stats(profile_file)
+        stats.sort_stats("tottime").print_stats(30)
+        stats.sort_stats("cumulative").print_stats(30)
+        print("(kollega's figure below includes the profiler's own cost)")
     print(
         f"production mode (gunicorn {args.server}, one process, PostgreSQL, Redis queue): "
         f"{len(tokens)} sockets, thread of {args.messages} messages"

@@ -13,7 +13,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from kollega.audit.services import record
 from kollega.auth.models import ApiToken, RecoveryCode, TotpCredential
@@ -94,15 +93,20 @@ def person_for_token(token: str) -> Person | None:
     """The active person a bearer token belongs to, or ``None`` if unknown or revoked."""
     if not token or len(token) > 200:
         return None
-    # The person in the same query: every API request and socket connect with a token.
-    row = db.session.scalar(
-        sa.select(ApiToken)
-        .options(joinedload(ApiToken.person))
-        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-    )
-    if row is None or not row.person.active:
+    # Only the person, through the token, in one query built once: every API request and
+    # socket connect with a token (benchmarks/connect_join.py).
+    person = db.session.scalar(_PERSON_FOR_TOKEN, {"token_hash": _digest(token)})
+    if person is None or not person.active:
         return None
-    return row.person
+    return person
+
+
+_PERSON_FOR_TOKEN = (
+    sa.select(Person)
+    .join(ApiToken, ApiToken.person_id == Person.id)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    .limit(1)
+)
 
 
 def revoke_token(person: Person, token_id: int) -> None:

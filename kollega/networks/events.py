@@ -38,10 +38,9 @@ from kollega import permissions
 from kollega.auth.events import socket_person, socket_sid
 from kollega.errors import DomainError, ValidationError
 from kollega.extensions import db, socketio
-from kollega.networks import broadcast
+from kollega.networks import broadcast, page_cache
 from kollega.networks.common import as_int
 from kollega.networks.messages import (
-    PAGE,
     REPLAY_LIMIT,
     delete_message,
     edit_message,
@@ -127,12 +126,14 @@ def thread_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
     join_room(thread_room(thread.id))
     after = payload.get("after_seq")
     if after in (None, ""):
-        messages, more = page_json(thread.id, None, PAGE)
+        # The same for every reader: kept per process while the thread's page revision
+        # is unchanged (kollega.networks.page_cache; read after joining the room).
+        messages, more = page_cache.latest_page(thread)
     else:
         messages, more = page_json(thread.id, as_int(after, "after_seq"), REPLAY_LIMIT)
-    reactions = reactions_for([m["id"] for m in messages])
-    for m in messages:
-        m["reactions"] = reactions.get(m["id"]) or []
+        reactions = reactions_for([m["id"] for m in messages])
+        for m in messages:
+            m["reactions"] = reactions.get(m["id"]) or []
     unread = thread_unread(person, thread)
     return {"thread": thread_json(thread, unread), "messages": messages, "more": more}
 
