@@ -237,7 +237,13 @@ def profiled_app() -> Any:
             profile.enable()
         elif path == PROFILE_PATH + "stop":
             profile.disable()
-            profile.dump_stats(os.environ["KOLLEGA_BENCH_SERVER_PROFILE"])
+            try:
+                profile.dump_stats(os.environ["KOLLEGA_BENCH_SERVER_PROFILE"])
+            except Exception:
+                import traceback
+
+                start_response("500 Error", [("Content-Type", "text/plain")])
+                return [traceback.format_exc().encode()]
         else:
             return kollega_app(environ, start_response)
         start_response("200 OK", [("Content-Type", "text/plain")])
@@ -247,10 +253,14 @@ def profiled_app() -> Any:
 
 
 def _profile_switch(port: int, what: str) -> None:
+    import urllib.error
     import urllib.request
 
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{PROFILE_PATH}{what}", timeout=30):
-        pass
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{PROFILE_PATH}{what}", timeout=30):
+            pass
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"profile {what} failed:\n{exc.read().decode()}") from None
 
 
 def storm(port: int, auths: list[Any], pids: list[int], join: Any) -> tuple[float, list[Any]]:
@@ -290,7 +300,7 @@ def production(args: argparse.Namespace, url: str, folder: Path) -> float:
     kol = harness.web(
         "kollega",
         kport,
-        env,
+        {**env, "KOLLEGA_BENCH_SERVER_PROFILE": profile_file} if profile_file else env,
         folder,
         worker=args.server,
         app="benchmarks.connect_join:profiled_app()" if profile_file else "wsgi:app",

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request, session
+from flask import g, request, session
 from flask_login import current_user
 from flask_socketio import join_room
 from sqlalchemy.orm import make_transient_to_detached
@@ -22,7 +22,7 @@ from sqlalchemy.orm.util import identity_key
 
 from kollega import limits
 from kollega.auth import sessions, sockets
-from kollega.auth.services import person_for_token
+from kollega.auth.services import _digest, person_for_token
 from kollega.current import current_person
 from kollega.extensions import db, socketio
 from kollega.org.models import Person
@@ -37,15 +37,26 @@ _RECORDED = "_socket_recorded_at"
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> bool:
     person: Person | None = None
-    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-        person = person_for_token(auth["token"])
-    elif current_user.is_authenticated:
-        person = current_person()
-        # The cookie session's own rules: timeouts, and a second factor where required.
-        if sessions.expiry_reason(session) is not None:
-            return False
-        if sessions.owes_second_factor(session, person):
-            return False
+    # With a shared Redis, the person's revision is read *before* their row whenever the
+    # person is known before it is read (a token seen before, a cookie's user id): the
+    # row is then kept for the first event, which need not read it again.
+    before: tuple[int, str] | None = None
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if isinstance(token, str):
+        digest = _digest(token)
+        before = _revision_before(_TOKEN_PEOPLE.get(digest))
+        person = person_for_token(token)
+        if person is not None:
+            _remember_token(digest, person.id)
+    else:
+        before = _revision_before(_session_person_id())
+        if current_user.is_authenticated:
+            person = current_person()
+            # The cookie session's own rules: timeouts, and a second factor where required.
+            if sessions.expiry_reason(session) is not None:
+                return False
+            if sessions.owes_second_factor(session, person):
+                return False
     if person is None or not person.active:
         return False
     via_token = bool(isinstance(auth, dict) and auth.get("token"))
@@ -53,11 +64,46 @@ def on_connect(auth: Any = None) -> bool:
     session[_KEY] = (person.id, person.session_token, via_token)
     session[_SEEN] = now
     session[_RECORDED] = now
+    if before is not None and before[0] == person.id:
+        session[_ROW] = (before[1], {key: getattr(person, key) for key in _COLUMNS})
     join_room(person_room(person.id))
     sockets.remember(person.id, socket_sid())
     auth_at = None if via_token else session.get(sessions.AUTH_AT)
     sockets.track(socket_sid(), auth_at, now, via_token)
     return True
+
+
+# Token digest -> person id (a token never changes hands), so that a token's next connect
+# in this process can read the person's revision before the row. Only a hint: the row is
+# kept only when the token's person is that person.
+_TOKEN_PEOPLE: dict[str, int] = {}
+_TOKEN_PEOPLE_SIZE = 20_000
+
+
+def _remember_token(digest: str, person_id: int) -> None:
+    if len(_TOKEN_PEOPLE) >= _TOKEN_PEOPLE_SIZE and digest not in _TOKEN_PEOPLE:
+        _TOKEN_PEOPLE.clear()
+    _TOKEN_PEOPLE[digest] = person_id
+
+
+def _session_person_id() -> int | None:
+    """The cookie session's person id, when flask-login has not loaded the person yet."""
+    if "_login_user" in g:
+        return None
+    person_id, _, _ = str(session.get("_user_id") or "").partition(":")
+    return int(person_id) if person_id.isdigit() else None
+
+
+def _revision_before(person_id: int | None) -> tuple[int, str] | None:
+    """``(person_id, revision)`` read now, before the person's row is, with a shared Redis
+    and no row of the person in this session yet (one there may be older than the
+    revision); else ``None``."""
+    if person_id is None or not sockets.shares_revisions():
+        return None
+    if db.session.identity_map.get(identity_key(Person, person_id)) is not None:
+        return None
+    current = sockets.revision(person_id)
+    return (person_id, current) if current else None
 
 
 def socket_person() -> Person | None:
@@ -103,10 +149,12 @@ def _person(person_id: int, revision: Any) -> Person | None:
     else:
         current = revision.decode() if isinstance(revision, bytes) else (revision or "")
     kept = session.get(_ROW)
-    if kept is not None and kept[0] == current:
+    if kept is not None and kept[0] == current and current:
         return _attach(kept[1])
+    if not current:
+        sockets.give_revision(person_id)  # before the read: kept from the next event on
     person = db.session.get(Person, person_id)
-    if person is not None:
+    if person is not None and current:
         session[_ROW] = (current, {key: getattr(person, key) for key in _COLUMNS})
     return person
 

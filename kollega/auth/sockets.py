@@ -112,6 +112,13 @@ def revision(person_id: int) -> str:
     return value.decode() if value else ""
 
 
+def give_revision(person_id: int) -> None:
+    """Give the person a revision if they have none (never renewed, or Redis lost it). A
+    row is never kept under "no revision": a Redis that lost its keys would hand that
+    back after a change."""
+    _redis().set(revision_key(person_id), secrets.token_hex(8), ex=_REVISION_TTL, nx=True)
+
+
 def bump_revisions(person_ids: set[int]) -> None:
     """Give each person a new revision: their sockets read them again on their next event."""
     client = _redis()
