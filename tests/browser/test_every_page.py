@@ -48,6 +48,14 @@ PAGES: dict[str, tuple[str | None, Callable[[W], str]]] = {
         lambda w: f"/competence/people/{w['ids']['employee']}/conversations",
     ),
     "competence.plan": ("leader", lambda w: f"/competence/plans/{w['leader_unit']}"),
+    "competence.add_credential": (
+        "leader",
+        lambda w: f"/competence/people/{w['ids']['employee']}/credentials",
+    ),
+    "competence.review": (
+        "leader",
+        lambda w: f"/competence/people/{w['ids']['employee']}/review/{w['competence']}",
+    ),
     "competence.requirements": ("hr", lambda w: "/competence/requirements"),
     "competence.matrix": ("hr", lambda w: "/competence/requirements/matrix"),
     "competence.team_start": ("leader", lambda w: "/competence/team"),

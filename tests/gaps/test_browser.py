@@ -59,10 +59,15 @@ def test_gap_and_training_pages_pass_axe(page, org):  # type: ignore[no-untyped-
         assert_no_axe_violations(page)
     # The plain table alternative opens by keyboard.
     page.goto("/gaps/units/A1")
-    summary = page.locator("details summary")
-    summary.focus()
+    table = page.locator("details", has_text="Vis varmekartet som en enkel tabell")
+    table.locator("summary").focus()
     page.keyboard.press("Enter")
-    assert page.locator("details").get_attribute("open") is not None
+    assert table.get_attribute("open") is not None
+    # So do the definitions of the figures beside the tables.
+    definitions = page.locator("details.definitions").first
+    definitions.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert definitions.get_attribute("open") is not None
     assert_no_axe_violations(page)
     sign_in(page, org.hr)
     for url in ("/gaps/units/K", "/trainings/new", f"/trainings/{t.id}"):

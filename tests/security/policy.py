@@ -83,6 +83,8 @@ POLICY: dict[str, dict[str, str]] = {
     "GET /api/v1/people": {"A": "LAAAAAAAA"},
     "GET /api/v1/people/<int:person_id>": {"A": "LAAAAAAAA", "B": "LFAFFAAAF"},
     "GET /api/v1/people/<int:person_id>/competences": {"A": "LAAAAAAAA", "B": "LFAFFAAFF"},
+    # Credentials: the person, their leader chain and HR (DESIGN.md, personal data).
+    "GET /api/v1/people/<int:person_id>/credentials": {"A": "LAAAAAAAA", "B": "LFAFFAAFF"},
     "GET /api/v1/people/<int:person_id>/gaps": {"A": "LAAAAAAAA", "B": "LFAFFAAFF"},
     "GET /api/v1/people/<int:person_id>/suggestions": {"A": "LAAAAAAAA", "B": "LFAFFAAFF"},
     "GET /api/v1/plans": {"A": "LAAAAAAAA"},
@@ -103,6 +105,9 @@ POLICY: dict[str, dict[str, str]] = {
     "GET /competence/frameworks/<code>.json": {"A": "LFFFFFNFF", "B": "LFFFFFNFF"},
     "GET /competence/import": {"A": "LFFFFFAAF"},
     "GET /competence/people/<int:person_id>/conversations": {"A": "LAAAAAAAA", "B": "LFAFFAFFF"},
+    "GET /competence/people/<int:person_id>/credentials": {"A": "LAAAAAAAA", "B": "LFAFFAAFF"},
+    # A leader reviews the people they lead, never themselves (N: no such assessment).
+    "GET /competence/people/<int:person_id>/review/<code>": {"A": "LFFFFFFFF", "B": "LFFFFNFFF"},
     "GET /competence/plans/<code>": {"A": "LFFFAFAFF", "B": "LFFFFAAFF"},
     "GET /competence/plans/<code>/<int:year>": {"A": "LFFFAFAFF", "B": "LFFFFAAFF"},
     "GET /competence/requirements": {"A": "LFFFAAAFF"},
@@ -228,12 +233,14 @@ POLICY: dict[str, dict[str, str]] = {
     "POST /competence/frameworks/<code>": {"A": "LFFFFFNFF", "B": "LFFFFFNFF"},
     "POST /competence/frameworks/new": {"A": "LFFFFFVFF"},
     "POST /competence/import": {"A": "LFFFFFVVF"},
-    "POST /competence/people/<int:person_id>/conversations": {"A": "LVVVVVVVV", "B": "LVVVVVVVV"},
+    # Permission before the input: only the person's leader chain may record one.
+    "POST /competence/people/<int:person_id>/conversations": {"A": "LFFFFFFFF", "B": "LFFFFVFFF"},
     "POST /competence/people/<int:person_id>/credentials": {"A": "LVVVVVVVV", "B": "LFVFFVVFF"},
     "POST /competence/people/<int:person_id>/review/<code>": {"A": "LFFFFFFFF", "B": "LFFFFNFFF"},
     "POST /competence/plans/<code>": {"A": "LFFFVFVFF", "B": "LFFFFVVFF"},
     "POST /competence/plans/<code>/<int:year>": {"A": "LFFFVFVFF", "B": "LFFFFVVFF"},
-    "POST /competence/requirements": {"A": "LFFFNNNFF"},
+    # An unknown competence code is a field error on the form (422), not a 404 page.
+    "POST /competence/requirements": {"A": "LFFFVVVFF"},
     "POST /competence/requirements/<int:requirement_id>/delete": {
         "A": "LNNNNNNNN",
         "B": "LNNNNNNNN",
