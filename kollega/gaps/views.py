@@ -62,6 +62,22 @@ def _date(name: str) -> dt.date | None:
     return value
 
 
+def _heatmap_date(default: dt.date) -> tuple[dt.date, str | None, list[tuple[str, str]]]:
+    """The heatmap's own date (``heatmap_date``, any day: today, ahead or past), the page's
+    date when not given; a bad one is a field error beside the heatmap's date field."""
+    raw = request.args.get("heatmap_date", "").strip()
+    if not raw:
+        return default, None, []
+    try:
+        value = dt.date.fromisoformat(raw)
+    except ValueError:
+        message = _("%(value)s is not a date; use the form YYYY-MM-DD.", value=raw)
+        return default, raw, [("heatmap_date", message)]
+    if not clock.DATE_RANGE[0] <= value <= clock.DATE_RANGE[1]:
+        return default, raw, [("heatmap_date", _("Choose a date between 1900 and 2200."))]
+    return value, raw, []
+
+
 def heat_class(gap_points: int, people_required: int) -> str:
     """A colour step from the average gap per person (0 = none ... 4 = large)."""
     if people_required <= 0 or gap_points <= 0:
@@ -186,7 +202,8 @@ def unit(code: str) -> Any:
         flash(_("The start of the period must be before its end."), "error")
         closure_from = closure_to - dt.timedelta(days=365)
     closure = services.unit_closure(person, target, closure_from, closure_to, now=now)
-    heatmap = services.heatmap(person, target, at, by)
+    heatmap_at, heatmap_raw, errors = _heatmap_date(at)
+    heatmap = services.heatmap(person, target, heatmap_at, by)
     areas = services.focus_area_table(person, target, at)
     future_areas = services.focus_area_table(person, target, future) if future else None
     breadcrumbs = [u for u in _ancestors(target) if permissions.can_view_unit_gaps(person, u)]
@@ -200,6 +217,9 @@ def unit(code: str) -> Any:
         future_table=future_table,
         future_rows=future_rows,
         heatmap=heatmap,
+        heatmap_at=heatmap_at,
+        heatmap_raw=heatmap_raw,
+        errors=errors,
         areas=areas,
         future_areas={r["focus_area"]: r for r in future_areas} if future_areas else {},
         by=by,
@@ -210,7 +230,7 @@ def unit(code: str) -> Any:
         closure_to=closure_to,
         measures=suggestions.for_unit(person, target, at if at <= now else now),
         led=person.led_units,
-    )
+    ), (422 if errors else 200)
 
 
 EXPORT_TABLES = ("competences", "areas", "heatmap")
