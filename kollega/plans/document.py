@@ -191,15 +191,18 @@ def _staffing(writer: _Writer, plan: Plan, staffing: services.Staffing) -> None:
     fte = labels.fixed
     writer.block(
         _("FTE now by job"),
-        [_("Job code"), _("People"), _("FTE")],
-        [[r["job_code"], labels.number(r["people"], 0), fte(r["fte"])] for r in staffing.by_job],
+        [_("Job"), _("People"), _("FTE")],
+        [
+            [labels.job_name(r["job_code"]), labels.number(r["people"], 0), fte(r["fte"])]
+            for r in staffing.by_job
+        ],
         numeric=[1, 2],
     )
     writer.block(
         _("Staffing gap per year and job"),
         [
             _("Year"),
-            _("Job code"),
+            _("Job"),
             _("Supply (FTE)"),
             _("Retiring (FTE)"),
             _("Need (FTE)"),
@@ -209,7 +212,7 @@ def _staffing(writer: _Writer, plan: Plan, staffing: services.Staffing) -> None:
         [
             [
                 str(r["year"]),
-                r["job_code"],
+                labels.job_name(r["job_code"]),
                 fte(r["supply_fte"]),
                 fte(r["retiring_fte"]),
                 fte(r["need_fte"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import g, has_app_context
 from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -123,6 +124,21 @@ def period(start: dt.date | None, end: dt.date | None) -> str:
     return f"{first} – {last}"
 
 
+def job_name(code: str | None) -> str:
+    """A job code's readable name from the ``jobs`` table, the code itself when it has
+    none; the names are read once per request (shared with the ``job_name`` filter)."""
+    if not code:
+        return ""
+    names = g.get("kollega_job_names") if has_app_context() else None
+    if names is None:
+        from kollega.org.models import job_names
+
+        names = job_names()
+        if has_app_context():
+            g.kollega_job_names = names
+    return names.get(code, code)
+
+
 def effect_text(measure: Any) -> str:
     parts = [
         _(
@@ -135,7 +151,11 @@ def effect_text(measure: Any) -> str:
     ]
     if measure.fte_change and measure.job_code:
         parts.append(
-            _("%(fte)s FTE for %(job)s", fte=number(measure.fte_change), job=measure.job_code)
+            _(
+                "%(fte)s FTE for %(job)s",
+                fte=number(measure.fte_change),
+                job=job_name(measure.job_code),
+            )
         )
     return "; ".join(parts)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from docx import Document
 
 from kollega.extensions import db
+from kollega.org.models import Job
 from kollega.plans import analysis as P
 from kollega.plans import services
 from kollega.plans.models import Plan
@@ -165,6 +166,7 @@ def test_step_update_and_bad_step_input(client, org):
 def _hand_plan(client, org):
     """Unit B1: two advisers (1980), a nurse who turns 67 in 2027 and a half-time
     nurse (1990); residents over 80: 100, 120, 150 with 0.02 nurse FTE each."""
+    db.session.add(Job(code="SPL", name="Sykepleier"))
     make_person(org.unit_b1, job_code="SPL", birth_year=1960, fte=1.0)
     young = make_person(org.unit_b1, job_code="SPL", birth_year=1990, fte=0.5)
     comp = competence("t:1")
@@ -328,7 +330,7 @@ def test_document_has_the_seven_steps_and_tables(client, org):
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 1")]
     assert headings == STEP_TITLES_NB
     table_heads = [t.rows[0].cells[0].text for t in doc.tables]
-    assert "Stillingskode" in table_heads  # FTE now and the staffing gap
+    assert "Stilling" in table_heads  # FTE now and the staffing gap, by job name
     assert "Type tiltak" in table_heads  # the measures
     assert "Scenario" in table_heads
     texts = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
