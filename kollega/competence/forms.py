@@ -63,6 +63,17 @@ CONVERSATION_FIELDS = {
     for name, prefix in ((f"competence_{i}", "comp"), (f"level_{i}", "target"))
 }
 ASSESS_FIELDS = {"level": "lv-0", "note": "note", "evidence_url": "evidence_url"}
+# The unit plan page's two forms: the plan's summary and status, and a new goal.
+PLAN_FIELDS = {"summary": "p-summary", "status": "p-status"}
+GOAL_FIELDS = {
+    "goal": "g-goal",
+    "focus_area": "g-focus",
+    "requirement_id": "g-req",
+    "measure_kind": "g-kind",
+    "measure": "g-measure",
+    "responsible_id": "g-resp",
+    "due_on": "g-due",
+}
 
 
 def date_field(name: str, default: dt.date | None = None, form: bool = False) -> dt.date | None:
@@ -100,18 +111,32 @@ def competence_links(form: MultiDict[str, str], level_field: str) -> list[tuple[
 
 
 def matrix_cells(
-    form: Mapping[str, str], comps: Sequence[Competence], columns: Sequence[str]
+    form: Mapping[str, str],
+    comps: Sequence[Competence],
+    columns: Sequence[str],
+    fields: dict[str, str],
 ) -> dict[tuple[str, str], int]:
     """(column code, competence code) -> level for every cell the matrix form sent
-    (0 = no requirement)."""
+    (0 or empty = no requirement). A cell that is not a level on its framework's scale
+    is left out, with its message added to ``fields`` under the cell's input name
+    (``matrix_cell_name``), so that every bad cell is reported at once."""
     cells: dict[tuple[str, str], int] = {}
     for c in comps:
         for col in columns:
-            raw = form.get(f"cell-{c.id}-{col}")
+            name = matrix_cell_name(c, col)
+            raw = form.get(name)
             if raw is None:
                 continue
-            cells[(col, c.code)] = int_field(raw, f"cell-{c.id}-{col}") or 0
+            text = raw.strip() or "0"
+            level = gather(fields, lambda c=c, text=text, name=name: check_level(c, text, name))
+            if level is not None:
+                cells[(col, c.code)] = level
     return cells
+
+
+def matrix_cell_name(comp: Competence, column: str) -> str:
+    """The matrix form's input name for a competence's cell in a column."""
+    return f"cell-{comp.id}-{column}"
 
 
 def gather(fields: dict[str, str], read: Callable[[], T]) -> T | None:

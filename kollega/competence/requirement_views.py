@@ -19,6 +19,7 @@ from kollega.competence.forms import (
     competence_field,
     date_field,
     gather,
+    matrix_cell_name,
     matrix_cells,
 )
 from kollega.competence.models import Requirement
@@ -36,6 +37,7 @@ from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.formflow import attempt_placed
+from kollega.org.import_views import job_name
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import manageable_units
 
@@ -129,7 +131,7 @@ def _matrix_columns(
     requirements for, or every job code."""
     if scope == "job":
         codes = job_codes()
-        return codes, {c: c for c in codes}
+        return codes, {c: job_name(c) for c in codes}  # the readable name, else the code
     if parent is None:
         abort(404)
     columns = [parent] + [
@@ -157,24 +159,65 @@ def matrix() -> Any:
     parent = next((u for u in units if u.code == parent_code), None)
     column_codes, column_names = _matrix_columns(viewer, scope, units, parent)
     comps = [c for c in framework.competences if c.active]
+    # The input ids of the cells (a job code is no safe id) and of the start date, so that
+    # a refusal is shown beside the input it is about.
+    ids = {
+        matrix_cell_name(c, col): f"m-{c.id}-{i}"
+        for c in comps
+        for i, col in enumerate(column_codes, 1)
+    } | {"effective_from": "m-from"}
+    errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        start = services.parse_date(request.form.get("effective_from", ""), "effective_from")
-        cells = matrix_cells(request.form, comps, column_codes)
-        # Only changed cells: compare with what is in force at the start date.
-        current = matrix_values(scope, column_codes, comps, start)
-        changed = {k: v for k, v in cells.items() if current.get(k, 0) != v}
-        n = set_matrix(viewer, scope, changed, start)
-        flash(_("%(n)s requirements changed.", n=n), "success")
-        return redirect(
-            url_for(
-                "competence.matrix",
-                scope=scope,
-                framework=framework.code,
-                unit=parent_code,
-                date=start.isoformat(),
+        form = request.form
+
+        def save() -> int:
+            # Every malformed cell and the date at once; nothing is stored unless all are good.
+            fields: dict[str, str] = {}
+            start = gather(
+                fields,
+                lambda: services.parse_date(form.get("effective_from", ""), "effective_from"),
             )
-        )
+            cells = matrix_cells(form, comps, column_codes, fields)
+            if fields or start is None:
+                raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
+            # Only changed cells: compare with what is in force at the start date.
+            current = matrix_values(scope, column_codes, comps, start)
+            changed = {k: v for k, v in cells.items() if current.get(k, 0) != v}
+            return set_matrix(viewer, scope, changed, start)
+
+        n, errors = attempt_placed(save, ids, "m-from")
+        # A cell's message says which cell it is about, in the summary too.
+        cell_labels = {
+            f"m-{c.id}-{i}": f"{c.local_code} {c.name(loc())} – {column_names[col]}"
+            for c in comps
+            for i, col in enumerate(column_codes, 1)
+        }
+        errors = [
+            (target, _("%(cell)s: %(message)s", cell=cell_labels[target], message=message))
+            if target in cell_labels
+            else (target, message)
+            for target, message in errors
+        ]
+        if n is not None:
+            flash(_("%(n)s requirements changed.", n=n), "success")
+            return redirect(
+                url_for(
+                    "competence.matrix",
+                    scope=scope,
+                    framework=framework.code,
+                    unit=parent_code,
+                    date=form.get("effective_from", "").strip(),
+                )
+            )
     on = date_field("date", today()) or today()
+    values: dict[tuple[str, str], Any] = matrix_values(scope, column_codes, comps, on)
+    if errors:
+        # What was typed, cell by cell, to correct and send again.
+        values = {
+            (col, c.code): request.form.get(matrix_cell_name(c, col), "")
+            for c in comps
+            for col in column_codes
+        }
     return render_template(
         "competence/matrix.html",
         scope=scope,
@@ -185,8 +228,10 @@ def matrix() -> Any:
         columns=column_codes,
         column_names=column_names,
         comps=comps,
-        values=matrix_values(scope, column_codes, comps, on),
+        values=values,
         on=on,
+        typed_from=request.form.get("effective_from", "") if errors else None,
+        errors=errors,
         locale=loc(),
         is_hr=viewer.is_hr,
-    )
+    ), (422 if errors else 200)

@@ -38,8 +38,11 @@ from kollega.competence.forms import (
     ASSESS_FIELDS,
     COMPETENCE_ROWS,
     CONVERSATION_FIELDS,
+    GOAL_FIELDS,
+    PLAN_FIELDS,
     conversation_input,
     date_field,
+    gather,
     int_field,
 )
 from kollega.competence.models import (
@@ -314,37 +317,65 @@ def plan(code: str, year: int | None = None) -> Any:
     year = year or today().year
     if not 2000 <= year <= 2100:
         abort(404)
+    errors: list[tuple[str, str]] = []
+    f = request.form
     if request.method == "POST":
-        f = request.form
-        p = unit_plans.plan_for(viewer, unit, year, create=True)
-        assert p is not None
+        # Refused by permission before the input is looked at.
+        permissions.require(permissions.can_manage_unit(viewer, unit))
         action = f.get("action")
-        if action == "plan":
-            unit_plans.update_plan(viewer, p, f.get("summary", ""), f.get("status", "draft"))
-        elif action == "goal":
-            rid = int_field(f.get("responsible_id"), "responsible_id")
-            responsible = unit_plans.goal_responsible(viewer, unit, rid)
-            unit_plans.add_goal(
-                viewer,
-                p,
-                f.get("focus_area", ""),
-                f.get("goal", ""),
-                f.get("measure", ""),
-                f.get("measure_kind", "develop"),
-                int_field(f.get("requirement_id"), "requirement_id"),
-                responsible,
-                date_field("due_on", form=True),
-            )
-        elif action == "goal_status":
-            goal_id = int_field(f.get("goal_id"), "goal_id")
-            goal = db.session.get(CompetencePlanGoal, goal_id) if goal_id else None
-            if goal is None or goal.plan_id != p.id:
-                abort(404)
-            unit_plans.set_goal_status(viewer, goal, f.get("status", ""))
-        else:
+        if action not in ("plan", "goal", "goal_status"):
             abort(400)
-        flash(_("The plan is saved."), "success")
-        return redirect(url_for("competence.plan", code=unit.code, year=year))
+
+        def save() -> object:
+            p = unit_plans.plan_for(viewer, unit, year, create=True)
+            assert p is not None
+            if action == "plan":
+                return unit_plans.update_plan(
+                    viewer, p, f.get("summary", ""), f.get("status", "draft")
+                )
+            if action == "goal":
+                # Every malformed field at once; the use case checks the rest.
+                fields: dict[str, str] = {}
+                rid = gather(fields, lambda: int_field(f.get("responsible_id"), "responsible_id"))
+                responsible = gather(fields, lambda: unit_plans.goal_responsible(viewer, unit, rid))
+                req_id = gather(
+                    fields, lambda: int_field(f.get("requirement_id"), "requirement_id")
+                )
+                due = gather(fields, lambda: date_field("due_on", form=True))
+                goal = gather(
+                    fields,
+                    lambda: unit_plans.add_goal(
+                        viewer,
+                        p,
+                        f.get("focus_area", ""),
+                        f.get("goal", ""),
+                        f.get("measure", ""),
+                        f.get("measure_kind", "develop"),
+                        req_id,
+                        responsible,
+                        due,
+                    ),
+                )
+                if fields or goal is None:
+                    raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
+                return goal
+            goal_id = int_field(f.get("goal_id"), "goal_id")
+            row = db.session.get(CompetencePlanGoal, goal_id) if goal_id else None
+            if row is None or row.plan_id != p.id:
+                abort(404)
+            unit_plans.set_goal_status(viewer, row, f.get("status", ""))
+            return row
+
+        if action == "goal_status":
+            ids = {"status": f"gs-{f.get('goal_id', '')}"}
+            default = ids["status"]
+        else:
+            ids = GOAL_FIELDS if action == "goal" else PLAN_FIELDS
+            default = "g-goal" if action == "goal" else "p-summary"
+        saved, errors = attempt_placed(save, ids, default)
+        if saved is not None:
+            flash(_("The plan is saved."), "success")
+            return redirect(url_for("competence.plan", code=unit.code, year=year))
     p = unit_plans.plan_for(viewer, unit, year)
     reqs = list(
         db.session.scalars(
@@ -363,7 +394,9 @@ def plan(code: str, year: int | None = None) -> Any:
         goal_statuses=GOAL_STATUSES,
         measure_kinds=MEASURE_KINDS,
         locale=loc(),
-    )
+        errors=errors,
+        values=f if errors else {},
+    ), (422 if errors else 200)
 
 
 # --- development conversations ------------------------------------------------------------

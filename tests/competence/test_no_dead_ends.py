@@ -153,3 +153,68 @@ def test_requirement_form_with_an_unknown_code_keeps_the_input(client, org, fram
     _error_beside(page, "n-comp")
     _error_beside(page, "n-from")
     assert _count(Requirement) == 0
+
+
+def test_matrix_keeps_the_input_and_marks_each_cell(client, org, frameworks):
+    from kollega.competence.services import competence_by_code
+
+    login(client, org.leader)
+    a = competence_by_code("digcomp-2.2:4.2")
+    b = competence_by_code("digcomp-2.2:1.1")
+    form = {
+        "scope": "unit",
+        "framework": "digcomp-2.2",
+        "unit": "A1",
+        "effective_from": "1. januar",
+        f"cell-{a.id}-A1": "4",
+        f"cell-{a.id}-A1a": "99",
+        f"cell-{b.id}-A1": "x",
+    }
+    page = _page(client.post("/competence/requirements/matrix", data=form))
+    assert 'value="1. januar"' in page and 'value="99"' in page and 'value="x"' in page
+    assert 'value="4"' in page  # a good cell is kept too, to send again
+    _error_beside(page, "m-from")
+    # The cells are numbered by column: A1 first, then its sub-unit A1a.
+    _error_beside(page, f"m-{a.id}-2")
+    _error_beside(page, f"m-{b.id}-1")
+    assert f'id="m-{a.id}-1-error"' not in page
+    # The summary says which cell a message is about.
+    summary = page[page.index('class="error-summary"') :][:2000]
+    assert f"{a.local_code} " in summary and f"{b.local_code} " in summary
+    assert _count(Requirement) == 0
+    # A good date with one bad cell stores none of the good cells either.
+    page = _page(
+        client.post("/competence/requirements/matrix", data=form | {"effective_from": "2025-01-01"})
+    )
+    assert 'id="m-from-error"' not in page and 'value="2025-01-01"' in page
+    assert _count(Requirement) == 0
+
+
+def test_plan_goal_form_keeps_the_input_and_marks_each_field(client, org, frameworks):
+    from kollega.competence.models import CompetencePlan, CompetencePlanGoal
+
+    login(client, org.leader)
+    base = "/competence/plans/A1/2026"
+    r = client.post(
+        base,
+        data={
+            "action": "goal",
+            "goal": "Alle på nivå 3",
+            "focus_area": "cooking",
+            "measure_kind": "develop",
+            "measure": "Kurs i personvern",
+            "responsible_id": str(org.other_employee.id),
+            "due_on": "31.12.2026",
+        },
+    )
+    page = _page(r)
+    assert ">Alle på nivå 3</textarea>" in page and 'value="Kurs i personvern"' in page
+    assert 'value="31.12.2026"' in page and '<option value="cooking" selected>' in page
+    for field in ("g-focus", "g-resp", "g-due"):
+        _error_beside(page, field)
+    assert 'id="g-goal-error"' not in page
+    r = client.post(base, data={"action": "plan", "summary": "Personvern først", "status": "x"})
+    page = _page(r)
+    assert ">Personvern først</textarea>" in page
+    _error_beside(page, "p-status")
+    assert _count(CompetencePlanGoal) == 0 and _count(CompetencePlan) == 0
