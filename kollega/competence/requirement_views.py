@@ -37,9 +37,8 @@ from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.formflow import attempt_placed
-from kollega.org.import_views import job_name
 from kollega.org.models import OrgUnit, Person
-from kollega.org.services import manageable_units
+from kollega.org.services import job_name, manageable_units
 
 
 @bp.route("/requirements", methods=["GET", "POST"])
@@ -140,6 +139,40 @@ def _matrix_columns(
     return [u.code for u in columns], {u.code: u.name for u in columns}
 
 
+def _matrix_shown(
+    scope: str, column_codes: list[str], comps: list[Any], on: Any, typed: bool
+) -> dict[tuple[str, str], Any]:
+    """The cells to show: what was typed after a refusal, to correct and send again;
+    otherwise the levels in force on ``on``."""
+    if typed:
+        return {
+            (col, c.code): request.form.get(matrix_cell_name(c, col), "")
+            for c in comps
+            for col in column_codes
+        }
+    return matrix_values(scope, column_codes, comps, on)
+
+
+def _name_cells(
+    errors: list[tuple[str, str]],
+    comps: list[Any],
+    column_codes: list[str],
+    column_names: dict[str, str],
+) -> list[tuple[str, str]]:
+    """A cell's message says which cell it is about, in the error summary too."""
+    cell_labels = {
+        f"m-{c.id}-{i}": f"{c.local_code} {c.name(loc())} – {column_names[col]}"
+        for c in comps
+        for i, col in enumerate(column_codes, 1)
+    }
+    return [
+        (target, _("%(cell)s: %(message)s", cell=cell_labels[target], message=message))
+        if target in cell_labels
+        else (target, message)
+        for target, message in errors
+    ]
+
+
 @bp.route("/requirements/matrix", methods=["GET", "POST"])
 @login_required
 def matrix() -> Any:
@@ -186,18 +219,7 @@ def matrix() -> Any:
             return set_matrix(viewer, scope, changed, start)
 
         n, errors = attempt_placed(save, ids, "m-from")
-        # A cell's message says which cell it is about, in the summary too.
-        cell_labels = {
-            f"m-{c.id}-{i}": f"{c.local_code} {c.name(loc())} – {column_names[col]}"
-            for c in comps
-            for i, col in enumerate(column_codes, 1)
-        }
-        errors = [
-            (target, _("%(cell)s: %(message)s", cell=cell_labels[target], message=message))
-            if target in cell_labels
-            else (target, message)
-            for target, message in errors
-        ]
+        errors = _name_cells(errors, comps, column_codes, column_names)
         if n is not None:
             flash(_("%(n)s requirements changed.", n=n), "success")
             return redirect(
@@ -210,14 +232,7 @@ def matrix() -> Any:
                 )
             )
     on = date_field("date", today()) or today()
-    values: dict[tuple[str, str], Any] = matrix_values(scope, column_codes, comps, on)
-    if errors:
-        # What was typed, cell by cell, to correct and send again.
-        values = {
-            (col, c.code): request.form.get(matrix_cell_name(c, col), "")
-            for c in comps
-            for col in column_codes
-        }
+    values = _matrix_shown(scope, column_codes, comps, on, typed=bool(errors))
     return render_template(
         "competence/matrix.html",
         scope=scope,

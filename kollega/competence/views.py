@@ -308,6 +308,33 @@ def review(person_id: int, code: str) -> Any:
 # --- unit competence plan -------------------------------------------------------------------
 
 
+def _add_goal(viewer: Person, unit: Any, plan: Any, f: Any) -> Any:
+    """A goal from the plan page's form: every malformed field at once; the use case
+    checks the rest."""
+    fields: dict[str, str] = {}
+    rid = gather(fields, lambda: int_field(f.get("responsible_id"), "responsible_id"))
+    responsible = gather(fields, lambda: unit_plans.goal_responsible(viewer, unit, rid))
+    req_id = gather(fields, lambda: int_field(f.get("requirement_id"), "requirement_id"))
+    due = gather(fields, lambda: date_field("due_on", form=True))
+    goal = gather(
+        fields,
+        lambda: unit_plans.add_goal(
+            viewer,
+            plan,
+            f.get("focus_area", ""),
+            f.get("goal", ""),
+            f.get("measure", ""),
+            f.get("measure_kind", "develop"),
+            req_id,
+            responsible,
+            due,
+        ),
+    )
+    if fields or goal is None:
+        raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
+    return goal
+
+
 @bp.route("/plans/<code>", methods=["GET", "POST"])
 @bp.route("/plans/<code>/<int:year>", methods=["GET", "POST"])
 @login_required
@@ -334,31 +361,7 @@ def plan(code: str, year: int | None = None) -> Any:
                     viewer, p, f.get("summary", ""), f.get("status", "draft")
                 )
             if action == "goal":
-                # Every malformed field at once; the use case checks the rest.
-                fields: dict[str, str] = {}
-                rid = gather(fields, lambda: int_field(f.get("responsible_id"), "responsible_id"))
-                responsible = gather(fields, lambda: unit_plans.goal_responsible(viewer, unit, rid))
-                req_id = gather(
-                    fields, lambda: int_field(f.get("requirement_id"), "requirement_id")
-                )
-                due = gather(fields, lambda: date_field("due_on", form=True))
-                goal = gather(
-                    fields,
-                    lambda: unit_plans.add_goal(
-                        viewer,
-                        p,
-                        f.get("focus_area", ""),
-                        f.get("goal", ""),
-                        f.get("measure", ""),
-                        f.get("measure_kind", "develop"),
-                        req_id,
-                        responsible,
-                        due,
-                    ),
-                )
-                if fields or goal is None:
-                    raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
-                return goal
+                return _add_goal(viewer, unit, p, f)
             goal_id = int_field(f.get("goal_id"), "goal_id")
             row = db.session.get(CompetencePlanGoal, goal_id) if goal_id else None
             if row is None or row.plan_id != p.id:

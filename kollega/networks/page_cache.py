@@ -49,6 +49,7 @@ from sqlalchemy.orm.util import identity_key
 from kollega.auth import sockets
 from kollega.networks.messages import PAGE, reactions_for
 from kollega.networks.models import Message, Network, Reaction, Thread
+from kollega.networks.send import _insert_statements
 from kollega.networks.serialise import page_json
 from kollega.org.models import Person
 
@@ -199,8 +200,6 @@ def _note_statement(state: ORMExecuteState) -> None:
 
 
 def _threads_written(state: ORMExecuteState, table: str) -> set[int]:
-    from kollega.networks.send import _insert_statements
-
     params = state.parameters if isinstance(state.parameters, dict) else None
     sends = _insert_statements().values()
     if table == "messages" and params is not None and any(state.statement is s for s in sends):

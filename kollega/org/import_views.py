@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -27,7 +27,7 @@ from kollega.extensions import db
 from kollega.org.blueprint import bp
 from kollega.org.import_forms import ImportConfirmForm, ImportUploadForm
 from kollega.org.imports import KINDS, ImportPlan, check, run_import
-from kollega.org.models import job_names
+from kollega.org.services import job_name
 from kollega.web import register_nav
 
 register_nav(_l("Import"), "org.import_upload", permissions.can_import, order=85)
@@ -38,17 +38,8 @@ STALE_SECONDS = 24 * 3600
 ALLOWED_SUFFIXES = (".csv", ".txt")
 
 
-@bp.app_template_global("job_name")
-@bp.app_template_filter("job_name")
-def job_name(code: str | None) -> str:
-    """A job code's readable name from the jobs import, the code itself when it has none
-    (``{{ person.job_code | job_name }}``). The names are read once per request."""
-    if not code:
-        return ""
-    names = g.get("kollega_job_names")
-    if names is None:
-        names = g.kollega_job_names = job_names()
-    return names.get(code, code)
+bp.add_app_template_global(job_name, "job_name")
+bp.add_app_template_filter(job_name, "job_name")
 
 
 def _folder() -> Path:

@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
-from kollega.org.models import STORED_ROLES, UNIT_KINDS, OrgUnit, Person, PersonRole, UnitLeader
+from kollega.org.models import (
+    STORED_ROLES,
+    UNIT_KINDS,
+    OrgUnit,
+    Person,
+    PersonRole,
+    UnitLeader,
+    job_names,
+)
 
 
 def unit_by_code(code: str) -> OrgUnit:
@@ -142,3 +151,17 @@ def manageable_units(actor: Person) -> list[OrgUnit]:
             .order_by(OrgUnit.path)
         )
     )
+
+
+def job_name(code: str | None) -> str:
+    """A job code's readable name from the ``jobs`` table, the code itself when it has
+    none (the ``job_name`` template filter, pages and documents alike). The names are read
+    once per request."""
+    if not code:
+        return ""
+    names = g.get("kollega_job_names") if has_app_context() else None
+    if names is None:
+        names = job_names()
+        if has_app_context():
+            g.kollega_job_names = names
+    return names.get(code, code)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import g, has_app_context
 from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from kollega.org.services import job_name
 
 STEP_TITLES = {
     1: _l("Organisation and involvement"),
@@ -122,21 +123,6 @@ def period(start: dt.date | None, end: dt.date | None) -> str:
     first = format_date(start).replace(" ", "\xa0", 1) if start else ""
     last = format_date(end).replace(" ", "\xa0", 1) if end else ""
     return f"{first} – {last}"
-
-
-def job_name(code: str | None) -> str:
-    """A job code's readable name from the ``jobs`` table, the code itself when it has
-    none; the names are read once per request (shared with the ``job_name`` filter)."""
-    if not code:
-        return ""
-    names = g.get("kollega_job_names") if has_app_context() else None
-    if names is None:
-        from kollega.org.models import job_names
-
-        names = job_names()
-        if has_app_context():
-            g.kollega_job_names = names
-    return names.get(code, code)
 
 
 def effect_text(measure: Any) -> str:
