@@ -24,7 +24,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/vendor/.built: node_modules/.installed scripts/build_assets.mjs
+static/vendor/.built: node_modules/.installed scripts/build_assets.mjs $(wildcard assets/chat/*.js)
 	node scripts/build_assets.mjs
 	touch $@
 

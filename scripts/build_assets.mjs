@@ -1,8 +1,10 @@
-// Copies the front-end libraries from node_modules into static/vendor.
-// Nothing is loaded from a CDN and no third-party file is committed.
+// Builds kollega's front end into static/vendor: copies the libraries the pages load as
+// they are, and bundles the chat client (assets/chat/*.js, ES modules) with esbuild.
+// Nothing is loaded from a CDN and no built or third-party file is committed.
 import { copyFileSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "static", "vendor");
@@ -21,4 +23,17 @@ for (const [from, to] of files) {
   }
   copyFileSync(src, join(out, to));
 }
-console.log(`copied ${files.length} files into static/vendor`);
+
+// The chat client: one file for the browser, no inline script (the CSP forbids it).
+await build({
+  entryPoints: [join(root, "assets", "chat", "main.js")],
+  outfile: join(out, "chat.js"),
+  bundle: true,
+  format: "iife",
+  target: ["es2020"],
+  minify: true,
+  sourcemap: "linked",
+  legalComments: "linked",
+  logLevel: "warning",
+});
+console.log(`copied ${files.length} files and built chat.js into static/vendor`);

@@ -1,6 +1,6 @@
 """Pages of learning networks. Everything works without JavaScript: the thread page
 renders its messages on the server and posts through a plain form (with a client_id,
-so a double submit stores one message); ``static/networks.js`` adds live behaviour."""
+so a double submit stores one message); ``assets/chat/ (static/vendor/chat.js)`` adds live behaviour."""
 
 from __future__ import annotations
 

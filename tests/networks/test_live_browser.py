@@ -1,4 +1,4 @@
-"""The chat screen in real Chromium (static/networks.js): live messages between two
+"""The chat screen in real Chromium (assets/chat/ (static/vendor/chat.js)): live messages between two
 people, unread counts in the side list, the outbox across a dropped socket and a reload,
 the keyboard composer, and axe-core."""
 

@@ -1,3 +1,15 @@
+// The chat client's entry (bundled by scripts/build_assets.mjs into static/vendor/chat.js).
+// Shared state lives on one `chat` object (see chat.js) that each feature module's
+// init(chat) receives: message rendering and actions, mentions, attention (title, desktop
+// notifications, presence) and uploads each live in their own module.
+import { io } from "socket.io-client";
+import { createChat } from "./chat.js";
+import * as message from "./message.js";
+import * as actions from "./actions.js";
+import * as mentions from "./mentions.js";
+import * as attention from "./attention.js";
+import * as uploads from "./uploads.js";
+
 // The chat screen's live behaviour (thread page). No inline scripts: the CSP forbids them.
 //
 // Delivery, as DESIGN.md says: every message the person writes goes first into an outbox
@@ -11,7 +23,7 @@
 
   const root = document.getElementById("thread");
   const stringsEl = document.getElementById("chat-strings");
-  if (!root || !stringsEl || typeof window.io !== "function") return;
+  if (!root || !stringsEl) return;
 
   const T = stringsEl.dataset;
   const threadId = Number(root.dataset.threadId);
@@ -346,8 +358,11 @@
   }
 
   // --- socket ----------------------------------------------------------------------------
-  const socket = window.io({ transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
-  window.kollegaChat = { socket: socket, lastSeq: function () { return lastSeq; } };
+  const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
+  const chat = createChat({ socket, root, strings: T, threadId, networkId, me, list, form, textarea });
+  chat.lastSeq = function () { return lastSeq; };
+  window.kollegaChat = chat;
+  [message, actions, mentions, attention, uploads].forEach(function (m) { m.init(chat); });
 
   const status = el("p", { id: "chat-status", className: "chat-status", role: "status" });
   root.insertBefore(status, root.querySelector("section"));
