@@ -23,7 +23,20 @@ NETWORK_STATUSES = ("proposed", "active", "archived")
 MEMBER_ROLES = ("member", "facilitator")
 MEMBER_STATES = ("active", "requested", "invited")
 THREAD_KINDS = ("discussion", "question", "experience", "learning_stop")
-NOTIFICATION_KINDS = ("mention", "reply", "join_request", "invite")
+NOTIFICATION_KINDS = (
+    "mention",
+    "reply",
+    "join_request",
+    "invite",
+    # Consent and roles: the person's request was approved, an invitation the facilitators
+    # sent was accepted (told to the inviter), the person was made facilitator.
+    "approved",
+    "invite_accepted",
+    "made_facilitator",
+)
+# The four parts of an experience thread, stored on the thread as well as rendered into
+# its first message (so they can be searched and summarised).
+EXPERIENCE_FIELDS = ("situation", "what_we_did", "what_we_learned", "next_time")
 DIGEST_CHOICES = ("never", "daily", "weekly")
 REACTIONS = ("👍", "❤️", "😀", "🎉", "🤔", "👏", "🙏", "💡", "✅", "👀")
 
@@ -155,6 +168,11 @@ class Thread(Base):
         sa.ForeignKey("people.id", ondelete="SET NULL")
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+    # An experience thread's four parts (EXPERIENCE_FIELDS), as the opener wrote them.
+    situation: Mapped[str | None] = mapped_column(sa.Text)
+    what_we_did: Mapped[str | None] = mapped_column(sa.Text)
+    what_we_learned: Mapped[str | None] = mapped_column(sa.Text)
+    next_time: Mapped[str | None] = mapped_column(sa.Text)
 
     network: Mapped[Network] = relationship(foreign_keys=[network_id])
     created_by: Mapped[Person | None] = relationship(foreign_keys=[created_by_id])
