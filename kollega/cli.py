@@ -106,9 +106,18 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @click.argument("revision", default="heads")
 @with_appcontext
-def db_upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: every head)."""
+@click.option(
+    "--frameworks/--no-frameworks",
+    default=True,
+    show_default=True,
+    help="load the shipped competence frameworks (new and changed versions) after migrating",
+)
+def db_upgrade(revision: str, frameworks: bool) -> None:
+    """Apply migrations up to REVISION (default: every head), then load the shipped
+    competence frameworks: a first install needs no other command before its imports."""
     migrate.upgrade(current_app._get_current_object(), revision)  # type: ignore[attr-defined]
+    if frameworks and revision == "heads":
+        click.echo(f"frameworks: {migrate.sync_shipped_frameworks()}")
     click.echo("database is up to date")
 
 

@@ -28,6 +28,19 @@ def upgrade(app: Flask, revision: str = "heads") -> None:
         command.upgrade(cfg, revision)
 
 
+def sync_shipped_frameworks() -> str:
+    """Load the competence frameworks in ``kollega/frameworks/`` (and the instance's
+    ``frameworks/``) in one unit of work, after the schema is at its head: new files are
+    created, changed ones (another SHA-256: a new version shipped) updated, unchanged ones
+    left alone, so every ``db upgrade`` may run it. Returns the summary line."""
+    from kollega.competence.frameworks import sync_frameworks
+    from kollega.uow import unit_of_work
+
+    with unit_of_work():
+        report = sync_frameworks()
+    return report.summary()
+
+
 def downgrade(app: Flask, revision: str) -> None:
     with app.app_context(), db.engine.begin() as connection:
         cfg = alembic_config(app)
