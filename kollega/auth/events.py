@@ -32,6 +32,7 @@ _KEY = "_socket_person"
 _ROW = "_socket_person_row"  # (revision, column values) with a shared Redis
 _SEEN = "_socket_seen_at"
 _RECORDED = "_socket_recorded_at"
+_GROUP = "_socket_group"
 
 
 @socketio.on("connect")
@@ -42,12 +43,14 @@ def on_connect(auth: Any = None) -> bool:
     # row is then kept for the first event, which need not read it again.
     before: tuple[int, str] | None = None
     token = auth.get("token") if isinstance(auth, dict) else None
+    ident = ""  # the token's digest, or the browser session's id
     if isinstance(token, str):
         digest = _digest(token)
         before = _revision_before(_TOKEN_PEOPLE.get(digest))
         person = person_for_token(token)
         if person is not None:
             _remember_token(digest, person.id)
+            ident = digest
     else:
         before = _revision_before(_session_person_id())
         if current_user.is_authenticated:
@@ -57,7 +60,8 @@ def on_connect(auth: Any = None) -> bool:
                 return False
             if sessions.owes_second_factor(session, person):
                 return False
-    if person is None or not person.active:
+            ident = str(session.get(sessions.SESSION_ID) or "")
+    if person is None or not person.active or not ident:
         return False
     via_token = bool(isinstance(auth, dict) and auth.get("token"))
     now = int(time.time())
@@ -66,10 +70,15 @@ def on_connect(auth: Any = None) -> bool:
     session[_RECORDED] = now
     if before is not None and before[0] == person.id:
         session[_ROW] = (before[1], {key: getattr(person, key) for key in _COLUMNS})
+    # Its person's room, and its session's or token's: sign-out and revocation close
+    # exactly the sockets they concern (kollega.auth.sockets.disconnect_group).
+    group = sockets.token_group(ident) if via_token else sockets.session_group(ident)
+    session[_GROUP] = group
     join_room(person_room(person.id))
-    sockets.remember(person.id, socket_sid())
+    join_room(group)
+    sockets.remember(person.id, socket_sid(), (group,))
     auth_at = None if via_token else session.get(sessions.AUTH_AT)
-    sockets.track(socket_sid(), auth_at, now, via_token)
+    sockets.track(socket_sid(), auth_at, now, via_token, ident)
     return True
 
 
@@ -135,7 +144,7 @@ def socket_person() -> Person | None:
         sockets.touch(socket_sid(), now)
     if now - session.get(_RECORDED, 0) >= sockets.REFRESH:
         session[_RECORDED] = now
-        sockets.remember(person.id, socket_sid())
+        sockets.remember(person.id, socket_sid(), (session.get(_GROUP, ""),))
     return person
 
 

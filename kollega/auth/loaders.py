@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Request, g
+from flask import Request, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
+from kollega.auth import sessions
 from kollega.auth.services import person_for_token
 from kollega.extensions import db
 from kollega.org.models import Person
@@ -18,6 +19,8 @@ def load_person_from_session(user_id: str) -> Person | None:
     person = db.session.get(Person, int(person_id))
     if person is None or not person.active or person.session_token != token:
         return None
+    if sessions.is_revoked(session.get(sessions.SESSION_ID)):
+        return None  # signed out (kollega.auth.sessions.revoke) or from before session ids
     return person
 
 

@@ -57,3 +57,18 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
     used_at: Mapped[dt.datetime | None]
+
+
+class RevokedSession(Base):
+    """A signed-out browser session: its cookie (which carries ``id``) is refused from
+    then on. Kept until the session would have run out anyway (``expires_at``, its
+    absolute timeout), then pruned."""
+
+    __tablename__ = "revoked_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    revoked_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)

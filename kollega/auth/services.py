@@ -109,14 +109,16 @@ _PERSON_FOR_TOKEN = (
 )
 
 
-def revoke_token(person: Person, token_id: int) -> None:
-    """Revoke one of the person's own tokens (revoking twice keeps the first time)."""
+def revoke_token(person: Person, token_id: int) -> str:
+    """Revoke one of the person's own tokens (revoking twice keeps the first time);
+    returns its digest (``kollega.auth.sockets.disconnect_token`` closes its sockets)."""
     row = db.session.get(ApiToken, token_id)
     if row is None or row.person_id != person.id:
         raise NotFound(_l("No such token."))
     if row.revoked_at is None:
         row.revoked_at = now_utc()
     db.session.flush()
+    return row.token_hash
 
 
 def tokens_of(person: Person) -> list[ApiToken]:

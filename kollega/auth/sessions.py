@@ -7,19 +7,33 @@ sessions: they live until revoked, and these rules do not apply to them.
 Revocation is the person's ``session_token`` (part of the login cookie and of every
 socket's identity): changing it signs the person out everywhere at the next request or
 socket event; ``kollega.auth.sockets.disconnect_person`` closes their open sockets at once.
+
+Each browser session also has its own id (``_session_id``, given at sign-in). Signing out
+revokes that one session on the server (a ``RevokedSession`` row, kept until the session
+would have run out anyway): the old cookie is then refused on every page, API call and
+socket connect, while the person's other devices stay signed in;
+``kollega.auth.sockets.disconnect_session`` closes the session's open sockets. A cookie
+without a session id (from before session ids) is not accepted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 import time
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from kollega.auth.models import RevokedSession
+from kollega.db import now_utc
+from kollega.extensions import db
 from kollega.web import error_response, wants_json
 
+SESSION_ID = "_session_id"
 AUTH_AT = "_auth_at"
 SEEN_AT = "_seen_at"
 MFA = "_mfa"
@@ -39,9 +53,44 @@ _ENROL_ENDPOINTS = {
 def start(second_factor: bool) -> None:
     """Stamp a freshly signed-in session (call right after ``login_user``)."""
     now = int(time.time())
+    session[SESSION_ID] = secrets.token_urlsafe(24)
     session[AUTH_AT] = now
     session[SEEN_AT] = now
     session[MFA] = second_factor
+
+
+def is_revoked(session_id: Any) -> bool:
+    """Whether a cookie's session id may no longer be used (signed out, or none at all)."""
+    if not isinstance(session_id, str) or not session_id:
+        return True
+    return db.session.get(RevokedSession, session_id) is not None
+
+
+def revoke(person_id: int, data: Any) -> str | None:
+    """Revoke the browser session in ``data`` (the Flask session) on the server, so that
+    its cookie is refused from now on; returns its id (``None`` when it had none). Rows
+    of sessions past their absolute timeout are pruned on the way."""
+    session_id = data.get(SESSION_ID)
+    if not isinstance(session_id, str) or not session_id:
+        return None
+    now = now_utc()
+    db.session.execute(sa.delete(RevokedSession).where(RevokedSession.expires_at < now))
+    if db.session.get(RevokedSession, session_id) is None:
+        auth_at = data.get(AUTH_AT)
+        started = (
+            dt.datetime.fromtimestamp(auth_at, dt.UTC) if isinstance(auth_at, int | float) else now
+        )
+        timeout = dt.timedelta(seconds=current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
+        db.session.add(
+            RevokedSession(
+                id=session_id,
+                person_id=person_id,
+                revoked_at=now,
+                expires_at=max(started + timeout, now + dt.timedelta(minutes=1)),
+            )
+        )
+    db.session.flush()
+    return session_id
 
 
 def expiry_reason(data: Any, now: float | None = None) -> Any:

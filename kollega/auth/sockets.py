@@ -16,12 +16,14 @@ import threading
 import time
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kollega.auth import sessions
-from kollega.extensions import socketio
+from kollega.auth.models import ApiToken, RevokedSession
+from kollega.extensions import db, socketio
 from kollega.org.models import Person
 from kollega.realtime import person_room, publish
 
@@ -46,32 +48,53 @@ def _redis() -> Any:
 
 
 def _key(person_id: int) -> str:
-    return f"kollega:sockets:person:{person_id}"
+    return _group_key(person_room(person_id))
 
 
-def remember(person_id: int, sid: str) -> None:
-    """Record (or refresh) that ``sid`` is a socket of the person."""
+def _group_key(group: str) -> str:
+    return f"kollega:sockets:{group}"
+
+
+def session_group(session_id: str) -> str:
+    """The room (and registry key) of one browser session's sockets."""
+    return f"session:{session_id}"
+
+
+def token_group(token_digest: str) -> str:
+    """The room (and registry key) of the sockets opened with one bearer token."""
+    return f"token:{token_digest}"
+
+
+def remember(person_id: int, sid: str, groups: tuple[str, ...] = ()) -> None:
+    """Record (or refresh) that ``sid`` is a socket of the person (and of ``groups``:
+    its browser session or its token)."""
     client = _redis()
     if client is None:
         return
     now = time.time()
-    key = _key(person_id)
     with client.pipeline() as pipe:
-        pipe.zadd(key, {sid: now})
-        pipe.zremrangebyscore(key, 0, now - _KEEP)
-        pipe.expire(key, _KEEP)
+        for key in (_key(person_id), *(_group_key(g) for g in groups if g)):
+            pipe.zadd(key, {sid: now})
+            pipe.zremrangebyscore(key, 0, now - _KEEP)
+            pipe.expire(key, _KEEP)
         pipe.execute()
 
 
 def sids_of(person_id: int) -> set[str]:
     """The person's socket ids on every process (only this process's without Redis)."""
+    return sids_in(person_room(person_id))
+
+
+def sids_in(group: str) -> set[str]:
+    """The socket ids of a group (a room name: person, session, token) on every process
+    (only this process's without Redis)."""
     sids: set[str] = set()
     server = socketio.server
     if server is not None:
-        sids |= {sid for sid, _ in server.manager.get_participants("/", person_room(person_id))}
+        sids |= {sid for sid, _ in server.manager.get_participants("/", group)}
     client = _redis()
     if client is not None:
-        sids |= {s.decode() for s in client.zrange(_key(person_id), 0, -1)}
+        sids |= {s.decode() for s in client.zrange(_group_key(group), 0, -1)}
     return sids
 
 
@@ -79,6 +102,30 @@ def forget(person_id: int) -> None:
     client = _redis()
     if client is not None:
         client.delete(_key(person_id))
+
+
+def disconnect_group(group: str) -> None:
+    """Tell and close every open socket of a browser session or a token, on every
+    process (as ``disconnect_person``). Call it after the change is committed."""
+    publish(group, "session:ended", {})
+    server = socketio.server
+    if server is None:
+        return
+    for sid in sids_in(group):
+        server.disconnect(sid, namespace="/")
+    client = _redis()
+    if client is not None:
+        client.delete(_group_key(group))
+
+
+def disconnect_session(session_id: str) -> None:
+    """Close the sockets of one signed-out browser session (the person's others stay)."""
+    disconnect_group(session_group(session_id))
+
+
+def disconnect_token(token_digest: str) -> None:
+    """Close the sockets opened with a revoked token."""
+    disconnect_group(token_group(token_digest))
 
 
 # --- person revisions ------------------------------------------------------------------------
@@ -163,12 +210,16 @@ _SWEEPER = "kollega_socket_sweeper"
 _lock = threading.Lock()
 
 
-def track(sid: str, auth_at: float | None, seen_at: float, via_token: bool) -> None:
+def track(
+    sid: str, auth_at: float | None, seen_at: float, via_token: bool, ident: str = ""
+) -> None:
     """Record a new socket of this process (``auth_at`` None for bearer-token sockets,
-    which are not sessions and only end when the token or the person does)."""
+    which are not sessions and only end when the token or the person does). ``ident``
+    is the browser session's id, or the token's digest: the sweep closes the socket
+    once that session is signed out or that token revoked (from any process)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with _lock:
-        app.extensions.setdefault(_LOCAL, {})[sid] = [auth_at, seen_at, via_token]
+        app.extensions.setdefault(_LOCAL, {})[sid] = [auth_at, seen_at, via_token, ident]
         if app.extensions.get(_SWEEPER) or app.config.get("SOCKET_SWEEP_SECONDS", 60) <= 0:
             return
         app.extensions[_SWEEPER] = True
@@ -183,26 +234,63 @@ def touch(sid: str, seen_at: float) -> None:
 
 
 def sweep(app: Any, now: float | None = None) -> int:
-    """Close this process's cookie sockets whose session has run out; drop the entries of
-    sockets that are gone. Returns how many were closed."""
+    """Close this process's sockets whose session has run out or was signed out, and
+    those opened with a token since revoked; drop the entries of sockets that are gone.
+    Returns how many were closed."""
     server = socketio.server
     now = time.time() if now is None else now
     closed = 0
     with _lock:
         entries = list(app.extensions.get(_LOCAL, {}).items())
-    for sid, (auth_at, seen_at, via_token) in entries:
-        expired = False
-        if server is not None and server.manager.is_connected(sid, "/") and not via_token:
-            stamps = {sessions.AUTH_AT: auth_at, sessions.SEEN_AT: seen_at}
-            with app.app_context():
-                expired = sessions.expiry_reason(stamps, now) is not None
-            if expired:
-                server.disconnect(sid, namespace="/")
-                closed += 1
-        if expired or server is None or not server.manager.is_connected(sid, "/"):
+    live = [
+        (sid, entry)
+        for sid, entry in entries
+        if server is not None and server.manager.is_connected(sid, "/")
+    ]
+    with app.app_context():
+        ended = _ended(live, now)
+    for sid, _entry in entries:
+        if sid in ended:
+            server.disconnect(sid, namespace="/")
+            closed += 1
+        if sid in ended or server is None or not server.manager.is_connected(sid, "/"):
             with _lock:
                 app.extensions.get(_LOCAL, {}).pop(sid, None)
     return closed
+
+
+def _ended(live: list[tuple[str, list[Any]]], now: float) -> set[str]:
+    """The sids among ``live`` whose session ran out or was revoked, or whose token was
+    revoked: one query for the sessions and one for the tokens."""
+    ended: set[str] = set()
+    session_ids = {entry[3] for _, entry in live if not entry[2] and entry[3]}
+    digests = {entry[3] for _, entry in live if entry[2] and entry[3]}
+    revoked: set[str] = set()
+    valid_tokens: set[str] = set()
+    # (In the sweep's own app context, whose end returns the connection.)
+    if session_ids:
+        revoked = set(
+            db.session.scalars(
+                sa.select(RevokedSession.id).where(RevokedSession.id.in_(session_ids))
+            )
+        )
+    if digests:
+        valid_tokens = set(
+            db.session.scalars(
+                sa.select(ApiToken.token_hash).where(
+                    ApiToken.token_hash.in_(digests), ApiToken.revoked_at.is_(None)
+                )
+            )
+        )
+    for sid, (auth_at, seen_at, via_token, ident) in live:
+        if via_token:
+            if ident and ident not in valid_tokens:
+                ended.add(sid)
+            continue
+        stamps = {sessions.AUTH_AT: auth_at, sessions.SEEN_AT: seen_at}
+        if sessions.expiry_reason(stamps, now) is not None or ident in revoked:
+            ended.add(sid)
+    return ended
 
 
 def _sweep_loop(app: Any) -> None:

@@ -47,7 +47,7 @@ from kollega.auth.services import (
     unused_recovery_codes,
     verify_second_factor,
 )
-from kollega.auth.sockets import disconnect_person
+from kollega.auth.sockets import disconnect_person, disconnect_session, disconnect_token
 from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.extensions import db, limiter
@@ -248,8 +248,12 @@ def logout() -> Any:
     if current_user.is_authenticated:
         person_id = current_user.id
         record("auth.sign_out", actor_id=person_id)
+        # Revoked on the server: the old cookie is refused from now on, everywhere; this
+        # session's open sockets close (the person's other devices stay signed in).
+        session_id = sessions.revoke(person_id, session)
         sessions.end_session()
-        realtime.on_commit(lambda: disconnect_person(person_id))
+        if session_id:
+            realtime.on_commit(lambda: disconnect_session(session_id))
     else:
         sessions.end_session()
     flash(_("You are signed out."), "info")
@@ -300,7 +304,8 @@ def tokens() -> Any:
 @login_required
 def revoke(token_id: int) -> Any:
     person = current_person()
-    revoke_token(person, token_id)  # NotFound for someone else's token: 404
+    digest = revoke_token(person, token_id)  # NotFound for someone else's token: 404
+    realtime.on_commit(lambda: disconnect_token(digest))  # its sockets, on every process
     record(
         "auth.token_revoked",
         actor_id=person.id,
