@@ -109,8 +109,10 @@ def run_period(period: str, choice: str, now: dt.datetime, limit: int = BATCH) -
     """Do the next batch of one period as one unit of work (an edge helper for
     ``jobs``); the number of mails claimed, each sent once its claim is committed."""
     run = _open_run(period)
-    if run is None or run.done:
+    if run is None:
         return 0
+    if run.done:
+        return send_held(period, choice, now)
     people = list(
         db.session.scalars(
             sa.select(Person)
@@ -127,6 +129,8 @@ def run_period(period: str, choice: str, now: dt.datetime, limit: int = BATCH) -
     for person in people:
         if networks.email_digest(person) != choice:
             continue
+        if networks.in_quiet_hours(person, now):
+            continue  # held: send_held sends it once the quiet hours are over
         item = compose(person, choice, now)
         if item is not None:
             due.append((person.id, item))
@@ -158,4 +162,43 @@ def _claim_one_by_one(period: str, last: int, due: list[tuple[int, Mail]]) -> in
     if run is not None and run.cursor < last:
         with unit_of_work():
             run.cursor = last
+    return claimed
+
+
+def send_held(period: str, choice: str, now: dt.datetime) -> int:
+    """The digests that quiet hours held back (no e-mail in a person's quiet hours,
+    ``networks.in_quiet_hours``): once the period's walk is done, each person with quiet
+    hours who has no digest for the period yet gets it when their quiet hours are over,
+    or a claim without a mail (``sent`` False) when nothing is unread then, so they are
+    looked at once. One unit of work; the number of mails claimed."""
+    ids = networks.quiet_hours_people(choice)
+    if not ids:
+        return 0
+    done = set(
+        db.session.scalars(
+            sa.select(DigestSend.person_id).where(
+                DigestSend.period == period, DigestSend.person_id.in_(ids)
+            )
+        )
+    )
+    people = db.session.scalars(
+        sa.select(Person).where(Person.id.in_(set(ids) - done), Person.active.is_(True))
+    )
+    waiting = [p for p in people if not networks.in_quiet_hours(p, now)]
+    if not waiting:
+        return 0
+    claimed = 0
+    try:
+        with unit_of_work():
+            for person in waiting:
+                item = compose(person, choice, now)
+                if item is None:
+                    db.session.add(DigestSend(person_id=person.id, period=period, sent=False))
+                else:
+                    _claim(period, person.id, item)
+                    claimed += 1
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()  # another scheduler sent them first
+        return 0
     return claimed

@@ -45,10 +45,10 @@ from kollega.networks.networks import (
     update_network,
 )
 from kollega.networks.notifications import (
-    email_digest,
     list_notifications,
     mark_notifications_read,
-    set_email_digest,
+    set_notification_settings,
+    settings_json,
     unread_notification_count,
 )
 from kollega.networks.reads import read_thread, sidebar, unread_counts
@@ -661,23 +661,51 @@ def notifications_read() -> Any:
     return jsonify({"marked": count})
 
 
+_SETTINGS = {
+    "type": "object",
+    "properties": {
+        "email_digest": {"type": "string", "enum": ["never", "daily", "weekly"]},
+        "desktop_notifications": {
+            "type": "boolean",
+            "description": "desktop notifications (the browser's Notification API) for "
+            "mentions and replies, shown while the tab is hidden",
+        },
+        "quiet_from": {
+            "type": ["string", "null"],
+            "description": "start of the quiet hours, HH:MM Europe/Oslo (null: none)",
+        },
+        "quiet_to": {
+            "type": ["string", "null"],
+            "description": "end of the quiet hours, HH:MM Europe/Oslo; before quiet_from "
+            "spans midnight. No desktop notifications and no e-mail in quiet hours (the "
+            "digest waits until they end)",
+        },
+        "timezone": {"type": "string", "description": "always Europe/Oslo (read only)"},
+    },
+}
+
+
 @route(
     "/me/notification-settings",
-    summary="The caller's notification settings",
-    response=_OBJ,
+    summary="The caller's notification settings (e-mail digest, desktop notifications, "
+    "quiet hours)",
+    response=_SETTINGS,
 )
 def notification_settings() -> Any:
-    return jsonify({"email_digest": email_digest(current_person())})
+    return jsonify(settings_json(current_person()))
 
 
 @route(
     "/me/notification-settings",
     ["PUT"],
-    summary="Set the e-mail digest: never, daily or weekly",
-    body={"type": "object", "properties": {"email_digest": {"type": "string"}}},
-    response=_OBJ,
+    summary="Change the settings given (the others stay); quiet_from and quiet_to both or "
+    "neither; a bad value is a 422 naming its field and changes nothing",
+    body={
+        "type": "object",
+        "properties": {k: v for k, v in _SETTINGS["properties"].items() if k != "timezone"},
+    },
+    response=_SETTINGS,
 )
 def notification_settings_set() -> Any:
-    data = json_body(("email_digest",))
-    choice = set_email_digest(current_person(), data.get("email_digest"))
-    return jsonify({"email_digest": choice})
+    data = json_body()
+    return jsonify(set_notification_settings(current_person(), data))

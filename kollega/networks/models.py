@@ -312,6 +312,15 @@ class NotificationSetting(Base):
         sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     email_digest: Mapped[str] = mapped_column(sa.String(10), default="weekly")
+    # Desktop notifications (the browser's Notification API) for mentions and replies;
+    # the browser's own permission is asked for only when the person turns this on.
+    desktop_notifications: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
+    # Quiet hours, Europe/Oslo wall-clock times: no desktop notifications and no e-mail
+    # then. Both set or both empty; ``quiet_to`` before ``quiet_from`` spans midnight.
+    quiet_from: Mapped[dt.time | None] = mapped_column(sa.Time)
+    quiet_to: Mapped[dt.time | None] = mapped_column(sa.Time)
 
     __table_args__ = (
         sa.CheckConstraint(sa.text(f"email_digest IN {DIGEST_CHOICES!r}"), name="digest"),

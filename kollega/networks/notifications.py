@@ -1,16 +1,24 @@
-"""In-app notifications and the e-mail digest setting."""
+"""In-app notifications and the person's notification settings: the e-mail digest,
+desktop notifications (the browser's Notification API, for mentions and replies) and
+quiet hours (Europe/Oslo; no desktop notifications and no e-mail in them: the digest
+waits until they end, ``kollega.cycle.digest``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import (
     selectinload,
 )
 
+from kollega.clock import OSLO
 from kollega.db import now_utc
+from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.networks.common import as_int, clean_choice
 from kollega.networks.models import (
@@ -80,3 +88,128 @@ def set_email_digest(person: Person, choice: Any) -> str:
         setting.email_digest = choice
     db.session.flush()
     return choice
+
+
+# --- desktop notifications and quiet hours ----------------------------------------------
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+SETTING_FIELDS = ("email_digest", "desktop_notifications", "quiet_from", "quiet_to")
+
+
+def _hhmm(value: dt.time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def settings_json(person: Person) -> dict[str, Any]:
+    """The person's notification settings as the API and the chat client read them."""
+    setting = db.session.get(NotificationSetting, person.id)
+    return {
+        "email_digest": setting.email_digest if setting else "weekly",
+        "desktop_notifications": bool(setting and setting.desktop_notifications),
+        "quiet_from": _hhmm(setting.quiet_from) if setting else None,
+        "quiet_to": _hhmm(setting.quiet_to) if setting else None,
+        "timezone": "Europe/Oslo",
+    }
+
+
+def parse_time(value: Any, field: str) -> dt.time | None:
+    """``HH:MM`` (or ``HH:MM:SS``, as some browsers send) as a time; empty is None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    match = _TIME.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        message = _l("Give a time as HH:MM, from 00:00 to 23:59.")
+        raise ValidationError(message, fields={field: message})
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def _parse_bool(value: Any, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("on", "true", "1", "yes"):
+        return True
+    if value in ("", "off", "false", "0", "no"):
+        return False
+    message = _l("Must be true or false.")
+    raise ValidationError(message, fields={field: message})
+
+
+def _check_quiet(quiet_from: dt.time | None, quiet_to: dt.time | None) -> None:
+    if (quiet_from is None) != (quiet_to is None):
+        field = "quiet_to" if quiet_to is None else "quiet_from"
+        message = _l("Give both the start and the end of the quiet hours, or neither.")
+        raise ValidationError(message, fields={field: message})
+    if quiet_from is not None and quiet_from == quiet_to:
+        message = _l("The quiet hours must end at another time than they start.")
+        raise ValidationError(message, fields={"quiet_to": message})
+
+
+def set_notification_settings(person: Person, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Change the settings named in ``data`` (the others stay): ``email_digest``,
+    ``desktop_notifications``, ``quiet_from`` and ``quiet_to`` (HH:MM, Europe/Oslo; both
+    or neither). Every value is checked before anything is changed; a bad one is a
+    ``ValidationError`` naming its field. Returns ``settings_json``."""
+    # "timezone" is read only: a client may send back what it read.
+    unknown = [key for key in data if key not in (*SETTING_FIELDS, "timezone")]
+    if unknown:
+        message = _l("Unknown setting.")
+        raise ValidationError(message, fields=dict.fromkeys(unknown, message))
+    setting = db.session.get(NotificationSetting, person.id)
+    digest = setting.email_digest if setting else "weekly"
+    desktop = bool(setting and setting.desktop_notifications)
+    quiet_from = setting.quiet_from if setting else None
+    quiet_to = setting.quiet_to if setting else None
+    if "email_digest" in data:
+        digest = clean_choice(data["email_digest"], "email_digest", DIGEST_CHOICES)
+    if "desktop_notifications" in data:
+        desktop = _parse_bool(data["desktop_notifications"], "desktop_notifications")
+    if "quiet_from" in data:
+        quiet_from = parse_time(data["quiet_from"], "quiet_from")
+    if "quiet_to" in data:
+        quiet_to = parse_time(data["quiet_to"], "quiet_to")
+    _check_quiet(quiet_from, quiet_to)
+    if setting is None:
+        setting = NotificationSetting(person_id=person.id)
+        db.session.add(setting)
+    setting.email_digest = digest
+    setting.desktop_notifications = desktop
+    setting.quiet_from, setting.quiet_to = quiet_from, quiet_to
+    db.session.flush()
+    return settings_json(person)
+
+
+def within_quiet_hours(quiet_from: dt.time, quiet_to: dt.time, when: dt.datetime) -> bool:
+    """Whether ``when`` (aware) falls in the quiet hours from ``quiet_from`` up to
+    ``quiet_to`` (Oslo wall-clock; a window that ends before it starts spans midnight)."""
+    local = when.astimezone(OSLO).time().replace(second=0, microsecond=0)
+    if quiet_from < quiet_to:
+        return quiet_from <= local < quiet_to
+    return local >= quiet_from or local < quiet_to
+
+
+def in_quiet_hours(person: Person, when: dt.datetime) -> bool:
+    """Whether the person's quiet hours cover ``when`` (False without quiet hours)."""
+    setting = db.session.get(NotificationSetting, person.id)
+    if setting is None or setting.quiet_from is None or setting.quiet_to is None:
+        return False
+    return within_quiet_hours(setting.quiet_from, setting.quiet_to, when)
+
+
+def has_quiet_hours(person: Person) -> bool:
+    """Whether the person has set quiet hours."""
+    setting = db.session.get(NotificationSetting, person.id)
+    return bool(setting and setting.quiet_from is not None and setting.quiet_to is not None)
+
+
+def quiet_hours_people(digest: str) -> list[int]:
+    """Ids of the people with quiet hours whose e-mail digest choice is ``digest`` (the
+    digest's second pass sends them what their quiet hours held back)."""
+    return list(
+        db.session.scalars(
+            sa.select(NotificationSetting.person_id).where(
+                NotificationSetting.quiet_from.is_not(None),
+                NotificationSetting.quiet_to.is_not(None),
+                NotificationSetting.email_digest == digest,
+            )
+        )
+    )

@@ -20,7 +20,7 @@ from kollega.networks.members import (
 from kollega.networks.members import facilitated_network_ids as _facilitated_network_ids
 from kollega.networks.networks import create_network, get_network, network_id_for_unit
 from kollega.networks.notifications import email_digest as _email_digest
-from kollega.networks.notifications import list_notifications
+from kollega.networks.notifications import in_quiet_hours, list_notifications, quiet_hours_people
 from kollega.networks.reads import unread_counts
 from kollega.networks.send import post_system_message
 from kollega.networks.threads import open_system_thread
@@ -33,6 +33,7 @@ __all__ = [
     "create_network",
     "email_digest",
     "facilitated_network_ids",
+    "in_quiet_hours",
     "invited_ids",
     "is_facilitator",
     "member_ids",
@@ -41,6 +42,7 @@ __all__ = [
     "network_name",
     "open_learning_stop_thread",
     "post_to_thread",
+    "quiet_hours_people",
     "unit_network_id",
     "unread_message_count",
     "unread_notifications",

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from markupsafe import Markup
 
-from kollega import permissions
+from kollega import formflow, permissions
 from kollega.audit.services import record
 from kollega.auth import sessions
 from kollega.auth.services import find_by_email
@@ -50,6 +50,8 @@ from kollega.networks.notifications import (
     list_notifications,
     mark_notifications_read,
     set_email_digest,
+    set_notification_settings,
+    settings_json,
     unread_notification_count,
 )
 from kollega.networks.render import Viewer, message_html, quote_markdown
@@ -622,6 +624,8 @@ def search() -> Any:
 @login_required
 def notifications() -> Any:
     person = current_person()
+    if request.method == "POST" and request.form.get("form") == "attention":
+        return _attention_settings(person)
     if request.method == "POST":
         if "email_digest" in request.form:
             set_email_digest(person, request.form.get("email_digest"))
@@ -634,7 +638,36 @@ def notifications() -> Any:
         "networks/notifications.html",
         items=list_notifications(person),
         digest=email_digest(person),
+        settings=settings_json(person),
+        errors=[],
     )
+
+
+def _attention_settings(person: Any) -> Any:
+    """Desktop notifications and quiet hours (the notification page's second form): saved
+    and back to the page, or the page again with each error beside its input (422,
+    what was typed kept, nothing stored)."""
+    form = request.form
+    data = {
+        "desktop_notifications": form.get("desktop_notifications") == "on",
+        "quiet_from": form.get("quiet_from", ""),
+        "quiet_to": form.get("quiet_to", ""),
+    }
+    ids = {key: key.replace("_", "-") for key in data}
+    saved, errors = formflow.attempt_placed(
+        lambda: set_notification_settings(person, data), ids, "quiet-from"
+    )
+    if saved is not None:
+        flash(_l("Your setting is saved."), "success")
+        return redirect(url_for("networks.notifications") + "#attention-heading")
+    html = render_template(
+        "networks/notifications.html",
+        items=list_notifications(person),
+        digest=email_digest(person),
+        settings={**settings_json(person), **data},
+        errors=errors,
+    )
+    return html, 422
 
 
 @bp.app_template_global("notification_bell")
