@@ -60,13 +60,25 @@ def route(
 
 def json_body(required: tuple[str, ...] = ()) -> dict[str, Any]:
     """The request's JSON object, or a 400 that says what is wrong."""
-    data = request.get_json(silent=True)
+    data = _parsed_json()
     if not isinstance(data, dict):
         raise DomainError(_l("The request body must be a JSON object."))
     missing = {name: _l("Required.") for name in required if data.get(name) in (None, "")}
     if missing:
         raise ValidationError(_l("Some required fields are missing."), fields=missing)
     return data
+
+
+_TOO_DEEP = _l("The request body is nested too deeply.")
+
+
+def _parsed_json() -> Any:
+    """The request's parsed JSON (``None`` when it is not JSON); a body nested deeper
+    than Python's parser goes (``"[" * 100000``) is a 400, never a ``RecursionError``."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise DomainError(_TOO_DEEP) from None
 
 
 def int_arg(name: str) -> int | None:
@@ -90,6 +102,12 @@ def authenticate() -> Any:
     if request.method not in _SAFE and not g.get("auth_via_token"):
         # Cookie-authenticated scripts must send the CSRF token as a header.
         csrf.protect()
+    if request.method not in _SAFE and request.is_json:
+        # Parsed once here (and kept), so that no operation meets a body too deep to parse.
+        try:
+            request.get_json(silent=True)
+        except RecursionError:
+            return error_response(400, _TOO_DEEP, "bad_request")
     return None
 
 

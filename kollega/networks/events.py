@@ -33,6 +33,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_socketio import join_room, leave_room
+from sqlalchemy import exc as sa_exc
 
 from kollega import permissions
 from kollega.auth.events import socket_person, socket_sid
@@ -92,6 +93,11 @@ def handler(event: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..
             except DomainError as exc:
                 db.session.rollback()
                 return _error(exc.code, exc.message, exc.fields)
+            except (OverflowError, sa_exc.DataError):
+                # A number too large for its column (a seq of 2**70): bad input, as the
+                # API's 400; nothing was stored.
+                db.session.rollback()
+                return _error("invalid", _l("A number is out of range."))
             except Exception:
                 log.exception("Socket.IO event %s failed", event)
                 db.session.rollback()
@@ -103,12 +109,23 @@ def handler(event: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..
     return decorator
 
 
+# Ids are positive and fit the database's 64-bit integers, as the API's are.
+_MAX_ID = 2**63 - 1
+
+
 def _required(payload: dict[str, Any], name: str) -> Any:
+    """The payload's ``name``, or a ValidationError; an id (``*_id``) as an int in
+    1 .. 2**63 - 1 (else ``invalid``, as the API's 400 for the same value)."""
     value = payload.get(name)
     if value in (None, ""):
         raise ValidationError(
             _l("Some required fields are missing."), fields={name: _l("Required.")}
         )
+    if name.endswith("_id"):
+        number = as_int(value, name)
+        if not 1 <= number <= _MAX_ID:
+            raise ValidationError(_l("Not a valid id."), fields={name: _l("Not a valid id.")})
+        return number
     return value
 
 
