@@ -14,7 +14,11 @@ const files = [
   ["socket.io-client/dist/socket.io.min.js", "socket.io.min.js"],
   ["chart.js/dist/chart.umd.min.js", "chart.umd.min.js"],
   ["axe-core/axe.min.js", "axe.min.js"],
+  // The reaction picker's emoji data (assets/chat/picker.js: its dataSource), never a CDN.
+  ["emoji-picker-element-data/nb/cldr/data.json", "emoji/nb.json"],
+  ["emoji-picker-element-data/en/emojibase/data.json", "emoji/en.json"],
 ];
+mkdirSync(join(out, "emoji"), { recursive: true });
 for (const [from, to] of files) {
   const src = join(root, "node_modules", from);
   if (!existsSync(src)) {

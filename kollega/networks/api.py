@@ -29,9 +29,10 @@ from kollega.networks.members import (
 from kollega.networks.messages import (
     PAGE,
     delete_message,
+    edit_history,
     edit_message,
     list_messages,
-    message_history,
+    mention_candidates,
     react,
     reactions_for,
 )
@@ -276,11 +277,18 @@ def networks_archive(network_id: int) -> Any:
 
 @route(
     "/networks/<int:network_id>/members",
-    summary="Members (facilitators also see requests and invitations with ?state=all)",
-    query={"state": "all: include requested and invited"},
+    summary="Members (facilitators also see requests and invitations with ?state=all); "
+    "?q= the active members whose name has those letters (mention suggestions, at most 10)",
+    query={
+        "state": "all: include requested and invited",
+        "q": "letters of a name: active members whose name contains them (1-100 characters)",
+    },
     response={"type": "array", "items": _OBJ},
 )
 def networks_members(network_id: int) -> Any:
+    if "q" in request.args:
+        found = mention_candidates(current_person(), network_id, request.args.get("q"))
+        return jsonify([member_json(m) for m in found])
     states = (
         ("active", "requested", "invited") if request.args.get("state") == "all" else ("active",)
     )
@@ -425,6 +433,11 @@ def threads_detail(thread_id: int) -> Any:
     thread = get_thread(person, thread_id)
     body = thread_json(thread, unread_counts(person, [thread.id]).get(thread.id, 0))
     body["following"] = is_following(person, thread.id)
+    # What the caller may do with its messages (the chat client's action buttons).
+    network = thread.network
+    body["can_post"] = permissions.can_post(person, network)
+    body["can_moderate"] = permissions.can_moderate(person, network)
+    body["edit_window_minutes"] = network.edit_window_minutes
     return jsonify(body)
 
 
@@ -552,14 +565,28 @@ def messages_delete(message_id: int) -> Any:
 
 @route(
     "/messages/<int:message_id>/history",
-    summary="Earlier versions of a message",
-    response={"type": "array", "items": _OBJ},
+    summary="A message's edit history, oldest first: each earlier version with when it was "
+    "replaced and by whom (everyone who may read the thread)",
+    response={
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "previous_body": {"type": "string"},
+                "previous_html": {"type": "string"},
+                "edited_at": {"type": "string", "format": "date-time"},
+                "editor": {
+                    "type": ["object", "null"],
+                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                },
+            },
+            "required": ["previous_body", "edited_at", "editor"],
+        },
+    },
 )
 def messages_history(message_id: int) -> Any:
-    edits = message_history(current_person(), message_id)
-    return jsonify(
-        [{"body": e.previous_body, "replaced_at": e.edited_at.isoformat()} for e in edits]
-    )
+    return jsonify(edit_history(current_person(), message_id))
 
 
 @route(

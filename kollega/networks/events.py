@@ -15,7 +15,8 @@ Client -> server (ack in brackets):
 - ``message:send`` {thread_id, client_id, body, reply_to?} [{ok, id, seq, created}]
 - ``message:edit`` {message_id, body} [{ok, message}]
 - ``message:delete`` {message_id} [{ok}]
-- ``reaction:toggle`` {message_id, emoji, on?} [{ok, reactions}]
+- ``reaction:toggle`` {message_id, emoji, on?} [{ok, reactions}]: any one emoji
+- ``thread:follow`` {thread_id, following} [{ok, thread_id, following}]
 - ``typing`` {thread_id} [{ok}]
 - ``read`` {thread_id, seq?} [{ok, thread_id, last_read_seq, unread, notifications}]
 - ``network:join`` {network_id} [{ok, online}] / ``network:leave`` {network_id} [{ok}]
@@ -53,7 +54,7 @@ from kollega.networks.presence import presence
 from kollega.networks.reads import read_thread, thread_unread
 from kollega.networks.send import send_message
 from kollega.networks.serialise import message_json, page_json, thread_json
-from kollega.networks.threads import get_thread, thread_for_reader
+from kollega.networks.threads import follow_thread, get_thread, thread_for_reader
 from kollega.realtime import network_room, publish, thread_room
 from kollega.uow import unit_of_work
 
@@ -195,6 +196,20 @@ def reaction_toggle(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
         )
     reactions = react(person, _required(payload, "message_id"), payload.get("emoji"), on)
     return {"reactions": reactions}
+
+
+@handler("thread:follow")
+def thread_follow(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    following = payload.get("following")
+    if not isinstance(following, bool):
+        raise ValidationError(
+            _l("Must be true or false."), fields={"following": _l("Must be true or false.")}
+        )
+    thread_id = _required(payload, "thread_id")
+    return {
+        "thread_id": as_int(thread_id, "thread_id"),
+        "following": follow_thread(person, thread_id, following),
+    }
 
 
 @handler("typing")

@@ -20,21 +20,21 @@ from kollega.extensions import db
 from kollega.networks import broadcast
 from kollega.networks.common import (
     as_int,
-    clean_choice,
     clean_text,
     dialect_insert,
     load_message,
+    load_network,
     require_post,
     require_read,
 )
 from kollega.networks.models import (
-    REACTIONS,
     Message,
     MessageEdit,
+    NetworkMember,
     Reaction,
     Thread,
 )
-from kollega.networks.render import MAX_BODY, render_markdown
+from kollega.networks.render import MAX_BODY, mention_people, render_markdown
 from kollega.networks.threads import get_thread
 from kollega.org.models import Person
 
@@ -124,7 +124,7 @@ def edit_message(person: Person, message_id: Any, body: Any) -> Message:
         MessageEdit(message_id=message.id, previous_body=message.body, edited_by_id=person.id)
     )
     message.body = body
-    message.body_html = render_markdown(body)
+    message.body_html = render_markdown(body, mention_people(network.id, body))
     message.edited_at = now_utc()
     db.session.flush()
     return message
@@ -140,6 +140,32 @@ def message_history(person: Person, message_id: Any) -> list[MessageEdit]:
             .order_by(MessageEdit.id)
         )
     )
+
+
+def edit_history(person: Person, message_id: Any) -> list[dict[str, Any]]:
+    """A message's edit history for everyone who may read its thread: each earlier
+    version, oldest first, with when it was replaced and by whom (a deleted message has
+    none left)."""
+    message = get_message(person, message_id)
+    rows = db.session.execute(
+        sa.select(MessageEdit, Person.id, Person.name)
+        .outerjoin(Person, Person.id == MessageEdit.edited_by_id)
+        .where(MessageEdit.message_id == message.id)
+        .order_by(MessageEdit.id)
+    ).all()
+    return [
+        {
+            "id": e.id,
+            "previous_body": e.previous_body,
+            "previous_html": render_markdown(e.previous_body),
+            "edited_at": e.edited_at.isoformat(),
+            "editor": {"id": pid, "name": name} if pid is not None else None,
+            # The names of the first version of this call, kept for its clients.
+            "body": e.previous_body,
+            "replaced_at": e.edited_at.isoformat(),
+        }
+        for e, pid, name in rows
+    ]
 
 
 def delete_message(person: Person, message_id: Any) -> Message:
@@ -178,7 +204,7 @@ def react(
     require_post(person, message.thread.network)
     if message.is_deleted:
         raise Conflict(_l("The message has been deleted."))
-    emoji = clean_choice(emoji, "emoji", REACTIONS)
+    emoji = clean_emoji(emoji)
     existing = db.session.scalar(
         sa.select(Reaction).where(
             Reaction.message_id == message.id,
@@ -200,6 +226,97 @@ def react(
     reactions = reactions_for([message.id]).get(message.id, [])
     broadcast.reactions_changed(message, reactions)
     return reactions
+
+
+# What one emoji may be made of (emoji-picker-element offers Unicode's emoji, with skin
+# tones, ZWJ sequences, flags and keycaps). Python's unicodedata has no emoji property, so
+# the pictographic blocks are listed.
+_PICTOGRAPHIC = (
+    (0x00A9, 0x00A9),
+    (0x00AE, 0x00AE),
+    (0x203C, 0x203C),
+    (0x2049, 0x2049),
+    (0x2122, 0x2122),
+    (0x2139, 0x2139),
+    (0x2194, 0x21FF),
+    (0x2300, 0x23FF),
+    (0x24C2, 0x24C2),
+    (0x25A0, 0x25FF),
+    (0x2600, 0x27BF),
+    (0x2900, 0x297F),
+    (0x2B00, 0x2BFF),
+    (0x3030, 0x3030),
+    (0x303D, 0x303D),
+    (0x3297, 0x3297),
+    (0x3299, 0x3299),
+    (0x1F000, 0x1F1E5),
+    (0x1F200, 0x1FAFF),
+)
+_VS16, _ZWJ, _KEYCAP = 0xFE0F, 0x200D, 0x20E3
+
+
+def _pictographic(cp: int) -> bool:
+    return any(lo <= cp <= hi for lo, hi in _PICTOGRAPHIC)
+
+
+def _is_one_emoji(text: str) -> bool:
+    """One emoji grapheme: a pictograph with its variation selector, skin tone and ZWJ
+    parts; a flag (two regional indicators, or a black flag with tag letters); a keycap."""
+    cps = [ord(c) for c in text]
+    if len(cps) == 2 and all(0x1F1E6 <= c <= 0x1F1FF for c in cps):
+        return True
+    if text[0] in "0123456789#*" and cps[1:] in ([_KEYCAP], [_VS16, _KEYCAP]):
+        return True
+    if cps[0] == 0x1F3F4 and len(cps) > 2 and cps[-1] == 0xE007F:
+        return all(0xE0020 <= c <= 0xE007E for c in cps[1:-1])
+    expect_base = True
+    for cp in cps:
+        if expect_base:
+            if not _pictographic(cp) or 0x1F3FB <= cp <= 0x1F3FF:
+                return False
+            expect_base = False
+        elif cp == _ZWJ:
+            expect_base = True
+        elif cp != _VS16 and not 0x1F3FB <= cp <= 0x1F3FF:
+            return False
+    return not expect_base
+
+
+def clean_emoji(value: Any) -> str:
+    """A reaction: any single emoji (at most 16 characters, what the column holds)."""
+    if isinstance(value, str):
+        value = value.strip()
+        if 0 < len(value) <= 16 and _is_one_emoji(value):
+            return value
+    message = _l("Choose one emoji.")
+    raise ValidationError(message, fields={"emoji": message})
+
+
+MENTION_SUGGESTIONS = 10
+
+
+def mention_candidates(person: Person, network_id: Any, q: Any) -> list[NetworkMember]:
+    """Active members of a network whose name contains ``q`` (case-insensitive), those
+    whose name starts with it first: the composer's @-suggestions, for whoever may read
+    the network."""
+    network = load_network(network_id)
+    require_read(person, network)
+    q = clean_text(q, "q", required=True, max_len=100)
+    pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    name = sa.func.lower(Person.name)
+    stmt = (
+        sa.select(NetworkMember)
+        .join(Person, Person.id == NetworkMember.person_id)
+        .where(
+            NetworkMember.network_id == network.id,
+            NetworkMember.active(),
+            name.like(pattern, escape="\\"),
+        )
+        .options(joinedload(NetworkMember.person))
+        .order_by(sa.case((name.like(pattern[1:], escape="\\"), 0), else_=1), Person.name)
+        .limit(MENTION_SUGGESTIONS)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def reactions_for(message_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:

@@ -12,18 +12,21 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import nh3
+import sqlalchemy as sa
 from flask import current_app, request, url_for
 from flask_babel import format_datetime, get_locale, get_timezone, gettext
 from flask_wtf.csrf import generate_csrf
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from kollega.networks.models import REACTIONS, Message, Thread
+from kollega.extensions import db
+from kollega.networks.models import Message, NetworkMember, Thread
+from kollega.org.models import Person
 
 _md = MarkdownIt("js-default")
 
@@ -66,10 +69,12 @@ URL_SCHEMES = {"http", "https", "mailto"}
 MAX_BODY = 10_000
 
 
-def render_markdown(body: str) -> str:
-    """Markdown to HTML that is safe to put into a page as it is."""
+def render_markdown(body: str, people: Mapping[str, int] | None = None) -> str:
+    """Markdown to HTML that is safe to put into a page as it is; with ``people`` (a
+    lower-cased name -> person id map, ``mention_people``) each ``@Name`` or
+    ``@**Name**`` of one of them is marked as a mention."""
     html = _md.render(body)
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -77,6 +82,71 @@ def render_markdown(body: str) -> str:
         link_rel="nofollow noopener",
         strip_comments=True,
     ).strip()
+    return mark_mentions(html, people) if people else html
+
+
+def mention_people(network_id: int, body: str) -> dict[str, int]:
+    """The network's active members as {lower-cased name: id}, when ``body`` has an @
+    (else nothing is read)."""
+    if "@" not in body:
+        return {}
+    rows = db.session.execute(
+        sa.select(Person.id, Person.name)
+        .join(NetworkMember, NetworkMember.person_id == Person.id)
+        .where(NetworkMember.network_id == network_id, NetworkMember.active())
+    )
+    return {name.lower(): pid for pid, name in rows if name}
+
+
+# Text between tags (group 1), or a tag, a code block or a link (left as they are).
+_HTML_PARTS = re.compile(r"(<(?:code|pre|a)\b.*?</(?:code|pre|a)>|<[^>]*>)", re.DOTALL)
+
+
+def mark_mentions(html: str, people: Mapping[str, int]) -> str:
+    """Wrap each ``@Name`` of ``people`` in ``<span class="mention" data-person="id">``.
+
+    Only the person's id is marked, never who reads it: the HTML is stored and cached for
+    every reader, and the reader's own mentions are highlighted in the browser. Names are
+    tried longest first (``@Kari Nordmann`` before ``@Kari``); text inside code and links
+    is left alone. ``@**Name**`` arrives here as ``@<strong>Name</strong>``."""
+    if "@" not in html or not people:
+        return html
+    names = sorted(people, key=len, reverse=True)
+    alternatives = "|".join(re.escape(str(escape(n))) for n in names)
+    pattern = re.compile(
+        rf"(?<![\w@])@(?:<strong>({alternatives})</strong>|({alternatives}))(?![\w])", re.IGNORECASE
+    )
+
+    def mark(match: re.Match[str]) -> str:
+        shown = match.group(1) or match.group(2)
+        pid = people.get(str(Markup(shown).unescape()).lower())
+        if pid is None:
+            return match.group(0)
+        return f'<span class="mention" data-person="{pid}">@{shown}</span>'
+
+    parts = _HTML_PARTS.split(html)
+    # Tags, code and links sit at odd indices; a mention in bold spans a tag, so text
+    # and tags are joined back for the search but code and links are kept apart.
+    out, run = [], []
+    for i, part in enumerate(parts):
+        if i % 2 == 1 and not part.startswith(("<strong", "</strong")):
+            out.append(pattern.sub(mark, "".join(run)))
+            run = []
+            out.append(part)
+        else:
+            run.append(part)
+    out.append(pattern.sub(mark, "".join(run)))
+    return "".join(out)
+
+
+_MENTION_IDS = re.compile(r'<span class="mention" data-person="(\d+)">')
+
+
+def mentioned_in(html: str) -> list[int]:
+    """The ids marked as mentioned in a message's HTML, once each, in order."""
+    if "mention" not in html:
+        return []
+    return list(dict.fromkeys(int(i) for i in _MENTION_IDS.findall(html)))
 
 
 _QUOTE_LINES = re.compile(r"^", re.MULTILINE)
@@ -153,7 +223,6 @@ class FragmentCache:
 # swapped for the token on the way out.
 MESSAGE_FRAGMENTS = FragmentCache()
 _CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
-_URL_MARK = 987_654_321_987_654_321
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,12 +234,7 @@ class Viewer:
     can_manage: bool
     can_moderate: bool
     editable: frozenset[int]  # ids of the viewer's messages still inside the edit window
-
-
-def _url_pattern(endpoint: str, **values: Any) -> tuple[str, str] | None:
-    """``url_for`` once with a marker id: the text before and after the id."""
-    parts = url_for(endpoint, **values).split(str(_URL_MARK))
-    return (parts[0], parts[1]) if len(parts) == 2 else None
+    following: bool = False  # the viewer follows the thread (the messages' Follow button)
 
 
 def _message_strings() -> dict[str, Markup]:
@@ -182,67 +246,52 @@ def _message_strings() -> dict[str, Markup]:
         "reply_to": gettext("Reply to"),
         "deleted": gettext("This message was deleted."),
         "reactions": gettext("reactions"),
-        "actions": gettext("Actions"),
-        "for_message_from": gettext("for the message from %(name)s"),
+        "actions_for": gettext("Actions for the message from %(name)s"),
+        "react": gettext("React"),
         "reply": gettext("Reply"),
-        "quote": gettext("Quote"),
         "edit": gettext("Edit"),
         "delete": gettext("Delete"),
+        "copy_link": gettext("Copy link"),
+        "follow": gettext("Follow the thread"),
+        "history": gettext("Show edits"),
         "accept": gettext("Accept as answer"),
-        "react": gettext("React:"),
     }
     return {key: Markup(text) for key, text in strings.items()}
 
 
-def _message_url(name: str, thread_id: int, message_id: int) -> str:
-    if name == "react":
-        return url_for("networks.react", message_id=message_id)
-    if name == "edit":
-        return url_for("networks.edit_message", message_id=message_id)
-    if name == "delete":
-        return url_for("networks.delete_message", message_id=message_id)
-    if name == "quote":
-        return url_for("networks.thread", thread_id=thread_id, reply=message_id, quote=1)
-    return url_for("networks.thread", thread_id=thread_id, reply=message_id)
-
-
 class _MessageRenderer:
-    """Renders one thread's messages on a cache miss; the template, strings and URL
-    patterns are loaded at the first miss only (a page served from the cache needs none)."""
+    """Renders one thread's messages on a cache miss; the template and strings are loaded
+    at the first miss only (a page served from the cache needs none)."""
 
     def __init__(self, thread_id: int) -> None:
         self.thread_id = thread_id
         self.macro: Any = None
 
     def _load(self) -> None:
-        tid = self.thread_id
         self.macro = current_app.jinja_env.get_template("networks/_message.html").module
         self.strings = _message_strings()
-        self.patterns = {
-            "react": _url_pattern("networks.react", message_id=_URL_MARK),
-            "edit": _url_pattern("networks.edit_message", message_id=_URL_MARK),
-            "delete": _url_pattern("networks.delete_message", message_id=_URL_MARK),
-            "reply": _url_pattern("networks.thread", thread_id=tid, reply=_URL_MARK),
-            "quote": _url_pattern("networks.thread", thread_id=tid, reply=_URL_MARK, quote=1),
-        }
-        self.state_url = url_for("networks.thread_state", thread_id=tid)
+        self.urls = {"state": url_for("networks.thread_state", thread_id=self.thread_id)}
 
     def render(self, m: Message, flags: tuple[bool, ...], rx: tuple[Any, ...]) -> tuple[str, ...]:
-        """The message's ``<li>`` split at the CSRF marker."""
+        """The message's ``<article>`` split at the CSRF marker."""
         if self.macro is None:
             self._load()
-        urls = {"state": self.state_url}
-        for name, pattern in self.patterns.items():
-            urls[name] = (
-                f"{pattern[0]}{m.id}{pattern[1]}"
-                if pattern is not None
-                else _message_url(name, self.thread_id, m.id)  # the marker showed up twice
-            )
-        names = ("mine", "accepted", "can_post", "can_edit", "can_delete", "can_accept")
-        shown: dict[str, Any] = dict(zip(names, flags, strict=True))
+        shown: dict[str, Any] = dict(zip(FLAGS, flags, strict=True))
         shown["when"] = format_datetime(m.created_at, "short")
-        html = self.macro.message_item(m, shown, rx, REACTIONS, urls, self.strings, _CSRF_MARK)
+        shown["reply_excerpt"] = reply_excerpt(m.reply_to)
+        html = self.macro.message_item(m, shown, rx, self.urls, self.strings, _CSRF_MARK)
         return tuple(str(html).split(_CSRF_MARK))
+
+
+# The viewer-dependent switches of one message's HTML, in the order message_html keys them.
+FLAGS = ("mine", "accepted", "can_post", "can_edit", "can_delete", "can_accept", "following")
+
+
+def reply_excerpt(reply: Message | None) -> str:
+    """The quoted start of the message a reply answers ("" when it is gone)."""
+    if reply is None or reply.deleted_at is not None:
+        return ""
+    return plain_excerpt(reply.body, 100)
 
 
 def _fragment_key(
@@ -261,7 +310,9 @@ def _fragment_key(
         deleted,
         # The text only through its hash with the edit time: keys stay small.
         None if deleted else (hash(m.body_html), len(m.body_html)),
-        None if reply is None or deleted else (reply.seq, reply.author.name),
+        None
+        if reply is None or deleted
+        else (reply.seq, reply.author.name, reply.deleted_at is None, hash(reply.body)),
         rx,
         flags,
         place,
@@ -294,6 +345,7 @@ def message_html(
             m.id in viewer.editable,
             mine or viewer.can_moderate,
             question and accepted_id != m.id,
+            viewer.following,
         )
         key = _fragment_key(m, rx, flags, place)
         parts = MESSAGE_FRAGMENTS.get(key)

@@ -40,7 +40,7 @@ from kollega.networks.models import (
     Thread,
     ThreadFollow,
 )
-from kollega.networks.render import MAX_BODY, render_markdown
+from kollega.networks.render import MAX_BODY, mention_people, render_markdown
 from kollega.org.models import Person
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
@@ -271,7 +271,7 @@ def send_message(
         if reply_to.thread_id != thread.id:
             message = _l("You can only reply to a message in the same thread.")
             raise ValidationError(message, fields={"reply_to": message})
-    html = render_markdown(body)
+    html = render_markdown(body, mention_people(network.id, body))
     if not network.is_closed:
         # can_post lets non-members post only in open networks: elsewhere the poster is
         # an active member already.

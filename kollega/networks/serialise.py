@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 
 from kollega.extensions import db
 from kollega.networks.models import Message, Network, NetworkMember, Notification, Thread
+from kollega.networks.render import mentioned_in, plain_excerpt, reply_excerpt
 from kollega.org.models import Person
 
 
@@ -71,9 +72,15 @@ def _person_ref(person: Any) -> dict[str, Any]:
 
 
 def _reply_ref(reply: Message | None) -> dict[str, Any] | None:
+    """Whom a reply answers: the message's id, seq, author and the start of its text."""
     if reply is None:
         return None
-    return {"id": reply.id, "seq": reply.seq, "author": _person_ref(reply.author)}
+    return {
+        "id": reply.id,
+        "seq": reply.seq,
+        "author": _person_ref(reply.author),
+        "excerpt": reply_excerpt(reply),
+    }
 
 
 def message_json(message: Message, reactions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -107,6 +114,7 @@ _PAGE_COLUMNS = (
     _ReplyAuthor.name,
     Message.edited_at,
     Message.deleted_at,
+    _Reply.body,
 )
 
 
@@ -163,9 +171,15 @@ def page_json(
         raname,
         edited,
         gone,
+        rbody,
     ) in rows:
         reply = (
-            {"id": rid, "seq": rseq, "author": {"id": raid, "name": raname}}
+            {
+                "id": rid,
+                "seq": rseq,
+                "author": {"id": raid, "name": raname},
+                "excerpt": plain_excerpt(rbody or "", 100),
+            }
             if rid is not None
             else None
         )
@@ -183,6 +197,7 @@ def page_json(
                 "edited_at": iso(edited),
                 "deleted": gone is not None,
                 "reactions": [],
+                "mentions": mentioned_in(html),
             }
         )
     return page, more
@@ -201,6 +216,7 @@ def new_message_json(message: Message) -> dict[str, Any]:
         "author": _person_ref(message.author),
         "body_html": message.body_html,
         "created_at": iso(message.created_at),
+        "mentions": mentioned_in(message.body_html),
     }
     if message.reply_to is not None:
         payload["reply_to"] = _reply_ref(message.reply_to)

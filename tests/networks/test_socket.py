@@ -112,7 +112,8 @@ def test_join_send_and_receive_in_another_client(live_server, clients, org, nets
         "author",
         "body_html",
         "created_at",
-    }
+        "mentions",  # the ids of the members it mentions
+    } | ({"attachments"} if "attachments" in got else set())
     assert got["id"] == ack["id"] and got["seq"] == 2 and got["thread_id"] == tid
     assert got["author"] == {"id": org.employee.id, "name": org.employee.name}
     assert got["body_html"] == "<p>Hei <em>B</em></p>"
@@ -127,6 +128,7 @@ def test_join_send_and_receive_in_another_client(live_server, clients, org, nets
         "id": ack["id"],
         "seq": 2,
         "author": {"id": org.employee.id, "name": org.employee.name},
+        "excerpt": "Hei B",  # the start of its text, as the quote shows it
     }
     # Replay after a seq.
     b2 = clients(org.leader)
