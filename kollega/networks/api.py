@@ -15,6 +15,7 @@ from kollega import permissions
 from kollega.api import int_arg, json_body, route
 from kollega.current import current_person
 from kollega.errors import ValidationError
+from kollega.networks import search_api  # noqa: F401 - GET /search joins the blueprint
 from kollega.networks.invitations import invite_guest_with_link
 from kollega.networks.mail import send_guest_invitation
 from kollega.networks.members import (

@@ -55,7 +55,7 @@ from kollega.networks.notifications import (
     unread_notification_count,
 )
 from kollega.networks.render import Viewer, message_html, quote_markdown
-from kollega.networks.search import search_messages
+from kollega.networks.search_views import search_page
 from kollega.uow import keep_on_refusal
 from kollega.web import register_nav, register_start_panel
 
@@ -614,10 +614,7 @@ def react(message_id: int) -> Any:
 @bp.route("/networks/search")
 @login_required
 def search() -> Any:
-    person = current_person()
-    query = request.args.get("q", "").strip()
-    results = search_messages(person, query) if query else []
-    return render_template("networks/search.html", query=query, results=results)
+    return search_page(current_person(), request.args)
 
 
 @bp.route("/notifications", methods=["GET", "POST"])
