@@ -16,6 +16,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from flask_babel import gettext as _
 
 from kollega import create_app, feature_modules, migrate
 from kollega.errors import DomainError
@@ -91,6 +92,54 @@ SERVE = "import sys, kollega; kollega.serve(sys.argv[1], int(sys.argv[2]), sys.a
 @main.group("import")
 def import_group() -> None:
     """Import CSV files (a file with any bad row imports nothing)."""
+
+
+# The web upload's limit (``IMPORT_MAX_BYTES``, kollega.org.import_views) holds for the
+# command line too, unless the operator names another with ``--max-size``.
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+_SIZE_UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "M": 1024**2, "MB": 1024**2}
+_SIZE_UNITS |= {"G": 1024**3, "GB": 1024**3}
+
+
+class ByteSize(click.ParamType):
+    """A size such as ``50MB``, ``800K`` or ``1048576`` (bytes; K, M, G are 1024-based)."""
+
+    name = "size"
+
+    def convert(self, value: object, param: object, ctx: object) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().replace(" ", "")
+        digits = text.rstrip("KMGB")
+        unit = text[len(digits) :]
+        if not digits.isdigit() or unit not in _SIZE_UNITS or int(digits) <= 0:
+            self.fail(f"{value!r} is not a size such as 50MB, 800K or 1048576", param, ctx)  # type: ignore[arg-type]
+        return int(digits) * _SIZE_UNITS[unit]
+
+
+max_size_option = click.option(
+    "--max-size",
+    type=ByteSize(),
+    default=None,
+    help="refuse a larger file (default: the web upload's limit, 10MB)",
+)
+
+
+def refuse_large_file(path: os.PathLike[str], max_size: int | None) -> None:
+    """A one-line refusal when the file is larger than ``max_size`` (default: the web
+    upload's limit), before anything is read."""
+    limit = max_size or int(current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES))
+    size = os.path.getsize(path)
+    if size > limit:
+        raise click.ClickException(
+            _(
+                "%(file)s: %(size)s bytes is more than the limit of %(limit)s bytes (the web"
+                " upload's); give --max-size to import it anyway",
+                file=os.fspath(path),
+                size=size,
+                limit=limit,
+            )
+        )
 
 
 @main.group("seed")

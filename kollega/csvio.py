@@ -98,12 +98,12 @@ WINDOWS_1252 = "windows-1252"
 def _encoding_of(fh: IO[bytes]) -> str:
     """``utf-8`` when the bytes from here to the end decode as UTF-8, else ``windows-1252``
     (what Excel in Norway writes). Reads the whole file once, in chunks: an import file
-    is at most a few megabytes, and a wrong guess would garble every "æøå"."""
+    is at most a few megabytes, and a wrong guess would garble every "æøå". A NUL byte is
+    valid in both: the line that has one is reported by its number (a binary file's
+    header line has them and is refused as not CSV)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
-            if b"\x00" in chunk:
-                raise CsvFileError(_l("The file is not a CSV text file."))
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -155,6 +155,25 @@ def _detect_delimiter(header_line: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
+def _csv_error(exc: csv.Error, last_line: int) -> Message:
+    """Why a line cannot be read, in words an Excel user knows."""
+    reason = str(exc)
+    if reason == "unexpected end of data":
+        return _l(
+            'A quote (") opened on this line is never closed: the field runs to the end of'
+            " the file (line %(last)s). Close the quote or remove it.",
+            last=last_line,
+        )
+    if reason.endswith("expected after '\"'"):
+        return _l(
+            'A quoted field has more text after its closing quote ("). Put the whole'
+            ' field in quotes and write a quote inside it as two ("").'
+        )
+    if reason.startswith("field larger than field limit"):
+        return _l("A field is longer than %(limit)s characters.", limit=FIELD_SIZE_LIMIT)
+    return _l("The line cannot be read as CSV: %(reason)s.", reason=reason)
+
+
 def normalise_column(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().lower()
 
@@ -197,8 +216,10 @@ class CsvReader:
                 _l("The file is empty: the first line must be the header row.")
             ) from None
         self.delimiter = separator or _detect_delimiter(first)
+        # strict: a quote opened and never closed is an error at its line ("unexpected
+        # end of data"), not a field that silently swallows the rest of the file.
         self._reader = csv.reader(
-            itertools.chain([first], stream), delimiter=self.delimiter, strict=False
+            itertools.chain([first], stream), delimiter=self.delimiter, strict=True
         )
         try:
             header = next(self._reader)
@@ -275,9 +296,7 @@ class CsvReader:
                     )
                 ) from None
             except csv.Error as exc:
-                self.errors.append(
-                    (start, _l("The line cannot be read as CSV: %(reason)s.", reason=str(exc)))
-                )
+                self.errors.append((start, _csv_error(exc, self._reader.line_num + offset)))
                 start = self._reader.line_num + 1 + offset
                 continue
             line, start = start, self._reader.line_num + 1 + offset

@@ -110,6 +110,7 @@ def check_credentials(source: Source) -> tuple[Plan, list[Credential]]:
     with open_csv(source, CREDENTIAL_COLUMNS) as rows:
         parsed = list(rows)
         report.errors.extend(rows.errors)
+        report.encoding = rows.encoding
     people = _people({row["employee_no"] for _line, row in parsed})
     found: dict[tuple[int, str, dt.date], Credential] = {}
     seen: dict[tuple[int, str, dt.date, int], int] = {}

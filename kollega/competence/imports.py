@@ -79,6 +79,7 @@ def check_requirements(source: Source) -> Plan:
                 }
             )
         report.errors.extend(rows.errors)
+        report.encoding = rows.encoding
     return plan
 
 
@@ -168,6 +169,7 @@ def check_assessments(source: Source) -> Plan:
         for line, row in rows:
             parsed.append((line, row))
         report.errors.extend(rows.errors)
+        report.encoding = rows.encoding
     numbers = {row["employee_no"] for _line, row in parsed}
     people: dict[str, int] = {}
     for batch in chunked(sorted(numbers)):

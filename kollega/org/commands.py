@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from tqdm import tqdm
 
-from kollega.cli import fail_on_domain_error, import_group
+from kollega.cli import fail_on_domain_error, import_group, max_size_option, refuse_large_file
 from kollega.csvio import ImportReport, count_lines
 from kollega.org.imports import run_import
 from kollega.uow import unit_of_work
@@ -52,7 +52,8 @@ class _Bars:
                 bar.close()
 
 
-def _run(kind: str, path: Path) -> None:
+def _run(kind: str, path: Path, max_size: int | None = None) -> None:
+    refuse_large_file(path, max_size)
     lines = count_lines(path)
     bars = _Bars(lines >= PROGRESS_FROM_LINES)
     try:
@@ -93,7 +94,7 @@ def _refusal(report: ImportReport, path: Path) -> click.ClickException:
         report.bad_rows,
         file=path.name,
     )
-    return click.ClickException(f"{summary}\n{listing}")
+    return click.ClickException(f"{summary}{_encoding_note(report)}\n{listing}")
 
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
@@ -101,27 +102,30 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
 @import_group.command("units")
 @click.argument("file", type=_FILE)
+@max_size_option
 @with_appcontext
 @fail_on_domain_error
-def import_units_command(file: Path) -> None:
+def import_units_command(file: Path, max_size: int | None) -> None:
     """Import units from a CSV file: code,name,parent_code,kind."""
-    _run("units", file)
+    _run("units", file, max_size)
 
 
 @import_group.command("people")
 @click.argument("file", type=_FILE)
+@max_size_option
 @with_appcontext
 @fail_on_domain_error
-def import_people_command(file: Path) -> None:
+def import_people_command(file: Path, max_size: int | None) -> None:
     """Import people from a CSV file:
     employee_no,name,email,unit_code,job_code,fte,birth_year,roles."""
-    _run("people", file)
+    _run("people", file, max_size)
 
 
 @import_group.command("jobs")
 @click.argument("file", type=_FILE)
+@max_size_option
 @with_appcontext
 @fail_on_domain_error
-def import_jobs_command(file: Path) -> None:
+def import_jobs_command(file: Path, max_size: int | None) -> None:
     """Import the readable names of job codes from a CSV file: code,name."""
-    _run("jobs", file)
+    _run("jobs", file, max_size)

@@ -140,8 +140,9 @@ def check_code(
 
 
 def require_rows(report: ImportReport) -> None:
-    """A file with a header and nothing under it is refused as a whole."""
-    if report.rows == 0:
+    """A file with a header and nothing under it is refused as a whole; one whose every
+    row is broken (too many fields, an unclosed quote, a NUL byte) reports those rows."""
+    if report.rows == 0 and not report.errors:
         raise CsvFileError(_l("The file has a header row but no rows under it."))
 
 

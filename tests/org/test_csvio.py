@@ -142,3 +142,23 @@ def test_report_and_numbers() -> None:
     for bad in ("x", "1,000.5", "nan", ""):
         with pytest.raises(ValueError):
             parse_number(bad)
+
+
+def test_a_nul_byte_and_an_unclosed_quote_are_errors_at_their_own_lines(app: object) -> None:
+    """A NUL byte in a row is that row's error (not the whole file's); a quote that is never
+    closed is an error at the line it opens on, not a field that swallows the file."""
+    data = (
+        "sep=;\r\ncode;name;parent_code;kind\r\nK;Kommune Ås;;municipality\r\n"
+        'A;Opp\x00vekst;K;division\r\nB;Bø;K;division\r\nC;"Cø;K;division\r\nD;Dø;K;division\r\n'
+    ).encode("cp1252")
+    with open_csv(io.BytesIO(data), COLS) as reader:
+        rows = list(reader)
+        assert reader.encoding == "windows-1252"
+    assert [line for line, _ in rows] == [3, 5]
+    assert [line for line, _ in reader.errors] == [4, 6]
+    assert "NUL" in str(reader.errors[0][1])
+    assert "lukkes aldri" in str(reader.errors[1][1]) and "linje 7" in str(reader.errors[1][1])
+    # Text after a closing quote is named as such.
+    rows, errors = rows_of(b'code,name,parent_code,kind\nK,"Kom"mune,,municipality\nA,x,K,unit\n')
+    assert [line for line, _ in rows] == [3]
+    assert [line for line, _ in errors] == [2] and "avsluttende" in str(errors[0][1])
