@@ -174,7 +174,7 @@ def cycle_event_create() -> Any:
 
 def _event_for(person: Person, event_id: int) -> CycleEvent:
     event = services.get_event(event_id)
-    permissions.require(services.can_view_event(person, event))
+    services.require_view(person, event)
     return event
 
 

@@ -291,14 +291,27 @@ def invitees(event: CycleEvent) -> list[Person]:
 
 
 def can_view_event(actor: Person | None, event: CycleEvent) -> bool:
+    """Its audience and its planners see an event; HR sees the municipality's and the
+    units' events too. A network's events are its members' business (invite-only and
+    request networks alike, as their messages are): no role, HR and admin included,
+    sees them except as a member or facilitator."""
     if not permissions.is_authenticated(actor):
         return False
     assert actor is not None
-    return (
-        is_invited(actor, event)
-        or permissions.can_plan_cycle_event(actor, event)
-        or permissions.is_hr(actor)
-    )
+    if is_invited(actor, event) or permissions.can_plan_cycle_event(actor, event):
+        return True
+    of_network = not event.municipality_wide and event.unit is None
+    return not of_network and permissions.is_hr(actor)
+
+
+def require_view(actor: Person | None, event: CycleEvent) -> None:
+    """``can_view_event`` or refuse: a network's event is a 404 (a closed network's
+    events do not say that they exist), any other a 403."""
+    if can_view_event(actor, event):
+        return
+    if not event.municipality_wide and event.unit is None:
+        raise NotFound(_l("No such event."))
+    permissions.require(False)
 
 
 def _visible_filter(person: Person) -> sa.ColumnElement[bool]:

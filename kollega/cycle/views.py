@@ -372,7 +372,7 @@ def _audience_name(event: CycleEvent) -> str:
 def event(event_id: int) -> Any:
     person = current_person()
     event = services.get_event(event_id)
-    permissions.require(services.can_view_event(person, event))
+    services.require_view(person, event)
     now = now_utc()
     upcoming = services.occurrences(
         event, now - dt.timedelta(hours=12), now + dt.timedelta(days=400)
@@ -397,7 +397,7 @@ def event(event_id: int) -> Any:
 def _occurrence(event_id: int, key: str) -> services.Occurrence:
     person = current_person()
     event = services.get_event(event_id)
-    permissions.require(services.can_view_event(person, event))
+    services.require_view(person, event)
     try:
         return services.occurrence_at(event, services.parse_occurrence_key(key))
     except NotFound:
