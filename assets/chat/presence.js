@@ -38,9 +38,13 @@ export function init(chat) {
     const shown = all ? people : people.slice(0, SHOWN);
     box.hidden = people.length === 0;
     box.dataset.count = String(people.length);
+    // On a phone only the dot and the number show (the names are still read out).
+    const names = people.map((p) => p.name).join(", ");
     render(
-      html`<h2 id="presence-heading" class="presence-heading">
-          ${fmt(T.onlineNow, { num: people.length })}
+      html`<h2 id="presence-heading" class="presence-heading" title=${names}>
+          <span class="presence-dot" aria-hidden="true"></span><span class="presence-label"
+            >${fmt(T.onlineNow, { num: people.length })}</span
+          ><span class="presence-count" aria-hidden="true">${people.length}</span>
         </h2>
         <ul class="presence-list">
           ${shown.map(
