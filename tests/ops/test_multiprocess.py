@@ -37,7 +37,7 @@ PER_CLIENT = 25
 
 class ProxiedClient(ReplayingClient):
     """A ReplayingClient that names itself in a header nginx balances on, so that the
-    clients (all from 127.0.0.1, one ip_hash bucket) spread over both servers."""
+    clients (all from 127.0.0.1) spread over both servers."""
 
     def __init__(self, url: str, token: str, thread_id: int, name: str) -> None:
         super().__init__(url, token, thread_id, headers={"X-Kollega-Client": name})
@@ -74,8 +74,8 @@ def test_two_web_processes_and_the_scheduler_behind_nginx(
     proxy_port = free_port()
     web = [servers.gunicorn(p, env, tmp_path / "logs") for p in ports]
     sched = servers.scheduler(env, tmp_path / "logs")
-    # The production file balances with ip_hash; every client here is 127.0.0.1, so the
-    # test balances on a per-client header instead (the same hash, a different key).
+    # The production file balances on a route cookie (tests/ops/test_nginx_sticky.py runs
+    # it); this test keeps its per-client header (the same consistent hash, another key).
     proxy = servers.nginx(
         proxy_port, ports, tmp_path / "nginx", balance="hash $http_x_kollega_client"
     )
