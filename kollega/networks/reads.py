@@ -218,3 +218,64 @@ def sidebar(person: Person) -> list[tuple[Network, list[Thread], dict[int, int]]
         (n, by_network[n.id], {t.id: unread[t.id] for t in by_network[n.id] if t.id in unread})
         for n in networks
     ]
+
+
+def last_read_seq(person: Person, thread: Thread) -> int:
+    """The person's read marker in a thread the caller has had from ``get_thread`` or
+    ``thread_for_reader`` (0 when they never read it): where the thread page opens."""
+    stmt = sa.select(ThreadRead.last_read_seq).where(
+        ThreadRead.thread_id == thread.id, ThreadRead.person_id == person.id
+    )
+    return int(db.session.scalar(stmt) or 0)
+
+
+SIDEBAR_RECENT = 5
+SIDEBAR_UNREAD = 10
+
+
+def sidebar_threads(
+    person: Person, network_ids: list[int], unread: dict[int, int]
+) -> dict[int, tuple[list[tuple[int, str]], int]]:
+    """For the chat sidebar: per network id, its threads to show as ``(id, title)`` (those
+    with unread messages first, at most ``SIDEBAR_UNREAD``, then the ``SIDEBAR_RECENT``
+    latest others) and how many threads it has in all. ``network_ids`` are networks the
+    person is an active member of (``my_networks_unread``); ``unread`` is
+    ``unread_counts(person)``. One query, however many threads there are."""
+    if not network_ids:
+        return {}
+    activity = sa.func.coalesce(Thread.last_message_at, Thread.created_at)
+    unread_ids = [tid for tid, n in unread.items() if n]
+    is_unread = Thread.id.in_(unread_ids) if unread_ids else sa.false()
+    ranked = (
+        sa.select(
+            Thread.id,
+            Thread.network_id,
+            Thread.title,
+            sa.func.row_number()
+            .over(
+                partition_by=(Thread.network_id, is_unread),
+                order_by=(activity.desc(), Thread.id.desc()),
+            )
+            .label("rank"),
+            sa.func.count().over(partition_by=Thread.network_id).label("total"),
+            is_unread.label("unread"),
+        )
+        .where(Thread.network_id.in_(network_ids))
+        .subquery()
+    )
+    stmt = (
+        sa.select(ranked.c.id, ranked.c.network_id, ranked.c.title, ranked.c.total)
+        .where(
+            sa.or_(
+                sa.and_(ranked.c.unread, ranked.c.rank <= SIDEBAR_UNREAD),
+                sa.and_(sa.not_(ranked.c.unread), ranked.c.rank <= SIDEBAR_RECENT),
+            )
+        )
+        .order_by(ranked.c.network_id, sa.desc(ranked.c.unread), ranked.c.rank)
+    )
+    out: dict[int, tuple[list[tuple[int, str]], int]] = {}
+    for tid, nid, title, total in db.session.execute(stmt):
+        shown, _ = out.get(nid, ([], 0))
+        shown.append((tid, title))
+        out[nid] = (shown, int(total))
+    return out

@@ -101,6 +101,30 @@ def my_networks_summary(person: Any) -> list[dict[str, Any]]:
     ]
 
 
+@bp.app_template_global("chat_sidebar")
+def chat_sidebar(person: Any, current_network: int | None = None) -> list[dict[str, Any]]:
+    """The chat sidebar (networks/_chat_sidebar.html): the person's networks with their
+    unread counts, each with the threads it shows (unread first, then the latest few),
+    how many more it has, and whether it starts open (the current network, or unread)."""
+    networks = reads.my_networks_unread(person, limit=50)
+    unread = reads.unread_counts(person)
+    shown = reads.sidebar_threads(person, [nid for nid, _, _ in networks], unread)
+    out = []
+    for nid, name, count in networks:
+        threads, total = shown.get(nid, ([], 0))
+        out.append(
+            {
+                "id": nid,
+                "name": name,
+                "unread": count,
+                "threads": [(tid, title, unread.get(tid, 0)) for tid, title in threads],
+                "more": max(0, total - len(threads)),
+                "open": nid == current_network or bool(count),
+            }
+        )
+    return out
+
+
 _CHAT_STRINGS: dict[str, Markup] = {}
 
 
@@ -452,7 +476,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     # follow it, in one query.
     thread, member, following = threads.thread_for_reader(person, thread_id)
     before = request.args.get("before", type=int)
-    page, more = messages.thread_messages(thread, before_seq=before)
+    page, more, first_unread = _opening_page(person, thread, before)
     reactions = messages.reactions_for([m.id for m in page])
     net = thread.network
     can_post = permissions.can_post(person, net, member)
@@ -490,6 +514,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
             reactions,
         ),
         more=more,
+        first_unread=first_unread,
         form=form,
         can_post=can_post,
         can_manage=can_manage,
@@ -501,6 +526,24 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     if mark and status >= 400:
         keep_on_refusal()
     return html, status
+
+
+def _opening_page(person: Any, thread: Any, before: int | None) -> tuple[list[Message], bool, int]:
+    """The one page the thread page renders, whether older messages exist, and the seq of
+    the first unread message (0: none). The latest page, unless the reader's first unread
+    message is older than it: then the page starts there (with a little context), and the
+    client catches up with the rest as it joins (after the page's last seq)."""
+    if before is not None:
+        page, more = messages.thread_messages(thread, before_seq=before)
+        return page, more, 0
+    last_read = reads.last_read_seq(person, thread)
+    if last_read < thread.last_seq - messages.PAGE:
+        page, _ = messages.thread_messages(thread, after_seq=max(0, last_read - 3))
+        more = bool(page) and page[0].seq > 1
+    else:
+        page, more = messages.thread_messages(thread)
+    first = next((m.seq for m in page if m.seq > last_read and m.author_id != person.id), 0)
+    return page, more, first
 
 
 def _editable(person: Any, net: Any, messages: list[Message]) -> set[int]:

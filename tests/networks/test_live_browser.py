@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from kollega.extensions import db
 from kollega.networks.messages import PAGE, list_messages
 from kollega.networks.networks import archive_network
+from kollega.networks.reads import mark_read
 from kollega.networks.send import send_message
 from kollega.networks.threads import open_thread as start_thread
 from tests.browser.axe import assert_no_axe_violations
@@ -63,11 +64,11 @@ def test_two_people_see_each_other_live_and_unread_counts_update(
     box = leader.locator("#composer textarea[name=body]")
     box.fill("Hei fra lederen")
     box.press("Enter")
-    expect(employee.locator("#messages li.message", has_text="Hei fra lederen")).to_be_visible(
+    expect(employee.locator("#messages .message", has_text="Hei fra lederen")).to_be_visible(
         timeout=1_000
     )
     expect(
-        leader.locator("#messages li[data-state=sent]", has_text="Hei fra lederen")
+        leader.locator("#messages [data-state=sent]", has_text="Hei fra lederen")
     ).to_be_visible()
 
     # And back: Shift+Enter breaks the line, Enter sends.
@@ -79,7 +80,7 @@ def test_two_people_see_each_other_live_and_unread_counts_update(
     box.press_sequentially("linje to")
     assert box.input_value() == "Linje en\nlinje to"
     box.press("Enter")
-    reply = leader.locator("#messages li.message", has_text="linje to")
+    reply = leader.locator("#messages .message", has_text="linje to")
     expect(reply).to_be_visible(timeout=1_000)
     expect(reply.locator(".body")).to_contain_text("Linje en")
     # The polite live region told the leader.
@@ -98,9 +99,7 @@ def test_two_people_see_each_other_live_and_unread_counts_update(
     for p in (leader, employee):
         p.reload()
         expect(p.locator("#thread[data-joined=true]")).to_have_count(1)
-    seqs = employee.locator("#messages li.message").evaluate_all(
-        "els => els.map(e => e.dataset.seq)"
-    )
+    seqs = employee.locator("#messages .message").evaluate_all("els => els.map(e => e.dataset.seq)")
     assert seqs == ["1", "2", "3"]
 
 
@@ -117,7 +116,7 @@ def test_message_typed_while_offline_is_kept_and_sent_after_reconnect(
     box = page.locator("#composer textarea[name=body]")
     box.fill("Skrevet uten nett")
     box.press("Enter")
-    pending = page.locator("#messages li.outbox[data-state=pending]", has_text="Skrevet uten nett")
+    pending = page.locator("#messages .outbox[data-state=pending]", has_text="Skrevet uten nett")
     expect(pending).to_be_visible()
     stored = page.evaluate(
         "() => Object.keys(localStorage).filter(k => k.startsWith('kollega:outbox:'))"
@@ -131,10 +130,10 @@ def test_message_typed_while_offline_is_kept_and_sent_after_reconnect(
     # A reload forgets the page's memory; the outbox in localStorage shows the message
     # again and sends it once the new socket is up: stored once, shown once.
     page.reload()
-    sent = page.locator("#messages li.message", has_text="Skrevet uten nett")
+    sent = page.locator("#messages .message", has_text="Skrevet uten nett")
     expect(sent).to_have_count(1)
     expect(sent).to_have_attribute("data-seq", "2")
-    expect(page.locator("#messages li.outbox")).to_have_count(0)
+    expect(page.locator("#messages .outbox")).to_have_count(0)
     assert (
         page.evaluate(
             "() => Object.keys(localStorage).filter(k => k.startsWith('kollega:outbox:')).length"
@@ -152,12 +151,12 @@ def test_message_typed_while_offline_is_kept_and_sent_after_reconnect(
     page.evaluate("() => window.kollegaChat.socket.disconnect()")
     box.fill("Andre forsøk")
     box.press("Enter")
-    expect(page.locator("#messages li.outbox[data-state=pending]")).to_have_count(1)
+    expect(page.locator("#messages .outbox[data-state=pending]")).to_have_count(1)
     page.evaluate("() => window.kollegaChat.socket.connect()")
     expect(
-        page.locator("#messages li.message[data-seq='3']", has_text="Andre forsøk")
+        page.locator("#messages .message[data-seq='3']", has_text="Andre forsøk")
     ).to_be_visible()
-    expect(page.locator("#messages li.outbox")).to_have_count(0)
+    expect(page.locator("#messages .outbox")).to_have_count(0)
 
 
 def test_refused_message_is_shown_as_failed(page: Any, org: Any, nets: Any) -> None:
@@ -169,27 +168,29 @@ def test_refused_message_is_shown_as_failed(page: Any, org: Any, nets: Any) -> N
     box = page.locator("#composer textarea[name=body]")
     box.fill("For sent")
     box.press("Enter")
-    failed = page.locator("#messages li.outbox[data-state=failed]")
+    failed = page.locator("#messages .outbox[data-state=failed]")
     expect(failed).to_be_visible()
     expect(failed.get_by_role("button", name="Prøv igjen")).to_be_visible()
     failed.get_by_role("button", name="Forkast").click()
-    expect(page.locator("#messages li.outbox")).to_have_count(0)
+    expect(page.locator("#messages .outbox")).to_have_count(0)
 
 
 def test_older_messages_load_by_keyboard(page: Any, org: Any, nets: Any) -> None:
     tid = nets.closed_thread.id
     for i in range(60):
         send_message(org.leader, tid, f"old-{i}", f"Melding nummer {i + 2}")
+    # Read already: the page opens at the latest page (not at the first unread).
+    mark_read(org.employee, tid)
     db.session.commit()
     sign_in(page, org.employee)
     open_thread(page, tid)
-    expect(page.locator("#messages li.message")).to_have_count(PAGE)
+    expect(page.locator("#messages .message")).to_have_count(PAGE)
     older = page.locator("button#older")
     older.focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#messages li.message")).to_have_count(61)
+    expect(page.locator("#messages .message")).to_have_count(61)
     expect(page.locator("button#older")).to_have_count(0)
-    seqs = page.locator("#messages li.message").evaluate_all("els => els.map(e => +e.dataset.seq)")
+    seqs = page.locator("#messages .message").evaluate_all("els => els.map(e => +e.dataset.seq)")
     assert seqs == list(range(1, 62))
 
 
@@ -207,14 +208,14 @@ def test_chat_screen_passes_axe_on_a_phone(
         box = page.locator("#composer textarea[name=body]")
         box.fill("Hei fra mobilen")
         box.press("Enter")
-        expect(page.locator("#messages li[data-state=sent]")).to_be_visible()
+        expect(page.locator("#messages [data-state=sent]")).to_be_visible()
         # Nothing is wider than the phone.
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
         assert_no_axe_violations(page)
         page.evaluate("() => window.kollegaChat.socket.disconnect()")
         box.fill("Venter")
         box.press("Enter")
-        expect(page.locator("#messages li.outbox[data-state=pending]")).to_be_visible()
+        expect(page.locator("#messages .outbox[data-state=pending]")).to_be_visible()
         assert_no_axe_violations(page)
     finally:
         context.close()
@@ -240,8 +241,8 @@ def test_outbox_entry_whose_ack_was_lost_is_shown_once(page: Any, org: Any, nets
     page.evaluate("([k, v]) => localStorage.setItem(k, JSON.stringify(v))", [key, entry])
     page.reload()
     expect(page.locator("#thread[data-joined=true]")).to_have_count(1)
-    expect(page.locator("#messages li.message", has_text="Kom fram likevel")).to_have_count(1)
-    expect(page.locator("#messages li.outbox")).to_have_count(0)
+    expect(page.locator("#messages .message", has_text="Kom fram likevel")).to_have_count(1)
+    expect(page.locator("#messages .outbox")).to_have_count(0)
     assert page.evaluate("(k) => localStorage.getItem(k)", key) is None
     db.session.expire_all()
     assert [m.seq for m in list_messages(org.employee, tid)[0]] == [1, 2]
