@@ -197,7 +197,11 @@ const OWN_PARTS = ["meta", "reply-quote", "body", "deleted", "reactions", "messa
 export function updateMessage(el, m, chat) {
   if (!el || !m) return;
   const known = el._message || fromElement(el);
+  // An edit's payload (message_json: it has the Markdown source) says nothing of the
+  // reactions, which only reaction:changed changes: the ones shown stay.
+  const edit = typeof m.body === "string" && !m.deleted;
   m = Object.assign({}, known, m);
+  if (edit && known.reactions) m.reactions = known.reactions;
   if (el.classList.contains("editing")) {
     el._pending = m;
     return;

@@ -178,7 +178,7 @@ def message_send(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
 @handler("message:edit")
 def message_edit(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
     message = edit_message(person, _required(payload, "message_id"), payload.get("body"))
-    return {"message": message_json(message)}
+    return {"message": message_json(message, reactions_for([message.id]).get(message.id))}
 
 
 @handler("message:delete")
