@@ -111,6 +111,7 @@ EXCLUDED: dict[str, str] = {
     "plans.document": "a Word document download",
     "privacy.export_download": "the personal-data export as a JSON download",
     "ops.healthz": "a health check for the process manager (JSON), not a page",
+    "ops.readyz": "a readiness check for the proxy and deployments (JSON), not a page",
     "auth.two_factor": "the second sign-in step, reached only after a right password; "
     "audited with axe in tests/auth/test_two_factor_browser.py",
     "auth.oidc_login": "a redirect to the identity provider (404 when single sign-on is off); "
@@ -190,6 +191,14 @@ STATES += [
         _submit_empty("main form[method=post] [type=submit]"),
     ),
     ("empty network search", "employee", lambda w: "/networks/search?q=zzqxy", None),
+    ("network search, page 2", "employee", lambda w: "/networks/search?q=plan&page=2", None),
+    (
+        "network search refused",
+        "employee",
+        lambda w: "/networks/search?q=plan&from=2030-01-02&to=2030-01-01&page=0",
+        None,
+    ),
+    ("guest network search", "guest", lambda w: "/networks/search?q=plan", None),
     ("empty who-knows", "employee", lambda w: "/competence/who-knows?q=zzqxy", None),
     ("empty user search", "admin", lambda w: "/admin/users?q=zzqxy", None),
     ("guest start page", "guest", lambda w: "/", None),

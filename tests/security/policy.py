@@ -93,6 +93,9 @@ POLICY: dict[str, dict[str, str]] = {
     "GET /api/v1/plans/<int:plan_id>/document.docx": {"A": "LFFFAFAFF", "B": "LFFFFAAFF"},
     "GET /api/v1/requirements": {"A": "LFFFAAAFF"},
     "GET /api/v1/requirements/<int:requirement_id>": {"A": "LNNNNNNNN", "B": "LNNNNNNNN"},
+    # No words: refused for everyone signed in (422); what each role finds, in
+    # tests/networks/test_search_roles.py.
+    "GET /api/v1/search": {"A": "LVVVVVVVV"},
     "GET /api/v1/threads/<int:thread_id>": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
     "GET /api/v1/threads/<int:thread_id>/messages": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
     "GET /api/v1/trainings": {"A": "LAAAAAAAA"},
