@@ -69,11 +69,16 @@ function titleCounter(chat) {
     document.documentElement.dataset.unreadTitle = String(n);
   }
 
+  // Whether the reader was at the end of the list before a new message came: kept from
+  // the last scroll, since the list may have placed the new message already when this
+  // module hears of it (and then the reader is a message short of the end).
+  let wasAtEnd = atEnd(list);
   function looking() {
     return !hidden() && atEnd(list);
   }
 
   function clearIfLooking() {
+    wasAtEnd = atEnd(list);
     if (counts.size && looking()) {
       counts.clear();
       show();
@@ -82,8 +87,12 @@ function titleCounter(chat) {
 
   socket.on("message:new", (m) => {
     if (!m || !m.author || m.author.id === me || counted.has(m.id)) return;
-    // Before the list places it: was the reader at the end and looking?
-    if (looking()) return;
+    const seen = !hidden() && (wasAtEnd || atEnd(list));
+    // After the list has placed (and perhaps scrolled to) it: where is the reader now?
+    setTimeout(() => {
+      wasAtEnd = atEnd(list);
+    }, 0);
+    if (seen) return;
     counted.add(m.id);
     const tid = Number(m.thread_id);
     counts.set(tid, (counts.get(tid) || 0) + 1);
@@ -100,6 +109,7 @@ function titleCounter(chat) {
   });
   document.addEventListener("visibilitychange", clearIfLooking);
   window.addEventListener("focus", clearIfLooking);
+  window.addEventListener("resize", clearIfLooking);
   // Scrolling the list (or the page) to its end is reading.
   document.addEventListener("scroll", clearIfLooking, { capture: true, passive: true });
   return { threadId, counts };

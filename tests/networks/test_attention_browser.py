@@ -12,6 +12,7 @@ is tested is when our code calls it. The tab's visibility is set the same way
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -79,6 +80,15 @@ def assert_no_axe_violations_in(page: Any, selector: str) -> None:
         [selector, list(WCAG_TAGS)],
     )
     assert not found, format_violations(found, f"{page.url} {selector}")
+
+
+def _wait_for_notes(page: Any, count: int, timeout: float = 10.0) -> None:
+    """Until the page has recorded ``count`` notifications (polled: the CSP forbids the
+    eval that ``wait_for_function`` with a string needs)."""
+    deadline = time.monotonic() + timeout
+    while len(_notes(page)) < count:
+        assert time.monotonic() < deadline, f"{count} notifications expected: {_notes(page)}"
+        page.wait_for_timeout(100)
 
 
 def _notes(page: Any) -> list[dict[str, Any]]:
@@ -165,7 +175,7 @@ def test_desktop_notifications_for_mentions_and_replies_only_when_hidden(
     _send(employee, f"Min egen melding @{org.leader.name}")
     # A mention: one notification, with the author and the thread's title.
     _send(leader, f"@{name} kan du se på turnusen")
-    employee.wait_for_function("window.__notes.length >= 1")
+    _wait_for_notes(employee, 1)
     notes = _notes(employee)
     assert len(notes) == 1
     assert notes[0]["title"] == f"{org.leader.name} nevnte deg i {nets.closed_thread.title}"
@@ -175,7 +185,7 @@ def test_desktop_notifications_for_mentions_and_replies_only_when_hidden(
     mine = leader.locator("#messages [data-seq]", has_text="Min egen melding")
     mine.get_by_role("button", name="Svar").click()
     _send(leader, "Svar til deg")
-    employee.wait_for_function("window.__notes.length >= 2")
+    _wait_for_notes(employee, 2)
     assert _notes(employee)[1]["title"] == (
         f"{org.leader.name} svarte deg i {nets.closed_thread.title}"
     )
@@ -184,7 +194,7 @@ def test_desktop_notifications_for_mentions_and_replies_only_when_hidden(
     leader.goto(f"/threads/{elsewhere.id}")
     expect(leader.locator("#thread[data-joined=true]")).to_have_count(1)
     _send(leader, f"@{name} turnus i den andre tråden")
-    employee.wait_for_function("window.__notes.length >= 3")
+    _wait_for_notes(employee, 3)
     assert _notes(employee)[2]["title"].endswith("i Turnus")
     employee.evaluate("window.__noteObjects[2].onclick()")
     employee.wait_for_url(f"**/threads/{elsewhere.id}*")
@@ -213,3 +223,33 @@ def test_desktop_notifications_for_mentions_and_replies_only_when_hidden(
     expect(employee.locator("#notification-bell [data-notification-count]")).to_be_visible()
     employee.screenshot(path="/tmp/attention/notifications-page.png", full_page=True)
     assert_no_axe_violations(employee)
+
+
+def test_title_counts_while_the_reader_is_up_in_the_list(
+    page: Any, other: Any, org: Any, nets: Any
+) -> None:
+    """A visible tab, but the reader has scrolled up to older messages: what arrives
+    counts in the title until they are back at the end."""
+    tid = nets.closed_thread.id
+    for i in range(40):
+        send_message(org.leader, tid, f"fill-{i}", f"Melding nummer {i} " + "tekst " * 20)
+    db.session.commit()
+    leader, employee = page, other
+    sign_in(leader, org.leader)
+    sign_in(employee, org.employee)
+    open_thread(leader, tid)
+    open_thread(employee, tid)
+    title = employee.title()
+    # Up to the first message on the page.
+    employee.locator("#messages [data-seq]").first.scroll_into_view_if_needed()
+    employee.wait_for_timeout(300)
+    _send(leader, "Mens du leste eldre")
+    expect(employee).to_have_title(f"(1) {title}")
+    # Back down at the end: read.
+    employee.locator("#messages [data-seq]").last.scroll_into_view_if_needed()
+    expect(employee).to_have_title(title)
+    # At the end, a new message is seen as it comes: no count.
+    _send(leader, "Mens du er nederst")
+    expect(employee.locator("#messages [data-seq]", has_text="Mens du er nederst")).to_be_visible()
+    employee.wait_for_timeout(500)
+    assert employee.title() == title
