@@ -315,6 +315,15 @@ def can_moderate(actor: Person | None, network: Any, member: Any = LOOK_UP) -> b
     )
 
 
+def can_change_network_settings(actor: Person | None, network: Any) -> bool:
+    """The network's settings page (name, purpose, visibility, target competences,
+    archive and unarchive): its facilitators, and admins (configuration, never its
+    messages). Not HR or leaders: they do not run networks (HR may still archive)."""
+    if network is None or not is_authenticated(actor) or actor.is_guest:
+        return False
+    return actor.is_admin or is_facilitator(actor, network)
+
+
 def can_archive_network(actor: Person | None, network: Any) -> bool:
     if network is None or network.status != "active":
         return False

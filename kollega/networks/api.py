@@ -20,8 +20,8 @@ from kollega.networks.invitations import invite_guest_with_link
 from kollega.networks.mail import send_guest_invitation
 from kollega.networks.members import (
     active_member_ids,
-    add_member,
     approve_member,
+    invite_member,
     join_network,
     list_members,
     remove_member,
@@ -64,7 +64,9 @@ from kollega.networks.serialise import (
     thread_json,
 )
 from kollega.networks.threads import (
+    EXPERIENCE_FIELDS,
     accept_answer,
+    experience_parts,
     follow_thread,
     get_thread,
     is_following,
@@ -100,8 +102,19 @@ THREAD_SCHEMA = {
         },
         "last_seq": {"type": "integer"},
         "unread": {"type": ["integer", "null"]},
+        "parts": {
+            "type": ["object", "null"],
+            "description": "an experience's four parts (one thread, and the thread just "
+            "opened); null for other kinds",
+        },
     },
     "required": ["id", "title", "kind"],
+}
+EXPERIENCE_PARTS_SCHEMA = {
+    "type": "object",
+    "description": "an experience's four parts (Markdown): situation, what we did, what we "
+    "learned, next time; each at most 2,500 characters",
+    "properties": {key: {"type": "string"} for key in EXPERIENCE_FIELDS},
 }
 MESSAGE_SCHEMA = {
     "type": "object",
@@ -299,19 +312,37 @@ def networks_members(network_id: int) -> Any:
 @route(
     "/networks/<int:network_id>/members",
     ["POST"],
-    summary="{} joins an open network (201) or asks to join (202); {person_id} adds "
-    "someone, {person_id, invite: true} invites, {email, name} invites a guest (facilitators)",
+    summary="{} joins an open network (201, status member) or asks to join (202, status "
+    "asked); {person_id} (facilitators) invites an employee, who accepts by joining or "
+    "declines by leaving (202, status invited; someone who had asked to join is let in: "
+    "201, status member); {email, name} invites a guest by e-mail (facilitators)",
     body={
         "type": "object",
         "properties": {
             "person_id": {"type": "integer"},
             "role": {"type": "string", "enum": ["member", "facilitator"]},
-            "invite": {"type": "boolean"},
+            "invite": {
+                "type": "boolean",
+                "description": "ignored: adding someone always invites them (consent)",
+            },
             "email": {"type": "string"},
             "name": {"type": "string"},
         },
     },
-    response=_OBJ,
+    response={
+        "type": "object",
+        "properties": {
+            "person": {"type": "object"},
+            "role": {"type": "string", "enum": ["member", "facilitator"]},
+            "state": {"type": "string", "enum": ["active", "requested", "invited"]},
+            "status": {
+                "type": "string",
+                "enum": ["member", "asked", "invited"],
+                "description": "member: 201; asked (a request) and invited: 202",
+            },
+        },
+        "required": ["person", "state", "status"],
+    },
     status=201,
 )
 def networks_add_member(network_id: int) -> Any:
@@ -326,19 +357,14 @@ def networks_add_member(network_id: int) -> Any:
         invite = invite_guest_with_link(person, network_id, data.get("email"), data.get("name"))
         member = invite.member
     elif data.get("person_id") not in (None, ""):
-        member = add_member(
-            person,
-            network_id,
-            data["person_id"],
-            data.get("role", "member"),
-            invite=_bool(data.get("invite", False), "invite"),
-        )
+        _bool(data.get("invite", True), "invite")
+        member = invite_member(person, network_id, data["person_id"], data.get("role", "member"))
     else:
         member = join_network(person, network_id)
     if invite is not None:
         send_guest_invitation(invite, person)
-    status = 202 if member.state == "requested" else 201
-    return jsonify(member_json(member)), status
+    word = {"requested": "asked", "invited": "invited"}.get(member.state, "member")
+    return jsonify({**member_json(member), "status": word}), 201 if word == "member" else 202
 
 
 @route(
@@ -394,16 +420,26 @@ def networks_threads(network_id: int) -> Any:
 @route(
     "/networks/<int:network_id>/threads",
     ["POST"],
-    summary="Open a thread; body (or for an experience its four parts) is the first message",
+    summary="Open a thread. The first message is the body; for an experience, its four "
+    "parts (stored on the thread too, returned as parts) then the body as free text. Parts "
+    "sent with another kind are kept in the first message under their headings. Neither "
+    "body nor any part: 422",
     body={
         "type": "object",
         "properties": {
             "title": {"type": "string"},
-            "kind": {"type": "string"},
+            "kind": {
+                "type": "string",
+                "enum": ["discussion", "question", "experience", "learning_stop"],
+            },
             "body": {"type": "string"},
             "client_id": {"type": "string"},
             "competence_tags": {"type": "array", "items": {"type": "string"}},
-            "parts": {"type": "object"},
+            "parts": EXPERIENCE_PARTS_SCHEMA,
+            **{
+                key: {"type": "string", "description": "the same as parts." + key}
+                for key in EXPERIENCE_FIELDS
+            },
         },
         "required": ["title"],
     },
@@ -415,6 +451,7 @@ def networks_open_thread(network_id: int) -> Any:
     parts = data.get("parts")
     if parts is not None and not isinstance(parts, dict):
         raise ValidationError(_l("Must be an object."), fields={"parts": _l("Must be an object.")})
+    parts = {**{k: data[k] for k in EXPERIENCE_FIELDS if k in data}, **(parts or {})}
     thread, first = open_thread(
         current_person(),
         network_id,
@@ -425,7 +462,7 @@ def networks_open_thread(network_id: int) -> Any:
         data.get("client_id"),
         parts,
     )
-    return jsonify(thread_json(thread, 0)), 201
+    return jsonify({**thread_json(thread, 0), "parts": experience_parts(thread)}), 201
 
 
 @route("/threads/<int:thread_id>", summary="One thread", response=THREAD_SCHEMA)
@@ -434,6 +471,7 @@ def threads_detail(thread_id: int) -> Any:
     thread = get_thread(person, thread_id)
     body = thread_json(thread, unread_counts(person, [thread.id]).get(thread.id, 0))
     body["following"] = is_following(person, thread.id)
+    body["parts"] = experience_parts(thread)
     # What the caller may do with its messages (the chat client's action buttons).
     network = thread.network
     body["can_post"] = permissions.can_post(person, network)

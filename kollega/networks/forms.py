@@ -9,6 +9,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -68,23 +69,46 @@ class ThreadForm(FlaskForm):
         filters=[_strip],
         validators=[DataRequired(_l("Give the thread a title.")), Length(max=200)],
     )
-    kind = SelectField(_l("Kind"), choices=THREAD_KIND_CHOICES, default="discussion")
+    kind = RadioField(
+        _l("Kind"),
+        choices=THREAD_KIND_CHOICES,
+        default="discussion",
+        validate_choice=False,  # the use case refuses an unknown kind with its own message
+    )
     body = TextAreaField(
         _l("First message"), filters=[_strip], validators=[Optional(), Length(max=10_000)]
     )
     competence_tags = StringField(
         _l("Competence tags"), filters=[_strip], validators=[Optional(), Length(max=2000)]
     )
-    # Experience sharing in four parts (used when the kind is "experience").
+    # Experience sharing in four parts (shown for the kind "experience"; what was typed
+    # in them is kept whatever the kind, see threads.first_message).
     situation = TextAreaField(_l("Situation"), filters=[_strip], validators=[Length(max=2500)])
     what_we_did = TextAreaField(_l("What we did"), filters=[_strip], validators=[Length(max=2500)])
     what_we_learned = TextAreaField(
         _l("What we learned"), filters=[_strip], validators=[Length(max=2500)]
     )
-    next_time = TextAreaField(
-        _l("What we will do next"), filters=[_strip], validators=[Length(max=2500)]
-    )
+    next_time = TextAreaField(_l("Next time"), filters=[_strip], validators=[Length(max=2500)])
     client_id = HiddenField()
+
+
+class NetworkSettingsForm(FlaskForm):
+    """What the facilitators may change after the network is made (settings page)."""
+
+    name = StringField(
+        _l("Name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Give the network a name.")), Length(max=200)],
+    )
+    purpose = TextAreaField(_l("Purpose"), filters=[_strip], validators=[Length(max=5000)])
+    visibility = RadioField(
+        _l("Who can take part"), choices=VISIBILITY_CHOICES, default="open", validate_choice=False
+    )
+    target_competences = StringField(
+        _l("Target competences"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class MessageForm(FlaskForm):

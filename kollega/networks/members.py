@@ -13,7 +13,7 @@ from sqlalchemy.orm import (
     selectinload,
 )
 
-from kollega import permissions
+from kollega import permissions, realtime
 from kollega.db import now_utc
 from kollega.errors import Conflict, NotFound, PermissionDenied
 from kollega.extensions import db
@@ -50,6 +50,7 @@ def join_network(person: Person, network_id: Any) -> NetworkMember:
     if member is not None and member.state == "invited":
         member.state = "active"
         member.joined_at = now_utc()
+        _tell_invitation_accepted(network, member)
         db.session.flush()
         return member
     if person.is_guest:
@@ -126,6 +127,7 @@ def approve_member(person: Person, network_id: Any, person_id: Any) -> NetworkMe
         raise NotFound(_l("This person has not asked to join."))
     member.state = "active"
     member.joined_at = now_utc()
+    notify(target.id, "approved", person, network)
     db.session.flush()
     return member
 
@@ -133,9 +135,11 @@ def approve_member(person: Person, network_id: Any, person_id: Any) -> NetworkMe
 def add_member(
     person: Person, network_id: Any, person_id: Any, role: Any = "member", invite: bool = False
 ) -> NetworkMember:
-    """A facilitator adds someone (active at once), or invites them (``invite=True``:
-    state ``invited`` until they accept by joining). Guests can only be added to a
-    network they already belong to; use ``invite_guest``."""
+    """A facilitator invites someone (``invite=True``: state ``invited`` until they
+    accept by joining, or decline by leaving; they are notified), or adds them at once
+    (``invite=False``: for the system and the demo only; the pages and the API ask, see
+    ``invite_member``). Someone who asked to join is let in either way (and told so).
+    Guests can only be added to a network they already belong to; use ``invite_guest``."""
     network = load_network(network_id)
     require_moderate(person, network)
     target = load_person(person_id)
@@ -158,15 +162,58 @@ def add_member(
         )
         db.session.add(member)
     elif member.state != "active":
+        asked = member.state == "requested"
         member.state = "invited" if invite and member.state == "invited" else "active"
         if member.state == "active":
             member.joined_at = now_utc()
+            if asked:
+                notify(target.id, "approved", person, network)
         member.role = role
     if member.state == "invited":
         _notify_invited(person, network, target.id)
         broadcast.invited(network.id, [target.id])
     db.session.flush()
     return member
+
+
+def invite_member(
+    person: Person, network_id: Any, person_id: Any, role: Any = "member"
+) -> NetworkMember:
+    """A facilitator's "add": with consent, an invitation the person accepts or
+    declines (state ``invited``, an "invite" notification); someone who had asked to
+    join is let in at once. ``add_member`` with ``invite=True``."""
+    return add_member(person, network_id, person_id, role, invite=True)
+
+
+def notify(person_id: int, kind: str, actor: Person | None, network: Network) -> None:
+    """An in-app notification of ``kind`` about the network (it reaches the e-mail
+    digest too), and ``notification:new`` to the person's open pages after the commit."""
+    db.session.add(
+        Notification(
+            person_id=person_id,
+            kind=kind,
+            actor_id=actor.id if actor is not None else None,
+            network_id=network.id,
+            link=f"/networks/{network.id}",
+        )
+    )
+    realtime.queue(
+        realtime.person_room(person_id),
+        "notification:new",
+        {"kind": kind, "network_id": network.id},
+    )
+
+
+def _tell_invitation_accepted(network: Network, member: NetworkMember) -> None:
+    """Whoever invited the person hears that they accepted; when the inviter no longer
+    facilitates the network, its facilitators do."""
+    told = facilitator_ids(network.id)
+    if member.invited_by_id in told:
+        told = [member.invited_by_id]
+    person = db.session.get(Person, member.person_id)
+    for facilitator_id in told:
+        if facilitator_id != member.person_id:
+            notify(facilitator_id, "invite_accepted", person, network)
 
 
 def _notify_invited(actor: Person, network: Network, person_id: int) -> None:
@@ -195,6 +242,8 @@ def set_member_role(person: Person, network_id: Any, person_id: Any, role: Any) 
         raise PermissionDenied(_l("Guests cannot be facilitators."))
     if role == "member" and member.role == "facilitator" and len(facilitator_ids(network.id)) <= 1:
         raise Conflict(_l("A network needs at least one facilitator."))
+    if role == "facilitator" and member.role != "facilitator" and target.id != person.id:
+        notify(target.id, "made_facilitator", person, network)
     member.role = role
     db.session.flush()
     return member

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
+from kollega.competence.models import Competence
 from kollega.db import now_utc
 from kollega.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from kollega.extensions import db
@@ -245,3 +246,107 @@ def network_id_for_unit(unit_id: int) -> int | None:
         .order_by(Network.id)
         .limit(1)
     )
+
+
+# --- the settings page ---------------------------------------------------------------------
+
+
+def settings_network(person: Person, network_id: Any) -> Network:
+    """The network whose settings the person may change (its facilitators, admins);
+    ``NotFound`` when they may not know of it, else ``PermissionDenied``."""
+    network = load_network(network_id)
+    if permissions.can_change_network_settings(person, network):
+        return network
+    if not permissions.can_see_network(person, network):
+        raise NotFound(_l("No such network."))
+    raise PermissionDenied(
+        _l("Only the network's facilitators and the administrators can change its settings.")
+    )
+
+
+def change_settings(
+    person: Person,
+    network_id: Any,
+    *,
+    name: Any,
+    purpose: Any,
+    visibility: Any,
+    target_competences: Any,
+) -> list[str]:
+    """Change the settings page's fields (facilitators, admins): every field is checked
+    first and all are stored or none (one ``ValidationError`` naming each bad field).
+    Target competences must be in the competence register. An archived network is
+    unarchived before it is changed. Returns the names of the fields that changed."""
+    network = settings_network(person, network_id)
+    if network.status == "archived":
+        raise Conflict(_l("The network is archived: unarchive it before changing its settings."))
+    errors: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    checks = {
+        "name": lambda: clean_text(name, "name", required=True, max_len=200),
+        "purpose": lambda: clean_text(purpose, "purpose", required=False, max_len=5000),
+        "visibility": lambda: clean_choice(visibility, "visibility", VISIBILITIES),
+        "target_competences": lambda: _registered_codes(target_competences),
+    }
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except ValidationError as exc:
+            errors.update(exc.fields or {field: exc.message})
+    if "name" in values and _name_taken(values["name"], network.id):
+        errors["name"] = _l("A network with this name exists already.")
+    if errors:
+        raise ValidationError(_l("Some settings are not valid."), fields=errors)
+    changed = [field for field, value in values.items() if getattr(network, field) != value]
+    for field in changed:
+        setattr(network, field, values[field])
+    db.session.flush()
+    return changed
+
+
+def set_archived(person: Person, network_id: Any, archived: bool) -> Network:
+    """Archive an active network (readable, nobody posts) or bring an archived one back
+    (facilitators, admins; from the settings page)."""
+    network = settings_network(person, network_id)
+    if archived and network.status != "active":
+        raise Conflict(_l("Only an active network can be archived."))
+    if not archived and network.status != "archived":
+        raise Conflict(_l("The network is not archived."))
+    if not archived and _name_taken(network.name, network.id):
+        raise Conflict(
+            _l("An active network has the same name: rename one of them first."),
+            fields={"name": _l("A network with this name exists already.")},
+        )
+    network.status = "archived" if archived else "active"
+    network.archived_at = now_utc() if archived else None
+    db.session.flush()
+    return network
+
+
+def _name_taken(name: str, network_id: int) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(Network.id).where(
+                sa.func.lower(Network.name) == name.lower(),
+                Network.status != "archived",
+                Network.id != network_id,
+            )
+        )
+        is not None
+    )
+
+
+def _registered_codes(raw: Any) -> list[str]:
+    """Competence codes, each of a competence in the register (``ValidationError`` on
+    ``target_competences`` naming the unknown ones)."""
+    codes = competence_codes(raw, "target_competences")
+    known = set(
+        db.session.scalars(
+            sa.select(Competence.code).where(Competence.code.in_(codes), Competence.active)
+        )
+    )
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        message = _l("Not in the competence register: %(codes)s", codes=", ".join(unknown))
+        raise ValidationError(message, fields={"target_competences": message})
+    return codes

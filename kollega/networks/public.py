@@ -128,6 +128,12 @@ def _notification_text(kind: str, actor: str, thread: str, network: str) -> str:
         return _("%(actor)s asks to join %(network)s", actor=actor, network=network)
     if kind == "invite":
         return _("%(name)s invited you to %(network)s", name=actor, network=network)
+    if kind == "approved":
+        return _("You are now a member of %(network)s", network=network)
+    if kind == "invite_accepted":
+        return _("%(actor)s accepted the invitation to %(network)s", actor=actor, network=network)
+    if kind == "made_facilitator":
+        return _("%(actor)s made you facilitator of %(network)s", actor=actor, network=network)
     return thread or network
 
 

@@ -32,6 +32,7 @@ from kollega.networks.common import (
 )
 from kollega.networks.members import ensure_member
 from kollega.networks.models import (
+    EXPERIENCE_FIELDS,
     THREAD_KINDS,
     Message,
     NetworkMember,
@@ -47,18 +48,49 @@ EXPERIENCE_PARTS = (
     ("situation", _l("Situation")),
     ("what_we_did", _l("What we did")),
     ("what_we_learned", _l("What we learned")),
-    ("next_time", _l("What we will do next")),
+    ("next_time", _l("Next time")),
 )
 
 
 def experience_body(parts: dict[str, Any]) -> str:
-    """The Markdown of an experience thread's opening message in its four parts."""
+    """The Markdown of an experience thread's four parts: one ``###`` heading each, the
+    empty parts left out."""
     chunks = []
     for key, label in EXPERIENCE_PARTS:
-        text = clean_text(parts.get(key), key, required=False, max_len=MAX_BODY // 4)
+        text = parts.get(key)
         if text:
             chunks.append(f"### {label}\n\n{text}")
     return "\n\n".join(chunks)
+
+
+def clean_parts(parts: dict[str, Any] | None) -> dict[str, str]:
+    """The filled experience parts, each checked as text (``ValidationError`` on the
+    part's field); unknown keys are ignored."""
+    if not parts:
+        return {}
+    cleaned = {}
+    for key in EXPERIENCE_FIELDS:
+        text = clean_text(parts.get(key), key, required=False, max_len=MAX_BODY // 4)
+        if text:
+            cleaned[key] = text
+    return cleaned
+
+
+def experience_parts(thread: Thread) -> dict[str, str | None] | None:
+    """An experience thread's four parts as stored (None for other kinds)."""
+    if thread.kind != "experience":
+        return None
+    return {key: getattr(thread, key) for key in EXPERIENCE_FIELDS}
+
+
+def first_message(kind: str, body: str, parts: dict[str, str]) -> str:
+    """The opening message's Markdown. Nothing typed is lost: an experience is its parts
+    then the free text; any other kind with experience parts filled in (typed before the
+    kind was switched) keeps them, folded under the body as the same headings."""
+    folded = experience_body(parts)
+    if kind == "experience":
+        return "\n\n".join(chunk for chunk in (folded, body) if chunk)
+    return "\n\n".join(chunk for chunk in (body, folded) if chunk)
 
 
 def list_threads(person: Person, network_id: Any, limit: int = 200) -> list[Thread]:
@@ -120,6 +152,12 @@ def thread_for_reader(person: Person, thread_id: Any) -> tuple[Thread, Any, bool
     return thread, member, bool(follows)
 
 
+def require_open_thread(person: Person, network: Any) -> None:
+    """Refuse the new-thread composer to those who may not open a thread in the network
+    (``NotFound`` when they may not know of it, else ``PermissionDenied``)."""
+    require_post(person, network)
+
+
 def open_thread(
     person: Person,
     network_id: Any,
@@ -130,8 +168,10 @@ def open_thread(
     client_id: Any = None,
     parts: dict[str, Any] | None = None,
 ) -> tuple[Thread, Message | None]:
-    """Open a thread; ``body`` (or, for an experience, its four ``parts``) becomes the
-    first message. Learning stops are opened by facilitators (and the annual cycle)."""
+    """Open a thread whose first message is ``body`` and, for an experience, its four
+    ``parts`` (stored on the thread too); parts sent with another kind are kept in the
+    message (``first_message``). A thread with neither body nor part is refused.
+    Learning stops are opened by facilitators (and the annual cycle)."""
     network = load_network(network_id)
     require_post(person, network)
     title = clean_text(title, "title", required=True, max_len=200)
@@ -139,9 +179,20 @@ def open_thread(
     tags = competence_codes(competence_tags, "competence_tags")
     if kind == "learning_stop" and not permissions.is_facilitator(person, network):
         raise PermissionDenied(_l("Learning stops are opened by the network's facilitators."))
-    if kind == "experience" and parts:
-        body = experience_body(parts)
+    filled = clean_parts(parts)
     body = clean_text(body, "body", required=False, max_len=MAX_BODY)
+    if not body and not filled:
+        field = "situation" if kind == "experience" else "body"
+        message = (
+            _l("Write at least one of the four parts, or some free text.")
+            if kind == "experience"
+            else _l("Write the first message.")
+        )
+        raise ValidationError(message, fields={field: message})
+    text = first_message(kind, body, filled)
+    if len(text) > MAX_BODY:
+        message = _l("The message is too long (at most %(n)d characters).", n=MAX_BODY)
+        raise ValidationError(message, fields={"body": message})
     ensure_member(person, network)
     thread = Thread(
         network_id=network.id,
@@ -150,15 +201,12 @@ def open_thread(
         competence_tags=tags,
         created_by_id=person.id,
         last_seq=0,
+        **(filled if kind == "experience" else {}),
     )
     db.session.add(thread)
     db.session.flush()
     db.session.add(ThreadFollow(thread_id=thread.id, person_id=person.id))
-    first = None
-    if body:
-        first = send_message(
-            person, thread.id, client_id or f"thread-{thread.id}-open", body
-        ).message
+    first = send_message(person, thread.id, client_id or f"thread-{thread.id}-open", text).message
     db.session.flush()
     return thread, first
 

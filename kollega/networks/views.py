@@ -32,7 +32,16 @@ from kollega.current import current_person
 from kollega.db import now_utc
 from kollega.errors import DomainError, NotFound, ValidationError
 from kollega.extensions import db, limiter
-from kollega.networks import invitations, members, messages, networks, reads, send, threads
+from kollega.networks import (
+    compose_views,
+    invitations,
+    members,
+    messages,
+    networks,
+    reads,
+    send,
+    threads,
+)
 from kollega.networks.forms import (
     KIND_CHOICES,
     THREAD_KIND_CHOICES,
@@ -347,7 +356,8 @@ def invite(network_id: int) -> Any:
         invite = None
         try:
             if existing is not None and not existing.is_guest:
-                members.add_member(person, net.id, existing.id)
+                # Consent: an employee is invited and joins by accepting.
+                invited = members.invite_member(person, net.id, existing.id)
             else:
                 invite = invitations.invite_guest_with_link(
                     person, net.id, form.email.data, form.name.data or ""
@@ -360,8 +370,16 @@ def invite(network_id: int) -> Any:
             if not exc.fields:
                 form.email.errors = [*form.email.errors, str(exc.message)]
         else:
-            if invite is None:
-                flash(_l("Added to the network."), "success")
+            if invite is None and invited.state == "invited":
+                flash(
+                    _l(
+                        "%(name)s is invited and joins by accepting the invitation.",
+                        name=existing.name,
+                    ),
+                    "success",
+                )
+            elif invite is None:
+                flash(_l("Added to the network: they had asked to join."), "success")
             elif send_guest_invitation(invite, person):
                 flash(_l("The guest is added and gets an invitation by e-mail."), "success")
             else:
@@ -429,42 +447,33 @@ def invitation(token: str) -> Any:
     return render_template("networks/invitation.html", form=form, invitation=row), status
 
 
+@bp.route("/networks/<int:network_id>/threads/new")
+@login_required
+def new_thread(network_id: int) -> Any:
+    return compose_views.new_thread_page(network_id)
+
+
 @bp.route("/networks/<int:network_id>/threads", methods=["POST"])
 @login_required
 def open_thread(network_id: int) -> Any:
-    person = current_person()
-    net = networks.find_network(person, network_id)
-    form = ThreadForm()
-    if form.validate_on_submit():
-        parts = {
-            key: form[key].data
-            for key in ("situation", "what_we_did", "what_we_learned", "next_time")
-            if form[key].data
-        }
-        try:
-            thread, first = threads.open_thread(
-                person,
-                net.id,
-                form.title.data,
-                form.kind.data,
-                form.body.data or "",
-                _codes(form.competence_tags.data),
-                form.client_id.data or None,
-                parts if form.kind.data == "experience" and parts else None,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            for name, message in exc.fields.items():
-                if name in form:
-                    form[name].errors = [*form[name].errors, str(message)]
-            if not exc.fields:
-                raise
-        else:
-            return redirect(url_for("networks.thread", thread_id=thread.id))
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
-    return _back(net.id, "#new-thread")
+    return compose_views.open_thread_page(network_id)
+
+
+# --- network settings (facilitators, admins): compose_views -------------------------------
+
+bp.add_app_template_global(compose_views.may_change_settings, "may_change_network_settings")
+
+
+@bp.route("/networks/<int:network_id>/settings", methods=["GET", "POST"])
+@login_required
+def network_settings(network_id: int) -> Any:
+    return compose_views.settings_page(network_id)
+
+
+@bp.route("/networks/<int:network_id>/settings/status", methods=["POST"])
+@login_required
+def network_status(network_id: int) -> Any:
+    return compose_views.status_page(network_id)
 
 
 # --- threads and messages ------------------------------------------------------------------

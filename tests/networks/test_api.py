@@ -37,11 +37,12 @@ def test_create_list_and_join(client, org):
     )
     assert r.status_code == 200
     assert client.get(f"/api/v1/networks/{nid}/threads", headers=e).status_code == 200
-    # A facilitator adds someone directly: 201.
+    # A facilitator "adds" someone: with consent, an invitation (202) they accept.
     r = client.post(
         f"/api/v1/networks/{nid}/members", json={"person_id": org.colleague.id}, headers=h
     )
-    assert r.status_code == 201 and r.get_json()["state"] == "active"
+    assert r.status_code == 202 and r.get_json()["status"] == "invited"
+    assert r.get_json()["state"] == "invited"
     # A non-facilitator cannot add people.
     r = client.post(
         f"/api/v1/networks/{nid}/members", json={"person_id": org.employee_a1.id}, headers=e

@@ -216,3 +216,106 @@ def test_a_link_is_no_password_reset(client: Any, org: Any, two_nets: tuple[Any,
     set_password(invite.guest, PASSWORD)  # e.g. by an administrator
     db.session.commit()
     assert client.get(f"/invitations/{invite.token}").status_code == 410
+
+
+# --- consent: "Legg til" invites; people are told when they are let in or made facilitator
+
+
+def _kinds(person: Person, network_id: int) -> list[str]:
+    return list(
+        db.session.scalars(
+            sa.select(Notification.kind)
+            .where(Notification.person_id == person.id, Notification.network_id == network_id)
+            .order_by(Notification.id)
+        )
+    )
+
+
+def test_add_invites_and_accepting_joins_and_tells_the_inviter(
+    client: Any, org: Any, two_nets: tuple[Any, Any]
+) -> None:
+    mine, _ = two_nets
+    login(client, org.leader)
+    r = client.post(
+        f"/networks/{mine.id}/invite", data={"email": org.colleague.email}, follow_redirects=True
+    )
+    assert r.status_code == 200 and "er invitert" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert mine.id not in network_ids_for_person(org.colleague)  # not a member yet
+    assert _kinds(org.colleague, mine.id) == ["invite"]
+    client.post("/logout")
+    login(client, org.colleague)
+    page = client.get(f"/networks/{mine.id}").get_data(as_text=True)
+    assert "Takk ja til invitasjonen" in page
+    assert client.post(f"/networks/{mine.id}/join").status_code == 302
+    db.session.expire_all()
+    assert mine.id in network_ids_for_person(org.colleague)
+    assert _kinds(org.leader, mine.id) == ["invite_accepted"]
+    client.post("/logout")
+    login(client, org.leader)
+    html = client.get("/notifications").get_data(as_text=True)
+    assert f"{org.colleague.name} takket ja til invitasjonen til {mine.name}" in html
+
+
+def test_declining_leaves_nothing(client: Any, org: Any, two_nets: tuple[Any, Any]) -> None:
+    mine, _ = two_nets
+    login(client, org.leader)
+    client.post(f"/networks/{mine.id}/invite", data={"email": org.colleague.email})
+    client.post("/logout")
+    login(client, org.colleague)
+    assert client.post(f"/networks/{mine.id}/leave").status_code == 302
+    db.session.expire_all()
+    assert mine.id not in network_ids_for_person(org.colleague)
+    assert _kinds(org.leader, mine.id) == []
+    from kollega.networks.models import NetworkMember
+
+    assert (
+        db.session.scalar(
+            sa.select(NetworkMember).where(
+                NetworkMember.network_id == mine.id, NetworkMember.person_id == org.colleague.id
+            )
+        )
+        is None
+    )
+
+
+def test_the_api_add_answers_202_invited(client: Any, org: Any, two_nets: tuple[Any, Any]) -> None:
+    from tests.networks.test_api import bearer
+
+    mine, _ = two_nets
+    r = client.post(
+        f"/api/v1/networks/{mine.id}/members",
+        json={"person_id": org.colleague.id, "invite": False},
+        headers=bearer(org.leader),
+    )
+    assert r.status_code == 202 and r.get_json()["status"] == "invited"
+    db.session.expire_all()
+    assert mine.id not in network_ids_for_person(org.colleague)
+    # joining oneself stays 201
+    r = client.post(f"/api/v1/networks/{mine.id}/members", json={}, headers=bearer(org.colleague))
+    assert r.status_code == 201 and r.get_json()["status"] == "member"
+
+
+def test_approved_and_made_facilitator_are_told(
+    client: Any, org: Any, two_nets: tuple[Any, Any]
+) -> None:
+    mine, _ = two_nets
+    login(client, org.colleague)
+    client.post(f"/networks/{mine.id}/join")  # asks (request-only network)
+    client.post("/logout")
+    login(client, org.leader)
+    r = client.post(f"/networks/{mine.id}/members/{org.colleague.id}/approve")
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert _kinds(org.colleague, mine.id) == ["approved"]
+    r = client.post(
+        f"/networks/{mine.id}/members/{org.colleague.id}/role", data={"role": "facilitator"}
+    )
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert _kinds(org.colleague, mine.id) == ["approved", "made_facilitator"]
+    client.post("/logout")
+    login(client, org.colleague)
+    html = client.get("/notifications").get_data(as_text=True)
+    assert f"Du er nå medlem av {mine.name}" in html
+    assert f"{org.leader.name} gjorde deg til fasilitator i {mine.name}" in html

@@ -151,6 +151,10 @@ POLICY: dict[str, dict[str, str]] = {
     "GET /metrics/units/<code>/scorecard": {"A": "LFFFAFAFF", "B": "LFFFFAAFF"},
     "GET /networks": {"A": "LAAAAAAAA"},
     "GET /networks/<int:network_id>": {"A": "LAAAAAAAA", "B": "LNANNANNN"},
+    # The settings page: the network's facilitators and admins (configuration, not
+    # messages); HR and leaders do not run networks; a network one may not know of is 404.
+    "GET /networks/<int:network_id>/settings": {"A": "LFFAAFFAF", "B": "LNFNNANAN"},
+    "GET /networks/<int:network_id>/threads/new": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
     "GET /networks/new": {"A": "LAAAAAAAF"},
     "GET /networks/search": {"A": "LAAAAAAAA"},
     "GET /notifications": {"A": "LAAAAAAAA"},
@@ -289,7 +293,10 @@ POLICY: dict[str, dict[str, str]] = {
         "B": "LNFNNVNNN",
     },
     "POST /networks/<int:network_id>/reject": {"A": "LVVVVVVVV", "B": "LVVVVVVVV"},
-    "POST /networks/<int:network_id>/threads": {"A": "LAAAAAAAA", "B": "LNANNANNN"},
+    "POST /networks/<int:network_id>/settings": {"A": "LFFVVFFVF", "B": "LNFNNVNVN"},
+    "POST /networks/<int:network_id>/settings/status": {"A": "LFFVVFFVF", "B": "LNFNNVNVN"},
+    # An empty thread is refused (422) to those who may post; others are refused first.
+    "POST /networks/<int:network_id>/threads": {"A": "LVFVVFFFV", "B": "LNVNNVNNN"},
     "POST /networks/new": {"A": "LVVVVVVVF"},
     "POST /notifications": {"A": "LAAAAAAAA"},
     "POST /plans/": {"A": "LNNNNNNNN"},
