@@ -26,6 +26,16 @@ csrf.exempt(bp)
 PUBLIC_ENDPOINTS: set[str] = set()
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 
+# What a guest may reach of the API: their account and their network (DESIGN.md, roles:
+# a guest sees nothing of kollega beyond it, no catalogue, frameworks, people or
+# calendars). The first path segment after /api/v1; each operation still checks its
+# own permission (a guest reads only their network's threads, events, people). Every
+# other operation, a new one included until it is listed here, is a 403 for a guest.
+GUEST_AREAS = frozenset(
+    {"me", "networks", "threads", "messages", "notifications", "uploads", "search", "cycle"}
+)
+GUEST_ENDPOINTS = frozenset({"api.person_detail"})  # themselves, their network's people
+
 
 def route(
     rule: str,
@@ -99,6 +109,8 @@ def authenticate() -> Any:
         return None
     if not current_user.is_authenticated:
         return error_response(401, _l("Sign in or send a valid bearer token."))
+    if current_user.is_guest and not _guest_may(request.path, request.endpoint):
+        return error_response(403, _l("Guests take part in their own network only."), "forbidden")
     if request.method not in _SAFE and not g.get("auth_via_token"):
         # Cookie-authenticated scripts must send the CSRF token as a header.
         csrf.protect()
@@ -109,6 +121,11 @@ def authenticate() -> Any:
         except RecursionError:
             return error_response(400, _TOO_DEEP, "bad_request")
     return None
+
+
+def _guest_may(path: str, endpoint: str | None) -> bool:
+    area = path.removeprefix(bp.url_prefix or "").lstrip("/").split("/", 1)[0]
+    return area in GUEST_AREAS or endpoint in GUEST_ENDPOINTS
 
 
 @route("/openapi.json", summary="This OpenAPI document", public=True)

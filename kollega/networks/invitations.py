@@ -18,7 +18,7 @@ from kollega.db import now_utc
 from kollega.errors import Conflict, DomainError, NotFound, ValidationError
 from kollega.extensions import db
 from kollega.networks.common import clean_text, load_network, membership, require_moderate
-from kollega.networks.members import rejoin
+from kollega.networks.members import GUEST_IN_ANOTHER_NETWORK, in_another_network, rejoin
 from kollega.networks.models import (
     GuestInvitation,
     Network,
@@ -37,8 +37,9 @@ class InvitationGone(DomainError):
 
 def invite_guest(person: Person, network_id: Any, email: Any, name: Any) -> NetworkMember:
     """Invite someone from outside by e-mail: a guest account (role guest, no unit) that
-    belongs to this network only. An existing guest is added to this network too. The
-    edges use ``invite_guest_with_link``, which also hands out the sign-in link's token."""
+    belongs to this network only. An existing guest of no other network is added to this
+    one; a guest of another network is refused (``Conflict``, 409). The edges use
+    ``invite_guest_with_link``, which also hands out the sign-in link's token."""
     return invite_guest_with_link(person, network_id, email, name).member
 
 
@@ -72,6 +73,9 @@ def invite_guest_with_link(person: Person, network_id: Any, email: Any, name: An
         set_roles(guest, ["guest"])
     elif not guest.is_guest:
         message = _l("This address belongs to an employee; add them as a member instead.")
+        raise Conflict(message, fields={"email": message})
+    elif in_another_network(guest, network.id):
+        message = GUEST_IN_ANOTHER_NETWORK
         raise Conflict(message, fields={"email": message})
     member = membership(network, guest, include_left=True)
     if member is not None and member.left_at is not None:

@@ -35,6 +35,30 @@ from kollega.networks.models import (
 )
 from kollega.org.models import Person
 
+GUEST_IN_ANOTHER_NETWORK = _l(
+    "This guest already takes part in another network. A guest belongs to one network "
+    "only; they must leave that one before they can be invited here."
+)
+GUESTS_BY_EMAIL = _l(
+    "Guests are invited by e-mail, and belong to one network only: invite them by their "
+    "e-mail address from the network they take part in."
+)
+
+
+def in_another_network(guest: Person, network_id: int) -> bool:
+    """Whether the guest belongs to (or is invited to, or asked to join) a network other
+    than ``network_id``: a guest is held to one network (DESIGN.md, roles)."""
+    stmt = (
+        sa.select(NetworkMember.id)
+        .where(
+            NetworkMember.person_id == guest.id,
+            NetworkMember.network_id != network_id,
+            NetworkMember.left_at.is_(None),
+        )
+        .limit(1)
+    )
+    return db.session.scalar(stmt) is not None
+
 
 def join_network(person: Person, network_id: Any) -> NetworkMember:
     """Join an open network (state ``active``), ask to join one on request (state
@@ -145,8 +169,8 @@ def add_member(
     target = load_person(person_id)
     role = clean_choice(role, "role", MEMBER_ROLES, "member")
     member = membership(network, target, include_left=True)
-    if target.is_guest and member is None:
-        raise PermissionDenied(_l("Guests are invited by e-mail to one network only."))
+    if target.is_guest and (member is None or in_another_network(target, network.id)):
+        raise Conflict(GUEST_IN_ANOTHER_NETWORK if member else GUESTS_BY_EMAIL)
     if member is not None and member.left_at is not None:
         member = rejoin(member, "invited" if invite else "active")
         member.invited_by_id = person.id
