@@ -221,18 +221,20 @@ def search(person: Person, query: SearchQuery) -> SearchPage:
         return SearchPage(total=0, page=query.page, pages=0, results=[])
     parts = [_part(person, query, terms, kind) for kind in kinds]
     found = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("found")
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(found)) or 0
-    pages = math.ceil(total / PAGE_SIZE)
-    rows: list[Any] = []
-    if total and query.page <= pages:
-        rows = list(
-            db.session.execute(
-                sa.select(found.c.kind, found.c.id)
-                .order_by(found.c.created_at.desc(), found.c.kind, found.c.id.desc())
-                .limit(PAGE_SIZE)
-                .offset((query.page - 1) * PAGE_SIZE)
-            )
+    # One pass: the page's rows carry the total (a window over every match).
+    rows = list(
+        db.session.execute(
+            sa.select(found.c.kind, found.c.id, sa.func.count().over().label("total"))
+            .order_by(found.c.created_at.desc(), found.c.kind, found.c.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((query.page - 1) * PAGE_SIZE)
         )
+    )
+    if rows:
+        total = rows[0].total
+    else:  # past the last page (or nothing): count on its own
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(found)) or 0
+    pages = math.ceil(total / PAGE_SIZE)
     return SearchPage(total=total, page=query.page, pages=pages, results=_hits(rows, terms))
 
 
