@@ -1,18 +1,26 @@
-"""``GET /healthz``: is this process able to serve? For load balancers and monitoring.
+"""``GET /healthz`` and ``GET /readyz``: for load balancers, monitoring and deployments.
 
 JSON, 200 when every check passes and 503 otherwise; no sign-in, no personal data.
-Checks: the database answers ``SELECT 1``; Redis answers PING (when configured); the
-scheduler's heartbeat is recent (``kollega scheduler`` writes it every minute).
+
+- ``/healthz`` (is the site working?): the database answers ``SELECT 1``; Redis answers
+  PING (when configured); the scheduler's heartbeat is recent (``kollega scheduler``
+  writes it every minute).
+- ``/readyz`` (may this web process take traffic?): the database answers, Redis answers
+  (when configured), and the database's schema is at the migration head this code ships
+  (``kollega db upgrade`` has run). The scheduler is not this process's business: a
+  rolling restart waits for ``/readyz`` of each process before restarting the next.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
+from kollega import migrate
 from kollega.cycle.jobs import HEARTBEAT
 from kollega.cycle.models import SchedulerHeartbeat
 from kollega.extensions import db
@@ -84,5 +92,42 @@ def healthz() -> Any:
     healthy = all(c["ok"] for c in checks.values())
     response = jsonify({"status": "ok" if healthy else "fail", "checks": checks})
     response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@functools.cache
+def _migration_heads() -> frozenset[str]:
+    """The heads of ``migrations/`` (read once: the code does not change under a process)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrate.MIGRATIONS))
+    return frozenset(ScriptDirectory.from_config(cfg).get_heads())
+
+
+def _check_migrations() -> dict[str, Any]:
+    """The database's Alembic revisions are the code's heads: ``kollega db upgrade`` ran."""
+    heads = _migration_heads()
+    try:
+        applied = frozenset(
+            db.session.scalars(sa.text("SELECT version_num FROM alembic_version")).all()
+        )
+    except Exception as exc:
+        db.session.rollback()
+        return {"ok": False, "error": type(exc).__name__, "head": sorted(heads)}
+    return {"ok": applied == heads, "database": sorted(applied), "head": sorted(heads)}
+
+
+@bp.route("/readyz")
+def readyz() -> Any:
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    checks["migrations"] = (
+        _check_migrations() if checks["database"]["ok"] else {"ok": False, "error": "database"}
+    )
+    ready = all(c["ok"] for c in checks.values())
+    response = jsonify({"status": "ready" if ready else "not_ready", "checks": checks})
+    response.status_code = 200 if ready else 503
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -87,6 +87,8 @@ PAGES: dict[str, tuple[str | None, Callable[[W], str]]] = {
     "networks.search": ("employee", lambda w: "/networks/search?q=plan"),
     "networks.notifications": ("employee", lambda w: "/notifications"),
     "networks.thread": ("employee", lambda w: f"/threads/{w['thread']}"),
+    "networks.new_thread": ("employee", lambda w: f"/networks/{w['network']}/threads/new"),
+    "networks.network_settings": ("admin", lambda w: f"/networks/{w['network']}/settings"),
     "networks.edit_message": ("employee", lambda w: f"/messages/{w['message']}/edit"),
     "org.person": ("employee", lambda w: f"/people/{w['ids']['employee']}"),
     "plans.index": ("hr", lambda w: "/plans/"),
@@ -159,6 +161,12 @@ def _open_disclosures(page: Any) -> None:
     assert page.locator("main details[open]").count() > 0
 
 
+def _choose_experience(page: Any) -> None:
+    """The new-thread composer switched to an experience: its four parts shown."""
+    page.locator("input[name=kind][value=experience]").check()
+    assert page.locator("#experience-parts").is_visible()
+
+
 def _search_refused(page: Any) -> None:
     """The search form sent with its period the wrong way round: the form again, 422."""
     page.locator("#search-from").fill("2030-01-02")
@@ -179,8 +187,20 @@ STATES += [
     (
         "new thread errors",
         "employee",
-        lambda w: f"/networks/{w['network']}",
+        lambda w: f"/networks/{w['network']}/threads/new",
         _submit_empty("main form[action$='/threads'] [type=submit]"),
+    ),
+    (
+        "new thread, the experience kind",
+        "employee",
+        lambda w: f"/networks/{w['network']}/threads/new",
+        _choose_experience,
+    ),
+    (
+        "network settings errors",
+        "admin",
+        lambda w: f"/networks/{w['network']}/settings",
+        _submit_empty("main form[action$='/settings'] [type=submit]", clear="main #name"),
     ),
     (
         "edited message emptied",

@@ -68,6 +68,13 @@ POLICY: dict[str, dict[str, str]] = {
     "GET /api/v1/me/networks": {"A": "LAAAAAAAA"},
     "GET /api/v1/me/notification-settings": {"A": "LAAAAAAAA"},
     "GET /api/v1/me/unread": {"A": "LAAAAAAAA"},
+    # Uploads (kollega.uploads): the file of a message only to those who may read its
+    # thread, 404 to everyone else (hr and admin included); POST (an empty body here) and
+    # DELETE (no CSRF header here) are V: tests/uploads covers who may take a file back.
+    "POST /api/v1/uploads": {"A": "LVVVVVVVV"},
+    "DELETE /api/v1/uploads/<int:upload_id>": {"A": "LVVVVVVVV", "B": "LVVVVVVVV"},
+    "GET /files/<int:upload_id>/<name>": {"A": "LANAANNNA", "B": "LNANNANNN"},
+    "GET /files/<int:upload_id>/thumbnail": {"A": "LANAANNNA", "B": "LNANNANNN"},
     "GET /api/v1/messages/<int:message_id>/history": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
     "GET /api/v1/messages/search": {"A": "LVVVVVVVV"},
     "GET /api/v1/metrics/closure": {"A": "LFFFAAAFF"},
@@ -137,6 +144,8 @@ POLICY: dict[str, dict[str, str]] = {
     "GET /gaps/units/<code>": {"A": "LFFFAFAFF", "B": "LFFFFAAFF"},
     "GET /gaps/units/<code>/export.<fmt>": {"A": "LFFFAFAFF", "B": "LFFFFAAFF"},
     "GET /healthz": {"A": "UUUUUUUUU"},
+    # Readiness of the web process: its database at the migration head (no scheduler).
+    "GET /readyz": {"A": "AAAAAAAAA"},
     "GET /import": {"A": "LFFFFFAAF"},
     # A guest's invitation link needs no sign-in; the matrix's token is unknown: 404.
     "GET /invitations/<token>": {"A": "NNNNNNNNN", "B": "NNNNNNNNN"},
@@ -335,5 +344,6 @@ SOCKET_POLICY: dict[str, dict[str, str]] = {
     "/ read": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
     "/ thread:join": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
     "/ thread:leave": {"A": "LAAAAAAAA", "B": "LAAAAAAAA"},
+    "/ thread:follow": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
     "/ typing": {"A": "LAFAAFFFA", "B": "LNANNANNN"},
 }
