@@ -100,7 +100,7 @@ export function init(chat) {
   }
   function showNewBelow(n) {
     unseenBelow += n;
-    newBelow.textContent = fmt(T.newBelow, { num: unseenBelow });
+    newBelow.textContent = unseenBelow === 1 ? T.newBelowOne : fmt(T.newBelow, { num: unseenBelow });
     newBelow.hidden = false;
   }
 
