@@ -178,12 +178,6 @@ def _search_refused(page: Any) -> None:
     assert page.locator("#search-to[aria-invalid=true]").count() == 1
 
 
-def _choose_experience(page: Any) -> None:
-    """The new-thread composer switched to an experience: its four parts shown."""
-    page.locator("input[name=kind][value=experience]").check()
-    assert page.locator("#experience-parts").is_visible()
-
-
 STATES += [
     ("sign-in errors", None, lambda w: "/login", _submit_empty("main button[type=submit]")),
     ("new network errors", "employee", lambda w: "/networks/new", _submit_empty()),
