@@ -76,6 +76,16 @@ class Config:
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     PASSWORD_MIN_LENGTH = 12
     IMPORT_PREVIEW_ROWS = 20
+    # Files and images in the chat (kollega.uploads): the largest file in bytes, the most
+    # pixels an image may decode to (decompression bombs), the allowed types (detected
+    # from the bytes; comma-separated, empty: every type kollega.uploads.detect knows),
+    # and where the bytes are kept: "local" (UPLOAD_FOLDER, default <instance>/uploads)
+    # or "package.module:factory" (docs/OPERATIONS.md, "Uploaded files").
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    UPLOAD_MAX_PIXELS = 40_000_000
+    UPLOAD_ALLOWED_TYPES = ""
+    UPLOAD_STORAGE = "local"
+    UPLOAD_FOLDER = ""
 
 
 class DevelopmentConfig(Config):

@@ -242,6 +242,7 @@ FEATURES = (
     "org",
     "audit",
     "networks",
+    "uploads",
     "competence",
     "gaps",
     "training",

@@ -75,7 +75,9 @@ def build_document() -> dict[str, Any]:
             if info["body"] is not None and method in {"POST", "PUT", "PATCH"}:
                 op["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": info["body"]}},
+                    "content": {
+                        info.get("body_type", "application/json"): {"schema": info["body"]}
+                    },
                 }
             if info["public"]:
                 op["security"] = []

@@ -61,6 +61,7 @@ from kollega.networks.serialise import (
     message_json,
     network_json,
     notification_json,
+    preload_attachments,
     thread_json,
 )
 from kollega.networks.threads import (
@@ -74,6 +75,7 @@ from kollega.networks.threads import (
     open_thread,
     resolve_thread,
 )
+from kollega.uploads.public import UPLOAD_SCHEMA
 
 _OBJ = {"type": "object"}
 NETWORK_SCHEMA = {
@@ -132,6 +134,7 @@ MESSAGE_SCHEMA = {
         "edited_at": {"type": ["string", "null"]},
         "deleted": {"type": "boolean"},
         "reactions": {"type": "array", "items": _OBJ},
+        "attachments": {"type": "array", "items": UPLOAD_SCHEMA},
     },
     "required": ["id", "seq", "client_id", "author", "body_html", "created_at"],
 }
@@ -159,6 +162,7 @@ def _bool(value: Any, field: str) -> bool:
 
 def _messages_json(messages: list[Any]) -> list[dict[str, Any]]:
     reactions = reactions_for([m.id for m in messages])
+    preload_attachments(messages)
     return [message_json(m, reactions.get(m.id)) for m in messages]
 
 
@@ -545,6 +549,12 @@ def threads_messages(thread_id: int) -> Any:
             "client_id": {"type": "string"},
             "body": {"type": "string"},
             "reply_to": {"type": "integer"},
+            "attachments": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "maxItems": 10,
+                "description": "ids of the sender's own unsent uploads (POST /uploads)",
+            },
         },
         "required": ["client_id", "body"],
     },
@@ -558,7 +568,12 @@ def threads_messages(thread_id: int) -> Any:
 def threads_send(thread_id: int) -> Any:
     data = json_body(("client_id",))
     result = send_message(
-        current_person(), thread_id, data.get("client_id"), data.get("body"), data.get("reply_to")
+        current_person(),
+        thread_id,
+        data.get("client_id"),
+        data.get("body"),
+        data.get("reply_to"),
+        data.get("attachments"),
     )
     body = {"id": result.message.id, "seq": result.message.seq}
     return jsonify(body), 201 if result.created else 200

@@ -12,7 +12,8 @@ Client -> server (ack in brackets):
   thread's room; with ``after_seq`` every message after it (up to 1,000, ``more`` says
   whether to ask again), without it the latest page.
 - ``thread:leave`` {thread_id} [{ok}]
-- ``message:send`` {thread_id, client_id, body, reply_to?} [{ok, id, seq, created}]
+- ``message:send`` {thread_id, client_id, body, reply_to?, attachments?} [{ok, id, seq,
+  created}] (``attachments``: the sender's unsent upload ids, kollega.uploads)
 - ``message:edit`` {message_id, body} [{ok, message}]
 - ``message:delete`` {message_id} [{ok}]
 - ``reaction:toggle`` {message_id, emoji, on?} [{ok, reactions}]: any one emoji
@@ -171,6 +172,7 @@ def message_send(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
         payload.get("client_id"),
         payload.get("body"),
         payload.get("reply_to"),
+        payload.get("attachments"),
     )
     return {"id": result.message.id, "seq": result.message.seq, "created": result.created}
 

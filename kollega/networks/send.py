@@ -42,6 +42,7 @@ from kollega.networks.models import (
 )
 from kollega.networks.render import MAX_BODY, mention_people, render_markdown
 from kollega.org.models import Person
+from kollega.uploads import public as uploads
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 
@@ -232,7 +233,12 @@ def _loaded_message(
 
 
 def send_message(
-    person: Person, thread_id: Any, client_id: Any, body: Any, reply_to_id: Any = None
+    person: Person,
+    thread_id: Any,
+    client_id: Any,
+    body: Any,
+    reply_to_id: Any = None,
+    attachments: Any = None,
 ) -> SendResult:
     """Post a message. The thread's next ``seq`` is taken by incrementing
     ``Thread.last_seq`` in one UPDATE: on PostgreSQL that row lock is held until commit
@@ -247,7 +253,8 @@ def send_message(
     membership, earlier message and followers in one query, then the seq UPDATE and the
     INSERT in one; the followers' notifications only when someone else follows the
     thread (mentions only when the body has an @). Queues ``message:new`` (and each
-    notification) for the commit; a retry queues nothing."""
+    notification) for the commit; a retry queues nothing. ``attachments``: ids of the
+    sender's own unsent uploads (at most 10), linked to the message in this unit."""
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         message = _l("client_id must be 1 to 64 letters, digits or . _ : -")
         raise ValidationError(message, fields={"client_id": message})
@@ -264,7 +271,8 @@ def send_message(
         require_post(person, network, member)
     except NotFound:
         raise NotFound(_l("No such thread.")) from None
-    body = clean_text(body, "body", required=True, max_len=MAX_BODY)
+    files = uploads.pending_uploads(person, attachments)
+    body = clean_text(body, "body", required=not files, max_len=MAX_BODY)
     reply_to = None
     if reply_to_id not in (None, ""):
         reply_to = load_message(reply_to_id)
@@ -297,6 +305,8 @@ def send_message(
             raise Conflict(_l("The message could not be stored; please send it again.")) from None
         return _retry_result(existing, int(as_int(thread_id, "thread_id")))
     message = _loaded_message(message_id, seq, thread, person, reply_to, values)
+    # Read by serialise.new_message_json: the message:new payload loads nothing more.
+    message.attachments_json = uploads.attach(files, message_id)  # type: ignore[attr-defined]
     db.session.expire(thread, ["last_seq", "last_message_at"])
     notified = _notify_for_message(person, thread, message, reply_to, followed)
     broadcast.message_created(message, notified)

@@ -11,6 +11,7 @@ from kollega.extensions import db
 from kollega.networks.models import Message, Network, NetworkMember, Notification, Thread
 from kollega.networks.render import mentioned_in, plain_excerpt, reply_excerpt
 from kollega.org.models import Person
+from kollega.uploads import public as uploads
 
 
 def iso(value: Any) -> str | None:
@@ -200,6 +201,9 @@ def page_json(
                 "mentions": mentioned_in(html),
             }
         )
+    files = uploads.attachments_for([m["id"] for m in page if not m["deleted"]])
+    for m in page:
+        m["attachments"] = files.get(m["id"], [])
     return page, more
 
 
@@ -220,7 +224,27 @@ def new_message_json(message: Message) -> dict[str, Any]:
     }
     if message.reply_to is not None:
         payload["reply_to"] = _reply_ref(message.reply_to)
+    payload["attachments"] = message_attachments(message)
     return payload
+
+
+def message_attachments(message: Message) -> list[dict[str, Any]]:
+    """The message's files (kollega.uploads): those the send just linked, those
+    ``preload_attachments`` read, or one query; none once the message is deleted."""
+    if message.deleted_at is not None:
+        return []
+    files = message.__dict__.get("attachments_json")
+    if files is None:
+        files = uploads.attachments_for([message.id]).get(message.id, [])
+    return files
+
+
+def preload_attachments(messages: list[Message]) -> None:
+    """Read the files of ``messages`` in one query, for ``message_json`` of each."""
+    files = uploads.attachments_for([m.id for m in messages])
+    for m in messages:
+        # attachments: what templates/networks/_message.html shows (its macro's list).
+        m.attachments_json = m.attachments = files.get(m.id, [])  # type: ignore[attr-defined]
 
 
 def notification_json(n: Notification) -> dict[str, Any]:

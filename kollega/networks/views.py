@@ -65,6 +65,7 @@ from kollega.networks.notifications import (
 )
 from kollega.networks.render import Viewer, message_html, quote_markdown
 from kollega.networks.search_views import search_page
+from kollega.networks.serialise import preload_attachments
 from kollega.uow import keep_on_refusal
 from kollega.web import register_nav, register_start_panel
 
@@ -487,6 +488,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     before = request.args.get("before", type=int)
     page, more, first_unread = _opening_page(person, thread, before)
     reactions = messages.reactions_for([m.id for m in page])
+    preload_attachments(page)  # m.attachments for _message.html (kollega.uploads)
     net = thread.network
     can_post = permissions.can_post(person, net, member)
     if form is None:

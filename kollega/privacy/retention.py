@@ -40,6 +40,7 @@ from kollega.networks.models import Message, Network, Thread
 from kollega.org.models import Person, PersonRole
 from kollega.privacy.models import MESSAGE_SCOPES, RetentionSettings
 from kollega.privacy.services import DELETED_USER_EMAIL, erase
+from kollega.uploads import public as uploads
 
 MAX_MONTHS = 240
 
@@ -130,6 +131,7 @@ def delete_old_messages(settings: RetentionSettings, now: dt.datetime) -> int:
     ids = list(db.session.scalars(stmt))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
+        uploads.forget_messages(chunk)  # their files go with them, after the commit
         db.session.execute(
             sa.delete(Message).where(Message.id.in_(chunk)),
             execution_options={"synchronize_session": False},

@@ -27,6 +27,7 @@ from kollega.models import metadata
 from kollega.networks.models import Message, MessageEdit
 from kollega.org.models import Person
 from kollega.privacy.models import ErasureRequest
+from kollega.uploads import public as uploads
 
 # Column names whose values are secrets, never exported (the row's other columns are).
 SECRET_COLUMN = re.compile(r"(password|secret|token_hash|session_token|^token$|totp|hash$)")
@@ -88,6 +89,7 @@ def export_person(actor: Person, person: Person) -> dict[str, Any]:
         "tables": tables,
     }
     data["competence"] = competence_export(person)
+    data["uploads"] = uploads.export_uploads(person.id)
     record("privacy.export", actor_id=actor.id, target_type="person", target_id=person.id)
     db.session.flush()
     return data
@@ -137,6 +139,7 @@ def erase(person: Person, actor_id: int | None, reason: str) -> None:
         message.body = ""
         message.body_html = ""
     person_id = person.id
+    uploads.forget_person(person_id)  # the files too, once this commits
     db.session.flush()
     db.session.expunge(person)
     db.session.execute(sa.delete(Person).where(Person.id == person_id))

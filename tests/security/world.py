@@ -21,6 +21,7 @@ from kollega.networks.threads import open_thread
 from kollega.org.models import Person
 from kollega.plans import services as plans
 from kollega.training import services as training
+from kollega.uploads.services import create_upload
 
 # The roles of the matrix, in the order of the policy strings (tests/security/policy.py).
 ROLES = (
@@ -41,6 +42,16 @@ class World:
     people: dict[str, Person | None]
     own: dict[str, Any] = field(default_factory=dict)
     foreign: dict[str, Any] = field(default_factory=dict)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 80, 122)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def build_world(org: Any) -> World:
@@ -64,6 +75,12 @@ def build_world(org: Any) -> World:
     add_member(other_lead, net_b.id, org.other_employee.id)
     thread_b, _ = open_thread(other_lead, net_b.id, "Turnus", body="Hemmelig innhold B")
     msg_b = send_message(org.other_employee, thread_b.id, "matrix-b-1", "Pers melding").message
+    # An image sent with a message on each side (kollega.uploads); messages of their own,
+    # as the socket run deletes msg_a and msg_b.
+    upload_a = create_upload(org.employee, "tavle.png", _png())
+    send_message(org.employee, thread_a.id, "matrix-a-3", "Tavla", attachments=[upload_a.id])
+    upload_b = create_upload(org.other_employee, "turnus.png", _png())
+    send_message(org.other_employee, thread_b.id, "matrix-b-2", "Turnus", attachments=[upload_b.id])
 
     stop = {
         "kind": "learning_stop",
@@ -132,6 +149,7 @@ def build_world(org: Any) -> World:
         "enrolment_id": enrol_a.id,
         "unit": "A1",
         "person_id": "self",
+        "upload_id": upload_a.id,
     }
     foreign = {
         **common,
@@ -143,6 +161,7 @@ def build_world(org: Any) -> World:
         "enrolment_id": enrol_b.id,
         "unit": "B1",
         "person_id": org.other_employee.id,
+        "upload_id": upload_b.id,
     }
     world = World(people=people, own=own, foreign=foreign)
     world.open_thread_id = thread_open.id  # type: ignore[attr-defined]
