@@ -202,16 +202,14 @@ def reaction_toggle(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
 
 @handler("thread:follow")
 def thread_follow(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    # Who may follow first (as the API and the page do), then what was asked.
+    thread = get_thread(person, _required(payload, "thread_id"))
     following = payload.get("following")
     if not isinstance(following, bool):
         raise ValidationError(
             _l("Must be true or false."), fields={"following": _l("Must be true or false.")}
         )
-    thread_id = _required(payload, "thread_id")
-    return {
-        "thread_id": as_int(thread_id, "thread_id"),
-        "following": follow_thread(person, thread_id, following),
-    }
+    return {"thread_id": thread.id, "following": follow_thread(person, thread.id, following)}
 
 
 @handler("typing")

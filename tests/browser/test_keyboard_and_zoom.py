@@ -248,7 +248,7 @@ _ACTIVE = """
 () => {
   const e = document.activeElement || document.body;
   const s = getComputedStyle(e);
-  const li = e.closest('li.message');
+  const li = e.closest('article.message, li.message');
   return {
     tag: e.tagName, name: e.getAttribute('name') || '', cls: String(e.className || ''),
     text: (e.textContent || '').trim().slice(0, 40),
@@ -297,7 +297,7 @@ def test_chat_by_keyboard_alone(browsers, world, world_app):  # type: ignore[no-
     text = "Sendt med tastaturet: sjekklista ligger i teams-kanalen."
     page.keyboard.type(text)
     page.keyboard.press("Enter")
-    sent = page.locator("li.message.mine[data-seq]", has_text=text)
+    sent = page.locator(".message.mine[data-seq]", has_text=text)
     sent.wait_for()
     after = page.evaluate(_ACTIVE)
     assert after["tag"] == "TEXTAREA" and after["inComposer"], after
@@ -306,21 +306,18 @@ def test_chat_by_keyboard_alone(browsers, world, world_app):  # type: ignore[no-
         world_app, "SELECT id FROM messages WHERE author_id = :p AND body = :b", p=me, b=text
     )
 
-    # Reply: back to a message's actions, open them, follow "Reply" to the composer.
-    summary = _press_until(page, "Shift+Tab", lambda a: a["tag"] == "SUMMARY" and a["message"])
-    target = int(summary["message"])
+    # Reply: back to a message's "Reply" button; it sends the focus to the composer.
+    button = _press_until(
+        page, "Shift+Tab", lambda a: a["tag"] == "BUTTON" and a["text"] == "Reply" and a["message"]
+    )
+    target = int(button["message"])
     page.keyboard.press("Enter")
-    assert page.locator(f"li.message[data-id='{target}'] details[open]").count() == 1
-    _press_until(page, "Tab", lambda a: a["tag"] == "A" and a["text"] == "Reply")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"**reply={target}**")
-    _joined(page)
-    # The fragment #composer is where Tab continues: the composer is the next stop or two.
-    _press_until(page, "Tab", lambda a: a["tag"] == "TEXTAREA" and a["inComposer"], limit=3)
+    after = page.evaluate(_ACTIVE)
+    assert after["tag"] == "TEXTAREA" and after["inComposer"], after
     reply = "Svar med tastaturet: enig, vi prøver det neste uke."
     page.keyboard.type(reply)
     page.keyboard.press("Enter")
-    live = page.locator("li.message.mine[data-seq]", has_text=reply)
+    live = page.locator(".message.mine[data-seq]", has_text=reply)
     live.wait_for()
     rows = query(
         world_app,
@@ -329,20 +326,23 @@ def test_chat_by_keyboard_alone(browsers, world, world_app):  # type: ignore[no-
         b=reply,
     )
     assert rows and rows[0][0] == target, rows
-    # Shown live as a reply, as the page renders one: "Reply to <author>", linked.
-    answered = page.locator(f"li.message[data-id='{target}']")
-    link = live.locator(".reply-to a")
-    assert live.locator(".reply-to").inner_text().startswith("Reply to ")
+    # Shown live as a reply, as the page renders one: a quote of the author, linked.
+    answered = page.locator(f".message[data-id='{target}']")
+    link = live.locator(".reply-quote a")
+    link.wait_for()
     assert link.get_attribute("href") == f"#m{answered.get_attribute('data-seq')}"
-    assert link.inner_text() == answered.locator(".meta strong").inner_text()
+    assert link.locator("strong").inner_text() == answered.locator(".meta .author").inner_text()
 
-    # React: open a message's actions, choose a reaction with Enter.
+    # React: a message's "React" opens the picker with the focus in its search; Enter on a
+    # result reacts and gives the focus back to "React".
     visit(page, f"/threads/{world['thread']}", "en")
+    _joined(page)
     page.locator("#composer textarea").focus()
-    summary = _press_until(page, "Shift+Tab", lambda a: a["tag"] == "SUMMARY" and a["message"])
-    target = int(summary["message"])
-    page.keyboard.press("Enter")
-    mine = {
+    button = _press_until(
+        page, "Shift+Tab", lambda a: a["tag"] == "BUTTON" and a["text"] == "React" and a["message"]
+    )
+    target = int(button["message"])
+    before = {
         r[0]
         for r in query(
             world_app,
@@ -351,28 +351,31 @@ def test_chat_by_keyboard_alone(browsers, world, world_app):  # type: ignore[no-
             p=me,
         )
     }
-    # A reaction they have not given yet (giving one again takes it back).
-    choice = _press_until(
-        page, "Tab", lambda a: "reaction-choice" in a["cls"] and a["text"] not in mine
-    )
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert query(
-        world_app,
-        "SELECT 1 FROM reactions WHERE message_id = :m AND person_id = :p AND emoji = :e",
-        m=target,
-        p=me,
-        e=choice["text"],
-    ), "the reaction was not stored"
-    # Back on the message reacted to: Tab continues inside it, to its now pressed reaction.
-    first = _press_until(page, "Tab", lambda a: True, limit=1)
-    assert first["message"] == str(target), f"Tab left the message reacted to: {first}"
-    pressed = _press_until(
-        page, "Tab", lambda a: a["cls"] == "reaction" and a["text"].startswith(choice["text"]), 8
-    )
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.tagName === 'EMOJI-PICKER'")
+    page.keyboard.type("rocket")
+    page.locator("#reaction-picker #search-results [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.locator("#reaction-picker").wait_for(state="hidden")
+    back = page.evaluate(_ACTIVE)
+    assert back["text"] == "React" and back["message"] == str(target), back
+    page.locator(
+        f".message[data-id='{target}'] button.reaction[aria-pressed=true]"
+    ).first.wait_for()
+    after = {
+        r[0]
+        for r in query(
+            world_app,
+            "SELECT emoji FROM reactions WHERE message_id = :m AND person_id = :p",
+            m=target,
+            p=me,
+        )
+    }
+    assert len(after ^ before) == 1, (before, after)  # one reaction more (or taken back)
+    # Shift+Tab from "React" reaches the message's pressed reaction button.
+    pressed = _press_until(page, "Shift+Tab", lambda a: a["cls"] == "reaction", 8)
     assert pressed["message"] == str(target), pressed
-    assert page.evaluate("() => document.activeElement.getAttribute('aria-pressed')") == "true"
 
 
 def test_new_messages_from_others_are_announced(chromium, world_server, browsers, world, world_app):  # type: ignore[no-untyped-def]
@@ -404,7 +407,7 @@ def test_new_messages_from_others_are_announced(chromium, world_server, browsers
         text = "Husk fagdagen på torsdag, vi starter klokka ni."
         colleague.locator("#composer textarea").fill(text)
         colleague.locator("#composer textarea").press("Enter")
-        page.locator("li.message[data-seq]", has_text=text).wait_for()
+        page.locator(".message[data-seq]", has_text=text).wait_for()
         page.wait_for_function(
             "(t) => document.getElementById('live-region').textContent.includes(t)", arg=text
         )

@@ -145,6 +145,7 @@ def socket_payload(event: str, values: dict[str, Any], n: int) -> dict[str, Any]
         "client_id": f"matrix-socket-{n}",
         "body": "Fra matrisen",
         "emoji": "👍",
+        "following": True,
     }
 
 

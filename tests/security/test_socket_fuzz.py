@@ -31,6 +31,7 @@ ID_EVENTS = {
     "message:edit": "message_id",
     "message:delete": "message_id",
     "reaction:toggle": "message_id",
+    "thread:follow": "thread_id",
     "typing": "thread_id",
     "read": "thread_id",
     "network:join": "network_id",
