@@ -11,7 +11,7 @@ config = context.config
 
 # Tables made by raw SQL in migrations (SQLite FTS5 search tables), not by models:
 # autogenerate must neither drop nor recreate them.
-UNMANAGED_TABLE_PREFIXES = ("message_fts",)
+UNMANAGED_TABLE_PREFIXES = ("message_fts", "search_fts")
 
 
 def include_name(name, type_, parent_names) -> bool:  # type: ignore[no-untyped-def]
