@@ -112,6 +112,8 @@ EXCLUDED: dict[str, str] = {
     "metrics.export": "CSV/XLSX download",
     "plans.document": "a Word document download",
     "privacy.export_download": "the personal-data export as a JSON download",
+    "uploads.file": "a file sent in the chat (an image, PDF or download), not a page",
+    "uploads.thumbnail": "an image's thumbnail, not a page",
     "ops.healthz": "a health check for the process manager (JSON), not a page",
     "ops.readyz": "a readiness check for the proxy and deployments (JSON), not a page",
     "auth.two_factor": "the second sign-in step, reached only after a right password; "
