@@ -519,6 +519,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
                 can_manage=can_manage,
                 can_moderate=permissions.can_moderate(person, net, member),
                 editable=frozenset(_editable(person, net, page)),
+                following=following,
             ),
             thread,
             page,

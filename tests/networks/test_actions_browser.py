@@ -244,3 +244,50 @@ def test_axe_with_the_picker_and_the_history_open(
     article.get_by_role("button", name=names["delete"], exact=True).click()
     expect(article.get_by_role("button", name=names["yes"])).to_be_focused()
     assert_no_axe_violations(page)
+
+
+def test_copy_link_follow_and_the_facilitators_delete(
+    page: Any, second_page: Any, org: Any, nets: Any
+) -> None:
+    tid = nets.closed_thread.id
+    leader, eva = page, second_page
+    leader.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(leader, org.leader)
+    sign_in(eva, org.employee)
+    open_thread(leader, tid)
+    open_thread(eva, tid)
+
+    # The first message was rendered by the server: copy its link, edit it in place.
+    first = leader.locator("article.message").first
+    seq = first.get_attribute("data-seq")
+    first.get_by_role("button", name="Kopier lenke").click()
+    expect(leader.locator("#action-status")).to_have_text("Lenken til meldingen er kopiert.")
+    copied = leader.evaluate("() => navigator.clipboard.readText()")
+    assert copied.endswith(f"/threads/{tid}#m{seq}"), copied
+    first.get_by_role("button", name="Rediger", exact=True).click()
+    editor = first.get_by_role("textbox")
+    expect(editor).to_have_value("Hemmelig innhold")
+    editor.fill("Hemmelig innhold, rettet")
+    editor.press("Enter")
+    expect(eva.locator(f'article.message[data-seq="{seq}"] .body')).to_have_text(
+        "Hemmelig innhold, rettet"
+    )
+
+    # Follow: every message's button says the same, and the thread remembers it.
+    follow = first.get_by_role("button", name="Følg tråden")
+    before = follow.get_attribute("aria-pressed")
+    follow.click()
+    after = "false" if before == "true" else "true"
+    expect(follow).to_have_attribute("aria-pressed", after)
+    state = leader.evaluate(f"() => fetch('/api/v1/threads/{tid}').then(r => r.json())")
+    assert state["following"] is (after == "true")
+
+    # A facilitator may delete another person's live message (not edit it).
+    send(eva, "Feil tråd, beklager")
+    live = leader.locator("article.message", has_text="Feil tråd, beklager")
+    expect(live.get_by_role("button", name="Slett", exact=True)).to_be_visible()
+    expect(live.get_by_role("button", name="Rediger", exact=True)).to_have_count(0)
+    theirs = eva.locator(f'article.message[data-id="{live.get_attribute("data-id")}"]')
+    live.get_by_role("button", name="Slett", exact=True).click()
+    live.get_by_role("button", name="Ja, slett").click()
+    expect(theirs.locator(".deleted")).to_be_visible()
