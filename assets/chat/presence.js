@@ -75,19 +75,39 @@ export function init(chat) {
     );
   }
 
-  function join() {
+  // The side list joins each of the person's networks on connect (sidebar.js), and the
+  // network's room then hears `presence` with this socket in it. Only when no word has
+  // come shortly after connecting (no side list, or its join refused) does this module
+  // join itself: every socket event counts against the person's rate limit
+  // (SOCKET_EVENT_RATE_LIMIT), so it asks once, and again after a while when refused.
+  let heard = false;
+  let timer = null;
+  function join(attempt) {
     socket.timeout(8000).emit("network:join", { network_id: networkId }, (err, ack) => {
-      if (err || !ack || !ack.ok) return;
-      online = ack.online || [];
-      draw();
+      if (heard) return;
+      if (!err && ack && ack.ok) {
+        online = ack.online || [];
+        draw();
+      } else if (attempt < 5 && socket.connected) {
+        timer = setTimeout(() => join(attempt + 1), 2000 * (attempt + 1));
+      }
     });
   }
 
   socket.on("presence", (d) => {
     if (!d || Number(d.network_id) !== networkId) return;
+    heard = true;
     online = d.online || [];
     draw();
   });
-  socket.on("connect", join);
-  if (socket.connected) join();
+  function connected() {
+    heard = false;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (!heard && socket.connected) join(0);
+    }, 2500);
+  }
+  socket.on("connect", connected);
+  socket.on("disconnect", () => clearTimeout(timer));
+  if (socket.connected) connected();
 }
