@@ -31,7 +31,6 @@ export function init(chat) {
     const seq = Number(node.dataset.seq);
     seen.add(seq);
     if (seq > lastSeq) lastSeq = seq;
-    chat.run("rendered", node, null);
   });
 
   function build(m) {
@@ -118,7 +117,7 @@ export function init(chat) {
     const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
     const divider = document.getElementById("unread-divider");
     if (target && list.contains(target)) target.scrollIntoView({ block: "center" });
-    else if (divider) scroller.scrollTop = Math.max(0, divider.offsetTop - scroller.offsetTop - 8);
+    else if (divider) scroller.scrollTop = Math.max(0, divider.offsetTop - 40); // a little context above
     else scroller.scrollTop = scroller.scrollHeight;
   }
   openingPlace();

@@ -50,6 +50,8 @@ function start() {
   composer.init(chat);
   typing(chat);
   [message, actions, mentions, attention, uploads].forEach((m) => m.init(chat));
+  // The server-rendered messages, once, now that every module has its hooks.
+  chat.list.querySelectorAll(":scope > [data-seq]").forEach((node) => chat.run("rendered", node, null));
   socket.on("connect", () => placed.join());
 }
 

@@ -71,7 +71,7 @@ export function init(chat) {
           const count = t.id === threadId ? 0 : t.unread || 0;
           unread[t.id] = count;
           const item = el("li", { "data-thread-id": t.id });
-          const a = el("a", { href: "/threads/" + t.id }, t.title);
+          const a = el("a", { href: "/threads/" + t.id, title: t.title }, t.title);
           if (t.id === threadId) a.setAttribute("aria-current", "page");
           item.appendChild(a);
           item.appendChild(document.createTextNode(" "));

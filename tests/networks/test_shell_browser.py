@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kollega.extensions import db
+from kollega.networks.messages import list_messages
 from kollega.networks.reads import mark_read
 from kollega.networks.send import send_message
 from tests.browser.axe import assert_no_axe_violations
@@ -277,3 +278,34 @@ def test_thread_page_passes_axe(new_page, org, nets, lang, viewport):
     page.goto(f"/networks/{nets.request.id}")
     expect(page.locator("#chat-sidebar[data-ready=true]")).to_have_count(1)
     assert_no_axe_violations(page)
+
+
+def test_a_reply_sent_offline_keeps_its_fields_across_a_reload(new_page, org, nets):
+    """chat.setReply makes the beforeSend hook add reply_to; the outbox keeps the whole
+    payload, so the send after a reload (a retry) carries it, stored once."""
+    tid = nets.closed_thread.id
+    first = list_messages(org.employee, tid)[0][0]
+    page = new_page()
+    sign_in(page, org.employee)
+    open_thread(page, tid)
+    page.evaluate("() => window.kollegaChat.socket.disconnect()")
+    page.locator(f"#messages > [data-id='{first.id}']").get_by_role("button", name="Svar").click()
+    chip = page.locator("#reply-chip")
+    expect(chip).to_contain_text("Svarer")
+    box = page.locator("#composer textarea[name=body]")
+    expect(box).to_be_focused()
+    box.fill("Svar skrevet uten nett")
+    box.press("Enter")
+    expect(chip).to_be_hidden()
+    stored = page.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('kollega:outbox:'))"
+        ".map(k => JSON.parse(localStorage.getItem(k)))"
+    )
+    assert len(stored) == 1 and stored[0]["reply_to"] == first.id, stored
+    page.reload()
+    sent = page.locator("#messages > [data-seq='2']", has_text="Svar skrevet uten nett")
+    expect(sent).to_have_count(1)
+    expect(page.locator("#messages .outbox")).to_have_count(0)
+    db.session.expire_all()
+    messages = list_messages(org.employee, tid)[0]
+    assert [(m.seq, m.reply_to_id) for m in messages] == [(1, None), (2, first.id)]
