@@ -32,6 +32,7 @@ from kollega.org.models import Person
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
+MAX_ID = 2**31 - 1  # the database's integer ids
 RESULT_KINDS = ("thread", "message")
 KINDS = RESULT_KINDS + THREAD_KINDS
 PARTS = ("situation", "what_we_did", "what_we_learned", "next_time")
@@ -104,7 +105,14 @@ def _whole(raw: Any, field: str, errors: dict[str, Any], minimum: int = 1) -> in
     if value < minimum:
         errors[field] = _l("Must be at least %(n)d.", n=minimum)
         return None
+    if value > MAX_ID:
+        errors[field] = _l("At most %(n)d.", n=MAX_ID)
+        return None
     return value
+
+
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
 
 
 def parse_query(args: Mapping[str, Any], *, require_words: bool = True) -> SearchQuery:
@@ -116,10 +124,10 @@ def parse_query(args: Mapping[str, Any], *, require_words: bool = True) -> Searc
     if not isinstance(q, str) or len(q.strip()) > 200:
         errors["q"] = _l("At most %(n)d characters.", n=200)
         q = ""
-    q = q.strip()
+    q = q.strip().replace("\x00", "")
     if require_words and not query_terms(q):
         errors["q"] = _l("Type one or more words to search for.")
-    author = str(args.get("author") or "").strip()
+    author = str(args.get("author") or "").strip().replace("\x00", "")
     if len(author) > 200:
         errors["author"] = _l("At most %(n)d characters.", n=200)
         author = ""
@@ -139,8 +147,8 @@ def parse_query(args: Mapping[str, Any], *, require_words: bool = True) -> Searc
     return SearchQuery(
         q=q,
         network_id=network_id,
-        author_id=int(author) if author.isdigit() else None,
-        author_name="" if author.isdigit() else author,
+        author_id=int(author) if _is_id(author) else None,
+        author_name="" if _is_id(author) else author,
         date_from=date_from,
         date_to=date_to,
         kind=kind,

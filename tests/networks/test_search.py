@@ -177,12 +177,28 @@ def test_stored_markup_never_reaches_the_snippet(org, nets):
         ({"q": "turnus", "network": "abc"}, "network"),
         ({"q": "og på"}, "q"),
         ({"q": "x" * 201}, "q"),
+        ({"q": "turnus", "network": "99999999999999999999"}, "network"),
+        ({"q": "turnus", "page": "1" * 5000}, "page"),
     ],
 )
 def test_bad_input_is_refused(app, args, field):
     with pytest.raises(ValidationError) as refused:
         parse_query(args)
     assert field in refused.value.fields
+
+
+def test_odd_input_finds_nothing_rather_than_failing(client, org, nets):
+    login(client, org.employee)
+    for query in (
+        "q=turnus%00natt&author=Eva%00",
+        "q=turnus&author=99999999999999999999",
+        "q=NEAR(turnus&kind=message",
+        "q=%22%27%20OR%201%3D1%20--",
+        "q=%E2%80%8B%F0%9F%98%80&author=%25%5C_",
+    ):
+        r = client.get(f"/api/v1/search?{query}")
+        assert r.status_code in (200, 422), (query, r.status_code)
+    assert client.get("/api/v1/search?q=turnus&author=99999999999999999999").status_code == 200
 
 
 def test_api(client, org, nets):
