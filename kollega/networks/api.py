@@ -520,10 +520,11 @@ def threads_update(thread_id: int) -> Any:
 @route(
     "/threads/<int:thread_id>/messages",
     summary="Messages in seq order: after after_seq (replay), before before_seq (older "
-    "page), or the latest page",
+    "page), or the latest page. Cursor paging: {messages, more}; to page back, pass the "
+    "lowest seq you hold as before_seq until more is false",
     query={
-        "after_seq": "messages with a higher seq",
-        "before_seq": "the page before this seq",
+        "after_seq": "messages with a higher seq (integer)",
+        "before_seq": "the page before this seq (integer; the cursor when scrolling up)",
         "limit": "page size, 1-1000 (default 50)",
     },
     response=MESSAGES_SCHEMA,
