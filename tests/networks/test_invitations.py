@@ -319,3 +319,9 @@ def test_approved_and_made_facilitator_are_told(
     html = client.get("/notifications").get_data(as_text=True)
     assert f"Du er nå medlem av {mine.name}" in html
     assert f"{org.leader.name} gjorde deg til fasilitator i {mine.name}" in html
+    # the e-mail digest (cycle.digest) lists the same wording
+    from kollega.networks.public import unread_notifications
+
+    texts = [text for text, _link in unread_notifications(org.colleague)]
+    assert f"Du er nå medlem av {mine.name}" in texts
+    assert f"{org.leader.name} gjorde deg til fasilitator i {mine.name}" in texts
