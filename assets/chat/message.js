@@ -152,8 +152,10 @@ function fillAttachments(el, m) {
 export function markMentions(el, chat) {
   const me = String(chat.me);
   let mentioned = false;
+  const author = el.dataset.author;
   el.querySelectorAll(".body .mention[data-person]").forEach((span) => {
-    const mine = span.dataset.person === me;
+    // "@alle" (a facilitator's) mentions everyone but its author.
+    const mine = span.dataset.person === me || (span.dataset.person === "all" && author !== me);
     span.classList.toggle("me", mine);
     mentioned = mentioned || mine;
   });

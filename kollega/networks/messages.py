@@ -124,7 +124,7 @@ def edit_message(person: Person, message_id: Any, body: Any) -> Message:
         MessageEdit(message_id=message.id, previous_body=message.body, edited_by_id=person.id)
     )
     message.body = body
-    message.body_html = render_markdown(body, mention_people(network.id, body))
+    message.body_html = render_markdown(body, mention_people(network.id, body, person.id))
     message.edited_at = now_utc()
     db.session.flush()
     return message

@@ -85,17 +85,28 @@ def render_markdown(body: str, people: Mapping[str, int] | None = None) -> str:
     return mark_mentions(html, people) if people else html
 
 
-def mention_people(network_id: int, body: str) -> dict[str, int]:
+# "@alle" (everyone in the network) is a facilitator's: marked with this id, shown as
+# data-person="all".
+EVERYONE = "alle"
+ALL = -1
+
+
+def mention_people(network_id: int, body: str, author_id: int | None = None) -> dict[str, int]:
     """The network's active members as {lower-cased name: id}, when ``body`` has an @
-    (else nothing is read)."""
+    (else nothing is read); with ``"alle": ALL`` when the author facilitates it."""
     if "@" not in body:
         return {}
     rows = db.session.execute(
-        sa.select(Person.id, Person.name)
+        sa.select(Person.id, Person.name, NetworkMember.role)
         .join(NetworkMember, NetworkMember.person_id == Person.id)
         .where(NetworkMember.network_id == network_id, NetworkMember.active())
-    )
-    return {name.lower(): pid for pid, name in rows if name}
+    ).all()
+    people = {name.lower(): pid for pid, name, _ in rows if name}
+    if f"@{EVERYONE}" in body.lower() and any(
+        pid == author_id and role == "facilitator" for pid, _, role in rows
+    ):
+        people.setdefault(EVERYONE, ALL)
+    return people
 
 
 # Text between tags (group 1), or a tag, a code block or a link (left as they are).
@@ -122,7 +133,8 @@ def mark_mentions(html: str, people: Mapping[str, int]) -> str:
         pid = people.get(str(Markup(shown).unescape()).lower())
         if pid is None:
             return match.group(0)
-        return f'<span class="mention" data-person="{pid}">@{shown}</span>'
+        who = "all" if pid == ALL else pid
+        return f'<span class="mention" data-person="{who}">@{shown}</span>'
 
     parts = _HTML_PARTS.split(html)
     # Tags, code and links sit at odd indices; a mention in bold spans a tag, so text

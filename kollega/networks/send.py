@@ -279,7 +279,7 @@ def send_message(
         if reply_to.thread_id != thread.id:
             message = _l("You can only reply to a message in the same thread.")
             raise ValidationError(message, fields={"reply_to": message})
-    html = render_markdown(body, mention_people(network.id, body))
+    html = render_markdown(body, mention_people(network.id, body, person.id))
     if not network.is_closed:
         # can_post lets non-members post only in open networks: elsewhere the poster is
         # an active member already.
@@ -317,22 +317,27 @@ MENTION = re.compile(r"@\*\*([^*\n]{1,200})\*\*|@([^\s@][^\n@]{0,199})")
 
 
 def mentioned_ids(network_id: int, body: str, author_id: int) -> set[int]:
-    """Active members named as ``@Full Name`` or ``@**Full Name**`` in ``body``."""
+    """Active members named as ``@Full Name`` or ``@**Full Name**`` in ``body``, and
+    every active member for a facilitator's ``@alle``."""
     if "@" not in body:
         return set()
     lowered = body.lower().replace("@**", "@")
     rows = db.session.execute(
-        sa.select(Person.id, Person.name)
+        sa.select(Person.id, Person.name, NetworkMember.role)
         .join(NetworkMember, NetworkMember.person_id == Person.id)
         .where(
             NetworkMember.network_id == network_id,
             NetworkMember.active(),
         )
-    )
+    ).all()
     found = set()
-    for pid, name in rows:
+    everyone = False
+    for pid, name, role in rows:
         if pid != author_id and f"@{name.lower()}" in lowered:
             found.add(pid)
+        everyone = everyone or (pid == author_id and role == "facilitator")
+    if everyone and "@alle" in lowered:  # a facilitator's "@alle": every member
+        found |= {pid for pid, _, _ in rows if pid != author_id}
     return found
 
 

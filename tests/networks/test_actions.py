@@ -187,3 +187,29 @@ def test_thread_tells_what_its_reader_may_do(client, org, nets):
     assert lead["can_post"] and lead["can_moderate"] and lead["edit_window_minutes"] == 60
     eva = client.get(f"/api/v1/threads/{tid}", headers=bearer(org.employee)).get_json()
     assert eva["can_post"] and not eva["can_moderate"]
+
+
+def test_everyone_is_a_facilitators_mention(client, org, nets):
+    from kollega.networks.models import Notification
+
+    tid = nets.closed_thread.id
+    lead, eva = bearer(org.leader), bearer(org.employee)
+    client.post(
+        f"/api/v1/threads/{tid}/messages",
+        json={"client_id": "all-1", "body": "@alle møte i morgen"},
+        headers=lead,
+    )
+    client.post(
+        f"/api/v1/threads/{tid}/messages",
+        json={"client_id": "all-2", "body": "@alle hei fra meg"},
+        headers=eva,
+    )
+    first, second = client.get(
+        f"/api/v1/threads/{tid}/messages?after_seq=1", headers=eva
+    ).get_json()["messages"]
+    assert '<span class="mention" data-person="all">@alle</span>' in first["body_html"]
+    assert "mention" not in second["body_html"]  # only a facilitator speaks to everyone
+    mentioned = db.session.scalars(
+        sa.select(Notification.person_id).where(Notification.kind == "mention")
+    ).all()
+    assert sorted(mentioned) == sorted([org.employee.id, org.guest.id])

@@ -210,6 +210,22 @@ def test_mentioned_reader_sees_the_badge(page: Any, second_page: Any, org: Any, 
     own = page.locator("article.message", has_text="kan du svare?")
     expect(own.locator(".mention")).to_be_visible()
     expect(own.locator(".mention.me")).to_have_count(0)
+    # A facilitator is offered "@alle"; everyone but the author is mentioned by it.
+    box = page.get_by_role("textbox", name="Melding")
+    box.press_sequentially("Husk møtet, @al", delay=20)
+    everyone = page.get_by_role("option", name=re.compile("^@alle"))
+    expect(everyone).to_be_visible()
+    box.press("Enter")
+    expect(box).to_have_value("Husk møtet, @alle ")
+    box.press("Enter")
+    told = second_page.locator("article.message", has_text="Husk møtet")
+    expect(told.locator(".badge.mentioned")).to_be_visible()
+    expect(
+        page.locator("article.message", has_text="Husk møtet").locator(".mention")
+    ).to_be_visible()
+    expect(
+        page.locator("article.message", has_text="Husk møtet").locator(".mention.me")
+    ).to_have_count(0)
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
