@@ -103,7 +103,8 @@ export function init(chat) {
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const body = textarea.value.trim();
-    if (!body) {
+    // A message may be only files (uploads.js: chat.pendingUploads).
+    if (!body && !(chat.pendingUploads && chat.pendingUploads())) {
       textarea.focus();
       return;
     }
