@@ -88,7 +88,7 @@ export function init(chat) {
       if (!err && ack && ack.ok) {
         online = ack.online || [];
         draw();
-      } else if (attempt < 5 && socket.connected) {
+      } else if (attempt < 5 && socket.connected && (err || (ack && ack.error && ack.error.code === "rate_limited"))) {
         timer = setTimeout(() => join(attempt + 1), 2000 * (attempt + 1));
       }
     });

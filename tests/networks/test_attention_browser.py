@@ -134,6 +134,10 @@ def test_presence_and_unread_count_in_the_title(page: Any, other: Any, org: Any,
     employee.evaluate("window.__setHidden(false)")
     expect(employee).to_have_title(title)
 
+    # The network's own page shows it too.
+    leader.set_viewport_size({"width": 1366, "height": 768})
+    leader.goto(f"/networks/{nets.request.id}")
+    expect(presence.get_by_role("heading", name="Pålogget nå (2)")).to_be_visible()
     # The employee leaves: gone from the leader's list.
     employee.context.close()
     expect(presence.get_by_role("heading", name="Pålogget nå (1)")).to_be_visible()
