@@ -230,6 +230,8 @@ def test_api(client, org, nets):
 def test_page(client, org, nets):
     for i in range(25):
         send_message(org.leader, nets.closed_thread.id, f"p{i}", f"Hjemmesykepleien dag {i}")
+    for i in range(60):  # later talk: the matches are older than the thread's latest 50
+        send_message(org.employee, nets.closed_thread.id, f"later{i}", f"Prat {i}")
     db.session.commit()
     login(client, org.employee)
     html = client.get("/networks/search").get_data(as_text=True)
@@ -243,6 +245,11 @@ def test_page(client, org, nets):
     assert f'<option value="{nets.invite.id}"' not in html
     html = client.get("/networks/search?q=hjemmesykepleie&page=2").get_data(as_text=True)
     assert html.count("<mark>") == 5 and 'aria-label="Forrige side"' in html
+    # A message's link opens its thread at the page that holds it, at the message.
+    link = re.search(r'<h3><a href="([^"#]+)#m(\d+)"', html)
+    assert link and int(link.group(2)) < 10
+    thread_page = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert f'id="m{link.group(2)}"' in thread_page
     r = client.get("/networks/search?q=hjemmesykepleie&from=2024-05-02&to=2024-05-01")
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "error-summary" in html
