@@ -57,6 +57,7 @@ from kollega.networks.reads import read_thread, sidebar, unread_counts
 from kollega.networks.search import search_messages
 from kollega.networks.send import send_message
 from kollega.networks.serialise import (
+    EDIT_HISTORY_SCHEMA,
     member_json,
     message_json,
     network_json,
@@ -469,7 +470,12 @@ def networks_open_thread(network_id: int) -> Any:
     return jsonify({**thread_json(thread, 0), "parts": experience_parts(thread)}), 201
 
 
-@route("/threads/<int:thread_id>", summary="One thread", response=THREAD_SCHEMA)
+@route(
+    "/threads/<int:thread_id>",
+    summary="One thread, and what the caller may do in it: following, can_post, can_moderate, "
+    "edit_window_minutes (minutes after posting in which one may edit)",
+    response=THREAD_SCHEMA,
+)
 def threads_detail(thread_id: int) -> Any:
     person = current_person()
     thread = get_thread(person, thread_id)
@@ -622,23 +628,7 @@ def messages_delete(message_id: int) -> Any:
     "/messages/<int:message_id>/history",
     summary="A message's edit history, oldest first: each earlier version with when it was "
     "replaced and by whom (everyone who may read the thread)",
-    response={
-        "type": "array",
-        "items": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "previous_body": {"type": "string"},
-                "previous_html": {"type": "string"},
-                "edited_at": {"type": "string", "format": "date-time"},
-                "editor": {
-                    "type": ["object", "null"],
-                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
-                },
-            },
-            "required": ["previous_body", "edited_at", "editor"],
-        },
-    },
+    response=EDIT_HISTORY_SCHEMA,
 )
 def messages_history(message_id: int) -> Any:
     return jsonify(edit_history(current_person(), message_id))

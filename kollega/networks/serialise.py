@@ -13,6 +13,25 @@ from kollega.networks.render import mentioned_in, plain_excerpt, reply_excerpt
 from kollega.org.models import Person
 from kollega.uploads import public as uploads
 
+# GET /messages/{id}/history (messages.edit_history): each earlier version, oldest first.
+EDIT_HISTORY_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "previous_body": {"type": "string"},
+            "previous_html": {"type": "string"},
+            "edited_at": {"type": "string", "format": "date-time"},
+            "editor": {
+                "type": ["object", "null"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+            },
+        },
+        "required": ["previous_body", "edited_at", "editor"],
+    },
+}
+
 
 def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
