@@ -32,7 +32,12 @@ export function init(chat) {
 
   // --- controls ------------------------------------------------------------------------------
   const input = el("input", { type: "file", multiple: "", id: "upload-input", className: "visually-hidden", tabindex: "-1", "aria-hidden": "true" });
-  const button = el("button", { type: "button", id: "attach-button", className: "attach-button" }, T.attachFile || "Attach file");
+  // On a phone only "+" shows; the name stays "Legg ved fil" / "Attach file".
+  const button = el("button", { type: "button", id: "attach-button", className: "attach-button" });
+  button.append(
+    el("span", { className: "attach-icon", "aria-hidden": "true" }, "+"),
+    el("span", { className: "attach-label" }, T.attachFile || "Attach file"),
+  );
   const tray = el("ul", { id: "upload-tray", className: "upload-tray", "aria-label": T.attachments || "Attachments" });
   tray.hidden = true;
   const status = el("p", { id: "upload-status", className: "visually-hidden", role: "status" });
