@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from kollega.errors import ValidationError
 from kollega.extensions import db
+from kollega.networks.members import remove_member
 from kollega.networks.messages import delete_message, edit_message
 from kollega.networks.models import Message, Network, Thread
 from kollega.networks.networks import archive_network
@@ -94,6 +95,12 @@ def test_only_what_the_caller_may_read(org, nets):
         assert found(getattr(org, who), "sykefravær", network_id=nets.invite.id).total == (
             1 if nets.invite.id in networks else 0
         )
+    # A member removed from a closed network no longer finds its content; the guest too.
+    remove_member(org.leader, nets.request.id, org.employee.id)
+    remove_member(org.leader, nets.request.id, org.guest.id)
+    db.session.commit()
+    assert {h.network_id for h in found(org.employee, "sykefravær").results} == {nets.open.id}
+    assert found(org.guest, "sykefravær").total == 0
 
 
 def test_deleted_edited_and_archived_are_not_found(org, nets):
