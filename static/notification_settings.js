@@ -15,7 +15,24 @@
     return "Notification" in window;
   }
 
+  // Turned on earlier, but this browser has not been asked yet (another computer, a
+  // new browser): a button asks it, again only when clicked.
+  const allow = document.createElement("button");
+  allow.type = "button";
+  allow.id = "desktop-permission-allow";
+  allow.textContent = T.permissionButton;
+  allow.hidden = true;
+  status.after(allow);
+
+  function ask() {
+    if (!supported() || window.Notification.permission !== "default") return;
+    // In the click's own task: the browser shows its question now.
+    const asked = window.Notification.requestPermission();
+    if (asked && typeof asked.then === "function") asked.then(show, show);
+  }
+
   function show() {
+    allow.hidden = true;
     if (!supported()) {
       status.textContent = box.checked ? T.permissionUnsupported : "";
       return;
@@ -24,16 +41,16 @@
     if (!box.checked) status.textContent = "";
     else if (p === "granted") status.textContent = T.permissionGranted;
     else if (p === "denied") status.textContent = T.permissionDenied;
-    else status.textContent = T.permissionAsk;
+    else {
+      status.textContent = T.permissionAsk;
+      allow.hidden = false;
+    }
   }
 
   box.addEventListener("change", function () {
     show();
-    if (box.checked && supported() && window.Notification.permission === "default") {
-      // In the click's own task: the browser shows its question now.
-      const asked = window.Notification.requestPermission(show);
-      if (asked && typeof asked.then === "function") asked.then(show, show);
-    }
+    if (box.checked) ask();
   });
+  allow.addEventListener("click", ask);
   show();
 })();

@@ -257,3 +257,29 @@ def test_title_counts_while_the_reader_is_up_in_the_list(
     expect(employee.locator("#messages [data-seq]", has_text="Mens du er nederst")).to_be_visible()
     employee.wait_for_timeout(500)
     assert employee.title() == title
+
+
+def test_a_browser_not_yet_asked_is_asked_on_a_click_only(page: Any, org: Any) -> None:
+    """Desktop notifications turned on elsewhere: this browser (never asked) shows a
+    button, and the browser's question comes when it is clicked, never on its own."""
+    set_notification_settings(org.employee, {"desktop_notifications": True})
+    db.session.commit()
+    page.context.add_init_script(
+        """(() => {
+          window.__asked = 0;
+          if (!window.Notification) return;
+          const ask = window.Notification.requestPermission.bind(window.Notification);
+          window.Notification.requestPermission = (...args) => { window.__asked += 1; return ask(...args); };
+        })();"""
+    )
+    sign_in(page, org.employee)
+    page.goto("/notifications")
+    expect(page.locator("#desktop-permission")).to_have_text(
+        "Nettleseren vil spørre om kollega får vise varsler."
+    )
+    allow = page.get_by_role("button", name="Tillat varsler i denne nettleseren")
+    expect(allow).to_be_visible()
+    assert page.evaluate("window.__asked") == 0  # not asked on load
+    assert_no_axe_violations(page)
+    allow.click()
+    assert page.evaluate("window.__asked") == 1
