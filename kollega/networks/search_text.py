@@ -16,6 +16,7 @@ either way, and a prefix typed half-way ("sykefrav") still finds its words.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -39,7 +40,9 @@ _STOP = """og i jeg det at en et den til er som på de med han av ikke ikkje der
     kven kvi kvifor me medan mi mine mykje no nokon noka nokor noko nokre sia sidan so
     somt somme um upp vere vore verte vort varte vart"""
 STOP_WORDS = frozenset(_STOP.split())
-_stemmer = snowballstemmer.stemmer("norwegian")
+# A stemmer object keeps its word while it works: one per thread (gthread workers, SQLite
+# triggers run in the writing thread).
+_local = threading.local()
 
 
 def words(text: str | None) -> list[str]:
@@ -50,7 +53,10 @@ def words(text: str | None) -> list[str]:
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
     """The Snowball Norwegian stem of one lower-case word (as PostgreSQL's ``norwegian``)."""
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("norwegian")
+    return stemmer.stemWord(word)
 
 
 @lru_cache(maxsize=4096)
