@@ -200,17 +200,22 @@ def file_url(upload_id: int, name: str) -> str:
     return f"/files/{upload_id}/{quote(name, safe='')}"
 
 
-def upload_json(upload: Upload) -> dict[str, Any]:
+def _json(upload_id: int, name: str, size: int, kind: str, thumb: bool) -> dict[str, Any]:
     return {
-        "id": upload.id,
-        "name": upload.name,
-        "size": upload.size,
-        "content_type": upload.content_type,
-        "url": file_url(upload.id, upload.name),
-        "thumbnail_url": (
-            f"/files/{upload.id}/thumbnail" if upload.thumbnail_key is not None else None
-        ),
+        "id": upload_id,
+        "name": name,
+        "size": size,
+        "content_type": kind,
+        "url": file_url(upload_id, name),
+        "thumbnail_url": f"/files/{upload_id}/thumbnail" if thumb else None,
     }
+
+
+def upload_json(upload: Upload) -> dict[str, Any]:
+    """The API's shape of an upload (and of each attachment of a message)."""
+    return _json(
+        upload.id, upload.name, upload.size, upload.content_type, upload.thumbnail_key is not None
+    )
 
 
 def attachments_for(message_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -219,11 +224,21 @@ def attachments_for(message_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     if not message_ids:
         return out
-    rows = db.session.scalars(
-        sa.select(Upload).where(Upload.message_id.in_(message_ids)).order_by(Upload.id)
+    # Only the columns shown, no ORM objects: every thread page and join pays this.
+    rows = db.session.execute(
+        sa.select(
+            Upload.message_id,
+            Upload.id,
+            Upload.name,
+            Upload.size,
+            Upload.content_type,
+            Upload.thumbnail_key,
+        )
+        .where(Upload.message_id.in_(message_ids))
+        .order_by(Upload.id)
     )
-    for upload in rows:
-        out.setdefault(upload.message_id, []).append(upload_json(upload))  # type: ignore[arg-type]
+    for message_id, upload_id, name, size, kind, thumb in rows:
+        out.setdefault(message_id, []).append(_json(upload_id, name, size, kind, thumb is not None))
     return out
 
 
