@@ -15,6 +15,7 @@ from kollega.extensions import db
 from kollega.networks.messages import list_messages
 from kollega.networks.reads import mark_read
 from kollega.networks.send import send_message
+from kollega.networks.threads import open_thread as start_thread
 from tests.browser.axe import assert_no_axe_violations
 from tests.networks.test_live_browser import open_thread, sign_in
 
@@ -309,3 +310,26 @@ def test_a_reply_sent_offline_keeps_its_fields_across_a_reload(new_page, org, ne
     db.session.expire_all()
     messages = list_messages(org.employee, tid)[0]
     assert [(m.seq, m.reply_to_id) for m in messages] == [(1, None), (2, first.id)]
+
+
+def test_sidebar_learns_of_a_new_thread_live(new_page, org, nets):
+    """A message in a thread the sidebar does not show yet: that network's list is read
+    again by the same rules (unread first) and its count goes up."""
+    page = new_page()
+    sign_in(page, org.employee)
+    open_thread(page, nets.closed_thread.id)
+    badge = page.locator(
+        f"#chat-sidebar li[data-network-id='{nets.request.id}'] .chat-net-head .unread-count"
+    )
+    expect(badge).to_be_hidden()
+    fresh, _ = start_thread(org.leader, nets.request.id, "Ny rutine", body="Les dette")
+    db.session.commit()
+    item = page.locator(f"#chat-sidebar li[data-thread-id='{fresh.id}']")
+    expect(item).to_contain_text("Ny rutine")
+    expect(item.locator(".unread-count")).to_have_attribute("data-unread", "1")
+    expect(badge).to_have_attribute("data-unread", "1")
+    # Unread first: above the thread being read.
+    order = page.locator(f"#net-threads-{nets.request.id} li[data-thread-id]").evaluate_all(
+        "els => els.map(e => +e.dataset.threadId)"
+    )
+    assert order.index(fresh.id) < order.index(nets.closed_thread.id)
