@@ -111,7 +111,19 @@ function titleCounter(chat) {
   window.addEventListener("focus", clearIfLooking);
   window.addEventListener("resize", clearIfLooking);
   // Scrolling the list (or the page) to its end is reading.
-  document.addEventListener("scroll", clearIfLooking, { capture: true, passive: true });
+  let frame = 0;
+  document.addEventListener(
+    "scroll",
+    () => {
+      if (!frame) {
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          clearIfLooking();
+        });
+      }
+    },
+    { capture: true, passive: true },
+  );
   return { threadId, counts };
 }
 
