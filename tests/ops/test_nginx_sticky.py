@@ -49,9 +49,10 @@ CLIENTS = 8
 PER_CLIENT = 20
 
 
-def deploy_balancing() -> tuple[str, str, str]:
+def deploy_balancing() -> tuple[str, str, str, str]:
     """From deploy/nginx.conf: its ``map`` blocks (but the Upgrade one, which the test
-    config has), the upstream's balancing line and the route cookie's add_header line."""
+    config has), the upstream's balancing line, the route cookie's add_header line and
+    the upstream servers' parameters (max_fails ...)."""
     text = DEPLOY.read_text()
     maps = [
         m
@@ -65,18 +66,21 @@ def deploy_balancing() -> tuple[str, str, str]:
         for line in upstream.group(1).splitlines()
         if line.strip() and not line.strip().startswith(("server ", "keepalive", "#"))
     ]
+    servers_ = re.findall(r"^\s*server 127\.0\.0\.1:\d+(.*);", upstream.group(1), re.MULTILINE)
     cookie = re.search(r"^\s*(add_header Set-Cookie \$\S+ always;)", text, re.MULTILINE)
     assert "ip_hash" not in balance, "ip_hash puts a whole NAT on one process"
     assert len(balance) == 1 and cookie is not None and maps, (balance, cookie, maps)
-    return "\n".join(maps), balance[0], cookie.group(1)
+    assert servers_ and len(set(servers_)) == 1, servers_
+    return "\n".join(maps), balance[0], cookie.group(1), servers_[0].strip()
 
 
 def sticky_nginx(port: int, upstreams: list[int], folder: Path) -> servers.Process:
     """tests/servers.py's nginx with deploy/nginx.conf's balancing and route cookie."""
-    maps, balance, cookie = deploy_balancing()
+    maps, balance, cookie, parameters = deploy_balancing()
     folder.mkdir(parents=True, exist_ok=True)
     conf = servers.nginx_config(port, upstreams, folder, balance)
     text = conf.read_text()
+    text = re.sub(r"(server 127\.0\.0\.1:\d+) [^;]*;", rf"\1 {parameters};", text)
     text = text.replace("    upstream kollega {", maps + "\n    upstream kollega {", 1)
     text = text.replace(
         "add_header X-Upstream $upstream_addr always;",
