@@ -202,3 +202,30 @@ def test_openapi_documents_uploads_and_attachments(client):
     props = send_op["requestBody"]["content"]["application/json"]["schema"]["properties"]
     assert props["attachments"]["items"] == {"type": "integer"}
     assert "delete" in doc["paths"]["/uploads/{upload_id}"]
+
+
+def test_odd_names_are_kept_as_text_and_downloads_name_them(client, org, nets):
+    h = bearer(org.employee)
+    up = upload(client, h, b"hei", "<img src=x onerror=alert(1)>møte æøå.txt").get_json()
+    assert up["name"] == "<img src=x onerror=alert(1)>møte æøå.txt"
+    assert "<" not in up["url"] and " " not in up["url"]
+    r = client.get(up["url"], headers=h)
+    assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
+    send(client, h, nets.closed_thread.id, [up["id"]])
+    page = client.get(f"/threads/{nets.closed_thread.id}", headers=h).get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;møte" in page
+    assert "<img src=x onerror=alert(1)>" not in page
+
+
+def test_a_guest_shares_a_file_in_their_network(client, org, nets):
+    h = bearer(org.guest)
+    up = upload(client, h, png_bytes(exif=False), "bilde.png")
+    assert up.status_code == 201
+    r = send(client, h, nets.closed_thread.id, [up.get_json()["id"]], cid="g1")
+    assert r.status_code == 201
+    assert client.get(up.get_json()["url"], headers=bearer(org.employee)).status_code == 200
+
+
+def test_a_name_with_folders_keeps_only_its_last_part(client, org):
+    up = upload(client, bearer(org.employee), b"hei", "../../etc/passwd.txt").get_json()
+    assert up["name"] == "passwd.txt"
