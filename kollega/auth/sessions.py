@@ -74,7 +74,9 @@ def revoke(person_id: int, data: Any) -> str | None:
     if not isinstance(session_id, str) or not session_id:
         return None
     now = now_utc()
-    db.session.execute(sa.delete(RevokedSession).where(RevokedSession.expires_at < now))
+    # A week's margin: a session revived by a longer absolute timeout set later is refused.
+    prune_before = now - dt.timedelta(days=7)
+    db.session.execute(sa.delete(RevokedSession).where(RevokedSession.expires_at < prune_before))
     if db.session.get(RevokedSession, session_id) is None:
         auth_at = data.get(AUTH_AT)
         started = (

@@ -26,7 +26,8 @@ register_nav(
     _l("Who knows this?"), "competence.who_knows", permissions.can_search_experts, order=32
 )
 register_nav(_l("Frameworks"), "competence.frameworks", permissions.can_manage_frameworks, order=33)
-register_person_panel("competence/_person_panel.html", lambda person: True, order=10)
+# A guest keeps no competence profile: no panel on their page (nor a form to fill in).
+register_person_panel("competence/_person_panel.html", lambda person: not person.is_guest, order=10)
 register_start_panel("competence/_start_panel.html", lambda p: not p.is_guest, order=30)
 
 SOURCE_LABELS = {"self": _l("self"), "leader": _l("leader"), "formal": _l("formal")}

@@ -27,6 +27,8 @@ from kollega.formflow import attempt_placed
 def person_credentials(person_id: int) -> Any:
     person = person_by_id(person_id)
     viewer = current_person()
+    # Guests keep no competence profile, and the page shows the municipality's frameworks.
+    permissions.require(not viewer.is_guest)
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         form = request.form

@@ -410,6 +410,7 @@ def plan(code: str, year: int | None = None) -> Any:
 def conversations(person_id: int) -> Any:
     person = person_by_id(person_id)
     viewer = current_person()
+    permissions.require(not viewer.is_guest)  # guests have no leader, no conversations
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         f = request.form

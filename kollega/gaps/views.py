@@ -38,7 +38,8 @@ register_nav(
 )
 register_nav(_l("Unit gaps"), "gaps.index", _can_see_any_unit, 45)
 
-register_person_panel("gaps/_person_panel.html", lambda person: True, order=20)
+# A guest has no requirements, so no gaps: no panel on their page.
+register_person_panel("gaps/_person_panel.html", lambda person: not person.is_guest, order=20)
 # My gaps and suggestions: everyone but guests, first on the start page.
 register_start_panel("gaps/_start_panel.html", lambda p: not p.is_guest, order=10)
 

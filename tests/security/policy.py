@@ -116,8 +116,8 @@ POLICY: dict[str, dict[str, str]] = {
     "GET /competence/frameworks/<code>": {"A": "LFFFFFNFF", "B": "LFFFFFNFF"},
     "GET /competence/frameworks/<code>.json": {"A": "LFFFFFNFF", "B": "LFFFFFNFF"},
     "GET /competence/import": {"A": "LFFFFFAAF"},
-    "GET /competence/people/<int:person_id>/conversations": {"A": "LAAAAAAAA", "B": "LFAFFAFFF"},
-    "GET /competence/people/<int:person_id>/credentials": {"A": "LAAAAAAAA", "B": "LFAFFAAFF"},
+    "GET /competence/people/<int:person_id>/conversations": {"A": "LAAAAAAAF", "B": "LFAFFAFFF"},
+    "GET /competence/people/<int:person_id>/credentials": {"A": "LAAAAAAAF", "B": "LFAFFAAFF"},
     # A leader reviews the people they lead, never themselves (N: no such assessment).
     "GET /competence/people/<int:person_id>/review/<code>": {"A": "LFFFFFFFF", "B": "LFFFFNFFF"},
     "GET /competence/plans/<code>": {"A": "LFFFAFAFF", "B": "LFFFFAAFF"},
@@ -253,7 +253,7 @@ POLICY: dict[str, dict[str, str]] = {
     "POST /competence/import": {"A": "LFFFFFVVF"},
     # Permission before the input: only the person's leader chain may record one.
     "POST /competence/people/<int:person_id>/conversations": {"A": "LFFFFFFFF", "B": "LFFFFVFFF"},
-    "POST /competence/people/<int:person_id>/credentials": {"A": "LVVVVVVVV", "B": "LFVFFVVFF"},
+    "POST /competence/people/<int:person_id>/credentials": {"A": "LVVVVVVVF", "B": "LFVFFVVFF"},
     "POST /competence/people/<int:person_id>/review/<code>": {"A": "LFFFFFFFF", "B": "LFFFFNFFF"},
     "POST /competence/plans/<code>": {"A": "LFFFVFVFF", "B": "LFFFFVVFF"},
     "POST /competence/plans/<code>/<int:year>": {"A": "LFFFVFVFF", "B": "LFFFFVVFF"},

@@ -155,8 +155,21 @@ def test_the_guests_pages_offer_nothing_they_cannot_use(client, org, guest_net):
     page = client.get("/networks").get_data(as_text=True)
     assert 'id="network-q"' not in page and "Finn et nettverk" not in page
     assert "Samskaping i nærmiljøet" in page
-    for path in ("/training/", "/competence/", "/gaps/mine"):
+    for path in (
+        "/training/",
+        "/competence/",
+        "/gaps/mine",
+        f"/competence/people/{org.guest.id}/credentials",
+        f"/competence/people/{org.guest.id}/conversations",
+    ):
         assert client.get(path).status_code in (403, 404), path
+    # Their own profile: no competence, credential form or gaps they cannot use.
+    profile = client.get(f"/people/{org.guest.id}").get_data(as_text=True)
+    assert "Gro Gjest" in profile
+    for absent in ("Formalkompetanse", "Registrer", "Utviklingssamtaler", "Gap og forslag"):
+        assert absent not in profile, absent
+    # Their data export (a right under the GDPR) still works.
+    assert client.get("/privacy/export.json").status_code == 200
     # An employee still gets both.
     client.post("/logout")
     login(client, org.employee)
