@@ -63,7 +63,14 @@ def file(upload_id: int, name: str) -> Any:
     upload = _reader_upload(upload_id)
     person = current_person()
     if person.id != upload.owner_id:
-        record_access("read.upload", person.id, "upload", upload.id, message_id=upload.message_id)
+        record_access(
+            "read.upload",
+            person.id,
+            "upload",
+            upload.id,
+            owner_id=upload.owner_id,
+            message_id=upload.message_id,
+        )
     return _serve(upload, upload.storage_key, upload.content_type, upload.content_type in _INLINE)
 
 

@@ -145,6 +145,17 @@ def test_attached_file_is_served_to_readers_only(client, org, nets):
         sa.select(AuditEvent).where(AuditEvent.action == "read.upload")
     ).all()
     assert [(e.actor_id, e.target_id) for e in reads] == [(org.leader.id, up["id"])]
+    assert reads[0].details["owner_id"] == org.employee.id
+    # The owner's own reads and the thumbnails are not logged.
+    client.get(up["url"], headers=h)
+    client.get(up["thumbnail_url"], headers=bearer(org.leader))
+    db.session.expire_all()
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "read.upload")
+        )
+        == 1
+    )
     # Another network's member, HR and the admin: not found, as for no file at all.
     for person in (org.colleague, org.hr, org.admin, org.other_employee):
         assert client.get(up["url"], headers=bearer(person)).status_code == 404
