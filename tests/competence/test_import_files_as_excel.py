@@ -156,3 +156,32 @@ def test_the_command_line_refuses_a_file_over_the_upload_limit(
     allowed = runner("import", "units", "--max-size", "1MB", str(path))
     assert allowed.exit_code == 0, allowed.output
     assert count(OrgUnit) == 207
+
+
+@pytest.mark.parametrize("kind", ["units", "people", "jobs"])
+def test_the_upload_page_reports_the_same_real_lines(
+    kind: str, emp: str, login_as: Callable[..., Any], org: Any, tmp_path: Path
+) -> None:
+    """HR's /import page reads the file as the command does: the preview names Windows-1252
+    and lists each broken line by its real number."""
+    import html
+    import io
+
+    text, expected = broken_file(kind, emp)
+    client = login_as(org.hr)
+    before = count(MODELS[kind])
+    page = client.post(
+        "/import",
+        data={"kind": kind, "file": (io.BytesIO(text.encode("cp1252")), f"{kind}.csv")},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code in (200, 422), page.status_code
+    body = html.unescape(page.get_data(as_text=True))
+    assert "Windows-1252" in body
+    bad = re.findall(
+        r'<tr class="bad-row"><th scope="row" class="num">(\d+)</th><td>(.*?)</td>', body
+    )
+    assert sorted(int(line) for line, _ in bad) == sorted(expected), bad
+    for line, message in bad:
+        assert re.search(expected[int(line)], message), (line, message)
+    assert count(MODELS[kind]) == before
