@@ -97,6 +97,13 @@ export function init(chat) {
     unseenBelow = 0;
     newBelow.hidden = true;
   }
+  // Far from the end (more than a screen) with nothing new: the same button says "latest".
+  function offerLatest() {
+    if (unseenBelow) return;
+    const far = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight > scroller.clientHeight;
+    if (far) newBelow.textContent = T.toLatest;
+    newBelow.hidden = !far;
+  }
   function showNewBelow(n) {
     unseenBelow += n;
     newBelow.textContent = unseenBelow === 1 ? T.newBelowOne : fmt(T.newBelow, { num: unseenBelow });
@@ -134,7 +141,7 @@ export function init(chat) {
       if (atBottom()) {
         hideNewBelow();
         markRead();
-      }
+      } else offerLatest();
     },
     { passive: true },
   );

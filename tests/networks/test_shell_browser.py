@@ -166,8 +166,14 @@ def test_the_list_opens_at_the_first_unread_message(new_page, org, nets):
     following = divider.locator("xpath=following-sibling::*[1]")
     expect(following).to_have_attribute("data-seq", "13")
     expect(following).to_be_in_viewport()
-    # Not scrolled to the end: the newest message is below, out of view.
-    expect(page.locator("#messages > [data-seq='40']")).not_to_be_in_viewport()
+    # Not scrolled to the end: the newest message is below, out of view, a button away.
+    newest = page.locator("#messages > [data-seq='40']")
+    expect(newest).not_to_be_in_viewport()
+    latest = page.get_by_role("button", name="Til de nyeste ↓")
+    expect(latest).to_be_visible()
+    latest.click()
+    expect(newest).to_be_in_viewport()
+    expect(latest).to_be_hidden()
 
 
 def test_a_live_message_does_not_move_a_reader_who_scrolled_up(new_page, org, nets):
