@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from kollega import formflow, permissions
@@ -83,12 +84,22 @@ def _settings_form(net: Network) -> NetworkSettingsForm:
     )
 
 
+def _settings(net: Network, form: NetworkSettingsForm) -> str:
+    return render_template(
+        "networks/settings.html",
+        network=net,
+        form=form,
+        competences=networks.target_competences(net),
+        locale=str(get_locale()),
+    )
+
+
 def settings_page(network_id: int) -> Any:
     """Name, purpose, visibility and target competences (facilitators, admins)."""
     person = current_person()
     net = networks.settings_network(person, network_id)
     if request.method == "GET":
-        return render_template("networks/settings.html", network=net, form=_settings_form(net))
+        return _settings(net, _settings_form(net))
     form = NetworkSettingsForm()
     if form.validate_on_submit():
         changed = formflow.submit(
@@ -107,7 +118,7 @@ def settings_page(network_id: int) -> Any:
                 record("network.settings", person.id, "network", net.id, fields=changed)
             flash(_l("The settings are saved.") if changed else _l("Nothing changed."), "success")
             return redirect(url_for("networks.network_settings", network_id=net.id))
-    return render_template("networks/settings.html", network=net, form=form), 422
+    return _settings(net, form), 422
 
 
 def status_page(network_id: int) -> Any:
@@ -118,12 +129,12 @@ def status_page(network_id: int) -> Any:
     choice = request.form.get("archived")
     if choice not in ("0", "1"):
         form.form_errors.append(str(_l("Choose to archive or to unarchive the network.")))
-        return render_template("networks/settings.html", network=net, form=form), 422
+        return _settings(net, form), 422
     done = formflow.submit(
         form, lambda: networks.set_archived(person, net.id, archived=choice == "1")
     )
     if done is None:
-        return render_template("networks/settings.html", network=net, form=form), 409
+        return _settings(net, form), 409
     action = "network.archived" if choice == "1" else "network.unarchived"
     record(action, person.id, "network", net.id)
     flash(

@@ -350,3 +350,16 @@ def _registered_codes(raw: Any) -> list[str]:
         message = _l("Not in the competence register: %(codes)s", codes=", ".join(unknown))
         raise ValidationError(message, fields={"target_competences": message})
     return codes
+
+
+def target_competences(network: Network) -> list[Competence]:
+    """The network's target competences as the register has them, in the network's order
+    (codes no longer in the register left out)."""
+    codes = list(network.target_competences or [])
+    if not codes:
+        return []
+    found = {
+        c.code: c
+        for c in db.session.scalars(sa.select(Competence).where(Competence.code.in_(codes)))
+    }
+    return [found[code] for code in codes if code in found]

@@ -65,6 +65,8 @@ def test_a_facilitator_changes_the_settings(client, org, nets, register):
         "open",
     )
     assert net.target_competences == ["digcomp-2.2:4.2", "digcomp-2.2:1.1"]
+    # the page names them as the register does
+    assert "digcomp-2.2:4.2 Kompetanse digcomp-2.2:4.2" in r.get_data(as_text=True)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "network.settings"))
     assert event is not None and event.actor_id == org.leader.id
 
