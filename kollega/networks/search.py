@@ -209,8 +209,10 @@ def _part(person: Person, query: SearchQuery, terms: list[str], kind: str) -> sa
     if query.author_id is not None:
         stmt = stmt.where(author_id == query.author_id)
     elif query.author_name:
-        like = "%" + query.author_name.lower().replace("\\", "").replace("%", "") + "%"
-        named = sa.select(Person.id).where(sa.func.lower(Person.name).like(like))
+        name = sa.func.lower(Person.name)
+        named = sa.select(Person.id).where(
+            name.contains(query.author_name.lower(), autoescape=True)
+        )
         stmt = stmt.where(author_id.in_(named))
     if query.date_from is not None:
         stmt = stmt.where(created >= _utc_start(query.date_from))
