@@ -28,6 +28,9 @@ from kollega.networks.common import (
     require_read,
 )
 from kollega.networks.models import (
+    REACTIONS as REACTIONS,  # the demo's and tests' usual choices; any one emoji is accepted
+)
+from kollega.networks.models import (
     Message,
     MessageEdit,
     NetworkMember,

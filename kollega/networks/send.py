@@ -31,7 +31,7 @@ from kollega.networks.common import (
     require_post,
     thread_link,
 )
-from kollega.networks.members import ensure_member, facilitator_ids
+from kollega.networks.members import active_member_ids, ensure_member, facilitator_ids
 from kollega.networks.models import (
     Message,
     Network,
@@ -40,7 +40,7 @@ from kollega.networks.models import (
     Thread,
     ThreadFollow,
 )
-from kollega.networks.render import MAX_BODY, mention_people, render_markdown
+from kollega.networks.render import MAX_BODY, mention_people, mentioned_in, render_markdown
 from kollega.org.models import Person
 from kollega.uploads import public as uploads
 
@@ -316,28 +316,14 @@ def send_message(
 MENTION = re.compile(r"@\*\*([^*\n]{1,200})\*\*|@([^\s@][^\n@]{0,199})")
 
 
-def mentioned_ids(network_id: int, body: str, author_id: int) -> set[int]:
-    """Active members named as ``@Full Name`` or ``@**Full Name**`` in ``body``, and
-    every active member for a facilitator's ``@alle``."""
-    if "@" not in body:
-        return set()
-    lowered = body.lower().replace("@**", "@")
-    rows = db.session.execute(
-        sa.select(Person.id, Person.name, NetworkMember.role)
-        .join(NetworkMember, NetworkMember.person_id == Person.id)
-        .where(
-            NetworkMember.network_id == network_id,
-            NetworkMember.active(),
-        )
-    ).all()
-    found = set()
-    everyone = False
-    for pid, name, role in rows:
-        if pid != author_id and f"@{name.lower()}" in lowered:
-            found.add(pid)
-        everyone = everyone or (pid == author_id and role == "facilitator")
-    if everyone and "@alle" in lowered:  # a facilitator's "@alle": every member
-        found |= {pid for pid, _, _ in rows if pid != author_id}
+def mentioned_ids(network_id: int, body_html: str, author_id: int) -> set[int]:
+    """The members a message mentions, as ``render.mark_mentions`` marked them in its HTML
+    (from the one read of the members ``mention_people`` made for it), and every active
+    member for a facilitator's ``@alle``."""
+    found = set(mentioned_in(body_html))
+    if 'data-person="all"' in body_html:
+        found.update(active_member_ids(network_id))
+    found.discard(author_id)
     return found
 
 
@@ -368,7 +354,7 @@ def _notify_for_message(
     """Mentions, replies to one's message, and new messages in followed threads
     (``followed`` False: nobody but the author follows it, no need to ask)."""
     link = thread_link(thread.id, message.seq)
-    mentioned = mentioned_ids(thread.network_id, message.body, author.id)
+    mentioned = mentioned_ids(thread.network_id, message.body_html, author.id)
     notified: set[int] = set()
     rows = []
     for pid in mentioned:
