@@ -146,6 +146,20 @@ def test_every_api_outside_the_network_is_403_for_a_guest(client, org, guest_net
     assert client.get(f"/api/v1/people/{org.guest.id}", headers=headers).status_code == 200
 
 
+def test_an_open_network_is_not_the_guests_either(client, org, guest_net):
+    first, _ = guest_net
+    open_net = create_network(org.leader, "Digital hverdag", "Åpent", visibility="open")
+    db.session.commit()
+    headers = _bearer(org.guest)
+    assert client.get(f"/api/v1/networks/{open_net.id}", headers=headers).status_code == 404
+    r = client.post(f"/api/v1/networks/{open_net.id}/members", json={}, headers=headers)
+    assert r.status_code in (403, 404)
+    login(client, org.guest)
+    assert client.get(f"/networks/{open_net.id}").status_code == 404
+    assert "Digital hverdag" not in client.get("/networks?q=Digital").get_data(as_text=True)
+    assert _memberships(org.guest.id) == {first.id}
+
+
 def test_the_guests_pages_offer_nothing_they_cannot_use(client, org, guest_net):
     first, _ = guest_net
     login(client, org.guest)

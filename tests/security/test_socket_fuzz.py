@@ -126,6 +126,32 @@ def test_every_event_answers_arbitrary_json_with_an_ack(live_server, org):
         client.close()
 
 
+def test_a_payload_nested_too_deeply_is_acked_as_a_bad_request(live_server, org):
+    """``[[[[…`` deeper than the JSON parser goes, sent as a raw Socket.IO packet (the
+    client's own encoder would not go that deep): every event acks ``bad_request`` and
+    the connection stays."""
+    import threading
+
+    client, world = _client(live_server, org)
+    deep = "[" * 20_000 + "]" * 20_000
+    try:
+        for event in _events():
+            got: list[Any] = []
+            done = threading.Event()
+
+            def callback(*args: Any, got: list[Any] = got, done: Any = done) -> None:
+                got.extend(args)
+                done.set()
+
+            ack_id = client.sio._generate_ack_id("/", callback)
+            client.sio.eio.send(f'2{ack_id}["{event}",{deep}]')
+            assert done.wait(10), event
+            assert got[0]["ok"] is False and got[0]["error"]["code"] == "bad_request", got
+        assert client.call("thread:join", {"thread_id": world.own["thread_id"]})["ok"]
+    finally:
+        client.close()
+
+
 def _fuzz(client: Client, event: str, payloads: Any) -> None:
     @settings(
         max_examples=EXAMPLES,
