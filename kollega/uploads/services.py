@@ -171,6 +171,8 @@ def pending_uploads(person: Person, ids: Any) -> list[Upload]:
             number = int(value)
         except ValueError:
             raise ValidationError(message, fields={"attachments": message}) from None
+        if not 0 < number < 2**31:  # beyond the database's integer: no such upload
+            raise ValidationError(message, fields={"attachments": message})
         if number not in wanted:
             wanted.append(number)
     found = {

@@ -175,6 +175,8 @@ def test_only_own_unsent_uploads_and_at_most_ten(client, org, nets):
     assert r.status_code == 422
     r = send(client, mine, nets.closed_thread.id, "1")
     assert r.status_code == 422
+    for bad in ([2**70], ["99999999999999999999"], [1.5], [None], [{"id": 1}], [-1]):
+        assert send(client, mine, nets.closed_thread.id, bad).status_code == 422, bad
     # Nothing was sent.
     listed = client.get(f"/api/v1/threads/{nets.closed_thread.id}/messages", headers=mine)
     assert all(m["body"] != "Se vedlegg" for m in listed.get_json()["messages"])

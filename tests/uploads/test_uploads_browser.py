@@ -146,3 +146,31 @@ def test_axe_with_an_upload_in_progress_in_bokmal_and_english(
         assert_no_axe_violations(page)
     for route in held:
         route.abort()
+
+
+DROP_FILE = """([name, text]) => {
+  const data = new DataTransfer();
+  data.items.add(new File([text], name, { type: "text/plain" }));
+  const list = document.getElementById("messages");
+  list.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+  list.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+}"""
+
+
+def test_a_file_dropped_on_the_message_list_is_uploaded_and_can_be_removed(
+    page: Any, org: Any, nets: Any
+) -> None:
+    sign_in(page, org.employee)
+    open_thread(page, nets.closed_thread.id)
+    page.evaluate(DROP_FILE, ["notat.txt", "Husk møtet"])
+    item = page.locator("#upload-tray .upload-item[data-state=done]", has_text="notat.txt")
+    expect(item).to_be_visible()
+    item.get_by_role("button", name="Fjern notat.txt").click()
+    expect(page.locator("#upload-tray .upload-item")).to_have_count(0)
+    expect(page.locator("#upload-status")).to_have_text("notat.txt er fjernet")
+    # Removed on the server too: the owner's own link is gone.
+    for _ in range(50):
+        if page.request.get("/api/v1/me/export").json()["uploads"] == []:
+            break
+        page.wait_for_timeout(100)
+    assert page.request.get("/api/v1/me/export").json()["uploads"] == []
