@@ -181,6 +181,7 @@ export function init(chat) {
 
   // --- joining: the latest messages after the last seq this page has --------------------
   let joining = false;
+  let retries = 0;
   function join() {
     if (joining) return;
     joining = true;
@@ -188,7 +189,17 @@ export function init(chat) {
       .timeout(ACK_TIMEOUT_MS)
       .emit("thread:join", { thread_id: threadId, after_seq: lastSeq }, (err, ack) => {
         joining = false;
+        // No answer, or refused for going too fast (a person moving quickly between pages
+        // spends the per-person event budget on the sidebar's network joins): try again,
+        // a little later each time, or the page would never receive its thread.
+        const limited = ack && ack.error && ack.error.code === "rate_limited";
+        if ((err || limited) && retries < 8) {
+          retries += 1;
+          setTimeout(() => socket.connected && join(), Math.min(500 * 2 ** retries, 15000));
+          return;
+        }
         if (err || !ack || !ack.ok) return;
+        retries = 0;
         const bottom = atBottom();
         let fresh = 0;
         (ack.messages || []).forEach((m) => {

@@ -41,7 +41,7 @@ function start() {
   });
   window.kollegaChat = chat;
   sidebar.init(chat);
-  if (!root) return; // the network page: the sidebar only
+  if (!root) return attention.init(chat); // the network page: the sidebar, who is online, the title
 
   connection(chat);
   const placed = list.init(chat);
