@@ -23,7 +23,7 @@ from kollega.networks.notifications import email_digest as _email_digest
 from kollega.networks.notifications import in_quiet_hours, list_notifications, quiet_hours_people
 from kollega.networks.reads import unread_counts
 from kollega.networks.send import post_system_message
-from kollega.networks.threads import open_system_thread
+from kollega.networks.threads import forget_experience_parts, open_system_thread
 from kollega.org.models import Person
 
 # Use cases other features call with their acting person (the gaps feature proposes a
@@ -33,6 +33,7 @@ __all__ = [
     "create_network",
     "email_digest",
     "facilitated_network_ids",
+    "forget_experience_parts",
     "in_quiet_hours",
     "invited_ids",
     "is_facilitator",

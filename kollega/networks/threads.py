@@ -4,6 +4,7 @@ an answer, follow.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,7 @@ from kollega.networks.models import (
     EXPERIENCE_FIELDS,
     THREAD_KINDS,
     Message,
+    Network,
     NetworkMember,
     Thread,
     ThreadFollow,
@@ -314,3 +316,32 @@ def open_system_thread(
     if body and poster is not None:
         post_system_message(thread.id, body, poster)
     return thread
+
+
+def forget_experience_parts(
+    author_id: int | None = None,
+    before: dt.datetime | None = None,
+    archived_only: bool = False,
+) -> int:
+    """Clear the stored experience parts (privacy): of the threads ``author_id`` opened
+    (erasure), or of threads opened before ``before`` (retention; ``archived_only``: in
+    archived networks only), as their opening messages go. Returns how many threads."""
+    stmt = sa.update(Thread).where(
+        sa.or_(*(Thread.__table__.c[key].is_not(None) for key in EXPERIENCE_FIELDS))
+    )
+    if author_id is not None:
+        stmt = stmt.where(Thread.created_by_id == author_id)
+    if before is not None:
+        stmt = stmt.where(Thread.created_at < before)
+    if archived_only:
+        stmt = stmt.where(
+            Thread.network_id.in_(sa.select(Network.id).where(Network.status == "archived"))
+        )
+    if author_id is None and before is None:
+        return 0
+    result = db.session.execute(
+        stmt.values(dict.fromkeys(EXPERIENCE_FIELDS)),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

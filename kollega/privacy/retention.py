@@ -36,6 +36,7 @@ from kollega.auth.models import ApiToken
 from kollega.db import now_utc
 from kollega.errors import ValidationError
 from kollega.extensions import db
+from kollega.networks import public as networks
 from kollega.networks.models import Message, Network, Thread
 from kollega.org.models import Person, PersonRole
 from kollega.privacy.models import MESSAGE_SCOPES, RetentionSettings
@@ -136,6 +137,10 @@ def delete_old_messages(settings: RetentionSettings, now: dt.datetime) -> int:
             sa.delete(Message).where(Message.id.in_(chunk)),
             execution_options={"synchronize_session": False},
         )
+    # The experience parts stored on the threads those messages opened go with them.
+    networks.forget_experience_parts(
+        before=cutoff, archived_only=settings.message_scope == "archived"
+    )
     if ids:
         record(
             "privacy.retention_messages",

@@ -24,6 +24,7 @@ from kollega.competence.export import export_person as competence_export
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
 from kollega.models import metadata
+from kollega.networks import public as networks
 from kollega.networks.models import Message, MessageEdit
 from kollega.org.models import Person
 from kollega.privacy.models import ErasureRequest
@@ -140,6 +141,7 @@ def erase(person: Person, actor_id: int | None, reason: str) -> None:
         message.body_html = ""
     person_id = person.id
     uploads.forget_person(person_id)  # the files too, once this commits
+    networks.forget_experience_parts(author_id=person_id)  # the threads they opened stay
     db.session.flush()
     db.session.expunge(person)
     db.session.execute(sa.delete(Person).where(Person.id == person_id))

@@ -141,3 +141,34 @@ def test_the_api_takes_the_parts_and_refuses_an_empty_thread(client, org, nets):
     body = spec["paths"]["/networks/{network_id}/threads"]["post"]["requestBody"]
     props = body["content"]["application/json"]["schema"]["properties"]
     assert {"situation", "what_we_did", "what_we_learned", "next_time", "parts"} <= set(props)
+
+
+def test_erasure_and_retention_clear_the_stored_parts(org, nets):
+    """The parts are personal text like the message they opened: erasing the opener,
+    or retention deleting the opening message, clears them too."""
+    import datetime as dt
+
+    from kollega.db import now_utc
+    from kollega.privacy import retention, services
+    from kollega.privacy.models import RetentionSettings
+
+    mine, _ = open_thread(org.employee, nets.request.id, "Min", "experience", parts=PARTS)
+    other, _ = open_thread(org.leader, nets.request.id, "Hans", "experience", parts=PARTS)
+    db.session.commit()
+    services.erase_person(org.admin, org.employee)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Thread, mine.id).situation is None
+    assert db.session.get(Thread, other.id).situation == PARTS["situation"]
+    old = now_utc() - dt.timedelta(days=800)
+    db.session.execute(sa.update(Thread).where(Thread.id == other.id).values(created_at=old))
+    db.session.execute(
+        sa.update(Message).where(Message.thread_id == other.id).values(created_at=old)
+    )
+    db.session.commit()
+    settings = RetentionSettings(id=1, message_scope="all", message_months=12)
+    retention.delete_old_messages(settings, now_utc())
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(Thread, other.id)
+    assert kept.situation is None and kept.next_time is None and kept.title == "Hans"
