@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -130,6 +131,17 @@ def kollega(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def _sql(url: str, statement: str) -> Any:
+    """Run one statement in its own transaction; the first column of the first row."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(sa.text(statement))
+            return result.scalar() if result.returns_rows else None
+    finally:
+        engine.dispose()
+
+
 def _counts(url: str) -> dict[str, int]:
     engine = sa.create_engine(url)
     try:
@@ -171,6 +183,19 @@ def test_db_upgrade_then_the_four_imports_on_an_empty_postgresql(
 
     # A second upgrade (the same version) changes no framework.
     assert "0 created, 0 updated, 4 unchanged" in kollega(env, "db", "upgrade")
+    # As if an older version of one framework had been loaded: the next upgrade updates it.
+    shipped = _sql(install, "SELECT version FROM competence_frameworks WHERE code = 'digcomp-2.2'")
+    _sql(
+        install,
+        "UPDATE competence_frameworks SET version = 'old', content_hash = 'old'"
+        " WHERE code = 'digcomp-2.2'",
+    )
+    assert "0 created, 1 updated, 3 unchanged" in kollega(env, "db", "upgrade")
+    assert (
+        _sql(install, "SELECT version FROM competence_frameworks WHERE code = 'digcomp-2.2'")
+        == shipped
+    )
+    assert _counts(install) == counts  # the assessments and requirements still point at it
 
     # Backup and restore: pg_dump | psql into an empty database is a working database.
     if not (shutil.which("pg_dump") and shutil.which("psql")):
