@@ -8,10 +8,12 @@ from the header line, or given by an Excel ``sep=;`` first line). Rows come one 
 ``(line_number, {column: value})`` where the header is line 1, so a large file is never
 held in memory as a whole by the reader.
 
-File-level problems (not UTF-8, empty, wrong header) raise ``CsvFileError`` at once.
-Row-level shape problems (too many or too few fields) do not stop the iteration: the row
-is skipped and recorded in ``CsvReader.errors``, so that an import can report every bad
-row of a file together. ``ImportReport`` is what an import hands back.
+File-level problems (empty, a header that is not CSV text or names the wrong columns) raise
+``CsvFileError`` at once. Row-level problems (too many or too few fields, a NUL byte, a
+quote never closed or followed by more text) do not stop the iteration: the row is skipped
+and recorded in ``CsvReader.errors`` under the real line number in the file (a ``sep=``
+line counts), so that an import can report every bad row of a file together.
+``ImportReport`` is what an import hands back.
 
     with open_csv(path, required=("code", "name")) as rows:
         for line, row in rows:
