@@ -163,6 +163,16 @@ def _open_disclosures(page: Any) -> None:
     assert page.locator("main details[open]").count() > 0
 
 
+def _open_reaction_picker(page: Any) -> None:
+    """A message's reaction picker open (a modal dialog with emoji-picker-element), by
+    keyboard, its search focused."""
+    page.wait_for_function("() => document.getElementById('thread').dataset.joined === 'true'")
+    page.locator("article.message [data-action=react]").first.press("Enter")
+    page.locator("#reaction-picker").wait_for()
+    page.wait_for_function("() => document.activeElement.tagName === 'EMOJI-PICKER'")
+    page.wait_for_timeout(300)  # the emoji drawn
+
+
 def _choose_experience(page: Any) -> None:
     """The new-thread composer switched to an experience: its four parts shown."""
     page.locator("input[name=kind][value=experience]").check()
@@ -233,12 +243,12 @@ STATES += [
     ("guest network", "guest", lambda w: f"/networks/{w['guest_network']}", None),
     ("guest notifications", "guest", lambda w: "/notifications", None),
     ("admin empty networks", "admin", lambda w: "/networks", None),
-    # Disclosures: every <details> of the page open.
+    # Dialogs and disclosures open: the reaction picker; every <details> of the page.
     (
-        "thread, message actions open",
+        "thread, reaction picker open",
         "employee",
         lambda w: f"/threads/{w['thread']}",
-        _open_disclosures,
+        _open_reaction_picker,
     ),
     (
         "unit gaps, plain heatmap open",
