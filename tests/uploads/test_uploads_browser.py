@@ -74,6 +74,18 @@ def test_a_pasted_image_reaches_the_other_browser_as_a_thumbnail(
     response = leader.request.get(href)
     assert response.status == 200
     assert response.headers["x-content-type-options"] == "nosniff"
+    # An edit by the author updates the message in place: its files stay, once.
+    mid = int(message.get_attribute("data-id"))
+    employee.evaluate(
+        "([id]) => window.kollegaChat.socket.emit('message:edit', {message_id: id, body: 'Tavla fra møtet (rettet)'})",
+        [mid],
+    )
+    edited = leader.locator("#messages .message", has_text="(rettet)")
+    expect(edited).to_be_visible()
+    expect(edited.locator(".attachments")).to_have_count(1)
+    expect(edited.locator(".attachments img[alt='tavle.png']")).to_have_count(1)
+    mine = employee.locator("#messages .message", has_text="(rettet)")
+    expect(mine.locator(".attachments img")).to_have_count(1)
     # After a reload, the server renders the same thumbnail.
     leader.reload()
     expect(
