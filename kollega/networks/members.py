@@ -205,8 +205,15 @@ def invite_member(
 ) -> NetworkMember:
     """A facilitator's "add": with consent, an invitation the person accepts or
     declines (state ``invited``, an "invite" notification); someone who had asked to
-    join is let in at once. ``add_member`` with ``invite=True``."""
-    return add_member(person, network_id, person_id, role, invite=True)
+    join is let in at once. ``add_member`` with ``invite=True``; ``Conflict`` for
+    someone who is a member already."""
+    network = load_network(network_id)
+    require_moderate(person, network)
+    target = load_person(person_id)
+    member = membership(network, target)
+    if member is not None and member.state == "active":
+        raise Conflict(_l("%(name)s is a member already.", name=target.name))
+    return add_member(person, network.id, target.id, role, invite=True)
 
 
 def notify(person_id: int, kind: str, actor: Person | None, network: Network) -> None:

@@ -325,3 +325,22 @@ def test_approved_and_made_facilitator_are_told(
     texts = [text for text, _link in unread_notifications(org.colleague)]
     assert f"Du er nå medlem av {mine.name}" in texts
     assert f"{org.leader.name} gjorde deg til fasilitator i {mine.name}" in texts
+
+
+def test_adding_a_member_again_says_so(client: Any, org: Any, nets: Any) -> None:
+    from tests.networks.test_api import bearer
+
+    login(client, org.leader)
+    r = client.post(
+        f"/networks/{nets.request.id}/invite",
+        data={"email": org.employee.email},
+        follow_redirects=True,
+    )
+    assert f"{org.employee.name} er allerede medlem." in r.get_data(as_text=True)
+    client.post("/logout")  # the API with a bearer token only
+    r = client.post(
+        f"/api/v1/networks/{nets.request.id}/members",
+        json={"person_id": org.employee.id},
+        headers=bearer(org.leader),
+    )
+    assert r.status_code == 409
