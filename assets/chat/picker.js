@@ -37,6 +37,8 @@ function adoptStyles(el) {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync((style ? style.textContent : "") + CSP_RULES);
     root.adoptedStyleSheets = [sheet];
+    // Taken out before the picker joins the page, so the browser never refuses it.
+    if (style) style.remove();
   } catch (e) {
     // An old browser without constructed stylesheets: the picker works, unstyled.
   }
