@@ -188,6 +188,18 @@ def test_mention_listbox_by_keyboard(page: Any, org: Any, nets: Any) -> None:
     sent = page.locator("article.message", has_text="for sist")
     mention = sent.locator(".mention")
     expect(mention).to_have_text("@Lise Leder")
+    # The same in the editor of a message: Enter picks, the next Enter saves.
+    sent.get_by_role("button", name="Rediger", exact=True).click()
+    editor = sent.get_by_role("textbox")
+    editor.press("End")
+    editor.press_sequentially(" og @Gr", delay=20)
+    option = sent.get_by_role("option", name="Gro Gjest")
+    expect(option).to_be_visible()
+    editor.press("ArrowDown")
+    editor.press("Enter")
+    expect(editor).to_have_value("Takk @Lise Leder for sist og @Gro Gjest ")
+    editor.press("Enter")
+    expect(sent.locator(".mention")).to_have_count(2)
     # Esc closes the list and leaves the text.
     box.press_sequentially("@Gr", delay=20)
     expect(page.get_by_role("option", name="Gro Gjest")).to_be_visible()
