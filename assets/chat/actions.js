@@ -315,6 +315,14 @@ export function init(chat) {
     list.querySelectorAll('[data-action="follow"]').forEach((b) =>
       b.setAttribute("aria-pressed", on ? "true" : "false"),
     );
+    // The thread header's own button (a form, the shell's) says the same.
+    const head = (chat.root || document).querySelector(
+      'form button[name="action"][value="follow"], form button[name="action"][value="unfollow"]',
+    );
+    if (head && !list.contains(head)) {
+      head.value = on ? "unfollow" : "follow";
+      head.textContent = on ? T.stopFollowing : T.follow;
+    }
   }
   function follow(button) {
     const on = button.getAttribute("aria-pressed") !== "true";

@@ -309,6 +309,10 @@ def test_copy_link_follow_and_the_facilitators_delete(
     expect(follow).to_have_attribute("aria-pressed", after)
     state = leader.evaluate(f"() => fetch('/api/v1/threads/{tid}').then(r => r.json())")
     assert state["following"] is (after == "true")
+    header = leader.locator(
+        'form button[name="action"][value="follow"], form button[name="action"][value="unfollow"]'
+    )
+    expect(header).to_have_text("Slutt å følge" if after == "true" else "Følg tråden")
 
     # A facilitator may delete another person's live message (not edit it).
     send(eva, "Feil tråd, beklager")
