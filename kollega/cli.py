@@ -155,6 +155,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @click.argument("revision", default="heads")
 @with_appcontext
+@fail_on_domain_error
 @click.option(
     "--frameworks/--no-frameworks",
     default=True,
