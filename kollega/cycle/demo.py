@@ -1,7 +1,8 @@
 """Demo data for the annual cycle: a full year for the demo municipality.
 
-HR's municipality-wide planning periods, inspiration and innovation days and the annual
-evaluation; learning stops every sixth week in many units; evaluation stops in June and
+HR's fixed periods (planning periods, inspiration and innovation days and the annual
+evaluation, for last year, this year and next, on weekdays); learning stops every sixth
+week in many units; evaluation stops in June and
 December. Past occurrences carry invitations, attendance, reflections and the
 scheduler's dispatch records (so the scheduler does not replay them); upcoming ones are
 left for the scheduler. The year is the current one, so the demo always has both.
@@ -15,21 +16,50 @@ from typing import Any
 import sqlalchemy as sa
 
 from kollega.clock import OSLO
-from kollega.cycle import services
-from kollega.cycle.models import Attendance, CycleEvent, Dispatch, Reflection
+from kollega.cycle import periods, services
+from kollega.cycle.models import Attendance, CycleEvent, Dispatch, FixedPeriod, Reflection
 from kollega.db import now_utc
 from kollega.demo.seed import DemoContext, demo_step
 from kollega.extensions import db
 
-# (kind, title, month, day, start hour, end hour, days long)
-MUNICIPALITY_EVENTS = (
-    ("planning_period", "Felles planleggingsperiode vår", 1, 2, 8, 16, 3),
-    ("innovation", "Innovasjonsuke: tjenester vi kan gjøre smartere", 3, 8, 9, 15, 5),
-    ("inspiration", "Inspirasjonsdag: lærende nettverk i Drammen", 4, 22, 9, 15, 1),
-    ("planning_period", "Felles planleggingsperiode høst", 8, 11, 8, 16, 5),
-    ("inspiration", "Inspirasjonsdag: digital kompetanse og personvern", 10, 14, 9, 15, 1),
-    ("annual_evaluation", "Årsevaluering av kompetansearbeidet", 11, 25, 9, 15, 1),
+# HR's fixed periods (kollega.cycle.periods), made into events for last year, this year
+# and next year, always on weekdays:
+# (kind, title, ISO week or None, month, day, working days, start hour, end hour)
+FIXED_PERIODS = (
+    ("planning_period", "Felles planleggingsperiode vår", 2, None, None, 5, 8, 16),
+    ("innovation", "Innovasjonsuke: tjenester vi kan gjøre smartere", 10, None, None, 5, 9, 15),
+    ("inspiration", "Inspirasjonsdag: lærende nettverk i Drammen", None, 4, 22, 1, 9, 15),
+    ("planning_period", "Felles planleggingsperiode høst", 33, None, None, 5, 8, 16),
+    ("inspiration", "Inspirasjonsdag: digital kompetanse og personvern", None, 10, 14, 1, 9, 15),
+    ("annual_evaluation", "Årsevaluering av kompetansearbeidet", None, 11, 25, 1, 9, 15),
 )
+
+
+def _fixed_periods(year: int, hr_id: int) -> list[CycleEvent]:
+    """HR's fixed periods, and their events in ``year`` - 1, ``year`` and ``year`` + 1."""
+    for kind, title, week, month, day, days, h1, h2 in FIXED_PERIODS:
+        db.session.add(
+            FixedPeriod(
+                kind=kind,
+                title=title,
+                description="Fast aktivitet i kommunens administrative årshjul.",
+                location="Rådhuset, Engene 1",
+                rule="week" if week else "dates",
+                week=week,
+                start_month=month,
+                start_day=day,
+                days=days,
+                start_minute=h1 * 60,
+                end_minute=h2 * 60,
+                created_by_id=hr_id,
+            )
+        )
+    db.session.flush()
+    made: list[CycleEvent] = []
+    for each in (year - 1, year, year + 1):
+        made += periods.fill_year(each, hr_id)
+    return made
+
 
 ANSWERS = (
     (
@@ -79,24 +109,7 @@ def annual_cycle(ctx: DemoContext) -> None:
     hr_id = ctx.accounts.get("hr") or next(
         (p.id for p in ctx.people if "hr" in p.roles), ctx.people[0].id
     )
-    events: list[CycleEvent] = []
-    for kind, title, month, day, h1, h2, days in MUNICIPALITY_EVENTS:
-        start = _local(year, month, day, h1)
-        end = _local(year, month, day, h2) + dt.timedelta(days=days - 1)
-        events.append(
-            CycleEvent(
-                kind=kind,
-                municipality_wide=True,
-                title=title,
-                description="Fast aktivitet i kommunens administrative årshjul.",
-                starts_at=start,
-                ends_at=end,
-                location="Rådhuset, Engene 1",
-                reminders=[10080, 1440],
-                created_by_id=hr_id,
-                created_at=created,
-            )
-        )
+    events = _fixed_periods(year, hr_id)
     units = [u for u in ctx.units if u.kind == "unit" and u.leader_id]
     ctx.rng.shuffle(units)
     chosen = units[: max(3, min(40, len(units) * 2 // 3))]
@@ -146,7 +159,7 @@ def annual_cycle(ctx: DemoContext) -> None:
                         created_at=created,
                     )
                 )
-    db.session.add_all(events + stops)
+    db.session.add_all(stops)
     db.session.flush()
     _past(ctx, stops + events, now)
 
@@ -184,18 +197,20 @@ def _past(ctx: DemoContext, events: list[CycleEvent], now: dt.datetime) -> None:
             answers = 0
             for person in people:
                 roll = ctx.rng.random()
-                status = "attended" if roll < 0.72 else "declined" if roll < 0.85 else "invited"
+                # The answer and the check-in apart: most said yes and came.
+                status = "attending" if roll < 0.78 else "declined" if roll < 0.88 else "invited"
+                came = status == "attending" and roll < 0.72
                 attendance.append(
                     {
                         "event_id": event.id,
                         "occurrence_start": occ.starts_at,
                         "person_id": person.id,
                         "status": status,
-                        "checked_in_at": occ.starts_at if status == "attended" else None,
+                        "checked_in_at": occ.starts_at if came else None,
                         "updated_at": occ.starts_at,
                     }
                 )
-                if status != "attended":
+                if not came:
                     continue
                 attended += 1
                 if ctx.rng.random() < 0.45:

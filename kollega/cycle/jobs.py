@@ -94,3 +94,17 @@ def beat(now: dt.datetime, dispatched: int) -> None:
             return
         except (IntegrityError, OperationalError):
             db.session.rollback()
+
+
+@scheduler.job("kollega.cycle.fixed_periods", hour=1, minute=7, at_start=True)
+def fill_fixed_periods() -> int:
+    """Make this year's and next year's events of HR's fixed periods (once a day, and
+    when a scheduler starts); two schedulers at once: the second fails on the key."""
+    from kollega.cycle import periods
+
+    try:
+        with unit_of_work():
+            return len(periods.fill_current_years())
+    except IntegrityError:
+        db.session.rollback()
+        return 0

@@ -247,3 +247,54 @@ class Practice(Base):
             name="uq_cycle_practice_once",
         ),
     )
+
+
+PERIOD_RULES = ("week", "dates")
+
+
+class FixedPeriod(Base):
+    """A municipality-wide fixed period HR defines once (``kollega.cycle.periods``):
+    Monday to Friday of ISO week ``week``, or ``start_month/start_day`` for ``days``
+    working days. Each year it is made into one municipality-wide ``CycleEvent``."""
+
+    __tablename__ = "cycle_fixed_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    location: Mapped[str] = mapped_column(sa.String(300), default="")
+    rule: Mapped[str] = mapped_column(sa.String(8))
+    week: Mapped[int | None]
+    start_month: Mapped[int | None]
+    start_day: Mapped[int | None]
+    days: Mapped[int] = mapped_column(default=1)
+    start_minute: Mapped[int] = mapped_column(default=480)
+    end_minute: Mapped[int] = mapped_column(default=960)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.text(f"kind IN {EVENT_KINDS!r}"), name="kind"),
+        sa.CheckConstraint(sa.text(f"rule IN {PERIOD_RULES!r}"), name="rule"),
+        sa.CheckConstraint("end_minute > start_minute", name="ends_after_start"),
+    )
+
+
+class FixedPeriodYear(Base):
+    """The event a fixed period became in one year (``event_id`` is None when HR deleted
+    that year's event: the year is not filled again)."""
+
+    __tablename__ = "cycle_fixed_period_years"
+
+    period_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cycle_fixed_periods.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("cycle_events.id", ondelete="SET NULL"), index=True
+    )
+
+    event: Mapped[CycleEvent | None] = relationship()

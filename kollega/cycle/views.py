@@ -31,7 +31,15 @@ from kollega import formflow, permissions
 from kollega.clock import OSLO
 from kollega.competence.models import Competence
 from kollega.current import current_person
-from kollega.cycle import attendance, feeds, jobs, practice, services
+from kollega.cycle import (
+    attendance,
+    feeds,
+    jobs,
+    period_views,
+    practice,
+    services,
+    year_views,
+)
 from kollega.cycle.forms import EventForm, SimpleForm
 from kollega.cycle.models import EVENT_KINDS, CycleEvent, SchedulerHeartbeat
 from kollega.db import now_utc
@@ -129,23 +137,21 @@ def _common(view: str, unit: OrgUnit | None, year: int) -> dict[str, Any]:
 @bp.route("/")
 @login_required
 def index() -> Any:
-    """The year as an årshjul: a band of twelve months per kind (a table)."""
-    events, unit = _scope()
-    year = _year_arg()
-    start, end = _bounds(year)
-    occs = services.expand(events, start, end)
-    grid: dict[str, list[list[services.Occurrence]]] = {
-        k: [[] for _ in range(12)] for k in EVENT_KINDS
-    }
-    for occ in occs:
-        grid[occ.event.kind][_local(occ.starts_at).month - 1].append(occ)
-    return render_template(
-        "cycle/year.html",
-        grid=grid,
-        months=_month_names(),
-        total=len(occs),
-        **_common("year", unit, year),
-    )
+    """The year: the filters, the linear year, the årshjul and its table (year_views)."""
+    return year_views.year_page(_common)
+
+
+@bp.route("/periods", methods=["GET", "POST"])
+@login_required
+def periods_page() -> Any:
+    """HR's fixed periods: made into the municipality's events every year."""
+    return period_views.periods_page()
+
+
+@bp.route("/periods/<int:period_id>/delete", methods=["POST"])
+@login_required
+def delete_period(period_id: int) -> Any:
+    return period_views.delete_period(period_id)
 
 
 @bp.route("/list")
