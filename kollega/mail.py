@@ -29,14 +29,22 @@ def outbox_dir() -> Path:
     return Path(current_app.instance_path) / "outbox"
 
 
-def send(to: str, subject: str, text: str) -> None:
-    """Send one plain-text mail now (an edge, after its commit)."""
+def send(to: str, subject: str, text: str, calendar: bytes | None = None) -> None:
+    """Send one plain-text mail now (an edge, after its commit); ``calendar``, an
+    iCalendar REQUEST, goes with it as a ``text/calendar; method=REQUEST`` alternative
+    and as ``invitation.ics`` (what Outlook and other calendars pick up)."""
     message = EmailMessage()
     message["From"] = _setting("SMTP_FROM", "kollega@localhost")
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = f"<{uuid.uuid4()}@kollega>"
     message.set_content(text)
+    if calendar is not None:
+        ics = calendar.decode("utf-8")
+        message.add_alternative(ics, subtype="calendar", params={"method": "REQUEST"})
+        message.add_attachment(
+            calendar, maintype="application", subtype="ics", filename="invitation.ics"
+        )
     host = _setting("SMTP_HOST")
     if not host:
         folder = outbox_dir()
@@ -53,7 +61,7 @@ def send(to: str, subject: str, text: str) -> None:
         smtp.send_message(message)
 
 
-def send_after_commit(to: str, subject: str, text: str) -> None:
+def send_after_commit(to: str, subject: str, text: str, calendar: bytes | None = None) -> None:
     """Send the mail once the current unit of work commits; never if it rolls back.
     A failure to send is logged by the outbox; the committed change stands."""
-    realtime.on_commit(lambda: send(to, subject, text))
+    realtime.on_commit(lambda: send(to, subject, text, calendar))

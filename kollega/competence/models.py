@@ -405,6 +405,31 @@ class DevelopmentConversation(Base):
     items: Mapped[list[ConversationCompetence]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan"
     )
+    plan_goals: Mapped[list[CompetencePlanGoal]] = relationship(
+        secondary="development_conversation_goals", order_by="CompetencePlanGoal.id"
+    )
+
+
+class ConversationGoal(Base):
+    """A goal (and its measure) of the unit's competence plan that a development
+    conversation picked; counted, in aggregate, on the unit plan."""
+
+    __tablename__ = "development_conversation_goals"
+
+    conversation_id: Mapped[int] = mapped_column(
+        # Named: the conventional names would pass PostgreSQL's 63 characters.
+        sa.ForeignKey(
+            "development_conversations.id", ondelete="CASCADE", name="fk_dev_conv_goals_conv"
+        ),
+        primary_key=True,
+    )
+    goal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey(
+            "competence_plan_goals.id", ondelete="CASCADE", name="fk_dev_conv_goals_goal"
+        ),
+        primary_key=True,
+        index=True,
+    )
 
 
 class ConversationCompetence(Base):

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from kollega import permissions
 from kollega.api import json_body, route
 from kollega.current import current_person
-from kollega.cycle import attendance, feeds, services
+from kollega.cycle import attendance, feeds, reflection, services
 from kollega.cycle.models import CycleEvent
 from kollega.db import now_utc
 from kollega.errors import NotFound, ValidationError
@@ -69,6 +69,10 @@ OCCURRENCE_SCHEMA = {
         "network": {"type": ["integer", "null"]},
         "municipality_wide": {"type": "boolean"},
         "rrule": {"type": ["string", "null"]},
+        "thread_id": {
+            "type": ["integer", "null"],
+            "description": "the stop's reflection thread, once it has opened",
+        },
     },
 }
 
@@ -99,7 +103,11 @@ def event_json(event: CycleEvent) -> dict[str, Any]:
     }
 
 
-def occurrence_json(occ: services.Occurrence) -> dict[str, Any]:
+def occurrence_json(
+    occ: services.Occurrence, threads: dict[tuple[int, dt.datetime], int] | None = None
+) -> dict[str, Any]:
+    """One occurrence for the API; ``threads`` (``reflection.opened_threads``) gives the
+    reflection thread of the stops that have opened."""
     event = occ.event
     return {
         "id": event.id,
@@ -116,6 +124,7 @@ def occurrence_json(occ: services.Occurrence) -> dict[str, Any]:
         "municipality_wide": event.municipality_wide,
         "rrule": event.rrule,
         "reminders": list(event.reminders or []),
+        "thread_id": (threads or {}).get((event.id, occ.starts_at)),
     }
 
 
@@ -155,7 +164,9 @@ def cycle_events() -> Any:
     kind = request.args.get("kind")
     if kind:
         events = [e for e in events if e.kind == kind]
-    return jsonify([occurrence_json(o) for o in services.expand(events, start, end)])
+    found = services.expand(events, start, end)
+    threads = reflection.opened_threads({o.event.id for o in found if o.event.is_stop})
+    return jsonify([occurrence_json(o, threads) for o in found])
 
 
 @route(
@@ -288,7 +299,8 @@ def cycle_summary(event_id: int, key: str) -> Any:
     person = current_person()
     event = _event_for(person, event_id)
     permissions.require(permissions.can_plan_cycle_event(person, event))
-    return jsonify(attendance.summarise(event, _occurrence(event, key)))
+    start = _occurrence(event, key)
+    return jsonify(attendance.summarise(event, start, reflection.replies(event, start)))
 
 
 def feed_url(token: str) -> str:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
-from kollega.cycle.models import ATTENDANCE_STATUSES, Attendance, CycleEvent, Reflection
+from kollega.cycle.models import Attendance, CycleEvent, Reflection
 from kollega.cycle.services import invitees, is_invited, occurrence_at
 from kollega.db import now_utc
 from kollega.errors import ValidationError
@@ -68,8 +68,7 @@ def respond(actor: Person, event: CycleEvent, start: dt.datetime, answer: str) -
     permissions.require(is_invited(actor, event), _l("You are not invited to this event."))
     occurrence_at(event, start)
     row = _attendance_row(event, start, actor)
-    if row.status != "attended":
-        row.status = status
+    row.status = status  # the answer only: a check-in is kept apart (``checked_in_at``)
     db.session.flush()
     return row
 
@@ -97,7 +96,9 @@ def check_in(
             _l("Only the organisers can check others in."),
         )
     row = _attendance_row(event, start, person)
-    row.status = "attended"
+    # Present is not an answer: "Takket ja" keeps everyone who said yes.
+    if row.checked_in_at is not None:
+        return row
     row.checked_in_at = now_utc()
     row.checked_in_by_id = actor.id
     db.session.flush()
@@ -176,12 +177,34 @@ _STOPWORDS_TEXT = """og i jeg det at en et den til er som på de med han av ikke
 _STOPWORDS = set(_STOPWORDS_TEXT.split())
 
 
-def summarise(event: CycleEvent, start: dt.datetime) -> dict[str, Any]:
-    """Attendance figures, answers per prompt and recurring themes of one occurrence."""
+def is_present(row: Attendance) -> bool:
+    """Checked in (rows from before answers and presence were kept apart say "attended")."""
+    return row.checked_in_at is not None or row.status == "attended"
+
+
+def counts(event: CycleEvent, start: dt.datetime) -> dict[str, int]:
+    """RSVP and attendance of one occurrence, counted apart: ``invited`` (everyone
+    invited, also before the stop opens and makes their rows), ``attending``,
+    ``maybe``, ``declined``, ``no_answer`` (answers) and ``attended`` (checked in,
+    whatever they answered)."""
     rows = attendance_of(event, start)
-    counts = {status: 0 for status in ATTENDANCE_STATUSES}
+    ids = {row.person_id for row in rows} | {p.id for p in invitees(event)}
+    out = {"invited": len(ids), "attending": 0, "maybe": 0, "declined": 0, "attended": 0}
     for row in rows:
-        counts[row.status] += 1
+        if row.status in ("attending", "maybe", "declined"):
+            out[row.status] += 1
+        if is_present(row):
+            out["attended"] += 1
+    out["no_answer"] = out["invited"] - out["attending"] - out["maybe"] - out["declined"]
+    return out
+
+
+def summarise(
+    event: CycleEvent, start: dt.datetime, replies: Sequence[tuple[int, str]] = ()
+) -> dict[str, Any]:
+    """Attendance figures, answers per prompt, the replies written in the stop's thread
+    (``replies``: author id and text) and recurring themes of one occurrence."""
+    figures = counts(event, start)
     reflections = reflections_of(event, start)
     per_prompt: list[dict[str, Any]] = []
     words: dict[str, int] = {}
@@ -196,13 +219,19 @@ def summarise(event: CycleEvent, start: dt.datetime) -> dict[str, Any]:
             for word in set(re.findall(r"[a-zæøåA-ZÆØÅ]{4,}", answer.lower())):
                 if word not in _STOPWORDS:
                     words[word] = words.get(word, 0) + 1
+    texts = [text for _author, text in replies if text.strip()]
+    for text in texts:
+        for word in set(re.findall(r"[a-zæøåA-ZÆØÅ]{4,}", text.lower())):
+            if word not in _STOPWORDS:
+                words[word] = words.get(word, 0) + 1
     themes = [w for w, n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2][:8]
+    voices = {r.person_id for r in reflections} | {author for author, _text in replies}
     return {
-        "invited": len(rows),
-        "attending": counts["attending"],
-        "attended": counts["attended"],
-        "declined": counts["declined"],
+        **figures,
         "reflections": len(reflections),
+        "replies": len(texts),
+        "contributors": len(voices),
         "prompts": per_prompt,
+        "thread": texts[:50],
         "themes": themes,
     }

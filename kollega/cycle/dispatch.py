@@ -15,9 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from kollega import mail, realtime
-from kollega.clock import OSLO
-from kollega.cycle import attendance, services
+from kollega import realtime
+from kollega.cycle import attendance, invitation, reflection, services, words
 from kollega.cycle.models import STOP_KINDS, CycleEvent, Dispatch
 from kollega.extensions import db
 from kollega.networks import public as networks
@@ -65,12 +64,9 @@ def due_actions(now: dt.datetime, catch_up: dt.timedelta) -> list[DueAction]:
         for occ in services.occurrences(event, window_start - event.duration, window_end):
             if occ.ends_at <= event.created_at:
                 continue
-            for minutes in event.reminders or []:
-                due = occ.starts_at - dt.timedelta(minutes=minutes)
-                if window_start <= due <= now < occ.ends_at:
-                    candidates.append(
-                        DueAction(event.id, occ.starts_at, occ.ends_at, f"remind:{minutes}", due)
-                    )
+            remind = _reminder_due(event, occ, window_start, now)
+            if remind is not None:
+                candidates.append(remind)
             if event.kind in STOP_KINDS:
                 if window_start <= occ.starts_at <= now:
                     candidates.append(
@@ -92,6 +88,32 @@ def due_actions(now: dt.datetime, catch_up: dt.timedelta) -> list[DueAction]:
     }
     todo = [c for c in candidates if c.key not in done]
     return sorted(todo, key=lambda c: (c.due_at, c.occurrence_start, _order(c.action)))
+
+
+def _reminder_due(
+    event: CycleEvent, occ: services.Occurrence, window_start: dt.datetime, now: dt.datetime
+) -> DueAction | None:
+    """The one reminder of the occurrence to send at ``now``, if any: calm reminders.
+
+    Reminders whose time had passed when the event was planned are missed, and only the
+    latest of them is sent (at once) when no reminder is left to come; of the reminders
+    due now, only the latest is sent (an earlier one not yet sent is dropped, so a
+    scheduler that was down sends one reminder, not all of them)."""
+    if occ.ends_at <= now:
+        return None
+    planned = [
+        (minutes, occ.starts_at - dt.timedelta(minutes=minutes))
+        for minutes in sorted(event.reminders or [], reverse=True)
+    ]
+    live = [(m, due) for m, due in planned if due >= event.created_at]
+    if not live and planned:
+        minutes = planned[-1][0]
+        live = [(minutes, max(planned[-1][1], event.created_at))]
+    due_now = [(m, due) for m, due in live if window_start <= due <= now]
+    if not due_now:
+        return None
+    minutes, due = due_now[-1]
+    return DueAction(event.id, occ.starts_at, occ.ends_at, f"remind:{minutes}", due)
 
 
 def perform(action: DueAction, now: dt.datetime) -> Dispatch:
@@ -141,39 +163,39 @@ def _audience(event: CycleEvent, occ: services.Occurrence) -> list[Any]:
 
 
 def _remind(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> None:
+    """One reminder of one occurrence: an in-app notice to everyone who has not said no,
+    and (not for municipality-wide periods) an e-mail with a link and the invitation.
+    At most one per person and occurrence: a later reminder of the same occurrence for
+    a person already reminded goes in the app only."""
     people = _audience(event, occ)
     record.recipients = len(people)
-    when = occ.starts_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
-    subject = _("Reminder: %(title)s %(when)s", title=event.title, when=when)
-    text = _(
-        "%(title)s starts %(when)s.\n\n%(place)s",
-        title=event.title,
-        when=when,
-        place=event.location or event.video_url or "",
-    )
     if people:
         rooms = [person_room(person.id) for person in people]
         realtime.queue(rooms, "cycle:reminder", _payload(event, occ, "reminder"))
-    if not event.municipality_wide:  # municipality-wide periods: in the app only
-        for person in people:
-            mail.send_after_commit(person.email, subject, text)
-
-
-def _thread_network(event: CycleEvent) -> int | None:
-    if event.network_id is not None:
-        return event.network_id
-    if event.unit_id is not None:
-        return networks.unit_network_id(event.unit_id)
-    return None
+    if event.municipality_wide:  # municipality-wide periods: in the app only
+        return
+    mailed = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Dispatch)
+        .where(
+            Dispatch.event_id == event.id,
+            Dispatch.occurrence_start == occ.starts_at,
+            Dispatch.action.startswith("remind:"),
+            Dispatch.id != record.id,
+        )
+    )
+    if mailed:
+        return
+    for person in people:
+        invitation.send_reminder(event, occ, person)
 
 
 def _prompt_text(event: CycleEvent, occ: services.Occurrence) -> str:
-    when = occ.starts_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
     lines = [
         _(
             "%(kind)s %(when)s: %(title)s",
             kind=services.kind_label(event.kind),
-            when=when,
+            when=words.when(occ.starts_at),
             title=event.title,
         ),
         "",
@@ -184,15 +206,17 @@ def _prompt_text(event: CycleEvent, occ: services.Occurrence) -> str:
 
 
 def _open(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> None:
+    """The stop opens: everyone invited gets an attendance row, and its reflection thread
+    opens in the network (or the unit's stop space) with the prompts posted by kollega."""
     record.recipients = attendance.invite_all(event, occ.starts_at)
-    network_id = _thread_network(event)
+    network_id = reflection.stop_network(event)
     if network_id is not None:
         record.thread_id = networks.open_learning_stop_thread(
             network_id,
             title=event.title,
             body=_prompt_text(event, occ),
             competences=list(event.competences or []),
-            author=event.created_by,
+            author=reflection.system_person(),
         )
     payload = _payload(event, occ, "opened")
     payload["thread_id"] = record.thread_id
@@ -213,22 +237,23 @@ def _open(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> None
 
 
 def _close(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> None:
-    summary = attendance.summarise(event, occ.starts_at)
+    """The stop closes: the summary (answers on the stop page and replies in its thread)
+    is stored, posted in the thread by kollega, and every invitee is told."""
+    record.thread_id = reflection.opened_thread_id(event.id, occ.starts_at)
+    summary = attendance.summarise(event, occ.starts_at, reflection.replies(event, occ.starts_at))
     record.summary = summary
-    opened = db.session.scalar(
-        sa.select(Dispatch).where(
-            Dispatch.event_id == event.id,
-            Dispatch.occurrence_start == occ.starts_at,
-            Dispatch.action == "open",
-        )
-    )
-    record.thread_id = opened.thread_id if opened is not None else None
     if record.thread_id is not None:
         # Queues message:new to the thread's and the network's rooms itself.
-        networks.post_to_thread(record.thread_id, summary_text(event, summary), event.created_by)
+        networks.post_to_thread(
+            record.thread_id, summary_text(event, summary), reflection.system_person()
+        )
     payload = _payload(event, occ, "closed")
+    payload["thread_id"] = record.thread_id
+    ids = {a.person_id for a in attendance.attendance_of(event, occ.starts_at)}
     if event.created_by_id is not None:
-        realtime.queue(person_room(event.created_by_id), "cycle:stop_closed", payload)
+        ids.add(event.created_by_id)
+    if ids:
+        realtime.queue([person_room(pid) for pid in sorted(ids)], "cycle:stop_closed", payload)
 
 
 def summary_text(event: CycleEvent, summary: dict[str, Any]) -> str:
@@ -242,11 +267,16 @@ def summary_text(event: CycleEvent, summary: dict[str, Any]) -> str:
             attended=summary["attended"],
             reflections=summary["reflections"],
         ),
+        _("Replies in the thread: %(n)s.", n=summary.get("replies", 0)),
     ]
     for item in summary["prompts"]:
         lines.append("")
         lines.append(item["prompt"])
         lines += [f"- {a}" for a in item["answers"][:20]]
+    if summary.get("thread"):
+        lines.append("")
+        lines.append(_("Written in the thread:"))
+        lines += [f"- {text[:300]}" for text in summary["thread"][:20]]
     if summary["themes"]:
         lines.append("")
         lines.append(_("Recurring themes: %(themes)s", themes=", ".join(summary["themes"])))

@@ -84,6 +84,20 @@ class CycleEvent(Base):
     def is_stop(self) -> bool:
         return self.kind in STOP_KINDS
 
+    @property
+    def recurrence_words(self) -> str:
+        """The recurrence in words ("Hver uke, 4 ganger"), in the current language."""
+        from kollega.cycle import words
+
+        return words.recurrence(self.rrule)
+
+    @property
+    def reminder_words(self) -> str:
+        """The reminders in words ("1 dag før, 1 time før")."""
+        from kollega.cycle import words
+
+        return words.reminders(self.reminders)
+
     def __repr__(self) -> str:
         return f"<CycleEvent {self.id} {self.kind} {self.title!r}>"
 
@@ -107,6 +121,12 @@ class Attendance(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    @classmethod
+    def present(cls) -> sa.ColumnElement[bool]:
+        """Checked in, in SQL: the answer (``status``) and the presence are kept apart;
+        rows from before then say "attended"."""
+        return sa.or_(cls.checked_in_at.is_not(None), cls.status == "attended")
 
     __table_args__ = (
         sa.UniqueConstraint("event_id", "occurrence_start", "person_id"),
@@ -298,3 +318,17 @@ class FixedPeriodYear(Base):
     )
 
     event: Mapped[CycleEvent | None] = relationship()
+
+
+class UnitStopSpace(Base):
+    """The invite-only network where a unit's learning and evaluation stops open their
+    reflection threads ("<unit> – læringsstopp"), made when the unit's first stop opens;
+    its members are the unit's people, brought up to date at every opening."""
+
+    __tablename__ = "cycle_unit_spaces"
+
+    unit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True
+    )
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)

@@ -46,7 +46,7 @@ def attendees(event: CycleEvent, start: dt.datetime) -> list[Person]:
             .where(
                 Attendance.event_id == event.id,
                 Attendance.occurrence_start == start,
-                Attendance.status == "attended",
+                Attendance.present(),
             )
             .order_by(Person.name, Person.id)
         )

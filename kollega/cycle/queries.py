@@ -36,7 +36,7 @@ def stops_frame(
 ) -> pd.DataFrame:
     """Stop occurrences in [start, end) of a unit's subtree (or a network), with the
     number invited and the number who attended."""
-    attended = sa.func.sum(sa.case((Attendance.status == "attended", 1), else_=0))
+    attended = sa.func.sum(sa.case((Attendance.present(), 1), else_=0))
     stmt = (
         sa.select(
             Attendance.event_id,
@@ -83,7 +83,7 @@ def activity_frame(person_ids: Sequence[int], start: dt.datetime, end: dt.dateti
             for pid, at in db.session.execute(
                 sa.select(Attendance.person_id, attended_at).where(
                     Attendance.person_id.in_(part),
-                    Attendance.status == "attended",
+                    Attendance.present(),
                     Attendance.occurrence_start >= start,
                     Attendance.occurrence_start < end,
                 )

@@ -38,8 +38,10 @@ from kollega.cycle import (
     period_views,
     practice,
     services,
+    words,
     year_views,
 )
+from kollega.cycle import reflection as stops
 from kollega.cycle.forms import EventForm, SimpleForm
 from kollega.cycle.models import EVENT_KINDS, CycleEvent, SchedulerHeartbeat
 from kollega.db import now_utc
@@ -51,6 +53,8 @@ from kollega.org.models import OrgUnit, Person
 from kollega.web import register_nav, register_start_panel
 
 bp = Blueprint("cycle", __name__, url_prefix="/cycle")
+bp.add_app_template_filter(words.when, "cycle_when")
+bp.add_app_template_filter(words.clock, "cycle_clock")
 
 register_nav(_l("Annual cycle"), "cycle.index", lambda p: permissions.is_authenticated(p), order=40)
 
@@ -437,9 +441,13 @@ def occurrence(event_id: int, key: str) -> Any:
         may_manage=may_manage,
         attendance=attendance.attendance_of(event, occ.starts_at) if may_manage else [],
         invitees=services.invitees(event) if may_manage else [],
-        summary=attendance.summarise(event, occ.starts_at)
+        summary=attendance.summarise(event, occ.starts_at, stops.replies(event, occ.starts_at))
         if may_manage and event.is_stop
         else None,
+        counts=attendance.counts(event, occ.starts_at),
+        closed=stops.closed_summary(event, occ.starts_at) if event.is_stop else None,
+        thread_id=stops.opened_thread_id(event.id, occ.starts_at),
+        present=attendance.is_present,
         status_labels=services.STATUS_LABELS,
         kind_label=services.kind_label,
         local=_local,

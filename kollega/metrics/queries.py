@@ -140,7 +140,7 @@ def activity_frame(unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> pd.Da
         )
         .join(CycleEvent, CycleEvent.id == Attendance.event_id)
         .where(
-            Attendance.status == "attended",
+            Attendance.present(),
             Attendance.occurrence_start >= start,
             Attendance.occurrence_start < end,
         )
@@ -166,7 +166,7 @@ def activity_frame(unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> pd.Da
 def stops_frame(unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
     """Stop occurrences in [start, end) of the subtree's units and of networks, with
     invited and attended counts; ``unit_id``/``network_id`` tell whose stop it was."""
-    attended = sa.func.sum(sa.case((Attendance.status == "attended", 1), else_=0))
+    attended = sa.func.sum(sa.case((Attendance.present(), 1), else_=0))
     sub_units = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))
     stmt = (
         sa.select(

@@ -7,9 +7,12 @@ or its use-case modules.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from kollega import permissions
+from kollega.db import now_utc
+from kollega.extensions import db
 from kollega.networks import broadcast
 from kollega.networks.members import (
     active_member_ids,
@@ -18,6 +21,7 @@ from kollega.networks.members import (
     network_ids_for_person,
 )
 from kollega.networks.members import facilitated_network_ids as _facilitated_network_ids
+from kollega.networks.models import Message, Network, NetworkMember
 from kollega.networks.networks import create_network, get_network, network_id_for_unit
 from kollega.networks.notifications import email_digest as _email_digest
 from kollega.networks.notifications import in_quiet_hours, list_notifications, quiet_hours_people
@@ -32,6 +36,7 @@ __all__ = [
     "add_member",
     "create_network",
     "email_digest",
+    "ensure_stop_space",
     "facilitated_network_ids",
     "forget_experience_parts",
     "in_quiet_hours",
@@ -43,6 +48,7 @@ __all__ = [
     "network_name",
     "open_learning_stop_thread",
     "post_to_thread",
+    "thread_replies",
     "quiet_hours_people",
     "unit_network_id",
     "unread_message_count",
@@ -113,6 +119,70 @@ def post_to_thread(thread_id: int, body: str, author: Person | None) -> int | No
         return None
     broadcast.message_created(message)
     return message.id
+
+
+def ensure_stop_space(
+    network_id: int | None,
+    name: str,
+    unit_id: int,
+    members: list[int],
+    facilitators: list[int],
+) -> int:
+    """The invite-only network where a unit's stops open their threads (a system action
+    of the annual cycle): made when ``network_id`` is missing or no longer active, then
+    its active members brought up to ``members`` (who left the unit leave it) with
+    ``facilitators`` (the unit's leaders) as its facilitators. Its id; flushes."""
+    network = get_network(network_id) if network_id is not None else None
+    if network is None or network.status != "active":
+        taken = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Network)
+            .where(sa.func.lower(Network.name).startswith(name.lower()))
+        )
+        network = Network(
+            name=name if not taken else f"{name} ({taken + 1})",
+            purpose=_("Reflection threads of the unit's learning and evaluation stops."),
+            kind="professional",
+            visibility="invite",
+            unit_id=unit_id,
+            status="active",
+            edit_window_minutes=60,
+        )
+        db.session.add(network)
+        db.session.flush()
+    wanted = {pid: "member" for pid in members}
+    wanted.update({pid: "facilitator" for pid in facilitators})
+    rows = {
+        m.person_id: m
+        for m in db.session.scalars(
+            sa.select(NetworkMember).where(NetworkMember.network_id == network.id)
+        )
+    }
+    now = now_utc()
+    for pid, role in wanted.items():
+        row = rows.get(pid)
+        if row is None:
+            row = NetworkMember(network_id=network.id, person_id=pid, joined_at=now)
+            db.session.add(row)
+        elif row.left_at is not None or row.state != "active":
+            row.left_at, row.joined_at = None, now
+        row.state, row.role = "active", role
+    for pid, row in rows.items():
+        if pid not in wanted and row.left_at is None:
+            row.left_at = now
+    db.session.flush()
+    return network.id
+
+
+def thread_replies(thread_id: int, exclude_author_ids: set[int]) -> list[tuple[int, str]]:
+    """(author id, text) of the thread's messages that are not deleted and not by
+    ``exclude_author_ids`` (the system's own posts), oldest first."""
+    rows = db.session.execute(
+        sa.select(Message.author_id, Message.body)
+        .where(Message.thread_id == thread_id, Message.deleted_at.is_(None))
+        .order_by(Message.seq)
+    )
+    return [(a, b) for a, b in rows if a not in exclude_author_ids]
 
 
 def email_digest(person: Person) -> str:
