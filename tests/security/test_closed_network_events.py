@@ -60,6 +60,8 @@ def test_hr_and_admin_do_not_see_a_closed_networks_events(client, org, visibilit
     assert "Hemmelig" not in client.get("/cycle/list").get_data(as_text=True)
     assert "Hemmelig stopp" not in _feed(client)
     assert client.get(f"/api/v1/cycle/networks/{network_id}/calendar.ics").status_code == 404
+    for year in ("/cycle/?year=2027", f"/cycle/?scope=network&network={network_id}&year=2027"):
+        assert "Hemmelig" not in client.get(year).get_data(as_text=True), year
 
 
 def test_hr_who_is_a_member_sees_the_event(client, org):
