@@ -66,7 +66,10 @@ _MARK_FIELDS = """
   if (!form) return null;
   const els = [...form.querySelectorAll(
     'input:not([type=hidden]), select, textarea, button[type=submit], button:not([type])')]
-    .filter(e => !e.disabled && e.offsetParent !== null);
+    .filter(e => !e.disabled && e.offsetParent !== null)
+    // A field hidden from assistive technology and out of the Tab order is worked through a
+    // visible control (the composer's file input behind its "Legg ved fil" button).
+    .filter(e => !(e.getAttribute('aria-hidden') === 'true' && e.tabIndex < 0));
   els.forEach((e, i) => e.setAttribute('data-kbd', String(i)));
   return els.map(e => ({
     tag: e.tagName, name: e.name || '', type: e.type || '',
