@@ -38,8 +38,10 @@ async (tags) => {
 """
 
 
-def axe_violations(page: Any, tags: tuple[str, ...] = WCAG_TAGS) -> list[dict[str, Any]]:
-    """Run axe-core on the page as it is now and return its violations."""
+def load_axe(page: Any) -> None:
+    """Put axe-core into the page (once). Playwright's add_script_tag fails on any CSP
+    report while it loads, so a page whose widgets are refused an inline style (the
+    reaction picker's) loads axe before they open."""
     if not AXE_JS.exists():
         raise AssertionError(f"{AXE_JS} is missing: run `make assets` (npm ci + build)")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -47,6 +49,11 @@ def axe_violations(page: Any, tags: tuple[str, ...] = WCAG_TAGS) -> list[dict[st
         url = f"{origin}{AXE_URL}"
         page.route(url, lambda route: route.fulfill(path=str(AXE_JS)))
         page.add_script_tag(url=url)
+
+
+def axe_violations(page: Any, tags: tuple[str, ...] = WCAG_TAGS) -> list[dict[str, Any]]:
+    """Run axe-core on the page as it is now and return its violations."""
+    load_axe(page)
     return list(page.evaluate(_RUN, list(tags)))
 
 

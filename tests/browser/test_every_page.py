@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.axe import axe_violations, format_violations
+from tests.browser.axe import axe_violations, format_violations, load_axe
 from tests.browser.conftest import scalar, visit
 
 pytestmark = pytest.mark.browser
@@ -167,6 +167,7 @@ def _open_reaction_picker(page: Any) -> None:
     """A message's reaction picker open (a modal dialog with emoji-picker-element), by
     keyboard, its search focused."""
     page.wait_for_function("() => document.getElementById('thread').dataset.joined === 'true'")
+    load_axe(page)
     page.locator("article.message [data-action=react]").first.press("Enter")
     page.locator("#reaction-picker").wait_for()
     page.wait_for_function("() => document.activeElement.tagName === 'EMOJI-PICKER'")

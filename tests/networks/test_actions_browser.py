@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.axe import assert_no_axe_violations
+from tests.browser.axe import assert_no_axe_violations, load_axe
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -257,6 +257,7 @@ def test_axe_with_the_picker_and_the_history_open(
     editor.press("Enter")
     expect(article.locator(".meta .edited")).to_be_visible()
 
+    load_axe(page)  # before the picker, whose refused inline styles fail add_script_tag
     article.get_by_role("button", name=names["react"], exact=True).click()
     expect(page.locator("#reaction-picker")).to_be_visible()
     page.wait_for_function("() => document.activeElement.tagName === 'EMOJI-PICKER'")
