@@ -83,7 +83,7 @@ def recurrence(rrule: str | None) -> str:
             text = _("%(every)s until %(date)s", every=text, date=format_date(until, "long"))
         except ValueError:
             pass
-    return text[:1].upper() + text[1:]
+    return text
 
 
 def reminder(minutes: int) -> str:
