@@ -52,10 +52,10 @@ from kollega.networks.messages import (
 )
 from kollega.networks.networks import find_network
 from kollega.networks.presence import presence
-from kollega.networks.reads import read_thread, thread_unread
+from kollega.networks.reads import join_view, read_thread
 from kollega.networks.send import send_message
 from kollega.networks.serialise import message_json, page_json, thread_json
-from kollega.networks.threads import follow_thread, get_thread, thread_for_reader
+from kollega.networks.threads import follow_thread, get_thread
 from kollega.realtime import network_room, publish, thread_room
 from kollega.uow import unit_of_work
 
@@ -136,10 +136,10 @@ def _required(payload: dict[str, Any], name: str) -> Any:
 
 @handler("thread:join")
 def thread_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    # Every browser joins on every (re)connect: the thread, its network and the reader's
-    # membership in one query, the permission checked once, then only the page and its
-    # counts (benchmarks/connect_join.py).
-    thread, _, _ = thread_for_reader(person, _required(payload, "thread_id"))
+    # Every browser joins on every (re)connect: the thread, its network, the reader's
+    # membership and unread count in one prepared statement, the permission checked once,
+    # then only the page (benchmarks/connect_join.py).
+    thread, unread = join_view(person, _required(payload, "thread_id"))
     # Join before reading, so nothing committed in between is missed (clients skip
     # seqs they already have).
     join_room(thread_room(thread.id))
@@ -153,7 +153,6 @@ def thread_join(person: Any, payload: dict[str, Any]) -> dict[str, Any]:
         reactions = reactions_for([m["id"] for m in messages])
         for m in messages:
             m["reactions"] = reactions.get(m["id"]) or []
-    unread = thread_unread(person, thread)
     return {"thread": thread_json(thread, unread), "messages": messages, "more": more}
 
 

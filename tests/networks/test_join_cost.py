@@ -88,12 +88,12 @@ def test_the_latest_page_says_whether_there_are_more(app, org, nets):
     assert ack["thread"]["unread"] == 53
 
 
-def test_connect_and_join_cost_seven_statements(app, org, busy_thread):
+def test_connect_and_join_cost_six_statements(app, org, busy_thread):
     """Connect: the token with its person (one query). Join: the person again (one process, no
-    shared revisions), the thread with its network and the reader's membership, the
-    page, its files (kollega.uploads), its reactions and the unread count. No
-    permission or person check is left
-    out: tests/networks/test_socket_person.py and tests/security."""
+    shared revisions), the thread with its network, the reader's membership and unread
+    count (``reads.join_view``), the page, its files (kollega.uploads) and its reactions.
+    No permission or person check is left out: tests/networks/test_socket_person.py and
+    tests/security."""
     token = create_token(org.employee, "test")
     db.session.commit()
     db.session.expunge_all()  # as in a web process: nothing of the person in memory yet
@@ -102,4 +102,4 @@ def test_connect_and_join_cost_seven_statements(app, org, busy_thread):
         ack = client.emit("thread:join", {"thread_id": busy_thread}, callback=True)
     client.disconnect()
     assert ack["ok"], ack
-    assert len(seen) == 7, "\n".join(s[:150] for s in seen)
+    assert len(seen) == 6, "\n".join(s[:150] for s in seen)
