@@ -18,6 +18,46 @@ const CSP_RULES = `
 .emoji-menu{grid-auto-rows:var(--total-emoji-size)}
 `;
 
+// The component writes its few dynamic styles (the tabs' grid, the tab indicator, the
+// skin-tone list, the grid's rows) as style="" attributes, which the CSP refuses. Inside
+// the picker's shadow root those writes go through the CSSOM instead (el.style.cssText),
+// which the CSP allows: the same styles, and nothing refused.
+function routeStyleWrites() {
+  const native = Element.prototype.setAttribute;
+  if (native._kollegaPicker) return;
+  const inPicker = (el) => {
+    const root = el.getRootNode();
+    return !!(root && root.host && root.host.localName === "emoji-picker");
+  };
+  const patched = function (name, value) {
+    if (name === "style" && inPicker(this)) {
+      this.style.cssText = String(value);
+      return undefined;
+    }
+    // Its first render is built from <template> clones (another, inert document) and
+    // only then put into the shadow root, where a style attribute would be refused: the
+    // style waits for the element to arrive (pickerArrived).
+    if (name === "style" && this.ownerDocument !== document && !this.isConnected) {
+      waiting.set(this, String(value));
+      return undefined;
+    }
+    return native.call(this, name, value);
+  };
+  patched._kollegaPicker = true;
+  Element.prototype.setAttribute = patched;
+}
+
+const waiting = new Map(); // element -> the style it was given before it arrived
+
+function pickerArrived() {
+  waiting.forEach((value, el) => {
+    if (el.isConnected) {
+      el.style.cssText = value;
+      waiting.delete(el);
+    }
+  });
+}
+
 let dialog = null;
 let picker = null;
 let returnTo = null;
@@ -45,6 +85,7 @@ function adoptStyles(el) {
 }
 
 function build(chat) {
+  routeStyleWrites();
   const T = chat.strings;
   dialog = document.createElement("dialog");
   dialog.id = "reaction-picker";
@@ -62,6 +103,7 @@ function build(chat) {
   close.addEventListener("click", () => dialog.close());
   head.append(title, close);
   picker = document.createElement("emoji-picker");
+  new MutationObserver(pickerArrived).observe(picker.shadowRoot, { childList: true, subtree: true });
   const locale = T.locale === "en" ? "en" : "nb";
   picker.locale = locale;
   picker.dataSource = dataUrl(locale);

@@ -73,6 +73,11 @@ def test_react_reply_edit_delete_reach_the_other_browser_live(
 ) -> None:
     tid = nets.closed_thread.id
     leader, eva = page, second_page
+    refused: list[str] = []  # what the CSP refused (the picker's styles go through the CSSOM)
+    leader.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     sign_in(leader, org.leader)
     sign_in(eva, org.employee)
     open_thread(leader, tid)
@@ -165,6 +170,7 @@ def test_react_reply_edit_delete_reach_the_other_browser_live(
     expect(live.locator(".deleted")).to_be_visible()
     expect(live.locator(".body")).to_have_count(0)
     expect(live.get_by_role("button", name="Reager", exact=True)).to_have_count(0)
+    assert not refused, refused
 
 
 def test_mention_listbox_by_keyboard(page: Any, org: Any, nets: Any) -> None:
