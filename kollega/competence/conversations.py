@@ -14,13 +14,20 @@ from sqlalchemy.orm import selectinload
 from kollega import permissions
 from kollega.competence.models import (
     Competence,
+    CompetencePlan,
+    CompetencePlanGoal,
     ConversationCompetence,
+    ConversationGoal,
     DevelopmentConversation,
 )
 from kollega.competence.services import check_level, clean_note
 from kollega.errors import ValidationError
 from kollega.extensions import db
-from kollega.org.models import Person
+from kollega.org.models import OrgUnit, Person
+
+# Fewer conversations than this on a goal are shown as "fewer than" on the unit plan,
+# as the metrics hide groups under their threshold (kollega.metrics.analysis.MIN_GROUP).
+MIN_GROUP = 5
 
 
 def conversations(actor: Person, person: Person) -> list[DevelopmentConversation]:
@@ -35,6 +42,7 @@ def conversations(actor: Person, person: Person) -> list[DevelopmentConversation
                     ConversationCompetence.competence
                 ),
                 selectinload(DevelopmentConversation.leader),
+                selectinload(DevelopmentConversation.plan_goals),
             )
             .order_by(DevelopmentConversation.held_on.desc())
         )
@@ -49,8 +57,12 @@ def record_conversation(
     measures: str = "",
     competences: Sequence[tuple[Competence, Any]] = (),
     follow_up_on: dt.date | None = None,
+    goal_ids: Sequence[int] = (),
 ) -> DevelopmentConversation:
-    """The leader writes down what was agreed; only the employee and leader chain see it."""
+    """The leader writes down what was agreed; only the employee and leader chain see it.
+    ``goal_ids`` picks goals (with their measures) of the competence plans of the
+    person's unit and the units above it for the conversation's year; any other id is a
+    422. The follow-up date becomes a reminder for both (``competence.jobs``)."""
     permissions.require(
         permissions.can_record_conversation(actor, person),
         _l("Only the employee's leader can record a development conversation."),
@@ -66,6 +78,12 @@ def record_conversation(
         measures=clean_note(measures, "measures"),
         follow_up_on=follow_up_on,
     )
+    offered = {g.id: g for g in offered_goals(person, held_on.year)}
+    chosen = list(dict.fromkeys(goal_ids))
+    if any(gid not in offered for gid in chosen):
+        msg = _l("Pick goals from the unit's competence plan.")
+        raise ValidationError(msg, fields={"plan_goals": msg})
+    conv.plan_goals = [offered[gid] for gid in chosen]
     db.session.add(conv)
     seen: set[int] = set()
     for comp, target in competences:
@@ -76,3 +94,57 @@ def record_conversation(
         conv.items.append(ConversationCompetence(competence_id=comp.id, target_level=value))
     db.session.flush()
     return conv
+
+
+def offered_goals(person: Person, year: int) -> list[CompetencePlanGoal]:
+    """The goals a conversation with ``person`` may pick: those of the competence plans
+    of their unit and the units above it for ``year``, the nearest unit's first."""
+    unit: OrgUnit | None = person.unit
+    if unit is None:
+        return []
+    ids = unit.ancestor_ids()
+    rows = list(
+        db.session.scalars(
+            sa.select(CompetencePlanGoal)
+            .join(CompetencePlan, CompetencePlan.id == CompetencePlanGoal.plan_id)
+            .where(CompetencePlan.unit_id.in_(ids), CompetencePlan.year == year)
+            .options(selectinload(CompetencePlanGoal.plan).selectinload(CompetencePlan.unit))
+            .order_by(CompetencePlanGoal.id)
+        )
+    )
+    depth = {uid: i for i, uid in enumerate(reversed(list(ids)))}
+    return sorted(rows, key=lambda g: (depth.get(g.plan.unit_id, 99), g.id))
+
+
+def goal_counts(plan: CompetencePlan) -> dict[int, int | None]:
+    """How many development conversations picked each of the plan's goals (aggregate:
+    ``None`` for a count from 1 to ``MIN_GROUP`` - 1, which the page shows as "fewer
+    than 5", so that no single conversation can be made out)."""
+    rows = db.session.execute(
+        sa.select(ConversationGoal.goal_id, sa.func.count(ConversationGoal.conversation_id))
+        .where(ConversationGoal.goal_id.in_([g.id for g in plan.goals]))
+        .group_by(ConversationGoal.goal_id)
+    )
+    found = {gid: int(n) for gid, n in rows}
+    out: dict[int, int | None] = {}
+    for goal in plan.goals:
+        n = found.get(goal.id, 0)
+        out[goal.id] = n if n == 0 or n >= MIN_GROUP else None
+    return out
+
+
+def follow_ups_due(today: dt.date, days_back: int = 7) -> list[DevelopmentConversation]:
+    """Conversations whose follow-up date has come (up to ``days_back`` days ago, to
+    catch up a scheduler that was down) and whose reminder has not gone out."""
+    return list(
+        db.session.scalars(
+            sa.select(DevelopmentConversation)
+            .where(
+                DevelopmentConversation.follow_up_on.is_not(None),
+                DevelopmentConversation.follow_up_on <= today,
+                DevelopmentConversation.follow_up_on >= today - dt.timedelta(days=days_back),
+                DevelopmentConversation.follow_up_reminded_at.is_(None),
+            )
+            .order_by(DevelopmentConversation.id)
+        )
+    )

@@ -53,6 +53,7 @@ CREDENTIAL_FIELDS = {
     for name, prefix in ((f"competence_{i}", "comp"), (f"level_{i}", "level"))
 }
 CONVERSATION_FIELDS = {
+    "plan_goals": "c-plan-goals",
     "held_on": "c-held",
     "follow_up_on": "c-follow",
     "agreed_goals": "c-goals",
@@ -229,6 +230,12 @@ def conversation_input(form: MultiDict[str, str]) -> dict[str, Any]:
     fields.update(row_fields)
     if not (form.get("agreed_goals") or "").strip():
         fields["agreed_goals"] = str(_l("Write down what you agreed."))
+    goal_ids: list[int] = []
+    for raw in form.getlist("plan_goal"):
+        if not str(raw).isdigit() or len(str(raw)) > 12:
+            fields["plan_goals"] = str(_l("Pick goals from the unit's competence plan."))
+            break
+        goal_ids.append(int(raw))
     if fields:
         raise ValidationError(_l("Some of what you sent is not valid."), fields=fields)
     return {
@@ -237,4 +244,5 @@ def conversation_input(form: MultiDict[str, str]) -> dict[str, Any]:
         "measures": form.get("measures", ""),
         "competences": rows,
         "follow_up_on": follow,
+        "goal_ids": goal_ids,
     }

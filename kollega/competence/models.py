@@ -398,6 +398,8 @@ class DevelopmentConversation(Base):
     agreed_goals: Mapped[str] = mapped_column(sa.Text, default="")
     measures: Mapped[str] = mapped_column(sa.Text, default="")
     follow_up_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # When the follow-up reminder went to the employee and the leader (competence.jobs).
+    follow_up_reminded_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=now_utc)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
