@@ -56,7 +56,8 @@ def _fixed_periods(year: int, hr_id: int) -> list[CycleEvent]:
         )
     db.session.flush()
     made: list[CycleEvent] = []
-    for each in (year - 1, year, year + 1):
+    # This year first: the first event of the demo is one of this year's.
+    for each in (year, year + 1, year - 1):
         made += periods.fill_year(each, hr_id)
     return made
 

@@ -72,6 +72,7 @@ PAGES: dict[str, tuple[str | None, Callable[[W], str]]] = {
     "cycle.month_view": ("employee", lambda w: "/cycle/month"),
     "cycle.outbox": ("admin", lambda w: "/cycle/outbox"),
     "cycle.outbox_mail": ("admin", lambda w: w["outbox_mail"]),
+    "cycle.periods_page": ("hr", lambda w: "/cycle/periods"),
     "gaps.index": ("leader", lambda w: "/gaps/"),
     "gaps.mine": ("employee", lambda w: "/gaps/me"),
     "gaps.person": ("employee", lambda w: f"/gaps/people/{w['ids']['employee']}"),
@@ -180,6 +181,16 @@ def _choose_experience(page: Any) -> None:
     assert page.locator("#experience-parts").is_visible()
 
 
+def _year_refused(page: Any) -> None:
+    """The annual cycle's filters with a year that is no year: the page again, 400."""
+    page.locator("main form.cycle-filters #year").fill("abc")
+    with page.expect_navigation() as navigation:
+        page.locator("main form.cycle-filters [type=submit]").click()
+    page.wait_for_load_state()
+    assert navigation.value is not None and navigation.value.status == 400
+    assert page.locator("#year[aria-invalid=true]").count() == 1
+
+
 def _search_refused(page: Any) -> None:
     """The search form sent with its period the wrong way round: the form again, 422."""
     page.locator("#search-from").fill("2030-01-02")
@@ -195,6 +206,13 @@ STATES += [
     ("sign-in errors", None, lambda w: "/login", _submit_empty("main button[type=submit]")),
     ("new network errors", "employee", lambda w: "/networks/new", _submit_empty()),
     ("new stop errors", "leader", lambda w: "/cycle/events/new", _submit_empty()),
+    (
+        "fixed period errors",
+        "hr",
+        lambda w: "/cycle/periods",
+        _submit_empty("main form[aria-labelledby=add-heading] [type=submit]"),
+    ),
+    ("year filter errors", "employee", lambda w: "/cycle/", _year_refused),
     ("new training errors", "hr", lambda w: "/trainings/new", _submit_empty()),
     ("password errors", "employee", lambda w: "/account/password", _submit_empty()),
     (

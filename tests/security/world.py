@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kollega.cycle import services as cycle
+from kollega.cycle.models import FixedPeriod
 from kollega.cycle.services import occurrence_key
 from kollega.extensions import db
 from kollega.networks.invitations import invite_guest
@@ -92,6 +93,8 @@ def build_world(org: Any) -> World:
     event_a = cycle.create_event(lead, {**stop, "unit": "A1"})
     event_b = cycle.create_event(other_lead, {**stop, "unit": "B1", "title": "B1-stopp"})
     key = occurrence_key(dt.datetime(2027, 3, 2, 8, 0, tzinfo=dt.UTC))
+    period = FixedPeriod(kind="planning_period", title="Planlegging", rule="week", week=33, days=5)
+    db.session.add(period)
 
     plan_a = plans.create_plan(
         lead, org.unit_a1, "Plan A1", dt.date(2027, 1, 1), dt.date(2028, 12, 31)
@@ -138,6 +141,7 @@ def build_world(org: Any) -> World:
         "requirement_id": 999999,
         "competence": "digcomp-2.2:4.2",
         "framework": "digcomp-2.2",
+        "period_id": period.id,
     }
     own = {
         **common,
