@@ -170,8 +170,8 @@ def build(
         item.label = f"{item.title}, {item.dates}, {kind_label(kind)}"
         items.append(item)
     out = Year(year=year, items=items, days=_days_in(year))
-    _wheel(out, today, month_names, kind_label)
     _lines(out)
+    _wheel(out, today, month_names, kind_label)
     return out
 
 
@@ -217,12 +217,16 @@ def _wheel(out: Year, today: dt.date, month_names: Sequence[str], kind_label: An
         )
     for item in out.items:
         r1, r2 = _ring(item.kind)
+        # Overlapping events of one kind share the ring as lanes (as in the linear year).
+        width = (r2 - r1) / out.lanes.get(item.kind, 1)
+        r1, r2 = r1 + item.lane * width, r1 + (item.lane + 1) * width
         d1 = _day_pos(year, item.first)
         d2 = _day_pos(year, item.last + dt.timedelta(days=1))
         if d2 - d1 < MIN_DAYS:
             mid = (d1 + d2) / 2
             d1, d2 = mid - MIN_DAYS / 2, mid + MIN_DAYS / 2
-        item.path = sector(r1 + 1, r2 - 1, _angle(year, d1), _angle(year, d2))
+        pad = 1.0 if width > 8 else 0.25
+        item.path = sector(r1 + pad, r2 - pad, _angle(year, d1), _angle(year, d2))
     if today.year == year:
         days = _day_pos(year, today) + 0.5
         angle = _angle(year, days)
