@@ -52,6 +52,7 @@ from kollega.networks.models import Message, Network, Reaction, Thread
 from kollega.networks.send import _insert_statements
 from kollega.networks.serialise import page_json
 from kollega.org.models import Person
+from kollega.realtime import Encoded
 
 # Pages kept per process (a page of 50 messages is some tens of kB).
 SIZE = 256
@@ -112,7 +113,8 @@ def build(thread_id: int) -> tuple[list[dict[str, Any]], bool]:
 def latest_page(thread: Thread) -> tuple[list[dict[str, Any]], bool]:
     """``build(thread.id)``, served from this process's pages while the thread's revision
     is unchanged. Call it after joining the thread's room (see the module docstring). The
-    messages are shared between readers: read them, never change them."""
+    messages are shared between readers (a ``realtime.Encoded``, whose JSON is made once):
+    read them, never change them."""
     if not sockets.shares_revisions():
         return build(thread.id)
     current = revision(thread.id)
@@ -128,7 +130,9 @@ def latest_page(thread: Thread) -> tuple[list[dict[str, Any]], bool]:
             pages.move_to_end(thread.id)
             return kept[1], kept[2]
     built_at = time.monotonic()
-    messages, more = build(thread.id)
+    built, more = build(thread.id)
+    # Its JSON made once, with the first answer, for every answer after (JsonPacket).
+    messages = Encoded(built)
     with _lock:
         pages[thread.id] = (tag, messages, more, built_at)
         pages.move_to_end(thread.id)

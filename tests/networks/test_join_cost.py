@@ -103,3 +103,25 @@ def test_connect_and_join_cost_six_statements(app, org, busy_thread):
     client.disconnect()
     assert ack["ok"], ack
     assert len(seen) == 6, "\n".join(s[:150] for s in seen)
+
+
+def test_a_page_encoded_once_encodes_as_the_plain_list():
+    """``realtime.Encoded`` (the kept page's JSON, made once) goes into a packet as the
+    same bytes as the list would, next to other values, and is not walked for binary data."""
+    from socketio import packet
+
+    from kollega.realtime import Encoded, JsonPacket
+
+    page = [{"id": 1, "body": 'Hei "du" ø \u2028', "reactions": []}, {"id": 2, "files": []}]
+    kept = Encoded(page)
+    other = {"ok": True, "thread": {"title": "kollega-encoded-"}, "messages": kept, "more": 0}
+    plain = {**other, "messages": page}
+    for _ in range(2):  # the second time from the text made the first
+        assert (
+            JsonPacket(packet.ACK, [other], id=7).encode()
+            == packet.Packet(packet.ACK, [plain], id=7).encode()
+        )
+    assert JsonPacket.data_is_binary([other]) is False
+    assert JsonPacket(packet.ACK, [{"x": b"1", "messages": kept}], id=1).packet_type == (
+        packet.BINARY_ACK
+    )
