@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from kollega import mail
 from kollega.clock import OSLO
-from kollega.cycle import services
+from kollega.cycle import services, words
 from kollega.cycle.models import DigestRun, DigestSend
 from kollega.extensions import db
 from kollega.networks import public as networks
@@ -74,7 +74,9 @@ def compose(person: Person, choice: str, now: dt.datetime) -> Mail | None:
         if coming:
             lines += ["", _("Coming up in your annual cycle:")]
             for occ in coming[:10]:
-                when = occ.starts_at.astimezone(OSLO).strftime("%d.%m %H:%M")
+                when = occ.starts_at.astimezone(OSLO).strftime("%d.%m ") + words.clock(
+                    occ.starts_at
+                )
                 lines.append(f"- {when} {occ.event.title}")
         lines += ["", _("You get this digest because of your notification settings in kollega.")]
         subject = (
