@@ -254,3 +254,7 @@ def _past(ctx: DemoContext, events: list[CycleEvent], now: dt.datetime) -> None:
     ):
         for i in range(0, len(rows), 2000):
             db.session.execute(sa.insert(table), rows[i : i + 2000])
+
+
+# The reflection threads of the latest past stops: a step of its own, after this one.
+from kollega.cycle import demo_reflect  # noqa: E402, F401

@@ -259,6 +259,7 @@ def _close(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> Non
 def summary_text(event: CycleEvent, summary: dict[str, Any]) -> str:
     lines = [
         _("Summary of %(title)s", title=event.title),
+        "",
         _(
             "Invited: %(invited)s. Said yes: %(attending)s. Attended: %(attended)s. "
             "Reflections: %(reflections)s.",

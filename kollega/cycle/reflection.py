@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kollega.cycle import attendance
 from kollega.cycle.models import CycleEvent, Dispatch, UnitStopSpace
 from kollega.cycle.services import invitees
 from kollega.extensions import db
@@ -109,18 +110,25 @@ def replies(event: CycleEvent, start: dt.datetime) -> list[tuple[int, str]]:
     """(author id, text) of what people wrote in the occurrence's thread (not kollega's
     own posts)."""
     thread_id = opened_thread_id(event.id, start)
-    if thread_id is None:
-        return []
+    return replies_in(thread_id) if thread_id is not None else []
+
+
+def replies_in(thread_id: int) -> list[tuple[int, str]]:
+    """(author id, text) of what people wrote in a thread (not kollega's own posts)."""
     system = db.session.scalar(sa.select(Person.id).where(Person.email == SYSTEM_EMAIL))
     return networks.thread_replies(thread_id, {system} if system is not None else set())
 
 
 def closed_summary(event: CycleEvent, start: dt.datetime) -> dict[str, Any] | None:
-    """The summary stored when the occurrence closed, if it has."""
-    return db.session.scalar(
+    """The summary stored when the occurrence closed, if it has (a record from before
+    summaries had every part is summed up again from what is stored)."""
+    stored = db.session.scalar(
         sa.select(Dispatch.summary).where(
             Dispatch.event_id == event.id,
             Dispatch.occurrence_start == start,
             Dispatch.action == "close",
         )
     )
+    if stored is None or "prompts" in stored:
+        return stored
+    return attendance.summarise(event, start, replies(event, start))
