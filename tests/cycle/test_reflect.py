@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -196,7 +197,7 @@ def test_calm_reminders_one_per_person_and_occurrence(app, org):
     assert stop.id
 
 
-def test_reminder_made_after_every_time_sends_the_latest_once(app, org):
+def test_reminder_made_after_every_time_sends_the_latest_once(app, org, client):
     stop = make_event(
         org.leader,
         unit="A1a",
@@ -214,6 +215,12 @@ def test_reminder_made_after_every_time_sends_the_latest_once(app, org):
     ).all()
     assert actions_done == ["remind:15"]
     assert len(outbox(app)) == 2
+    # The admin's outbox names the invitation among the mail's attachments.
+    login(client, org.admin)
+    listing = client.get("/cycle/outbox").get_data(as_text=True)
+    name = re.search(r'href="/cycle/outbox/(\w+)"', listing).group(1)
+    html = client.get(f"/cycle/outbox/{name}").get_data(as_text=True)
+    assert "Vedlegg" in html and "invitation.ics" in html
 
 
 def test_rsvp_and_check_in_are_counted_apart(app, org, client):
