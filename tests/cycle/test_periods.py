@@ -188,3 +188,19 @@ def test_the_demo_has_the_fixed_periods_last_this_and_next_year_on_weekdays(app)
             assert first.weekday() < 5 and last.weekday() < 5, event
             if event.kind == "planning_period":
                 assert first.weekday() == 0 and last.weekday() == 4, event
+
+
+def test_a_units_calendar_feed_has_the_fixed_periods_too(client, org):
+    login(client, org.hr)
+    client.post("/cycle/periods", data=WEEK)
+    login(client, org.leader)
+    response = client.get("/api/v1/cycle/units/A1/calendar.ics")
+    assert response.status_code == 200
+    cal = icalendar.Calendar.from_ical(response.data)
+    next_year = now_utc().astimezone(OSLO).year + 1
+    starts = [
+        e.decoded("dtstart")
+        for e in cal.walk("VEVENT")
+        if str(e["summary"]) == "Felles planleggingsperiode"
+    ]
+    assert any(s.year == next_year and s.isocalendar().week == 33 for s in starts)
