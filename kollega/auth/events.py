@@ -76,7 +76,8 @@ def on_connect(auth: Any = None) -> bool:
     session[_GROUP] = group
     join_room(person_room(person.id))
     join_room(group)
-    sockets.remember(person.id, socket_sid(), (group,))
+    # (A person with no revision yet is given one here, not by their first event.)
+    sockets.remember(person.id, socket_sid(), (group,), give_revision=before is None)
     auth_at = None if via_token else session.get(sessions.AUTH_AT)
     sockets.track(socket_sid(), auth_at, now, via_token, ident)
     return True

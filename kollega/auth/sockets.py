@@ -65,19 +65,32 @@ def token_group(token_digest: str) -> str:
     return f"token:{token_digest}"
 
 
-def remember(person_id: int, sid: str, groups: tuple[str, ...] = ()) -> None:
+def remember(
+    person_id: int, sid: str, groups: tuple[str, ...] = (), give_revision: bool = False
+) -> None:
     """Record (or refresh) that ``sid`` is a socket of the person (and of ``groups``:
-    its browser session or its token)."""
+    its browser session or its token); with ``give_revision``, in the same round trip,
+    ``give_revision(person_id)`` (a connect whose person had none: their first event
+    then finds one)."""
     client = _redis()
     if client is None:
         return
     now = time.time()
-    with client.pipeline() as pipe:
+    # On every connect (benchmarks/connect_join.py): no MULTI (nothing here needs it), and
+    # the old entries trimmed at one call in _TRIM_EVERY (they are only ever closed again).
+    trim = secrets.randbelow(_TRIM_EVERY) == 0
+    with client.pipeline(transaction=False) as pipe:
         for key in (_key(person_id), *(_group_key(g) for g in groups if g)):
             pipe.zadd(key, {sid: now})
-            pipe.zremrangebyscore(key, 0, now - _KEEP)
+            if trim:
+                pipe.zremrangebyscore(key, 0, now - _KEEP)
             pipe.expire(key, _KEEP)
+        if give_revision:
+            pipe.set(revision_key(person_id), secrets.token_hex(8), ex=_REVISION_TTL, nx=True)
         pipe.execute()
+
+
+_TRIM_EVERY = 16
 
 
 def sids_of(person_id: int) -> set[str]:
