@@ -67,15 +67,26 @@ def periods_page() -> Any:
     errors: list[tuple[str, str]] = []
     values: dict[str, str] = {"rule": "week", "start_time": "08:00", "end_time": "16:00"}
     status = 200
+    editing = _editing()
+    if editing is not None and request.method == "GET":
+        values = _values_of(editing)
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         values = {name: request.form.get(name, "") for name in FIELDS}
-        made, errors = formflow.attempt_placed(
-            lambda: periods.create_period(person, dict(values)), IDS, "p-title"
-        )
-        if made is not None:
-            flash(_("The fixed period is in the annual cycle this year and next year."), "success")
+        if editing is not None:
+            target = editing
+            done, errors = formflow.attempt_placed(
+                lambda: periods.update_period(person, target, dict(values)) + 1, IDS, "p-title"
+            )
+            message = _("The fixed period was saved; its coming events moved with it.")
+        else:
+            done, errors = formflow.attempt_placed(
+                lambda: periods.create_period(person, dict(values)), IDS, "p-title"
+            )
+            message = _("The fixed period is in the annual cycle this year and next year.")
+        if done is not None:
+            flash(message, "success")
             return redirect(url_for("cycle.periods_page"))
         status = 422
     year = now_utc().astimezone(OSLO).year
@@ -91,6 +102,7 @@ def periods_page() -> Any:
     ]
     return render_template(
         "cycle/periods.html",
+        editing=editing,
         rows=rows,
         year=year,
         form=form,
@@ -101,6 +113,32 @@ def periods_page() -> Any:
         months=_month_names(),
         ids=IDS,
     ), status
+
+
+def _editing() -> FixedPeriod | None:
+    """The period named by ``?edit=`` (GET) or the form's ``period_id`` (POST); 404 if none."""
+    raw = request.form.get("period_id") if request.method == "POST" else request.args.get("edit")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(404)
+    return periods.get_period(int(raw))
+
+
+def _values_of(period: FixedPeriod) -> dict[str, str]:
+    return {
+        "title": period.title,
+        "kind": period.kind,
+        "rule": period.rule,
+        "week": str(period.week or ""),
+        "start_month": str(period.start_month or ""),
+        "start_day": str(period.start_day or ""),
+        "days": str(period.days or 1),
+        "start_time": _time(period.start_minute).replace(".", ":"),
+        "end_time": _time(period.end_minute).replace(".", ":"),
+        "location": period.location or "",
+        "description": period.description or "",
+    }
 
 
 def delete_period(period_id: int) -> Any:

@@ -214,6 +214,35 @@ def get_period(period_id: int) -> FixedPeriod:
     return period
 
 
+def update_period(actor: Person, period: FixedPeriod, data: dict[str, Any]) -> int:
+    """HR changes a fixed period; its events that have not begun follow (moved to the new
+    days, renamed); past ones stay as they were. Returns how many events changed."""
+    permissions.require(permissions.can_plan_municipality_cycle(actor))
+    for key, value in _clean(data).items():
+        setattr(period, key, value)
+    now = now_utc()
+    changed = 0
+    rows = db.session.scalars(
+        sa.select(FixedPeriodYear).where(FixedPeriodYear.period_id == period.id)
+    )
+    for row in rows:
+        event = row.event
+        if event is None or event.starts_at <= now:
+            continue
+        span = span_in(period, row.year)
+        if span is None:
+            db.session.delete(event)
+            changed += 1
+            continue
+        event.kind, event.title = period.kind, period.title
+        event.description, event.location = period.description, period.location
+        event.starts_at = _at(span.first, period.start_minute)
+        event.ends_at = _at(span.last, period.end_minute)
+        changed += 1
+    db.session.flush()
+    return changed
+
+
 def delete_period(actor: Person, period: FixedPeriod) -> int:
     """HR removes a fixed period and its events that have not begun (past ones stay in
     the record). Returns how many events were removed."""

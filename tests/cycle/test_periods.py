@@ -204,3 +204,27 @@ def test_a_units_calendar_feed_has_the_fixed_periods_too(client, org):
         if str(e["summary"]) == "Felles planleggingsperiode"
     ]
     assert any(s.year == next_year and s.isocalendar().week == 33 for s in starts)
+
+
+def test_hr_changes_a_period_and_its_coming_events_move(client, org):
+    login(client, org.hr)
+    client.post("/cycle/periods", data=WEEK)
+    period = db.session.scalars(sa.select(FixedPeriod)).one()
+    form = client.get(f"/cycle/periods?edit={period.id}").get_data(as_text=True)
+    assert 'name="period_id"' in form and 'value="33"' in form
+    changed = {**WEEK, "week": "34", "title": "Planleggingsuke", "period_id": str(period.id)}
+    assert client.post("/cycle/periods", data=changed).status_code == 302
+    db.session.expire_all()
+    next_year = now_utc().astimezone(OSLO).year + 1
+    row = db.session.get(FixedPeriodYear, (period.id, next_year))
+    start = row.event.starts_at.astimezone(OSLO)
+    assert row.event.title == "Planleggingsuke" and start.isocalendar().week == 34
+    assert start.weekday() == 0 and row.event.ends_at.astimezone(OSLO).weekday() == 4
+    # Bad input changes nothing; an unknown period is a 404.
+    bad = client.post("/cycle/periods", data={**changed, "week": "0"})
+    assert bad.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(FixedPeriod, period.id).week == 34
+    assert client.get("/cycle/periods?edit=999999").status_code == 404
+    assert client.get("/cycle/periods?edit=x").status_code == 404
+    assert client.post("/cycle/periods", data={**WEEK, "period_id": "999999"}).status_code == 404
