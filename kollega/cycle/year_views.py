@@ -34,11 +34,12 @@ class Filter:
     year: int = 0
     unit: OrgUnit | None = None
     network_id: int | None = None
+    below: bool = False  # a unit with the units below it (its leaders and HR)
 
     def args(self) -> dict[str, Any]:
         """The query arguments that keep this filter in the year, list and month links."""
         if self.scope == "unit" and self.unit is not None:
-            return {"unit": self.unit.code}
+            return {"unit": self.unit.code, **({"below": 1} if self.below else {})}
         if self.scope == "network" and self.network_id is not None:
             return {"scope": "network", "network": self.network_id}
         if self.scope == "municipality":
@@ -94,6 +95,7 @@ def parse_filter(person: Person) -> tuple[Filter, list[tuple[str, str]]]:
             found.scope = "mine"
         else:
             found.unit = unit
+            found.below = request.args.get("below") == "1"
     elif scope == "network":
         raw = request.args.get("network", "").strip()
         allowed = {nid for nid, _name in network_choices(person)}
@@ -111,7 +113,18 @@ def parse_filter(person: Person) -> tuple[Filter, list[tuple[str, str]]]:
 def events_in(person: Person, chosen: Filter) -> list[CycleEvent]:
     """The events the filter shows (a unit the person may not see: refused, 403)."""
     if chosen.scope == "unit" and chosen.unit is not None:
-        return services.unit_cycle_events(person, chosen.unit)
+        events = services.unit_cycle_events(person, chosen.unit)
+        if chosen.below:
+            permissions.require(
+                permissions.can_manage_unit(person, chosen.unit),
+                _("Only the unit's leaders and HR see the units below it."),
+            )
+            sub = sa.select(OrgUnit.id).where(
+                OrgUnit.path.startswith(chosen.unit.path), OrgUnit.id != chosen.unit.id
+            )
+            stmt = sa.select(CycleEvent).where(CycleEvent.unit_id.in_(sub))
+            events += list(db.session.scalars(stmt))
+        return events
     if chosen.scope == "network" and chosen.network_id is not None:
         stmt = sa.select(CycleEvent).where(CycleEvent.network_id == chosen.network_id)
         return list(db.session.scalars(stmt.order_by(CycleEvent.starts_at)))

@@ -120,3 +120,24 @@ def test_a_unit_outside_ones_own_is_refused(client, org):
 def test_a_guest_has_no_municipality_year(client, org):
     login(client, org.guest)
     assert client.get("/cycle/?scope=municipality").status_code == 400
+
+
+def test_a_leader_sees_the_units_below_and_an_employee_may_not(client, org):
+    make_event(
+        org.leader,
+        unit="A1a",
+        kind="learning_stop",
+        title="Læringsstopp i A1a",
+        starts_at="2026-03-03T09:00",
+        ends_at="2026-03-03T10:00",
+    )
+    login(client, org.leader)
+    alone = client.get("/cycle/?unit=A1&year=2026").get_data(as_text=True)
+    assert "Læringsstopp i A1a" not in alone
+    tree = client.get("/cycle/?unit=A1&below=1&year=2026")
+    assert tree.status_code == 200 and "Læringsstopp i A1a" in tree.get_data(as_text=True)
+
+
+def test_an_employee_may_not_see_the_units_below(client, org):
+    login(client, org.employee)
+    assert client.get("/cycle/?unit=A1&below=1&year=2026").status_code == 403
