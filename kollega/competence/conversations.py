@@ -98,16 +98,28 @@ def record_conversation(
 
 def offered_goals(person: Person, year: int) -> list[CompetencePlanGoal]:
     """The goals a conversation with ``person`` may pick: those of the competence plans
-    of their unit and the units above it for ``year``, the nearest unit's first."""
+    of their unit and the units above it (each unit's plan for ``year``, or its latest
+    before it when that year has none yet), the nearest unit's first."""
     unit: OrgUnit | None = person.unit
     if unit is None:
         return []
     ids = unit.ancestor_ids()
+    latest = (
+        sa.select(CompetencePlan.unit_id, sa.func.max(CompetencePlan.year).label("year"))
+        .where(CompetencePlan.unit_id.in_(ids), CompetencePlan.year <= year)
+        .group_by(CompetencePlan.unit_id)
+        .subquery()
+    )
     rows = list(
         db.session.scalars(
             sa.select(CompetencePlanGoal)
             .join(CompetencePlan, CompetencePlan.id == CompetencePlanGoal.plan_id)
-            .where(CompetencePlan.unit_id.in_(ids), CompetencePlan.year == year)
+            .join(
+                latest,
+                sa.and_(
+                    latest.c.unit_id == CompetencePlan.unit_id, latest.c.year == CompetencePlan.year
+                ),
+            )
             .options(selectinload(CompetencePlanGoal.plan).selectinload(CompetencePlan.unit))
             .order_by(CompetencePlanGoal.id)
         )

@@ -54,6 +54,11 @@ def test_a_conversation_picks_plan_goals_and_the_plan_counts_them(app, client, o
     elsewhere = _goal(org.unit_b1, "Hjemmetjenestens mål")
     offered = {g.id for g in conversations.offered_goals(org.employee, YEAR)}
     assert {privacy.id, digital.id} <= offered and elsewhere.id not in offered
+    # A year without a plan yet offers the latest plan's goals; a year before, none.
+    assert {privacy.id, digital.id} <= {
+        g.id for g in conversations.offered_goals(org.employee, YEAR + 1)
+    }
+    assert conversations.offered_goals(org.employee, YEAR - 1) == []
 
     login(client, org.leader)
     url = f"/competence/people/{org.employee.id}/conversations"
