@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
+import pytest
 import sqlalchemy as sa
 
 from kollega.cycle import attendance, jobs, reflection, services, words
@@ -287,3 +288,58 @@ def test_event_page_says_recurrence_and_reminders_in_words(app, org, client):
             assert words.reminder(1440) == "1 day before"
             assert words.recurrence("FREQ=MONTHLY;BYDAY=1TU") == "every month on the first Tuesday"
     assert reflection.SYSTEM_EMAIL.endswith(".invalid")
+
+
+@pytest.mark.slow
+def test_the_running_scheduler_opens_the_stop_at_its_start(app, org, tmp_path):
+    """``kollega scheduler`` left running (its every-minute job): a unit stop planned to
+    begin at the next minute, inside its reminder windows, is reminded once when the
+    process starts, opens its thread at its start, and closes with its summary."""
+    now = dt.datetime.now(dt.UTC)
+    begins = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    if (begins - now).total_seconds() < 20:  # leave the process time to start first
+        begins += dt.timedelta(minutes=1)
+    stop = make_event(
+        org.leader,
+        unit="A1a",
+        kind="learning_stop",
+        title="Læringsstopp med ekte planlegger",
+        starts_at=begins.isoformat(),
+        ends_at=(begins + dt.timedelta(minutes=1)).isoformat(),
+        reminders=[1440, 60],
+    )
+    db.session.commit()
+    env = servers._base_env(str(app.config["DATABASE_URL"]), Path(app.instance_path))
+    process = servers.scheduler(env, tmp_path / "logs").start()
+
+    def done() -> list[str]:
+        rows = db.session.scalars(
+            sa.select(Dispatch.action).where(Dispatch.event_id == stop.id).order_by(Dispatch.id)
+        ).all()
+        db.session.rollback()
+        return list(rows)
+
+    try:
+        assert servers.wait_until(lambda: done() == ["remind:60"], 90, 0.5), process.tail()
+        assert dt.datetime.now(dt.UTC) < begins  # reminded before it began, not opened
+        assert servers.wait_until(lambda: "open" in done(), 120, 0.5), process.tail()
+        opened = db.session.scalar(
+            sa.select(Dispatch).where(Dispatch.event_id == stop.id, Dispatch.action == "open")
+        )
+        assert opened.done_at >= begins and opened.thread_id is not None
+        thread_id = opened.thread_id
+        db.session.rollback()
+        attendance.save_reflection(
+            org.employee, services.get_event(stop.id), begins, ["Vi delte erfaringer"]
+        )
+        send_message(org.colleague, thread_id, "running-1", "Vi delte erfaringer i tråden")
+        db.session.commit()
+        assert servers.wait_until(lambda: "close" in done(), 120, 0.5), process.tail()
+    finally:
+        process.terminate(timeout=20)
+    summary = db.session.scalar(
+        sa.select(Dispatch.summary).where(Dispatch.event_id == stop.id, Dispatch.action == "close")
+    )
+    assert summary["reflections"] == 1 and summary["replies"] == 1, summary
+    assert done() == ["remind:60", "open", "close"]
+    assert sorted(m["To"] for m in outbox(app)) == sorted([org.employee.email, org.colleague.email])
