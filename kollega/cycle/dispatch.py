@@ -164,27 +164,16 @@ def _audience(event: CycleEvent, occ: services.Occurrence) -> list[Any]:
 
 def _remind(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> None:
     """One reminder of one occurrence: an in-app notice to everyone who has not said no,
-    and (not for municipality-wide periods) an e-mail with a link and the invitation.
-    At most one per person and occurrence: a later reminder of the same occurrence for
-    a person already reminded goes in the app only."""
+    and (not for municipality-wide periods) an e-mail with a link and the invitation
+    (its UID per occurrence, so a second reminder updates the same calendar entry).
+    Which reminders are sent at all is ``_reminder_due``'s: one when the event was made
+    inside its reminder windows."""
     people = _audience(event, occ)
     record.recipients = len(people)
     if people:
         rooms = [person_room(person.id) for person in people]
         realtime.queue(rooms, "cycle:reminder", _payload(event, occ, "reminder"))
     if event.municipality_wide:  # municipality-wide periods: in the app only
-        return
-    mailed = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Dispatch)
-        .where(
-            Dispatch.event_id == event.id,
-            Dispatch.occurrence_start == occ.starts_at,
-            Dispatch.action.startswith("remind:"),
-            Dispatch.id != record.id,
-        )
-    )
-    if mailed:
         return
     for person in people:
         invitation.send_reminder(event, occ, person)
