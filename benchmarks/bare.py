@@ -89,6 +89,8 @@ def design_payload(data: dict[str, Any], seq: int) -> dict[str, Any]:
         "body_html": f"<p>{html.escape(body)}</p>",
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
         "network_id": 1,
+        "mentions": [],
+        "attachments": [],
     }
 
 

@@ -66,8 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "against the bare replay of the same SQL, and a cProfile of kollega's",
     )
     args = parser.parse_args(argv)
-    if not (1 <= args.messages <= 1000 and 1 <= args.members <= 2000):
-        parser.error("--messages 1..1000 and --members 1..2000")
+    if not (1 <= args.messages <= 20000 and 1 <= args.members <= 2000):
+        parser.error("--messages 1..20000 and --members 1..2000")
     if not (1 <= args.seconds <= 120 and 1 <= args.connections <= 64):
         parser.error("--seconds 1..120 and --connections 1..64")
     return args
@@ -78,7 +78,7 @@ def setup(app: Any, messages: int, members: int) -> tuple[int, str]:
     from kollega.auth.services import create_token
     from kollega.extensions import db
     from kollega.networks.members import join_network
-    from kollega.networks.messages import REACTIONS, react
+    from kollega.networks.messages import react
     from kollega.networks.networks import create_network
     from kollega.networks.send import send_message
     from kollega.networks.threads import open_thread
@@ -103,7 +103,7 @@ def setup(app: Any, messages: int, members: int) -> tuple[int, str]:
                 f"Melding **{n}** om _praksis_ med en [lenke](https://example.org/{n}).",
             )
             if n % 3 == 0:
-                react(people[(n + 1) % len(people)], result.message.id, REACTIONS[0])
+                react(people[(n + 1) % len(people)], result.message.id, "👍")
         reader = people[-1]
         token = create_token(reader, "bench")
         db.session.commit()
