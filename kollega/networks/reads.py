@@ -129,7 +129,7 @@ def unread_counts(person: Person, thread_ids: Iterable[int] | None = None) -> di
     return {tid: int(n) for tid, n in db.session.execute(stmt)}
 
 
-# Built once (thread_unread runs on every thread:join).
+# Built once: the unread count of ``join_view``, on every thread:join.
 _THREAD_UNREAD = sa.select(sa.func.count()).where(
     Message.thread_id == sa.bindparam("thread_id"),
     Message.seq
@@ -147,17 +147,9 @@ _THREAD_UNREAD = sa.select(sa.func.count()).where(
 )
 
 
-def thread_unread(person: Person, thread: Thread) -> int:
-    """``unread_counts(person, [thread.id])`` of a thread the caller has had from
-    ``get_thread`` or ``thread_for_reader`` (the reader's permission checked there): one
-    count, no permission filter again (``thread:join`` on every reconnect)."""
-    params = {"thread_id": thread.id, "person_id": person.id}
-    return int(db.session.scalar(_THREAD_UNREAD, params) or 0)
-
-
 @functools.cache
 def _join_view_statement() -> sa.Select[Any]:
-    # Built once per process (statement construction was a tenth of a join's CPU): the
+    # Built once per process (built per call, it cost a third of the read itself): the
     # thread with its network, the reader's membership and their unread count.
     return (
         sa.select(Thread, NetworkMember, _THREAD_UNREAD.scalar_subquery())
@@ -178,7 +170,7 @@ def _join_view_statement() -> sa.Select[Any]:
 def join_view(person: Person, thread_id: int) -> tuple[Thread, int]:
     """What ``thread:join`` needs before its page, in one statement: the thread (with its
     network) when the person may read it, as ``threads.thread_for_reader`` gives it, and
-    the person's unread count in it (``thread_unread``). Refused as ``get_thread``
+    the person's unread count in it (as ``unread_counts``). Refused as ``get_thread``
     refuses: ``NotFound`` when there is no such thread or the person may not know of its
     network, else ``PermissionDenied``."""
     row = db.session.execute(
