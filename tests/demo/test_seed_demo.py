@@ -68,7 +68,7 @@ def wipe() -> None:
 def test_builds_the_municipality_with_n_employees(runner):
     result = seed(runner, "--employees", "120")
     assert count_with_role("employee") == 120
-    assert people_count() == 121  # and the guest
+    assert people_count() == 122  # and the guest, and kollega (the inactive author of stop prompts)
 
     units = list(db.session.scalars(sa.select(OrgUnit)))
     kinds = {u.kind for u in units}
