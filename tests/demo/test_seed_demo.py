@@ -97,7 +97,7 @@ def test_builds_the_municipality_with_n_employees(runner):
     assert len({p.email for p in people}) == len(people)
 
     assert count_with_role("hr") >= 2 and count_with_role("admin") >= 1
-    (guest,) = [p for p in people if p.employee_no is None]
+    (guest,) = [p for p in people if p.employee_no is None and p.active]
     assert guest.roles == ["guest"] and guest.unit_id is None
 
     lines = result.output.splitlines()
