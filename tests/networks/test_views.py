@@ -199,6 +199,7 @@ def test_thread_page_messages_never_stale_nor_another_viewers(client, org, nets)
         """The message's action buttons (assets/chat/actions.js works them live)."""
         found = re.search(rf'<article id="m\d+"[^>]*data-id="{mid}".*?</article>', html, re.S)
         return set(re.findall(r'data-action="([a-z-]+)"', found.group(0))) if found else set()
+
     own = page(org.employee)
     assert "<em>utkast</em>" in own and {"edit", "delete"} <= actions(own)
     guest = page(org.guest)  # a member, not the author, no facilitator
