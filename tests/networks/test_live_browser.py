@@ -16,6 +16,7 @@ from kollega.networks.reads import mark_read
 from kollega.networks.send import send_message
 from kollega.networks.threads import open_thread as start_thread
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.conftest import set_language
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -246,3 +247,40 @@ def test_outbox_entry_whose_ack_was_lost_is_shown_once(page: Any, org: Any, nets
     assert page.evaluate("(k) => localStorage.getItem(k)", key) is None
     db.session.expire_all()
     assert [m.seq for m in list_messages(org.employee, tid)[0]] == [1, 2]
+
+
+@pytest.mark.parametrize("locale,lang", [("nb-NO", "nb"), ("en-GB", "en")])
+def test_failed_and_offline_messages_pass_axe(
+    chromium: Any, live_server: Any, org: Any, nets: Any, locale: str, lang: str
+) -> None:
+    """The composer's live states in both languages: a message the server refused ('Not
+    sent' with Try again and Discard) and one waiting while offline."""
+    context = chromium.new_context(
+        base_url=live_server.url, locale=locale, viewport={"width": 1366, "height": 800}
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, org.employee)
+        page.goto(f"/threads/{nets.closed_thread.id}")
+        set_language(page, lang)
+        open_thread(page, nets.closed_thread.id)
+        box = page.locator("#composer textarea[name=body]")
+        # A reply to a message that is gone (deleted while the reply was written): refused.
+        page.evaluate(
+            "() => window.kollegaChat.on('beforeSend', (p) => { p.reply_to = 999999999; })"
+        )
+        box.fill("Svar på noe som er borte")
+        box.press("Enter")
+        failed = page.locator("#messages .outbox[data-state=failed]")
+        expect(failed).to_be_visible()
+        expect(failed.locator("button")).to_have_count(2)
+        assert_no_axe_violations(page)
+        page.evaluate("() => window.kollegaChat.socket.disconnect()")
+        expect(page.locator("#thread[data-connection=offline]")).to_have_count(1)
+        box.fill("Venter på nettet")
+        box.press("Enter")
+        expect(page.locator("#messages .outbox[data-state=pending]")).to_be_visible()
+        assert_no_axe_violations(page)
+    finally:
+        context.close()
