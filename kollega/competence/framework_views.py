@@ -120,6 +120,13 @@ def framework_json(code: str) -> Any:
     )
 
 
+def encoding_name(report: Any) -> str:
+    """The character set a file was read in, as the person knows it."""
+    if getattr(report, "encoding", "utf-8") == "utf-8":
+        return "UTF-8"
+    return str(_l("Windows-1252 (as Excel saves CSV)"))
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_page() -> Any:
@@ -144,11 +151,13 @@ def import_page() -> Any:
         if report is not None and report.ok:
             flash(
                 _(
-                    "%(kind)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+                    "%(kind)s: %(created)s created, %(updated)s updated, %(unchanged)s "
+                    "unchanged. Character set: %(encoding)s.",
                     kind=kind,
                     created=report.created,
                     updated=report.updated,
                     unchanged=report.unchanged,
+                    encoding=encoding_name(report),
                 ),
                 "success",
             )
@@ -156,5 +165,9 @@ def import_page() -> Any:
     # A file with a bad row stores nothing: the 422 rolls the request back.
     status = 422 if report is not None or errors else 200
     return render_template(
-        "competence/import.html", report=report, kind=kind, errors=errors
+        "competence/import.html",
+        report=report,
+        kind=kind,
+        errors=errors,
+        encoding=encoding_name(report) if report is not None else None,
     ), status

@@ -185,3 +185,39 @@ def test_the_upload_page_reports_the_same_real_lines(
     for line, message in bad:
         assert re.search(expected[int(line)], message), (line, message)
     assert count(MODELS[kind]) == before
+
+
+@pytest.mark.parametrize("kind", ["requirements", "assessments", "credentials"])
+def test_the_competence_upload_page_says_the_character_set(
+    kind: str, emp: str, login_as: Callable[..., Any], org: Any
+) -> None:
+    """/competence/import reads Windows-1252 as the command does and says so, both beside the
+    broken lines (by their real numbers, nothing stored) and when a good file is imported."""
+    import html
+    import io
+
+    client = login_as(org.hr)
+    text, expected = broken_file(kind, emp)
+    before = count(MODELS[kind])
+    page = client.post(
+        "/competence/import",
+        data={"kind": kind, "file": (io.BytesIO(text.encode("cp1252")), f"{kind}.csv")},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 422
+    body = html.unescape(page.get_data(as_text=True))
+    assert "Tegnsett: Windows-1252" in body
+    for line in expected:
+        assert f"linje {line}:" in body
+    assert count(MODELS[kind]) == before
+
+    good = "sep=;\r\n" + HEADERS[kind] + "\r\n" + good_row(kind, 1, emp) + "\r\n"
+    done = client.post(
+        "/competence/import",
+        data={"kind": kind, "file": (io.BytesIO(good.encode("cp1252")), f"{kind}.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert done.status_code == 200
+    assert "Tegnsett: Windows-1252" in html.unescape(done.get_data(as_text=True))
+    assert count(MODELS[kind]) == before + 1
