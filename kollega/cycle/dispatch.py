@@ -243,6 +243,13 @@ def _close(event: CycleEvent, occ: services.Occurrence, record: Dispatch) -> Non
         ids.add(event.created_by_id)
     if ids:
         realtime.queue([person_room(pid) for pid in sorted(ids)], "cycle:stop_closed", payload)
+    if ids and record.thread_id is not None:
+        # Stored too, so the summary reaches those who were not online (and the digest).
+        networks.notify_stop_summary(
+            ids - {reflection.system_person().id},
+            record.thread_id,
+            f"/cycle/events/{event.id}/{occ.key}",
+        )
 
 
 def summary_text(event: CycleEvent, summary: dict[str, Any]) -> str:

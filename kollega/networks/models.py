@@ -33,6 +33,8 @@ NOTIFICATION_KINDS = (
     "approved",
     "invite_accepted",
     "made_facilitator",
+    # The summary of a learning or evaluation stop the person was invited to is ready.
+    "stop_summary",
 )
 # The four parts of an experience thread, stored on the thread as well as rendered into
 # its first message (so they can be searched and summarised).

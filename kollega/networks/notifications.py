@@ -16,6 +16,7 @@ from sqlalchemy.orm import (
     selectinload,
 )
 
+from kollega import realtime
 from kollega.clock import OSLO
 from kollega.db import now_utc
 from kollega.errors import ValidationError
@@ -25,6 +26,7 @@ from kollega.networks.models import (
     DIGEST_CHOICES,
     Notification,
     NotificationSetting,
+    Thread,
 )
 from kollega.org.models import Person
 
@@ -213,3 +215,27 @@ def quiet_hours_people(digest: str) -> list[int]:
             )
         )
     )
+
+
+def notify_stop_summary(person_ids: Iterable[int], thread_id: int, link: str) -> None:
+    """Tell each person that the summary of a stop they were invited to is ready: an
+    in-app notification about the stop's reflection thread, linking to ``link`` (the stop's
+    page), which the e-mail digest carries too; ``notification:new`` after the commit."""
+    network_id = db.session.scalar(sa.select(Thread.network_id).where(Thread.id == thread_id))
+    ids = sorted(set(person_ids))
+    for pid in ids:
+        db.session.add(
+            Notification(
+                person_id=pid,
+                kind="stop_summary",
+                network_id=network_id,
+                thread_id=thread_id,
+                link=link,
+            )
+        )
+    if ids:
+        realtime.queue(
+            [realtime.person_room(pid) for pid in ids],
+            "notification:new",
+            {"kind": "stop_summary", "thread_id": thread_id},
+        )

@@ -24,7 +24,12 @@ from kollega.networks.members import facilitated_network_ids as _facilitated_net
 from kollega.networks.models import Message, Network, NetworkMember
 from kollega.networks.networks import create_network, get_network, network_id_for_unit
 from kollega.networks.notifications import email_digest as _email_digest
-from kollega.networks.notifications import in_quiet_hours, list_notifications, quiet_hours_people
+from kollega.networks.notifications import (
+    in_quiet_hours,
+    list_notifications,
+    notify_stop_summary,
+    quiet_hours_people,
+)
 from kollega.networks.reads import unread_counts
 from kollega.networks.send import post_system_message
 from kollega.networks.threads import forget_experience_parts, open_system_thread
@@ -46,6 +51,7 @@ __all__ = [
     "network_exists",
     "network_ids_of",
     "network_name",
+    "notify_stop_summary",
     "open_learning_stop_thread",
     "post_to_thread",
     "thread_replies",
@@ -205,6 +211,8 @@ def _notification_text(kind: str, actor: str, thread: str, network: str) -> str:
         return _("%(actor)s accepted the invitation to %(network)s", actor=actor, network=network)
     if kind == "made_facilitator":
         return _("%(actor)s made you facilitator of %(network)s", actor=actor, network=network)
+    if kind == "stop_summary":
+        return _("The summary of %(thread)s is ready", thread=thread)
     return thread or network
 
 

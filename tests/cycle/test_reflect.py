@@ -24,7 +24,7 @@ from kollega.cycle import attendance, jobs, reflection, services, words
 from kollega.cycle.models import Dispatch, UnitStopSpace
 from kollega.extensions import db
 from kollega.networks import public as networks
-from kollega.networks.models import Message, Network, Thread
+from kollega.networks.models import Message, Network, Notification, Thread
 from kollega.networks.send import send_message
 from tests import servers
 from tests.conftest import login
@@ -155,6 +155,17 @@ def test_a_unit_stop_with_the_real_scheduler(app, org, client, tmp_path):
     assert "Oppsummering av stoppet" in html and "Elevene likte stasjonsundervisning" in html
     assert f'/threads/{thread_id}"' in html
     assert len(outbox(app)) == 2  # still one mail per person
+    # ... and as a stored notification to each invitee (read later, and in the digest).
+    told = db.session.execute(
+        sa.select(Notification.person_id, Notification.link).where(
+            Notification.kind == "stop_summary", Notification.thread_id == thread_id
+        )
+    ).all()
+    link = f"/cycle/events/{stop.id}/{services.occurrence_key(start)}"
+    assert {pid for pid, _ in told} >= {org.employee.id, org.colleague.id}
+    assert all(url == link for _, url in told) and len(told) == len({p for p, _ in told})
+    listed = client.get("/notifications").get_data(as_text=True)
+    assert "Oppsummeringen av Læringsstopp i Småskolen er klar" in listed
 
 
 def test_calm_reminders_one_per_person_and_occurrence(app, org):
