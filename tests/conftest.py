@@ -86,6 +86,22 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def require_processes(backend: str, *, nginx: bool = False, node: bool = False) -> None:
+    """The preconditions of a test with several server processes: PostgreSQL (the SQLite
+    parametrisation skips: they share one database), and nginx or Node with
+    socket.io-client where the test drives them (missing: a failure in CI, a skip elsewhere)."""
+    from tests import servers
+
+    if backend != "postgresql":
+        pytest.skip("several processes share PostgreSQL")
+    if node and shutil.which("node") is None:
+        service_missing("Node.js (`node`) is needed for the real Socket.IO client")
+    if node and not (servers.ROOT / "node_modules" / "socket.io-client").is_dir():
+        service_missing("node_modules/socket.io-client is missing (`npm ci`)")
+    if nginx and not os.access(servers.NGINX, os.X_OK):
+        service_missing(f"nginx not found at {servers.NGINX} (apt-get install nginx)")
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

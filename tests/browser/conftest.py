@@ -212,6 +212,13 @@ class Browsers:
         self.pages.clear()
 
 
+def sign_in_as(page: Any, person: Any) -> None:
+    """Sign a person made by tests.factories in through the sign-in form."""
+    from tests.factories import PASSWORD
+
+    sign_in(page, person.email, PASSWORD)
+
+
 def sign_in(page: Any, email: str, password: str) -> None:
     page.goto("/login")
     page.locator("input[name=email]").fill(email)

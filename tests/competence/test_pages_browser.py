@@ -12,17 +12,9 @@ from kollega.competence import credentials, services
 from kollega.competence.models import Requirement
 from kollega.extensions import db
 from tests.browser.axe import assert_no_axe_violations
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in_as as sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, person):  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.locator("input[name=email]").fill(person.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def sign_out(page):  # type: ignore[no-untyped-def]

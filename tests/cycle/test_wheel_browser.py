@@ -9,19 +9,10 @@ import re
 import pytest
 
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.conftest import sign_in_as as sign_in
 from tests.cycle.helpers import make_event
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, person) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.locator("input[name=email]").fill(person.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture

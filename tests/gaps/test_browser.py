@@ -9,7 +9,7 @@ import pytest
 from kollega.extensions import db
 from kollega.training import services as training
 from tests.browser.axe import assert_no_axe_violations
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in_as
 from tests.gaps import data
 from tests.gaps.test_suggestions import course, network
 
@@ -21,11 +21,7 @@ LATER = (dt.date.today() + dt.timedelta(days=200)).isoformat()
 
 def sign_in(page, person) -> None:  # type: ignore[no-untyped-def]
     page.context.clear_cookies()
-    page.goto("/login")
-    page.locator("input[name=email]").fill(person.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    sign_in_as(page, person)
 
 
 def build(org):  # type: ignore[no-untyped-def]

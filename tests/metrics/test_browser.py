@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.axe import assert_no_axe_violations
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in_as
 from tests.metrics import data
 
 pytestmark = pytest.mark.browser
@@ -15,11 +15,7 @@ PERIOD = f"from={data.START}&to={data.END}"
 
 def sign_in(page, person) -> None:  # type: ignore[no-untyped-def]
     page.context.clear_cookies()
-    page.goto("/login")
-    page.locator("input[name=email]").fill(person.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    sign_in_as(page, person)
 
 
 def test_metrics_pages_pass_axe(page, org):  # type: ignore[no-untyped-def]

@@ -17,18 +17,9 @@ from kollega.networks.send import send_message
 from kollega.networks.threads import open_thread as start_thread
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.conftest import set_language
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in_as as sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Any, person: Any) -> None:
-    page.goto("/login")
-    page.locator("input[name=email]").fill(person.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert not page.url.endswith("/login")
 
 
 def open_thread(page: Any, thread_id: int) -> None:

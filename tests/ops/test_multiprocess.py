@@ -6,7 +6,6 @@ the database: seq gap-free, each message once."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from kollega.networks.members import join_network
 from kollega.networks.networks import create_network
 from kollega.networks.threads import open_thread
 from tests import factories, servers
-from tests.conftest import free_port, service_missing
+from tests.conftest import free_port, require_processes
 from tests.servers import (
     ReplayingClient,
     Senders,
@@ -55,10 +54,7 @@ def _upstream(base: str, name: str) -> str:
 def test_two_web_processes_and_the_scheduler_behind_nginx(
     app: Any, backend: str, org: Any, redis_url: str, tmp_path: Path
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("several processes share PostgreSQL")
-    if not os.access(servers.NGINX, os.X_OK):
-        service_missing(f"nginx not found at {servers.NGINX} (apt-get install nginx)")
+    require_processes(backend, nginx=True)
 
     network = create_network(org.leader, "Driftsnettverk", "", visibility="open")
     thread, _ = open_thread(org.leader, network.id, "Vakter", body="Hei")

@@ -32,7 +32,7 @@ from kollega.networks.members import join_network
 from kollega.networks.networks import create_network
 from kollega.networks.threads import open_thread
 from tests import factories, servers
-from tests.conftest import free_port, service_missing
+from tests.conftest import free_port, require_processes
 from tests.servers import (
     ReplayingClient,
     Senders,
@@ -138,10 +138,7 @@ class RoutedClient(ReplayingClient):
 def test_a_nat_spreads_over_both_processes_by_cookie_and_survives_a_kill(
     app: Any, backend: str, org: Any, redis_url: str, tmp_path: Path
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("several processes share PostgreSQL")
-    if not os.access(servers.NGINX, os.X_OK):
-        service_missing(f"nginx not found at {servers.NGINX} (apt-get install nginx)")
+    require_processes(backend, nginx=True)
 
     network = create_network(org.leader, "Driftsnettverk", "", visibility="open")
     thread, _ = open_thread(org.leader, network.id, "Vakter", body="Hei")

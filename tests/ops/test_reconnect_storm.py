@@ -10,7 +10,6 @@ benchmarks/realtime.py)."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,11 @@ from kollega.networks.members import join_network
 from kollega.networks.networks import create_network
 from kollega.networks.threads import open_thread
 from tests import factories, servers
-from tests.conftest import free_port, service_missing
+from tests.conftest import free_port, require_processes
 from tests.servers import thread_rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
-ROOT = Path(__file__).resolve().parents[2]
 SOCKETS = 50
 SIZES = (30, 20)  # two threads, so that a rejoin must find its own thread's messages
 RATE, SECONDS = 10, 1.5  # 15 messages in each phase
@@ -37,12 +35,7 @@ RATE, SECONDS = 10, 1.5  # 15 messages in each phase
 def test_fifty_clients_lose_nothing_and_double_nothing_over_a_restart(
     app: Any, backend: str, org: Any, redis_url: str, tmp_path: Path
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("several processes share PostgreSQL")
-    if shutil.which("node") is None:
-        service_missing("Node.js (`node`) is needed for the real Socket.IO client")
-    if not (ROOT / "node_modules" / "socket.io-client").is_dir():
-        service_missing("node_modules/socket.io-client is missing (`npm ci`)")
+    require_processes(backend, node=True)
     from benchmarks.realtime import LoadGen, gen_config
 
     network = create_network(org.leader, "Omstart", "", visibility="open")

@@ -10,7 +10,6 @@ send acknowledged. Nothing is timed."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from kollega.networks.members import join_network
 from kollega.networks.networks import create_network
 from kollega.networks.threads import open_thread
 from tests import factories, servers
-from tests.conftest import free_port, service_missing
+from tests.conftest import free_port, require_processes
 from tests.ops.test_nginx_sticky import sticky_nginx
 from tests.servers import thread_rows
 
@@ -36,14 +35,7 @@ RATE, SECONDS = 10, 1.0  # 10 messages in each phase
 def test_restarting_one_web_process_at_a_time_loses_and_doubles_nothing(
     app: Any, backend: str, org: Any, redis_url: str, tmp_path: Path
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("several processes share PostgreSQL")
-    if shutil.which("node") is None:
-        service_missing("Node.js (`node`) is needed for the real Socket.IO client")
-    if not (servers.ROOT / "node_modules" / "socket.io-client").is_dir():
-        service_missing("node_modules/socket.io-client is missing (`npm ci`)")
-    if not Path(servers.NGINX).exists():
-        service_missing(f"nginx not found at {servers.NGINX} (apt-get install nginx)")
+    require_processes(backend, nginx=True, node=True)
     from benchmarks.realtime import LoadGen, gen_config
 
     network = create_network(org.leader, "Rullerende omstart", "", visibility="open")

@@ -10,17 +10,10 @@ import pytest
 from kollega.extensions import db
 from kollega.plans import services
 from tests.browser.axe import assert_no_axe_violations
-from tests.factories import PASSWORD, make_person
+from tests.browser.conftest import sign_in_as as sign_in
+from tests.factories import make_person
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, person):  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.locator("input[name=email]").fill(person.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_plan_pages_pass_axe(page, org):  # type: ignore[no-untyped-def]
