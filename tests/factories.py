@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
-from kollega.auth.services import hash_password
+from kollega.auth.services import create_token, hash_password
 from kollega.extensions import db
+from kollega.networks.members import join_network
+from kollega.networks.networks import create_network
+from kollega.networks.threads import open_thread
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import create_or_update_unit, set_leader, set_roles
 
@@ -130,3 +134,17 @@ def build_org() -> Org:
     )
     db.session.commit()
     return org
+
+
+def thread_of_token_holders(org: Any, count: int, label: str) -> tuple[Any, list[str]]:
+    """An open network led by ``org.leader`` with one thread, and ``count`` new members of it
+    with a bearer token each (the clients of the multi-process tests); committed."""
+    network = create_network(org.leader, "Driftsnettverk", "", visibility="open")
+    thread, _ = open_thread(org.leader, network.id, "Vakter", body="Hei")
+    tokens = []
+    for _ in range(count):
+        person = make_person(org.unit_a1)
+        join_network(person, network.id)
+        tokens.append(create_token(person, label))
+    db.session.commit()
+    return thread, tokens

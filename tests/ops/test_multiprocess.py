@@ -13,11 +13,6 @@ from typing import Any
 import pytest
 import requests
 
-from kollega.auth.services import create_token
-from kollega.extensions import db
-from kollega.networks.members import join_network
-from kollega.networks.networks import create_network
-from kollega.networks.threads import open_thread
 from tests import factories, servers
 from tests.conftest import free_port, require_processes
 from tests.servers import (
@@ -56,14 +51,7 @@ def test_two_web_processes_and_the_scheduler_behind_nginx(
 ) -> None:
     require_processes(backend, nginx=True)
 
-    network = create_network(org.leader, "Driftsnettverk", "", visibility="open")
-    thread, _ = open_thread(org.leader, network.id, "Vakter", body="Hei")
-    tokens = []
-    for _ in range(CLIENTS):
-        person = factories.make_person(org.unit_a1)
-        join_network(person, network.id)
-        tokens.append(create_token(person, "multiprocess"))
-    db.session.commit()
+    thread, tokens = factories.thread_of_token_holders(org, CLIENTS, "multiprocess")
 
     env = servers.production_env(str(app.config["DATABASE_URL"]), redis_url, tmp_path / "inst")
     ports = [free_port(), free_port()]

@@ -26,11 +26,6 @@ import pytest
 import requests
 import socketio
 
-from kollega.auth.services import create_token
-from kollega.extensions import db
-from kollega.networks.members import join_network
-from kollega.networks.networks import create_network
-from kollega.networks.threads import open_thread
 from tests import factories, servers
 from tests.conftest import free_port, require_processes
 from tests.servers import (
@@ -140,14 +135,7 @@ def test_a_nat_spreads_over_both_processes_by_cookie_and_survives_a_kill(
 ) -> None:
     require_processes(backend, nginx=True)
 
-    network = create_network(org.leader, "Driftsnettverk", "", visibility="open")
-    thread, _ = open_thread(org.leader, network.id, "Vakter", body="Hei")
-    tokens = []
-    for _ in range(CLIENTS):
-        person = factories.make_person(org.unit_a1)
-        join_network(person, network.id)
-        tokens.append(create_token(person, "sticky"))
-    db.session.commit()
+    thread, tokens = factories.thread_of_token_holders(org, CLIENTS, "sticky")
 
     env = servers.production_env(str(app.config["DATABASE_URL"]), redis_url, tmp_path / "inst")
     ports = [free_port(), free_port()]
