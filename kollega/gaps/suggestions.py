@@ -10,38 +10,43 @@ already in, has completed or dismissed are left out, and each item appears once.
 A training fits a person when it starts at or below their level and lifts above it;
 level 0 (never assessed, or none) counts as level 1 for where a training may start, so
 a training from level 1 is offered to people at 0 (every catalogue course starts at 1
-or more). Networks and colleagues are ranked first by closeness to the person's own
-work (``closeness``: the person's unit, division and job code against the network's
-members, or the colleague's), then by the gap they close. A gap that only comes into
-force later is worded as such ("you will need it from <date>").
+or more). A training meant for other jobs and divisions is not offered, and those
+meant for the person's job or division come before general ones
+(``training_suggestions``, ``kollega.training.audience``). Networks and colleagues are
+ranked first by closeness to the person's own work (``closeness``: the person's unit,
+division and job code against the network's members, or the colleague's), then by the
+gap they close. A gap that only comes into force later is worded as such ("you will
+need it from <date>").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from kollega import clock, permissions
 from kollega.competence.models import FindablePerson
 from kollega.db import now_utc
 from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
-from kollega.gaps import analysis, queries
+from kollega.gaps import analysis, queries, training_suggestions
 from kollega.gaps import services as gap_services
 from kollega.gaps.models import SUGGESTION_TYPES, SuggestionDismissal
+from kollega.gaps.suggestion_base import Gap, Suggestion, entry_level
+from kollega.gaps.suggestion_base import future as _future
+from kollega.gaps.suggestion_base import names as _names
 from kollega.networks import public as networks_public
 from kollega.networks.models import Network, NetworkMember
 from kollega.org.models import OrgUnit, Person
-from kollega.training import services as training
-from kollega.training.models import Enrolment, Training, TrainingSession
-from kollega.web import number
+
+__all__ = ["Gap", "Suggestion", "entry_level", "for_person", "for_unit"]
 
 PRIORITY_WEIGHT = 1.5
 # Nominal hours of taking part in a network for half a year (about one a month).
@@ -57,41 +62,6 @@ SHARED_GAP_PEOPLE = 5
 TRAINING_GAP_PEOPLE = 3
 MAX_TRAINING_PROPOSALS = 10
 MAX_PEOPLE = 3
-
-
-@dataclass
-class Suggestion:
-    type: str
-    id: int
-    title: str
-    competences: list[str]
-    reason: str
-    score: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "type": self.type,
-            "id": self.id,
-            "title": self.title,
-            "competences": self.competences,
-            "reason": self.reason,
-            "score": round(self.score, 4),
-            **self.extra,
-        }
-
-
-@dataclass
-class Gap:
-    competence: str
-    name: str
-    focus_area: str | None
-    required: int
-    level: int
-    gap: int
-    weight: float
-    upcoming: bool = False
-    required_from: dt.date | None = None
 
 
 def weight_of(focus_area: str | None, upcoming: bool = False) -> float:
@@ -144,27 +114,6 @@ def _dismissed(person: Person) -> set[tuple[str, int]]:
             )
         )
     }
-
-
-def _names(gaps: list[Gap]) -> str:
-    return ", ".join(g.name for g in gaps)
-
-
-def entry_level(level: int) -> int:
-    """The level a training may start from for a person at ``level``: level 0 (never
-    assessed, or none) can take a course that starts at 1."""
-    return max(int(level), 1)
-
-
-def _future(gap: Gap) -> str:
-    """ "which you will need at level 3 from 1 March 2027", for a gap not yet in force."""
-    if gap.required_from is None:
-        return _("which you will need at level %(required)d within a year", required=gap.required)
-    return _(
-        "which you will need at level %(required)d from %(date)s",
-        required=gap.required,
-        date=format_date(gap.required_from, "long"),
-    )
 
 
 # --- closeness to the person's own work ------------------------------------------------
@@ -250,110 +199,6 @@ def person_closeness(me: Place, other: Place) -> int:
     if same_division:
         return 3 if same_job else 2
     return 1 if same_job else 0
-
-
-def _training_suggestions(
-    person: Person, gaps: dict[str, Gap], now: dt.datetime
-) -> list[Suggestion]:
-    taken = training.training_ids_taken(person.id)
-    out = []
-    for t in training.catalogue():
-        if t.id in taken:
-            continue
-        hits, closed = _fitting_lifts(t, gaps)
-        if not hits:
-            continue
-        upcoming = training.upcoming_sessions(t, now)
-        session = next(
-            (s for s in upcoming if (training.seats_free(s) or 0) > 0 or s.seats is None), None
-        )
-        full = session is None
-        if full and not upcoming:
-            continue  # nothing to enrol in
-        session = session or upcoming[0]
-        score = closed / max(t.hours, 1.0) * (0.5 if full else 1.0)
-        colleagues = _colleagues_enrolled(person, t.id) if person.unit_id is not None else 0
-        out.append(
-            Suggestion(
-                "training",
-                t.id,
-                t.title,
-                [g.competence for g in hits],
-                _training_reason(t, hits, full, colleagues),
-                score,
-                {
-                    "session_id": session.id,
-                    "starts_at": session.starts_at.isoformat(),
-                    "waiting_list": full,
-                    "format": t.format,
-                    "hours": t.hours,
-                    "funding_scheme": t.funding_scheme,
-                },
-            )
-        )
-    return out
-
-
-def _fitting_lifts(t: Training, gaps: dict[str, Gap]) -> tuple[list[Gap], float]:
-    """The person's gaps the training lifts from their level, and the weighted levels it
-    closes."""
-    hits, closed = [], 0.0
-    for lift in t.competences:
-        gap = gaps.get(lift.competence_code)
-        # A fitting level: the training starts at or below where the person is (level
-        # 0 may start at 1) and lifts above it.
-        if gap is None or lift.level_from > entry_level(gap.level) or lift.level_to <= gap.level:
-            continue
-        hits.append(gap)
-        closed += (min(lift.level_to, gap.required) - gap.level) * gap.weight
-    return hits, closed
-
-
-def _colleagues_enrolled(person: Person, training_id: int) -> int:
-    """How many others of the person's unit are enrolled in or have completed it."""
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count(sa.distinct(Enrolment.person_id)))
-            .join(TrainingSession, Enrolment.session_id == TrainingSession.id)
-            .join(Person, Enrolment.person_id == Person.id)
-            .where(
-                TrainingSession.training_id == training_id,
-                Enrolment.status.in_(("enrolled", "completed")),
-                Person.unit_id == person.unit_id,
-                Person.id != person.id,
-            )
-        )
-        or 0
-    )
-
-
-def _training_reason(t: Training, hits: list[Gap], full: bool, colleagues: int) -> str:
-    first = hits[0]
-    if first.upcoming:
-        reason = _(
-            "Lifts %(competences)s, %(when)s; you are at level %(level)d. %(hours)s hours.",
-            competences=_names(hits),
-            when=_future(first),
-            level=first.level,
-            hours=number(t.hours, 1, trim=True),
-        )
-    else:
-        reason = _(
-            "Lifts %(competences)s, where you are at level %(level)d and %(required)d is required; %(hours)s hours.",
-            competences=_names(hits),
-            level=first.level,
-            required=first.required,
-            hours=number(t.hours, 1, trim=True),
-        )
-    if full:
-        reason += " " + _("The next session is full: you would join the waiting list.")
-    if colleagues:
-        reason += " " + ngettext(
-            "%(num)d colleague from your unit has taken it.",
-            "%(num)d colleagues from your unit have taken it.",
-            colleagues,
-        )
-    return reason
 
 
 def _network_members(ids: list[int]) -> dict[int, list[Place]]:
@@ -563,10 +408,10 @@ def for_person(
     by_code = {g.competence: g for g in gaps}
     dismissed = _dismissed(person)
     networks = _network_suggestions(person, by_code)
-    trainings = _training_suggestions(person, by_code, now)
+    # Trainings come ordered: meant for the person's job or division first.
+    trainings = training_suggestions.for_person(person, by_code, now)
     # Networks: the closest to the person's work first, then by the gap they close.
     networks.sort(key=lambda s: (-s.extra["closeness"], -s.score, s.title))
-    trainings.sort(key=lambda s: (-s.score, s.title))
     # One list: networks and trainings by score, but a network never before a closer one.
     measures = _merge(networks, trainings)
     measures = _unique([s for s in measures if (s.type, s.id) not in dismissed])
@@ -635,6 +480,7 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
     if g.empty:
         return []
     covered = _covered_competences()
+    seats = training_suggestions.unit_seats(frames.people, frames.ancestors)
     info = queries.competence_info(g["competence"].unique().tolist()).set_index("competence")
     out: list[dict[str, Any]] = []
     by_comp = g.groupby("competence")
@@ -649,7 +495,7 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
             out.append(_network_proposal(code, name, people, int(rows["gap"].sum())))
         if len(people) < TRAINING_GAP_PEOPLE or trainings_proposed >= MAX_TRAINING_PROPOSALS:
             continue
-        proposals = _training_proposals(code, name, rows)
+        proposals = training_suggestions.for_unit(code, name, rows, seats)
         for proposal in proposals:
             # One proposal per training: a training lifting several of the unit's gaps
             # is proposed once, for all of them.
@@ -695,58 +541,6 @@ def _network_proposal(code: str, name: str, people: list[int], gap_points: int) 
             name=name,
         ),
     }
-
-
-def _training_proposals(code: str, name: str, rows: pd.DataFrame) -> list[dict[str, Any]]:
-    """Trainings in ``code`` with coming sessions whose levels fit people with the gap
-    (``rows``: the gap frame's rows of that competence), with the seats needed."""
-    out = []
-    for t in training.catalogue(competence=code):
-        lift = next(c for c in t.competences if c.competence_code == code)
-        # Level 0 may start a course at 1 (``entry_level``).
-        fitting = rows.loc[
-            (rows["level"].clip(lower=1) >= lift.level_from) & (rows["level"] < lift.level_to)
-        ]
-        upcoming = training.upcoming_sessions(t)
-        if fitting.empty or not upcoming:
-            continue
-        needed = int(fitting["person_id"].nunique())
-        free = [training.seats_free(s) for s in upcoming]
-        seats = None if any(f is None for f in free) else sum(f or 0 for f in free)
-        with_gap = int(rows["person_id"].nunique())
-        reason = ngettext(
-            "%(num)d person has a gap in %(name)s;",
-            "%(num)d people have a gap in %(name)s;",
-            with_gap,
-            name=name,
-        )
-        reason += " " + ngettext(
-            "the training fits the level of %(num)d of them.",
-            "the training fits the level of %(num)d of them.",
-            needed,
-        )
-        if seats is None:
-            reason += " " + _("It has no seat limit.")
-        else:
-            reason += " " + ngettext(
-                "%(num)d seat is free in coming sessions.",
-                "%(num)d seats are free in coming sessions.",
-                seats,
-            )
-        out.append(
-            {
-                "type": "training",
-                "id": t.id,
-                "competence": code,
-                "title": t.title,
-                "competences": [code],
-                "seats_needed": needed,
-                "seats_free": seats,
-                "gap_points": int(fitting["gap"].sum()),
-                "reason": reason,
-            }
-        )
-    return out
 
 
 def create_proposed_network(actor: Person, unit: OrgUnit, competence: str) -> Any:

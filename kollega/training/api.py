@@ -39,6 +39,15 @@ TRAINING_SCHEMA = {
         "funding_scheme": {"type": ["string", "null"]},
         "funding_url": {"type": ["string", "null"]},
         "next_session": {"type": ["object", "null"]},
+        "audience": {
+            "type": "object",
+            "description": "who it is meant for: job codes and org unit ids (a unit "
+            "covers its subtree); both empty: everyone",
+            "properties": {
+                "jobs": {"type": "array", "items": {"type": "string"}},
+                "units": {"type": "array", "items": {"type": "integer"}},
+            },
+        },
     },
     "required": ["id", "title", "competences", "format", "hours"],
 }
@@ -83,6 +92,10 @@ def training_json(training: Training, with_sessions: bool = False) -> dict[str, 
         "funding_scheme": training.funding_scheme,
         "funding_url": training.funding_url,
         "next_session": session_json(upcoming[0]) if upcoming else None,
+        "audience": {
+            "jobs": [a.job_code for a in training.audience_jobs],
+            "units": [a.unit_id for a in training.audience_units],
+        },
     }
     if with_sessions:
         out["description"] = training.description

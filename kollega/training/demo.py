@@ -35,8 +35,34 @@ STATSFORVALTEREN = (
     "https://www.statsforvalteren.no/",
 )
 
+# Who a course is meant for (``kollega.training.audience``): job codes and division
+# codes; a course without ``jobs`` and ``divisions`` is for everyone (the digital,
+# privacy and collaboration basics).
+HEALTH_JOBS = (
+    "sykepleier",
+    "helsefagarbeider",
+    "vernepleier",
+    "helsesykepleier",
+    "jordmor",
+    "lege",
+    "miljoterapeut",
+)
+KINDERGARTEN_JOBS = ("barnehagelaerer", "pedagogisk_leder", "styrer")
+TEACHER_JOBS = ("laerer", "lektor", "spesialpedagog")
+LEADER_JOBS = (
+    "kommunedirektor",
+    "kommunalsjef",
+    "stabsdirektor",
+    "virksomhetsleder",
+    "rektor",
+    "styrer",
+    "avdelingsleder",
+    "pedagogisk_leder",
+)
+TECHNICAL_JOBS = ("ingenior", "driftsoperator", "fagarbeider")
+
 # title, provider, format, hours, cost, funding, [(code, from, to)], description,
-# sessions: [(weeks from today, duration hours, place, seats or None)]
+# sessions: [(weeks from today, duration hours, place, seats or None)], jobs, divisions
 CATALOGUE: list[dict[str, Any]] = [
     {
         "title": "Personvern i praksis",
@@ -70,6 +96,8 @@ CATALOGUE: list[dict[str, Any]] = [
             (3, 6, "Rådhuset, møterom Tangen", 6),
             (9, 6, "Helsehuset, auditoriet", 30),
         ],
+        "jobs": HEALTH_JOBS,
+        "divisions": ("HO",),
     },
     {
         "title": "Digital dømmekraft",
@@ -91,6 +119,8 @@ CATALOGUE: list[dict[str, Any]] = [
         "description": "Studiehefter og samlinger i arbeidstiden: trygghetsteknologi, "
         "digitalt tilsyn, medisineringsstøtte og tjenesteinnovasjon.",
         "sessions": [(4, 30, "Helsehuset", 24)],
+        "jobs": HEALTH_JOBS,
+        "divisions": ("HO",),
     },
     {
         "title": "Fagskoleutdanning i velferdsteknologi",
@@ -102,6 +132,8 @@ CATALOGUE: list[dict[str, Any]] = [
         "lifts": [("digcomp-2.2:5.2", 2, 4), ("digcomp-2.2:5.1", 2, 4)],
         "description": "Deltidsstudium (30 studiepoeng) for helsefagarbeidere, samlingsbasert.",
         "sessions": [(10, 24 * 7 * 40, "Fagskolen i Viken, Drammen", 8)],
+        "jobs": ("helsefagarbeider",),
+        "divisions": ("HO",),
     },
     {
         "title": "Videreutdanning for lærere: Profesjonsfaglig digital kompetanse",
@@ -113,6 +145,7 @@ CATALOGUE: list[dict[str, Any]] = [
         "description": "15 + 15 studiepoeng. Vikarordning eller stipend gjennom Kompetanse "
         "for kvalitet; søk innen fristen hos Udir.",
         "sessions": [(12, 24 * 7 * 40, "USN campus Drammen", 12)],
+        "jobs": TEACHER_JOBS,
     },
     {
         "title": "Kollegaveiledning og refleksjon i lærende nettverk",
@@ -147,6 +180,7 @@ CATALOGUE: list[dict[str, Any]] = [
         "description": "For ledere: kompetanse- og bemanningsanalyse, gap, tiltak og "
         "tilskuddsordninger, med egen enhet som case.",
         "sessions": [(3, 12, "Rådhuset, møterom Bragernes", 20)],
+        "jobs": LEADER_JOBS,
     },
     {
         "title": "Mentorordning for nye ledere",
@@ -157,6 +191,7 @@ CATALOGUE: list[dict[str, Any]] = [
         "description": "Et halvt år med en erfaren leder som mentor: utviklingssamtaler og å "
         "lede en lærende organisasjon.",
         "sessions": [(2, 24 * 7 * 26, "Etter avtale", 10)],
+        "jobs": LEADER_JOBS,
     },
     {
         "title": "Risikovurdering og DPIA i praksis",
@@ -166,6 +201,43 @@ CATALOGUE: list[dict[str, Any]] = [
         "lifts": [("privacy-1.0:2.2", 1, 3), ("privacy-1.0:2.1", 1, 3)],
         "description": "For ledere og prosjektledere som innfører nye digitale løsninger.",
         "sessions": [(7, 6, "Rådhuset, møterom Tangen", 16)],
+        "jobs": (*LEADER_JOBS, "prosjektleder", "it_konsulent", "systemutvikler"),
+        "divisions": ("DIG",),
+    },
+    {
+        "title": "Legemiddelhåndtering for helsepersonell",
+        "provider": "KS Læring",
+        "format": "e-learning",
+        "hours": 3,
+        "lifts": [("privacy-1.0:1.5", 1, 3)],
+        "description": "Trygg legemiddelhåndtering etter forskriften: ansvar, dobbeltkontroll, "
+        "avvik og læring av hendelser.",
+        "sessions": [(-2, 24 * 7 * 52, "Nett (KS Læring)", None)],
+        "jobs": HEALTH_JOBS,
+    },
+    {
+        "title": "Språkmiljø i barnehagen",
+        "provider": "Utdanningsdirektoratet (Språkløyper)",
+        "format": "workshop",
+        "hours": 6,
+        "funding": KOMPETANSE_FOR_KVALITET,
+        "lifts": [("collaboration-1.0:1.2", 1, 3)],
+        "description": "Barnehagebasert kompetanseutvikling om språkarbeid for alle barn, også "
+        "de som lærer norsk som andrespråk.",
+        "sessions": [(3, 6, "Bragernes barnehage", 30), (10, 6, "Teams", 60)],
+        "jobs": KINDERGARTEN_JOBS,
+    },
+    {
+        "title": "VA-beredskap og avvikshåndtering",
+        "provider": "Norsk Vann",
+        "format": "course",
+        "hours": 7,
+        "lifts": [("privacy-1.0:1.5", 1, 3)],
+        "description": "Beredskapsplaner, øvelser og melding og oppfølging av avvik i vann- "
+        "og avløpstjenesten.",
+        "sessions": [(5, 7, "Rådhuset, møterom Bragernes", 20)],
+        "jobs": TECHNICAL_JOBS,
+        "divisions": ("BSU",),
     },
 ]
 
@@ -200,6 +272,10 @@ def training(ctx: DemoContext) -> None:
                 funding_url=funding[1],
                 description=item["description"],
                 competences=tuple(services.CompetenceLift(*lift) for lift in item["lifts"]),
+                audience_jobs=tuple(item.get("jobs", ())),
+                audience_units=tuple(
+                    u.id for u in ctx.units if u.code in item.get("divisions", ())
+                ),
             ),
         )
         for weeks, hours, place, seats in item["sessions"]:

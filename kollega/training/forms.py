@@ -10,6 +10,7 @@ from wtforms import (
     FloatField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -57,6 +58,14 @@ class TrainingForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=10000)])
     competences = TextAreaField(_l("Competences it lifts"), validators=[Length(max=5000)])
     active = BooleanField(_l("Offered in the catalogue"), default=True)
+    # Who it is meant for; the choices are set by the view (the jobs and divisions
+    # there are), values checked by the service (``training.audience.check``).
+    audience_job_codes = SelectMultipleField(
+        _l("Meant for these jobs"), choices=[], validate_choice=False
+    )
+    audience_unit_ids = SelectMultipleField(
+        _l("Meant for these divisions"), choices=[], validate_choice=False
+    )
 
 
 class SessionForm(FlaskForm):

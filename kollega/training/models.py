@@ -49,6 +49,14 @@ class Training(Base):
         cascade="all, delete-orphan",
         order_by="TrainingSession.starts_at",
     )
+    # Who the training is meant for (``kollega.training.audience``): job codes and org
+    # units (a unit covers its subtree). Both empty: everyone.
+    audience_jobs: Mapped[list[TrainingAudienceJob]] = relationship(
+        cascade="all, delete-orphan", order_by="TrainingAudienceJob.job_code"
+    )
+    audience_units: Mapped[list[TrainingAudienceUnit]] = relationship(
+        cascade="all, delete-orphan", order_by="TrainingAudienceUnit.unit_id"
+    )
 
     __table_args__ = (
         sa.CheckConstraint(sa.text(f"format IN {TRAINING_FORMATS!r}"), name="format"),
@@ -76,6 +84,32 @@ class TrainingCompetence(Base):
 
     __table_args__ = (
         sa.CheckConstraint("level_from >= 0 AND level_to > level_from", name="levels"),
+    )
+
+
+class TrainingAudienceJob(Base):
+    """A job the training is meant for (``Person.job_code``; no foreign key, as people's
+    job codes need not be in the ``jobs`` table)."""
+
+    __tablename__ = "training_audience_jobs"
+
+    training_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("trainings.id", ondelete="CASCADE"), primary_key=True
+    )
+    job_code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+
+
+class TrainingAudienceUnit(Base):
+    """An org unit (usually a division) whose people, its subtree's, the training is
+    meant for."""
+
+    __tablename__ = "training_audience_units"
+
+    training_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("trainings.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 

@@ -25,12 +25,15 @@ from kollega.extensions import db
 from kollega.gaps import analysis as gap_analysis
 from kollega.gaps import queries as gap_queries
 from kollega.org.models import Person
+from kollega.training import audience
 from kollega.training.models import (
     ACTIVE_STATUSES,
     TRAINING_FORMATS,
     AssessmentProposal,
     Enrolment,
     Training,
+    TrainingAudienceJob,
+    TrainingAudienceUnit,
     TrainingCompetence,
     TrainingSession,
 )
@@ -60,6 +63,9 @@ class TrainingData:
     description: str = ""
     active: bool = True
     competences: tuple[CompetenceLift, ...] = ()
+    # Who it is meant for (``kollega.training.audience``); both empty: everyone.
+    audience_jobs: tuple[str, ...] = ()
+    audience_units: tuple[int, ...] = ()
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -71,7 +77,12 @@ def catalogue(
     """Trainings in the catalogue, by title, with competences and sessions loaded."""
     stmt = (
         sa.select(Training)
-        .options(selectinload(Training.competences), selectinload(Training.sessions))
+        .options(
+            selectinload(Training.competences),
+            selectinload(Training.sessions),
+            selectinload(Training.audience_jobs),
+            selectinload(Training.audience_units),
+        )
         .order_by(Training.title, Training.id)
     )
     if not include_inactive:
@@ -226,6 +237,7 @@ def save_training(actor: Person, data: TrainingData, training: Training | None =
     """Create a training, or update one, with the competences it lifts (HR only)."""
     permissions.require(permissions.can_manage_training(actor))
     _validate_training(data)
+    jobs, units = audience.check(data.audience_jobs, data.audience_units)
     if training is None:
         training = Training(title=data.title.strip(), format=data.format)
         db.session.add(training)
@@ -254,8 +266,25 @@ def save_training(actor: Person, data: TrainingData, training: Training | None =
             )
         else:
             row.level_from, row.level_to = lift.level_from, lift.level_to
+    _set_audience(training, jobs, units)
     db.session.flush()
     return training
+
+
+def _set_audience(training: Training, jobs: list[str], units: list[int]) -> None:
+    """Keep the rows still wanted, drop the others, add the new ones."""
+    for row in [r for r in training.audience_jobs if r.job_code not in jobs]:
+        training.audience_jobs.remove(row)
+    have_jobs = {r.job_code for r in training.audience_jobs}
+    training.audience_jobs.extend(
+        TrainingAudienceJob(job_code=c) for c in jobs if c not in have_jobs
+    )
+    for row in [r for r in training.audience_units if r.unit_id not in units]:
+        training.audience_units.remove(row)
+    have_units = {r.unit_id for r in training.audience_units}
+    training.audience_units.extend(
+        TrainingAudienceUnit(unit_id=u) for u in units if u not in have_units
+    )
 
 
 def parse_competence_lines(text: str) -> tuple[CompetenceLift, ...]:

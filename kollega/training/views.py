@@ -11,6 +11,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
 
 from kollega import formflow, permissions
 from kollega.clock import OSLO
@@ -18,7 +19,7 @@ from kollega.current import current_person
 from kollega.errors import DomainError
 from kollega.gaps.queries import competence_info
 from kollega.org.models import Person
-from kollega.training import services
+from kollega.training import audience, services
 from kollega.training.forms import (
     FORMAT_LABELS,
     LANGUAGE_LABELS,
@@ -130,6 +131,7 @@ def detail(training_id: int) -> Any:
         position=services.waiting_position,
         is_hr=permissions.is_hr(person),
         languages=LANGUAGE_LABELS,
+        audience=audience.describe(training),
         session_form=SessionForm(prefix="session") if permissions.is_hr(person) else None,
     )
 
@@ -184,7 +186,25 @@ def _form_data(form: TrainingForm) -> services.TrainingData:
         description=form.description.data or "",
         active=bool(form.active.data),
         competences=services.parse_competence_lines(form.competences.data or ""),
+        audience_jobs=tuple(form.audience_job_codes.data or ()),
+        # A value that is no unit id becomes -1, which the service refuses as unknown.
+        audience_units=tuple(
+            int(v) if str(v).isdigit() else -1 for v in form.audience_unit_ids.data or ()
+        ),
     )
+
+
+def _audience_choices(form: TrainingForm, training: Training | None) -> None:
+    """The jobs (by name) and divisions to choose from, and on a first view the
+    training's audience ticked."""
+    keep = [a.unit_id for a in training.audience_units] if training else []
+    form.audience_job_codes.choices = [SelectChoice(c, n) for c, n in audience.job_choices()]
+    form.audience_unit_ids.choices = [
+        SelectChoice(str(i), n) for i, n in audience.unit_choices(keep)
+    ]
+    if request.method == "GET" and training is not None:
+        form.audience_job_codes.data = [a.job_code for a in training.audience_jobs]
+        form.audience_unit_ids.data = [str(i) for i in keep]
 
 
 def _save(form: TrainingForm, training: Training | None) -> Training | None:
@@ -200,6 +220,7 @@ def _save(form: TrainingForm, training: Training | None) -> Training | None:
 def new() -> Any:
     permissions.require(permissions.can_manage_training(current_person()))
     form = TrainingForm()
+    _audience_choices(form, None)
     if form.validate_on_submit():
         saved = _save(form, None)
         if saved is not None:
@@ -214,6 +235,7 @@ def edit(training_id: int) -> Any:
     permissions.require(permissions.can_manage_training(current_person()))
     training = services.get_training(training_id)
     form = TrainingForm(obj=training)
+    _audience_choices(form, training)
     if request.method == "GET":
         form.competences.data = "\n".join(
             f"{c.competence_code} {c.level_from} {c.level_to}" for c in training.competences
