@@ -213,17 +213,22 @@ function desktopNotifications(chat) {
   }
 
   // The person's room hears `notification:new` {thread_id, message_id, seq} for each
-  // mention, reply or followed thread's message; which one it is, who wrote it and in
+  // mention, reply or followed thread's message, and {kind: "mention", ...} when an edit
+  // mentions the person in a message they were told of before (as a follower): one
+  // desktop notification per message and kind. Which one it is, who wrote it and in
   // which thread come from the notification and the message themselves.
   socket.on("notification:new", (d) => {
-    if (!d || !d.message_id || shown.has(d.message_id) || !wanted()) return;
-    shown.add(d.message_id);
+    const key = d && d.message_id + ":" + (d.kind || "");
+    if (!d || !d.message_id || shown.has(key) || !wanted()) return;
+    shown.add(key);
     Promise.all([
       getJSON("/api/v1/notifications?unread=true"),
       getJSON(`/api/v1/threads/${Number(d.thread_id)}/messages?after_seq=${Number(d.seq) - 1}&limit=1`),
     ])
       .then(([notes, page]) => {
-        const n = (notes || []).find((x) => x.message_id === d.message_id);
+        const n = (notes || []).find(
+          (x) => x.message_id === d.message_id && (!d.kind || x.kind === d.kind),
+        );
         const m = ((page && page.messages) || []).find((x) => x.id === d.message_id);
         if (!n || !m || !m.author || m.author.id === me) return;
         const toMe = n.kind === "mention" || (m.reply_to && m.reply_to.author && m.reply_to.author.id === me);

@@ -37,7 +37,9 @@ from kollega.networks.models import (
     Reaction,
     Thread,
 )
+from kollega.networks.notifications import notify_new_mentions
 from kollega.networks.render import MAX_BODY, mention_people, render_markdown
+from kollega.networks.send import mentioned_ids
 from kollega.networks.threads import get_thread
 from kollega.org.models import Person
 
@@ -107,7 +109,9 @@ def get_message(person: Person, message_id: Any) -> Message:
 
 def edit_message(person: Person, message_id: Any, body: Any) -> Message:
     """Change one's own message within the network's edit window; the previous text is
-    kept in the history. Queues ``message:edited``."""
+    kept in the history. Queues ``message:edited``. People the edit mentions who were not
+    mentioned before are notified as a new message's mentions are
+    (``notifications.notify_new_mentions``)."""
     message = get_message(person, message_id)
     network = message.thread.network
     if message.author_id != person.id:
@@ -126,10 +130,13 @@ def edit_message(person: Person, message_id: Any, body: Any) -> Message:
     db.session.add(
         MessageEdit(message_id=message.id, previous_body=message.body, edited_by_id=person.id)
     )
+    before = mentioned_ids(network.id, message.body_html, person.id)
     message.body = body
     message.body_html = render_markdown(body, mention_people(network.id, body, person.id))
     message.edited_at = now_utc()
     db.session.flush()
+    mentioned = mentioned_ids(network.id, message.body_html, person.id)
+    notify_new_mentions(person, message, mentioned, before)
     return message
 
 

@@ -21,9 +21,10 @@ from kollega.clock import OSLO
 from kollega.db import now_utc
 from kollega.errors import ValidationError
 from kollega.extensions import db
-from kollega.networks.common import as_int, clean_choice
+from kollega.networks.common import as_int, clean_choice, thread_link
 from kollega.networks.models import (
     DIGEST_CHOICES,
+    Message,
     Notification,
     NotificationSetting,
     Thread,
@@ -239,3 +240,50 @@ def notify_stop_summary(person_ids: Iterable[int], thread_id: int, link: str) ->
             "notification:new",
             {"kind": "stop_summary", "thread_id": thread_id},
         )
+
+
+def notify_new_mentions(
+    author: Person, message: Message, mentioned: Iterable[int], before: Iterable[int]
+) -> list[int]:
+    """After an edit of ``message``: a "mention" notification (stored, and
+    ``notification:new`` after the commit, as a new message's mentions get) for each
+    person in ``mentioned`` (the edited text's mentions) who was not mentioned ``before``
+    the edit and has no mention notification of this message yet (a mention removed and
+    added again is told once). Returns the ids notified, sorted."""
+    new = set(mentioned) - set(before) - {author.id}
+    if not new:
+        return []
+    already = db.session.scalars(
+        sa.select(Notification.person_id).where(
+            Notification.message_id == message.id, Notification.kind == "mention"
+        )
+    )
+    ids = sorted(new - set(already))
+    if not ids:
+        return []
+    thread_id, seq = message.thread_id, message.seq
+    network_id = db.session.scalar(sa.select(Thread.network_id).where(Thread.id == thread_id))
+    now = now_utc()
+    db.session.execute(
+        sa.insert(Notification),
+        [
+            {
+                "person_id": pid,
+                "kind": "mention",
+                "actor_id": author.id,
+                "network_id": network_id,
+                "thread_id": thread_id,
+                "message_id": message.id,
+                "link": thread_link(thread_id, seq),
+                "created_at": now,
+            }
+            for pid in ids
+        ],
+    )
+    for pid in ids:
+        realtime.queue(
+            realtime.person_room(pid),
+            "notification:new",
+            {"kind": "mention", "thread_id": thread_id, "message_id": message.id, "seq": seq},
+        )
+    return ids
