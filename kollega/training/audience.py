@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from kollega.errors import ValidationError
 from kollega.extensions import db
-from kollega.org.models import Job, OrgUnit, Person, job_names
+from kollega.org.models import OrgUnit, Person, job_names
 from kollega.training.models import Training
 
 # How a training fits a person: meant for their job, for their unit or division, for
@@ -116,14 +116,15 @@ def check(job_codes: Iterable[str], unit_ids: Iterable[int]) -> tuple[list[str],
 
 def describe(training: Training) -> dict[str, list[str]]:
     """The audience by name: ``jobs`` and ``units`` (both empty: everyone)."""
-    names = {j.code: j.name for j in db.session.scalars(sa.select(Job))}
+    names = job_names()
     jobs = [names.get(a.job_code, a.job_code) for a in training.audience_jobs]
     ids = [a.unit_id for a in training.audience_units]
-    units = (
-        dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))))
+    rows = (
+        db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids)))
         if ids
-        else {}
+        else []
     )
+    units = {int(i): n for i, n in rows}
     return {"jobs": sorted(jobs, key=str.casefold), "units": [units.get(i, "") for i in ids]}
 
 

@@ -226,7 +226,8 @@ def new() -> Any:
         if saved is not None:
             flash(_("The training was added to the catalogue."), "success")
             return redirect(url_for("training.detail", training_id=saved.id))
-    return render_template("training/edit.html", form=form, training=None)
+    status = 422 if request.method == "POST" else 200  # a refused form is shown again
+    return render_template("training/edit.html", form=form, training=None), status
 
 
 @bp.route("/<int:training_id>/edit", methods=["GET", "POST"])
@@ -245,7 +246,8 @@ def edit(training_id: int) -> Any:
         if saved is not None:
             flash(_("The training was saved."), "success")
             return redirect(url_for("training.detail", training_id=saved.id))
-    return render_template("training/edit.html", form=form, training=training)
+    status = 422 if request.method == "POST" else 200  # a refused form is shown again
+    return render_template("training/edit.html", form=form, training=training), status
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
