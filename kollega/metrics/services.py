@@ -26,7 +26,7 @@ from kollega.competence.models import FOCUS_AREAS
 from kollega.errors import ValidationError
 from kollega.gaps import analysis as gap_analysis
 from kollega.gaps import queries as gap_queries
-from kollega.metrics import analysis, queries
+from kollega.metrics import analysis, disclosure, queries
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import root_units
 
@@ -138,14 +138,18 @@ def period_frames(unit: OrgUnit, p: Period) -> queries.ParticipationFrames:
 @dataclass
 class Suppression:
     """Which groups' participation figures are hidden in a period, and why, over the
-    whole unit tree: for the period, for each month of it, for each network's members
-    and for the leaders among the members (``analysis.tree_suppression``). Every page,
+    whole unit tree and every network at once (``disclosure.audit``: no figure of a
+    group, of a difference of groups or of a difference of periods is about 1 to 4
+    people), and for the leaders among the members (``analysis.tree_suppression``).
+    A month's figures are hidden where the period's are: a group shown for the period
+    had no day with 1 to 4 members, so none of its months is a small group. Every page,
     API call, export and the scorecard asks this one object, so a figure hidden in one
-    place is hidden in all. Each tree is worked out when first asked for."""
+    place is hidden in all. Worked out when first asked for."""
 
     def __init__(self, p: Period, paths: dict[int, str], ms: pd.DataFrame) -> None:
         self.p, self.paths, self.ms = p, paths, ms
         self._trees: dict[Any, dict[analysis.Key, str]] = {}
+        self._cells: dict[disclosure.Cell, str] | None = None
 
     def _tree(self, key: Any, frame: pd.DataFrame, start: Any, end: Any) -> dict[analysis.Key, str]:
         if key not in self._trees:
@@ -154,14 +158,19 @@ class Suppression:
         return self._trees[key]
 
     @property
-    def period(self) -> dict[analysis.Key, str]:
-        return self._tree("period", self.ms, self.p.start_utc, self.p.end_utc)
+    def cells(self) -> dict[disclosure.Cell, str]:
+        """Every hidden (scope, group) of the period with its reason."""
+        if self._cells is None:
+            ms = self.ms.drop(columns=["leader"], errors="ignore")
+            found = disclosure.groups(self.paths, ms, self.p.start, self.p.end)
+            self._cells = disclosure.audit(found)
+        return self._cells
 
     def unit(self, unit_id: int) -> str | None:
-        return self.period.get(analysis.unit_key(unit_id))
+        return self.cells.get((disclosure.PERIOD, analysis.unit_key(unit_id)))
 
     def direct(self, unit_id: int) -> str | None:
-        return self.period.get(analysis.direct_key(unit_id))
+        return self.cells.get((disclosure.PERIOD, analysis.direct_key(unit_id)))
 
     def leader_share(self, unit_id: int) -> str | None:
         ms = self.ms.loc[self.ms["leader"]] if not self.ms.empty else self.ms
@@ -169,18 +178,12 @@ class Suppression:
         return tree.get(analysis.unit_key(unit_id))
 
     def month(self, label: str, unit_id: int) -> str | None:
-        bounds = {m: (s, e) for m, s, e in self.p.months()}
-        if label not in bounds:
+        if label not in {m for m, _s, _e in self.p.months()}:
             return analysis.SMALL_GROUP
-        tree = self._tree(("month", label), self.ms, *bounds[label])
-        return self.unit(unit_id) or tree.get(analysis.unit_key(unit_id))
+        return self.unit(unit_id)
 
     def network(self, network_id: int, unit_id: int) -> str | None:
-        ms = self.ms.loc[self.ms["network_id"] == int(network_id)] if not self.ms.empty else self.ms
-        if ms.empty:
-            return analysis.SMALL_GROUP
-        tree = self._tree(("network", int(network_id)), ms, self.p.start_utc, self.p.end_utc)
-        return tree.get(analysis.unit_key(unit_id))
+        return self.cells.get((int(network_id), analysis.unit_key(unit_id)))
 
 
 def _own_members(ms: pd.DataFrame, start: Any, end: Any) -> dict[int, int]:

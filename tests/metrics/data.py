@@ -4,8 +4,9 @@ Built on ``tests.factories.build_org`` (K ─ A ─ A1 ─ A1a, A ─ A2, K ─ 
 six more people in A1 (so A1's subtree has 10 people) and two in B1 (B1: 4 people).
 
 Period: 2026-01-01 .. 2026-06-30. Known figures:
-- A1 subtree: members 7 (the leader, Eva, Kari, Ola, p1..p3 joined in the period or
-  before; p4 joins in July, after it); active 4 (Eva posts twice, Kari reacts, Ola
+- A1 subtree: members 7 (the leader, Eva, Kari, Ola and p1 joined before the period,
+  so A1 had 5 members or more on every day of it; p2 and p3 joined in it; p4 joins in
+  July, after it); active 4 (Eva posts twice, Kari reacts, Ola
   attends, p1 opens a thread with one message); messages 3; reactions 1; threads 1;
   stops held 2 (invited 10 + 10, attended 4 + 2: rate 0.3; the others attending are
   not members); reflections 1 (p2, not active); trainings completed 1 (Eva).
@@ -104,9 +105,9 @@ def build(org: Org) -> Known:
     for person, joined in (
         (org.leader, "2025-06-01"),
         (org.employee, "2025-09-01"),
-        (org.colleague, "2026-02-10"),
-        (org.employee_a1, "2026-03-05"),
-        (p1, "2026-03-20"),
+        (org.colleague, "2025-10-10"),
+        (org.employee_a1, "2025-11-05"),
+        (p1, "2025-12-20"),
         (p2, "2026-05-01"),
         (p3, "2026-06-30"),
         (p4, "2026-07-02"),  # after the period

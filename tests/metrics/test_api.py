@@ -69,10 +69,11 @@ def test_months_add_up_and_count_joins(client, org):
     body = get(client, f"/api/v1/metrics/participation/months?unit=A1&{PERIOD}", org.hr).json
     months = {r["month"]: r for r in body["rows"]}
     assert list(months) == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
-    # Kari joins in February, Ola and p1 in March, p2 in May, p3 on 30 June.
-    assert [months[m]["joins"] for m in months] == [0, 1, 2, 0, 1, 1]
-    # January: only the leader and Eva were members: hidden.
-    assert months["2026-01"]["suppressed"] is True
+    # p2 joins in May, p3 on 30 June; the others joined before the period.
+    assert [months[m]["joins"] for m in months] == [0, 0, 0, 0, 1, 1]
+    # A1 had at least 5 members on every day: every month is shown, and they add up.
+    assert [months[m]["members"] for m in months] == [5, 5, 5, 5, 6, 7]
+    assert sum(months[m]["messages"] for m in months) == 3
 
 
 def test_closure_matches_gaps_closure(client, org):

@@ -1,0 +1,323 @@
+"""Disclosure control across every participation figure shown for a period (DESIGN.md,
+participation): no figure may be worked out for 1 to 4 people by subtracting shown
+figures of nested or overlapping groups, nor of overlapping periods.
+
+The groups (cells) are ``(scope, key)``: ``scope`` is ``PERIOD`` (everyone's figures)
+or a network id (the figures of that network's members in that network), ``key`` a
+unit's subtree or the people placed directly in a unit (``analysis.unit_key`` and
+``direct_key``). The figures an attacker can add and subtract (messages, reactions,
+threads opened) obey two kinds of equation:
+
+- the unit tree, in each scope: a unit = its child units + the people placed directly
+  in it;
+- the networks, for each key: everyone's figures = the sum over the networks (every
+  message, reaction and thread is in a network), the networks' groups overlapping.
+
+Time is the third way to subtract: the months of a period add up to it, and the API
+takes any ``from`` and ``to``, so [1 Jan, 31 Dec] minus [1 Feb, 31 Dec] gives
+January. The rule that closes it: a group is *safe* when on every day of the period it
+had either no members or at least ``min_group``. The figures of any window of days (a
+month, or the difference of two periods) are then about no one or about at least
+``min_group`` people (a window's members include each of its days' members). So a
+shown group must be safe, not only have 5 members over the whole period, and every
+difference the equations leave (the group of the unknown parts) must be safe too; a
+month of a shown group is then never a group of 1 to 4, and a month's figures are
+hidden exactly where the period's are.
+
+The attacker (``audit``) knows every shown figure and solves every equation with one
+unknown, again and again; every figure it derives and every difference it is left
+with must be about a safe group. Where one is not, the smallest shown figure the
+attacker used is hidden too (a group with no parts first) and the attack runs again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kollega.clock import OSLO
+from kollega.metrics import analysis
+
+PERIOD = "period"
+Cell = tuple[Hashable, analysis.Key]
+Equation = tuple[Cell, tuple[Cell, ...]]
+
+
+def day_indices(stamps: pd.Series, first: dt.date) -> np.ndarray:
+    """The Oslo calendar day of each naive-UTC stamp, counted from ``first`` (NaT: -1)."""
+    local = pd.to_datetime(stamps).dt.tz_localize("UTC").dt.tz_convert(OSLO)
+    days = (local.dt.tz_localize(None).dt.normalize() - pd.Timestamp(first)).dt.days
+    return days.fillna(-1).astype("int64").to_numpy()
+
+
+def member_days(ms: pd.DataFrame, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """Memberships that touch the days ``first`` .. ``last`` (Oslo), each as the first
+    and last day index (``a``, ``b``) it covers, merged per person and network: a
+    person is a member on day d when a membership began before d ended and had not
+    ended before d began (as ``analysis.members_in_period`` for a one-day period)."""
+    n = (last - first).days + 1
+    if ms.empty:
+        return ms.assign(a=pd.Series(dtype="int64"), b=pd.Series(dtype="int64"))
+    a = day_indices(ms["joined_at"], first)
+    b = day_indices(ms["left_at"], first)
+    b = np.where(ms["left_at"].isna().to_numpy(), n - 1, b)
+    keep = (a <= n - 1) & (b >= 0)
+    out = ms.loc[keep, ["person_id", "unit_id", "network_id"]].copy()
+    out["a"] = np.clip(a[keep], 0, n - 1)
+    out["b"] = np.clip(b[keep], 0, n - 1)
+    return merge_intervals(out, ["network_id", "person_id"])
+
+
+def merge_intervals(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows with overlapping day intervals [a, b] of the same ``keys`` merged into one."""
+    if rows.empty:
+        return rows
+    rows = rows.sort_values([*keys, "a"]).reset_index(drop=True)
+    reach = rows.groupby(keys)["b"].cummax()
+    before = reach.groupby([rows[k] for k in keys]).shift()
+    block = (before.isna() | (rows["a"] > before)).cumsum()
+    first = {c: "first" for c in rows.columns if c not in ("a", "b")}
+    return rows.groupby(block).agg({**first, "a": "min", "b": "max"}).reset_index(drop=True)
+
+
+def daily_counts(rows: pd.DataFrame, n: int) -> np.ndarray:
+    """Distinct people per day of rows (person_id, a, b), whatever their network."""
+    if rows.empty:
+        return np.zeros(n, dtype="int64")
+    merged = merge_intervals(rows[["person_id", "a", "b"]], ["person_id"])
+    diff = np.zeros(n + 1, dtype="int64")
+    np.add.at(diff, merged["a"].to_numpy(), 1)
+    np.add.at(diff, merged["b"].to_numpy() + 1, -1)
+    return np.cumsum(diff)[:n]
+
+
+def unsafe(days: np.ndarray, min_group: int = analysis.MIN_GROUP) -> bool:
+    """Whether on some day the group had 1 to ``min_group - 1`` members."""
+    return bool(((days > 0) & (days < min_group)).any())
+
+
+@dataclass
+class Groups:
+    """Every nonzero group of the period: its members per day and over the period."""
+
+    paths: dict[int, str]
+    rows: pd.DataFrame  # merged memberships: person_id, unit_id, network_id, a, b
+    n: int
+    days: dict[Cell, np.ndarray] = field(default_factory=dict)
+    members: dict[Cell, int] = field(default_factory=dict)
+
+    def ancestors(self, unit_id: int) -> list[int]:
+        return [int(x) for x in self.paths.get(int(unit_id), "").strip("/").split("/") if x]
+
+    def subtree(self, key: analysis.Key) -> set[int]:
+        kind, uid = key
+        if kind == "direct":
+            return {uid}
+        return {u for u in self.paths if uid in self.ancestors(u)}
+
+    def union_days(self, cells: list[Cell]) -> np.ndarray:
+        """Members per day of the union of the cells' groups (people counted once)."""
+        masks = []
+        for scope, key in cells:
+            mask = self.rows["unit_id"].isin(self.subtree(key))
+            if scope != PERIOD:
+                mask &= self.rows["network_id"] == scope
+            masks.append(mask)
+        picked = self.rows.loc[np.logical_or.reduce(masks)] if masks else self.rows.iloc[:0]
+        return daily_counts(picked, self.n)
+
+
+def groups(paths: dict[int, str], ms: pd.DataFrame, first: dt.date, last: dt.date) -> Groups:
+    """Members per day and over the period of every group with any: per unit subtree and
+    per people placed directly in a unit, for everyone and per network."""
+    n = (last - first).days + 1
+    rows = member_days(ms, first, last)
+    rows = rows.loc[rows["unit_id"].isin(paths)] if not rows.empty else rows
+    out = Groups(paths, rows, n)
+    if rows.empty:
+        return out
+    everyone = rows.assign(network_id=PERIOD)
+    per_scope = pd.concat([merge_intervals(everyone, ["person_id"]), rows], ignore_index=True)
+    grouped = per_scope.groupby(["network_id", "unit_id"], sort=False)
+    pairs = grouped.ngroup().to_numpy()
+    own_members = grouped["person_id"].nunique()
+    diff = np.zeros((len(own_members), n + 1), dtype="int64")
+    np.add.at(diff, (pairs, per_scope["a"].to_numpy()), 1)
+    np.add.at(diff, (pairs, per_scope["b"].to_numpy() + 1), -1)
+    own_days = np.cumsum(diff, axis=1)[:, :n]
+    for i, ((scope, uid), count) in enumerate(own_members.items()):
+        uid, count = int(uid), int(count)
+        scope = scope if scope == PERIOD else int(scope)
+        targets = [analysis.direct_key(uid)] + [analysis.unit_key(a) for a in out.ancestors(uid)]
+        for key in targets:
+            cell = (scope, key)
+            if cell in out.days:
+                out.days[cell] = out.days[cell] + own_days[i]
+                out.members[cell] += count
+            else:
+                out.days[cell] = own_days[i].copy()
+                out.members[cell] = count
+    return out
+
+
+def equations(g: Groups) -> list[Equation]:
+    """Every sum an attacker can use, over the groups with members (a group without
+    any is a known zero and left out)."""
+    out: list[Equation] = []
+    tree = analysis.unit_tree(g.paths)
+    scopes = {scope for scope, _key in g.days}
+    for scope in sorted(scopes, key=str):
+        for total, parts in tree.items():
+            if (scope, total) not in g.days:
+                continue
+            cells = tuple((scope, p) for p in parts if (scope, p) in g.days)
+            out.append(((scope, total), cells))
+    by_key: dict[analysis.Key, list[Cell]] = {}
+    for scope, key in g.days:
+        if scope != PERIOD:
+            by_key.setdefault(key, []).append((scope, key))
+    for key, cells in sorted(by_key.items()):
+        if (PERIOD, key) in g.days:
+            out.append(((PERIOD, key), tuple(sorted(cells, key=str))))
+    return out
+
+
+def shown_cells(g: Groups) -> set[Cell]:
+    """The groups whose figures a page, the API or an export shows: every unit's and
+    the people placed directly in a unit, for everyone; a unit's per network (the
+    people placed directly in a unit are not shown per network)."""
+    return {c for c in g.days if c[0] == PERIOD or c[1][0] == "unit"}
+
+
+@dataclass
+class Attack:
+    """What the attacker learns from the shown cells: the cells it derives (with the
+    equation each came from) and the violations (an equation, and the group it leaves
+    that is not safe)."""
+
+    known: set[Cell]
+    derived_by: dict[Cell, Equation]
+    violations: list[tuple[Equation, tuple[Cell, ...]]]
+
+
+def attack(
+    g: Groups,
+    eqs: list[Equation],
+    shown: set[Cell],
+    union: Callable[[Equation, tuple[Cell, ...]], np.ndarray],
+    min_group: int = analysis.MIN_GROUP,
+) -> Attack:
+    """Solve every equation with one unknown until nothing more follows; then every
+    equation with a known total leaves its unknown parts: a violation where their group
+    is not safe, as is every derived group that is not."""
+    known = set(shown)
+    derived_by: dict[Cell, Equation] = {}
+    violations: list[tuple[Equation, tuple[Cell, ...]]] = []
+    changed = True
+    while changed:
+        changed = False
+        for eq in eqs:
+            total, parts = eq
+            unknown = [c for c in (total, *parts) if c not in known]
+            if len(unknown) != 1:
+                continue
+            (cell,) = unknown
+            known.add(cell)
+            derived_by[cell] = eq
+            changed = True
+            if unsafe(g.days[cell], min_group):
+                violations.append((eq, (cell,)))
+    for eq in eqs:
+        total, parts = eq
+        left = tuple(p for p in parts if p not in known)
+        if total in known and len(left) > 1 and unsafe(union(eq, left), min_group):
+            violations.append((eq, left))
+    return Attack(known, derived_by, violations)
+
+
+def audit(g: Groups, min_group: int = analysis.MIN_GROUP) -> dict[Cell, str]:
+    """Which shown groups to hide and why: ``SMALL_GROUP`` under ``min_group`` members
+    in the period, ``SUBTRACTION`` when hidden so that no difference of shown figures
+    (of groups, or of periods) is about 1 to ``min_group - 1`` people."""
+    eqs = equations(g)
+    shown = shown_cells(g)
+    hidden: dict[Cell, str] = {}
+    for cell in shown:
+        if g.members[cell] < min_group:
+            hidden[cell] = analysis.SMALL_GROUP
+        elif unsafe(g.days[cell], min_group):
+            hidden[cell] = analysis.SUBTRACTION
+    totals = {eq[0] for eq in eqs}
+
+    def union(eq: Equation, cells: tuple[Cell, ...]) -> np.ndarray:
+        if eq[0][0] != PERIOD or eq[1][0][0] == PERIOD:  # a tree: disjoint parts
+            return np.sum([g.days[c] for c in cells], axis=0)
+        return overlapping_union(g, cells, min_group)
+
+    def rank(cell: Cell) -> tuple[Any, ...]:
+        return (cell in totals, g.members[cell], str(cell))
+
+    while True:
+        found = attack(g, eqs, {c for c in shown if c not in hidden}, union, min_group)
+        if not found.violations:
+            return hidden
+        touched: set[Cell] = set()
+        for eq, _left in found.violations:
+            if touched & {eq[0], *eq[1]}:
+                continue  # an earlier fix in this round may already cover it
+            cell = _blocker(eq, found, shown, hidden, rank, touched)
+            if cell is None:
+                continue
+            hidden[cell] = analysis.SUBTRACTION
+            touched.add(cell)
+        if not touched:
+            return hidden
+
+
+def overlapping_union(g: Groups, cells: tuple[Cell, ...], min_group: int) -> np.ndarray:
+    """Members per day of overlapping groups (one key, many networks): bounded by the
+    largest and the sum first, counted person by person only when that decides."""
+    stack = np.stack([g.days[c] for c in cells])
+    total, largest = stack.sum(axis=0), stack.max(axis=0)
+    if unsafe(total, min_group):
+        return total  # 1..4 together on a day where the sum is 1..4
+    if not ((total > 0) & (largest < min_group)).any():
+        return largest  # each day with any has a group of 5 or more already
+    return g.union_days(list(cells))
+
+
+def _blocker(
+    eq: Equation,
+    found: Attack,
+    shown: set[Cell],
+    hidden: dict[Cell, str],
+    rank: Callable[[Cell], tuple[Any, ...]],
+    touched: set[Cell],
+) -> Cell | None:
+    """A shown figure to hide so the attacker cannot use ``eq`` as it did: the smallest
+    shown part, else the total, else one from the equation a derived figure came from
+    (none when a figure hidden in this round already breaks the chain)."""
+    seen: set[Equation] = set()
+    todo = [eq]
+    while todo:
+        current = todo.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        total, parts = current
+        if touched & {total, *parts}:
+            return None
+        visible = [p for p in parts if p in shown and p not in hidden]
+        if visible:
+            return min(visible, key=rank)
+        if total in shown and total not in hidden:
+            return total
+        for cell in (total, *parts):
+            if cell in found.derived_by:
+                todo.append(found.derived_by[cell])
+    return None
