@@ -37,7 +37,8 @@ STATSFORVALTEREN = (
 
 # Who a course is meant for (``kollega.training.audience``): job codes and division
 # codes; a course without ``jobs`` and ``divisions`` is for everyone (the digital,
-# privacy and collaboration basics).
+# privacy and collaboration basics). Miljøterapeuter work in schools as well as in
+# care, so health courses reach them through the division.
 HEALTH_JOBS = (
     "sykepleier",
     "helsefagarbeider",
@@ -45,7 +46,6 @@ HEALTH_JOBS = (
     "helsesykepleier",
     "jordmor",
     "lege",
-    "miljoterapeut",
 )
 KINDERGARTEN_JOBS = ("barnehagelaerer", "pedagogisk_leder", "styrer")
 TEACHER_JOBS = ("laerer", "lektor", "spesialpedagog")
@@ -59,7 +59,9 @@ LEADER_JOBS = (
     "avdelingsleder",
     "pedagogisk_leder",
 )
-TECHNICAL_JOBS = ("ingenior", "driftsoperator", "fagarbeider")
+# Fagarbeidere work in kitchens and buildings too: the technical division covers those
+# in water and roads.
+TECHNICAL_JOBS = ("ingenior", "driftsoperator")
 
 # title, provider, format, hours, cost, funding, [(code, from, to)], description,
 # sessions: [(weeks from today, duration hours, place, seats or None)], jobs, divisions

@@ -1,6 +1,9 @@
 """On the demo municipality (#21): for people across every division, the top three
 network suggestions come from their own division or from municipality-wide networks
-whenever such a network covers one of their gaps.
+whenever such a network covers one of their gaps; every training offered to them is
+meant for everyone, their job or their division, and those meant for them come first;
+a unit's training proposals are meant for someone who works there (no nurses' course
+for a school, no kindergarten course for a nursing home).
 
 A network's division is worked out here from its members, as a person would read the
 member list: the division where at least 60 % of its members work; a network whose
@@ -19,6 +22,7 @@ from kollega.gaps import services as gap_services
 from kollega.gaps.suggestions import LOOKAHEAD_DAYS
 from kollega.networks.models import Network, NetworkMember
 from kollega.org.models import OrgUnit, Person, PersonRole
+from kollega.training.models import Training, TrainingAudienceJob, TrainingAudienceUnit
 from tests.gaps import data
 
 
@@ -99,6 +103,73 @@ def test_top_networks_are_the_persons_own_division_or_municipality_wide(runner, 
             units[person.unit_id].name,
             [(networks[i].name, home[i]) for i in top],
         )
+        check_trainings(person, units, r.get_json()["suggestions"], audiences())
         checked[division] += 1
     assert sum(checked.values()) >= 20, checked
     assert all(n > 0 for n in checked.values()), checked  # every division
+    check_unit_trainings(client, hr, units)
+
+
+def audiences():
+    """Each training's audience as the tables hold it: (job codes, unit ids)."""
+    out = {t: (set(), set()) for t in db.session.scalars(sa.select(Training.id))}
+    for t, job in db.session.execute(
+        sa.select(TrainingAudienceJob.training_id, TrainingAudienceJob.job_code)
+    ):
+        out[t][0].add(job)
+    for t, unit in db.session.execute(
+        sa.select(TrainingAudienceUnit.training_id, TrainingAudienceUnit.unit_id)
+    ):
+        out[t][1].add(unit)
+    return out
+
+
+def fits(audience, job_code, unit_id, units):
+    """general, meant (their job, or a unit on their unit's path), or None."""
+    jobs, unit_ids = audience
+    if not jobs and not unit_ids:
+        return "general"
+    path = {int(x) for x in units[unit_id].path.strip("/").split("/") if x}
+    return "meant" if job_code in jobs or unit_ids & path else None
+
+
+def check_trainings(person, units, shown, audience):
+    kinds = [
+        fits(audience[s["id"]], person.job_code, person.unit_id, units)
+        for s in shown
+        if s["type"] == "training"
+    ]
+    assert None not in kinds, (person.name, person.job_code, shown)
+    assert kinds == sorted(kinds, key=lambda k: k != "meant"), (person.name, kinds)
+
+
+def check_unit_trainings(client, hr, units):
+    """A primary school, a kindergarten, a nursing home and the water and roads unit:
+    each training proposed is meant for someone working there."""
+    audience = audiences()
+    titles = {i: t for i, t in db.session.execute(sa.select(Training.id, Training.title))}
+    kinds = {" skole": "SK", " barnehage": "BH", " helsehus": "HH", "Vei, vann og avløp": "VVA"}
+    for ending, abbr in kinds.items():
+        unit = next(
+            u for u in units.values() if u.kind == "unit" and abbr in u.code and ending in u.name
+        )
+        staff = list(
+            db.session.execute(
+                sa.select(Person.job_code, Person.unit_id)
+                .join(OrgUnit, OrgUnit.id == Person.unit_id)
+                .where(OrgUnit.path.startswith(unit.path), Person.active.is_(True))
+            )
+        )
+        r = client.get(f"/api/v1/gaps/suggestions?unit={unit.code}", headers=data.bearer(hr))
+        assert r.status_code == 200, r.get_json()
+        rows = r.get_json()["suggestions"]
+        proposed = [m["id"] for m in rows if m["type"] == "training"]
+        for t in proposed:
+            assert any(fits(audience[t], j, u, units) for j, u in staff), (unit.name, titles[t])
+        if abbr == "SK":
+            assert not {titles[t] for t in proposed} & {
+                "Legemiddelhåndtering for helsepersonell",
+                "Språkmiljø i barnehagen",
+                "Velferdsteknologi for helsefagarbeidere (Velferdsteknologiens ABC)",
+                "VA-beredskap og avvikshåndtering",
+            }, (unit.name, [titles[t] for t in proposed])
