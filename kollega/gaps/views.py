@@ -23,6 +23,7 @@ from kollega.gaps.models import SUGGESTION_TYPES
 from kollega.gaps.services import focus_label
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
+from kollega.query_args import QueryArgs
 from kollega.tables import TABLE_FORMATS, table_response
 from kollega.web import register_nav, register_person_panel, register_start_panel
 
@@ -45,38 +46,6 @@ register_start_panel("gaps/_start_panel.html", lambda p: not p.is_guest, order=1
 
 HEAT_STEPS = 4
 MAX_HEATMAP_PEOPLE = 400
-
-
-def _date(name: str) -> dt.date | None:
-    """A date from the query string; a bad one is reported and ignored."""
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        value = dt.date.fromisoformat(raw)
-    except ValueError:
-        flash(_("%(value)s is not a date; use the form YYYY-MM-DD.", value=raw), "error")
-        return None
-    if not clock.DATE_RANGE[0] <= value <= clock.DATE_RANGE[1]:
-        flash(_("Choose a date between 1900 and 2200."), "error")
-        return None
-    return value
-
-
-def _heatmap_date(default: dt.date) -> tuple[dt.date, str | None, list[tuple[str, str]]]:
-    """The heatmap's own date (``heatmap_date``, any day: today, ahead or past), the page's
-    date when not given; a bad one is a field error beside the heatmap's date field."""
-    raw = request.args.get("heatmap_date", "").strip()
-    if not raw:
-        return default, None, []
-    try:
-        value = dt.date.fromisoformat(raw)
-    except ValueError:
-        message = _("%(value)s is not a date; use the form YYYY-MM-DD.", value=raw)
-        return default, raw, [("heatmap_date", message)]
-    if not clock.DATE_RANGE[0] <= value <= clock.DATE_RANGE[1]:
-        return default, raw, [("heatmap_date", _("Choose a date between 1900 and 2200."))]
-    return value, raw, []
 
 
 def heat_class(gap_points: int, people_required: int) -> str:
@@ -132,9 +101,10 @@ def _person_page(person: Person) -> Any:
     permissions.require(not viewer.is_guest)
     permissions.require(permissions.can_view_competence(viewer, person))
     now = clock.today()
-    future = _date("future")
+    query = QueryArgs()
+    future = query.date("future")
     if future is not None and future <= now:
-        flash(_("Choose a date after today to see future gaps."), "error")
+        query.refuse("future", _("Choose a date after today to see future gaps."))
         future = None
     rows = services.person_gaps(viewer, person, now)
     record_read(viewer, person, "gaps")
@@ -149,7 +119,9 @@ def _person_page(person: Person) -> Any:
         today=now,
         suggestions=suggestions.for_person(viewer, person),
         network_url=network_url,
-    )
+        query=query,
+        errors=query.errors,
+    ), query.status
 
 
 @bp.route("/")
@@ -177,10 +149,11 @@ def unit(code: str) -> Any:
     target = unit_by_code(code)
     services.check_unit(person, target)
     now = clock.today()
-    at = _date("date") or now
-    future = _date("future")
+    query = QueryArgs()
+    at = query.date("date") or now
+    future = query.date("future")
     if future is not None and future <= at:
-        flash(_("The date to compare with must be after the first date."), "error")
+        query.refuse("future", _("The date to compare with must be after the first date."))
         future = None
     by = request.args.get("by", "units")
     if by not in ("units", "people"):
@@ -198,12 +171,12 @@ def unit(code: str) -> Any:
     future_table = services.unit_gap_table(person, target, future) if future else None
     future_rows = {r["competence"]: r for r in future_table.rows} if future_table else {}
     closure_to = min(at, now)
-    closure_from = _date("closure_from") or closure_to - dt.timedelta(days=365)
+    closure_from = query.date("closure_from") or closure_to - dt.timedelta(days=365)
     if closure_from > closure_to:
-        flash(_("The start of the period must be before its end."), "error")
+        query.refuse("closure_from", _("The start of the period must be before its end."))
         closure_from = closure_to - dt.timedelta(days=365)
     closure = services.unit_closure(person, target, closure_from, closure_to, now=now)
-    heatmap_at, heatmap_raw, errors = _heatmap_date(at)
+    heatmap_at = query.date("heatmap_date") or at
     heatmap = services.heatmap(person, target, heatmap_at, by)
     areas = services.focus_area_table(person, target, at)
     future_areas = services.focus_area_table(person, target, future) if future else None
@@ -219,8 +192,8 @@ def unit(code: str) -> Any:
         future_rows=future_rows,
         heatmap=heatmap,
         heatmap_at=heatmap_at,
-        heatmap_raw=heatmap_raw,
-        errors=errors,
+        query=query,
+        errors=query.errors,
         areas=areas,
         future_areas={r["focus_area"]: r for r in future_areas} if future_areas else {},
         by=by,
@@ -231,7 +204,7 @@ def unit(code: str) -> Any:
         closure_to=closure_to,
         measures=suggestions.for_unit(person, target, at if at <= now else now),
         led=person.led_units,
-    ), (422 if errors else 200)
+    ), query.status
 
 
 EXPORT_TABLES = ("competences", "areas", "heatmap")
@@ -326,7 +299,9 @@ def export(code: str, fmt: str) -> Any:
     if table not in EXPORT_TABLES:
         abort(404)
     by = "people" if request.args.get("by") == "people" else "units"
-    at = _date("date") or clock.today()
+    query = QueryArgs()
+    at = query.date("date") or clock.today()
+    query.check()
     header, rows = _export_rows(person, target, table, at, by)
     record_access("gaps.export", person.id, "org_unit", target.id, table=table, by=by, format=fmt)
     filename = f"gaps-{table}-{target.code}-{at.isoformat()}"

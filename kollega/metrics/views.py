@@ -5,12 +5,11 @@ a report, and the strategy scorecard. HR's views and exports go to the audit log
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -24,6 +23,7 @@ from kollega.metrics import scorecard as scorecard_mod
 from kollega.metrics import services
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
+from kollega.query_args import BadQuery, QueryArgs
 from kollega.tables import TABLE_FORMATS, table_response
 from kollega.web import register_nav
 
@@ -71,23 +71,15 @@ class Table:
         return header, out
 
 
-def _date(name: str) -> dt.date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
+def _period(query: QueryArgs) -> services.Period:
+    """The period in the query string; a bad one is refused beside its field (``query``)
+    and the default period used."""
+    start, end = query.date("from"), query.date("to")
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        flash(_("%(value)s is not a date; use the form YYYY-MM-DD.", value=raw), "error")
-        return None
-
-
-def _period() -> services.Period:
-    """The period in the query string; a bad one is reported and the default used."""
-    try:
-        return services.period(_date("from"), _date("to"))
+        return services.period(start, end)
     except ValidationError as exc:
-        flash(str(exc.message), "error")
+        for name, message in exc.fields.items():
+            query.refuse(name, str(message))
         return services.period(None, None)
 
 
@@ -311,7 +303,8 @@ def _breadcrumbs(person: Person, unit: OrgUnit) -> list[OrgUnit]:
 def unit(code: str) -> Any:
     person = current_person()
     target = _unit(code)
-    p = _period()
+    query = QueryArgs()
+    p = _period(query)
     tables = {**participation_tables(person, target, p), **closure_tables(person, target, p)}
     services.audit(person, target, "page", p)
     return render_template(
@@ -324,7 +317,9 @@ def unit(code: str) -> Any:
         children=[u for u in target.children],
         breadcrumbs=_breadcrumbs(person, target),
         led=person.led_units,
-    )
+        query=query,
+        errors=query.errors,
+    ), query.status
 
 
 @bp.route("/units/<code>/scorecard")
@@ -332,14 +327,22 @@ def unit(code: str) -> Any:
 def scorecard(code: str) -> Any:
     person = current_person()
     target = _unit(code)
+    query = QueryArgs()
     try:
         year = scorecard_mod.year_arg(request.args.get("year"))
     except ValidationError as exc:
-        flash(str(exc.message), "error")
+        query.refuse("year", str(exc.message))
         year = clock.today().year
     card = scorecard_mod.scorecard(person, target, year)
     services.audit(person, target, "scorecard", year=year)
-    return render_template("metrics/scorecard.html", unit=target, year=year, card=card)
+    return render_template(
+        "metrics/scorecard.html",
+        unit=target,
+        year=year,
+        card=card,
+        query=query,
+        errors=query.errors,
+    ), query.status
 
 
 def scorecard_table(person: Person, unit: OrgUnit, year: int) -> Table:
@@ -403,16 +406,15 @@ def export(code: str, fmt: str) -> Any:
     if name == "scorecard":
         try:
             year = scorecard_mod.year_arg(request.args.get("year"))
-        except ValidationError:
-            abort(400)
+        except ValidationError as exc:
+            raise BadQuery(exc.message, fields={"year": exc.message}) from exc
         table = scorecard_table(person, target, year)
         suffix = str(year)
         services.audit(person, target, "export", table=name, format=fmt, year=year)
     else:
-        try:
-            p = services.period(_date("from"), _date("to"))
-        except ValidationError:
-            abort(400)
+        query = QueryArgs()
+        p = _period(query)
+        query.check()
         build = participation_tables if not name.startswith("closure") else closure_tables
         table = build(person, target, p)[name]
         suffix = f"{p.start.isoformat()}-{p.end.isoformat()}"

@@ -109,13 +109,13 @@ def test_scorecard_page_lists_every_goal(client, org):
     html = client.get("/metrics/units/K/scorecard?year=2026").get_data(as_text=True)
     for goal in goals():
         assert goal["text_nb"] in html
-    assert client.get("/metrics/units/K/scorecard?year=abc").status_code == 200
+    assert client.get("/metrics/units/K/scorecard?year=abc").status_code == 400  # beside its field
     assert (org.hr.id, "scorecard", None) in audit_views()
 
 
 def test_bad_period_on_the_page_is_reported_not_a_500(client, org):
     login(client, org.hr)
     r = client.get("/metrics/units/K?from=2026-05-01&to=2026-01-01")
-    assert r.status_code == 200
-    assert client.get("/metrics/units/K?from=garbage").status_code == 200
+    assert r.status_code == 400  # the page, with the message beside the field
+    assert client.get("/metrics/units/K?from=garbage").status_code == 400
     assert client.get("/metrics/units/NOPE").status_code == 404
