@@ -66,6 +66,7 @@ from kollega.networks.notifications import (
 from kollega.networks.render import Viewer, message_html, quote_markdown
 from kollega.networks.search_views import search_page
 from kollega.networks.serialise import preload_attachments
+from kollega.networks.sidebar import sidebar_html
 from kollega.uow import keep_on_refusal
 from kollega.web import register_nav, register_start_panel
 
@@ -111,28 +112,7 @@ def my_networks_summary(person: Any) -> list[dict[str, Any]]:
     ]
 
 
-@bp.app_template_global("chat_sidebar")
-def chat_sidebar(person: Any, current_network: int | None = None) -> list[dict[str, Any]]:
-    """The chat sidebar (networks/_chat_sidebar.html): the person's networks with their
-    unread counts, each with the threads it shows (unread first, then the latest few),
-    how many more it has, and whether it starts open (the current network, or unread)."""
-    networks = reads.my_networks_unread(person, limit=50)
-    unread = reads.unread_counts(person)
-    shown = reads.sidebar_threads(person, [nid for nid, _, _ in networks], unread)
-    out = []
-    for nid, name, count in networks:
-        threads, total = shown.get(nid, ([], 0))
-        out.append(
-            {
-                "id": nid,
-                "name": name,
-                "unread": count,
-                "threads": [(tid, title, unread.get(tid, 0)) for tid, title in threads],
-                "more": max(0, total - len(threads)),
-                "open": nid == current_network or bool(count),
-            }
-        )
-    return out
+bp.add_app_template_global(sidebar_html, "chat_sidebar_html")
 
 
 _CHAT_STRINGS: dict[str, Markup] = {}
