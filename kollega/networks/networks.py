@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from kollega import permissions
+from kollega import permissions, realtime
 from kollega.competence.models import Competence
 from kollega.db import now_utc
 from kollega.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -167,30 +167,63 @@ def create_network(
 
 
 def update_network(person: Person, network_id: Any, **changes: Any) -> Network:
-    """Change name, purpose, kind, visibility, target competences or edit window
-    (facilitators)."""
+    """Change name, purpose, kind, visibility, target competences (each in the competence
+    register, as on the settings page) or edit window (facilitators): every field is
+    checked first and all are stored or none (one ``ValidationError`` naming each bad
+    field). A new name is told to open sidebars (``network_changed``)."""
     network = load_network(network_id)
     require_moderate(person, network)
-    if "name" in changes:
-        network.name = clean_text(changes["name"], "name", required=True, max_len=200)
-    if "purpose" in changes:
-        network.purpose = clean_text(changes["purpose"], "purpose", required=False, max_len=5000)
-    if "kind" in changes:
-        network.kind = clean_choice(changes["kind"], "kind", NETWORK_KINDS)
-    if "visibility" in changes:
-        network.visibility = clean_choice(changes["visibility"], "visibility", VISIBILITIES)
-    if "target_competences" in changes:
-        network.target_competences = competence_codes(
-            changes["target_competences"], "target_competences"
-        )
-    if "edit_window_minutes" in changes:
-        window = as_int(changes["edit_window_minutes"], "edit_window_minutes")
-        if not 0 <= window <= 60 * 24 * 30:
-            message = _l("Between 0 and %(n)d minutes.", n=60 * 24 * 30)
-            raise ValidationError(message, fields={"edit_window_minutes": message})
-        network.edit_window_minutes = window
+    checks = {
+        "name": lambda v: clean_text(v, "name", required=True, max_len=200),
+        "purpose": lambda v: clean_text(v, "purpose", required=False, max_len=5000),
+        "kind": lambda v: clean_choice(v, "kind", NETWORK_KINDS),
+        "visibility": lambda v: clean_choice(v, "visibility", VISIBILITIES),
+        "target_competences": registered_codes,
+        "edit_window_minutes": _edit_window,
+    }
+    values: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    for field, check in checks.items():
+        if field in changes:
+            try:
+                values[field] = check(changes[field])
+            except ValidationError as exc:
+                errors.update(exc.fields or {field: exc.message})
+    if "name" in values and _name_taken(values["name"], network.id):
+        errors["name"] = _l("A network with this name exists already.")
+    if errors:
+        # Every bad field named at once, and nothing changed.
+        if len(errors) == 1:
+            raise ValidationError(next(iter(errors.values())), fields=errors)
+        raise ValidationError(_l("Some settings are not valid."), fields=errors)
+    old_name = network.name
+    for field, value in values.items():
+        setattr(network, field, value)
     db.session.flush()
+    if network.name != old_name:
+        network_changed(network)
     return network
+
+
+def network_changed(network: Network) -> None:
+    """Queue ``network:updated`` {network_id, name, status} to the network's room (every
+    open sidebar and page that lists or shows it: ``network:join`` let only those who may
+    read it in) for the commit, once per unit of work, with the network as it is then."""
+    room = realtime.network_room(network.id)
+    if (room, "network:updated") not in realtime.pending():
+        realtime.queue(
+            room,
+            "network:updated",
+            lambda: {"network_id": network.id, "name": network.name, "status": network.status},
+        )
+
+
+def _edit_window(value: Any) -> int:
+    window = as_int(value, "edit_window_minutes")
+    if not 0 <= window <= 60 * 24 * 30:
+        message = _l("Between 0 and %(n)d minutes.", n=60 * 24 * 30)
+        raise ValidationError(message, fields={"edit_window_minutes": message})
+    return window
 
 
 def approve_network(person: Person, network_id: Any) -> Network:
@@ -227,6 +260,7 @@ def archive_network(person: Person, network_id: Any) -> Network:
     network.status = "archived"
     network.archived_at = now_utc()
     db.session.flush()
+    network_changed(network)
     return network
 
 
@@ -286,7 +320,7 @@ def change_settings(
         "name": lambda: clean_text(name, "name", required=True, max_len=200),
         "purpose": lambda: clean_text(purpose, "purpose", required=False, max_len=5000),
         "visibility": lambda: clean_choice(visibility, "visibility", VISIBILITIES),
-        "target_competences": lambda: _registered_codes(target_competences),
+        "target_competences": lambda: registered_codes(target_competences),
     }
     for field, check in checks.items():
         try:
@@ -301,6 +335,8 @@ def change_settings(
     for field in changed:
         setattr(network, field, values[field])
     db.session.flush()
+    if "name" in changed:
+        network_changed(network)
     return changed
 
 
@@ -320,6 +356,7 @@ def set_archived(person: Person, network_id: Any, archived: bool) -> Network:
     network.status = "archived" if archived else "active"
     network.archived_at = now_utc() if archived else None
     db.session.flush()
+    network_changed(network)
     return network
 
 
@@ -336,9 +373,10 @@ def _name_taken(name: str, network_id: int) -> bool:
     )
 
 
-def _registered_codes(raw: Any) -> list[str]:
-    """Competence codes, each of a competence in the register (``ValidationError`` on
-    ``target_competences`` naming the unknown ones)."""
+def registered_codes(raw: Any) -> list[str]:
+    """Competence codes, each of an active competence in the register (``ValidationError``
+    on ``target_competences`` naming the unknown ones): the settings page's check and
+    ``PATCH /api/v1/networks/{id}``'s."""
     codes = competence_codes(raw, "target_competences")
     known = set(
         db.session.scalars(
