@@ -56,10 +56,11 @@ from kollega.competence.models import (
     Requirement,
 )
 from kollega.current import current_person
-from kollega.errors import ValidationError
+from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
 from kollega.formflow import attempt_placed
 from kollega.org.models import Person
+from kollega.query_args import QueryArgs
 
 __all__ = ["bp"]
 
@@ -456,17 +457,27 @@ def who_knows() -> Any:
     code = request.args.get("competence") or ""
     found = None
     comp = None
-    min_level = int_field(request.args.get("min_level"), "min_level") or 1
+    query = QueryArgs()  # a bad level or code: the form again, the message beside it (400)
+    try:
+        min_level = int_field(request.args.get("min_level"), "min_level") or 1
+    except ValidationError as exc:
+        query.refuse("min_level", str(exc.message), "w-min")
+        min_level = 1
     if code:
-        comp = services.competence_by_code(code)
+        try:
+            comp = services.competence_by_code(code)
+        except NotFound as exc:
+            query.refuse("competence", str(exc.message), "w-comp")
+    if comp is not None and not query.errors:
         found = experts.who_knows(viewer, comp, max(min_level, 1))
     return render_template(
         "competence/who_knows.html",
         frameworks=services.frameworks(),
         comp=comp,
         code=code,
-        min_level=min_level,
+        min_level=query.value("min_level", min_level),
         experts=found,
         findable=experts.is_findable(viewer),
         locale=loc(),
-    )
+        errors=query.errors,
+    ), query.status
