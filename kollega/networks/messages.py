@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -140,16 +141,28 @@ def edit_message(person: Person, message_id: Any, body: Any) -> Message:
     return message
 
 
-def message_history(person: Person, message_id: Any) -> list[MessageEdit]:
-    """The earlier versions of a message, oldest first."""
+@dataclass(frozen=True, slots=True)
+class EarlierVersion:
+    """One earlier version of a message: its text (and HTML), when it was replaced and by
+    whom (``None`` when that person is gone)."""
+
+    previous_body: str
+    previous_html: str
+    edited_at: dt.datetime
+    editor_name: str | None
+
+
+def message_history(person: Person, message_id: Any) -> list[EarlierVersion]:
+    """The earlier versions of a message, oldest first, with who replaced each (the
+    no-JS edit page's history, as ``edit_history`` is the API's)."""
     message = get_message(person, message_id)
-    return list(
-        db.session.scalars(
-            sa.select(MessageEdit)
-            .where(MessageEdit.message_id == message.id)
-            .order_by(MessageEdit.id)
-        )
-    )
+    rows = db.session.execute(
+        sa.select(MessageEdit.previous_body, MessageEdit.edited_at, Person.name)
+        .outerjoin(Person, Person.id == MessageEdit.edited_by_id)
+        .where(MessageEdit.message_id == message.id)
+        .order_by(MessageEdit.id)
+    ).all()
+    return [EarlierVersion(body, render_markdown(body), at, name) for body, at, name in rows]
 
 
 def edit_history(person: Person, message_id: Any) -> list[dict[str, Any]]:
