@@ -158,10 +158,9 @@ def _step_text(writer: _Writer, step: PlanStep) -> None:
     )
     for key, value in (step.details or {}).items():
         if value:
-            text = ", ".join(value) if isinstance(value, list) else value
             line = doc.add_paragraph()
             line.add_run(f"{labels.detail_label(key)}: ").bold = True
-            line.add_run(str(text))
+            line.add_run(labels.detail_value(key, value))
     for para in (step.notes or "").splitlines():
         if para.strip():
             doc.add_paragraph(para)
@@ -304,7 +303,7 @@ def _competence_gap(writer: _Writer, gap: dict[str, Any]) -> None:
         ],
         [
             [
-                r["competence"],
+                labels.competence_name(r["competence"]),
                 n(r["people_required"], 0),
                 n(r["people_with_gap"], 0),
                 n(r["gap_points"], 0),

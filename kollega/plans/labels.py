@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
+from flask import g, has_app_context
 from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from kollega.competence.models import Competence
+from kollega.extensions import db
 from kollega.org.services import job_name
 
 STEP_TITLES = {
@@ -89,6 +93,37 @@ def detail_label(key: str) -> str:
     return str(DETAIL_LABELS.get(key, key))
 
 
+def competence_name(code: str) -> str:
+    """A competence's name in the reader's language (the code when the register has no
+    such competence); the names are read once per request and language."""
+    key = f"kollega_plan_competence_names_{locale()}"
+    names = g.get(key) if has_app_context() else None
+    if names is None:
+        column = Competence.name_en if locale() == "en" else Competence.name_nb
+        rows = db.session.execute(sa.select(Competence.code, column))
+        names = {c: name for c, name in rows}
+        if has_app_context():
+            setattr(g, key, names)
+    return str(names.get(code) or code)
+
+
+DATE_DETAILS = ("decided_on", "evaluation_on")
+
+
+def detail_value(key: str, value: Any) -> str:
+    """A step detail as text: a list joined, a date field's ISO date in the reader's
+    locale (``10. feb. 2026``); free text as typed."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    text = str(value)
+    if key in DATE_DETAILS:
+        try:
+            return str(format_date(dt.date.fromisoformat(text.strip())))
+        except ValueError:
+            return text
+    return text
+
+
 def percent(value: float | None) -> str:
     """A share as a whole percentage in the reader's locale (``38 %``); never ``-0 %``."""
     if value is None:
@@ -127,11 +162,12 @@ def period(start: dt.date | None, end: dt.date | None) -> str:
 
 def effect_text(measure: Any) -> str:
     parts = [
-        _(
-            "%(people)d people to level %(level)d in %(code)s",
-            people=e.people,
+        ngettext(
+            "%(num)d person to level %(level)d in %(name)s",
+            "%(num)d people to level %(level)d in %(name)s",
+            e.people,
             level=e.level,
-            code=e.competence_code,
+            name=competence_name(e.competence_code),
         )
         for e in measure.effects
     ]
