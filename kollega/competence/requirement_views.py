@@ -37,7 +37,7 @@ from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.formflow import attempt_placed
-from kollega.org.models import OrgUnit, Person
+from kollega.org.models import OrgUnit, Person, job_names
 from kollega.org.services import job_name, manageable_units
 
 
@@ -98,6 +98,8 @@ def requirements() -> Any:
         on=today(),
         locale=loc(),
         is_hr=viewer.is_hr,
+        # Names to choose a unit or (HR) a job code by in the new requirement's scope field.
+        jobs=sorted(job_names().items(), key=lambda pair: pair[1].lower()) if viewer.is_hr else [],
         errors=errors,
         values=request.form if errors else {},
     ), (422 if errors else 200)
