@@ -1,0 +1,287 @@
+"""Disclosure control across months, networks and overlapping periods (DESIGN.md,
+participation; issue #21): no message count of 1 to 4 people may be worked out by
+subtracting figures the API shows.
+
+The data: the test organisation and a division C of three units, every member posting
+each month while a member. C1 ramps up: 2 members from December, a third on 10
+February, 5 more on 1 March (8 in the period). C2 has 9 members in one network, 3 of
+whom also post in a second network. C3 has 6 steady members.
+
+The attacker is HR. For a handful of periods, every unit's summary, units, months and
+networks are read from ``/api/v1/metrics/participation*``. The messages add up in four
+ways, and every one is an equation: a unit is its child units plus the people placed
+directly in it (in every period, month and network); a period is its months; a unit's
+messages are the sum of its networks' (each message is in a network); and a period
+that contains another sharing one end is that period plus the days between. Every
+equation with one unknown is solved, again and again; then every figure worked out,
+and every group of unknowns an equation leaves with a known total, must be about no
+one or about 5 people or more (the members counted from the database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from kollega.extensions import db
+from kollega.metrics import analysis, services
+from kollega.networks.models import Network, NetworkMember, Thread
+from kollega.org.models import OrgUnit, Person
+from tests.factories import make_person, make_unit
+from tests.gaps.data import bearer
+from tests.metrics.data import member, message
+
+START, END = dt.date(2026, 1, 1), dt.date(2026, 6, 30)
+# The whole period, and periods that share one end with it.
+PERIODS = [
+    (START, END),
+    (dt.date(2026, 1, 16), END),
+    (dt.date(2026, 2, 1), END),
+    (dt.date(2026, 2, 11), END),
+    (dt.date(2026, 3, 1), END),
+    (START, dt.date(2026, 5, 31)),
+]
+
+
+def build(org) -> None:
+    c = make_unit("C", org.root, "division", "Kultur")
+    c1 = make_unit("C1", c, "unit", "Ramp skole")
+    c2 = make_unit("C2", c, "unit", "Stabil barnehage")
+    c3 = make_unit("C3", c, "unit", "Kulturskolen")
+    net1 = Network(name="Alle deler", visibility="open", status="active")
+    net2 = Network(name="Småbarn", visibility="open", status="active")
+    db.session.add_all([net1, net2])
+    db.session.flush()
+    threads = {}
+    for net in (net1, net2):
+        thread = Thread(network_id=net.id, title="Del", kind="discussion", created_by_id=org.hr.id)
+        thread.created_at = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+        db.session.add(thread)
+        threads[net.id] = thread
+    db.session.flush()
+    seq = iter(range(1, 10_000))
+
+    def join(unit, n, joined, nets=(net1,)):
+        for i in range(n):
+            person = make_person(unit, name=f"{unit.code} {joined} {i}")
+            for net in nets:
+                member(net, person, joined.isoformat())
+                day = max(joined, dt.date(2025, 12, 1)) + dt.timedelta(days=1)
+                while day <= END:  # a message a month while a member
+                    message(threads[net.id], person, day.isoformat(), next(seq))
+                    day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=2 + i % 5)
+
+    join(c1, 2, dt.date(2025, 12, 1))
+    join(c1, 1, dt.date(2026, 2, 10))
+    join(c1, 5, dt.date(2026, 3, 1))
+    join(c2, 6, dt.date(2025, 6, 1))
+    join(c2, 3, dt.date(2025, 6, 1), nets=(net1, net2))
+    join(c3, 6, dt.date(2025, 6, 1))
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Window:
+    first: dt.date
+    last: dt.date
+
+    def __sub__(self, other: Window) -> Window | None:
+        """The days of self not in ``other``, when other shares one end with self."""
+        if other.first == self.first and other.last < self.last:
+            return Window(other.last + dt.timedelta(days=1), self.last)
+        if other.last == self.last and other.first > self.first:
+            return Window(self.first, other.first - dt.timedelta(days=1))
+        return None
+
+
+class Truth:
+    """Who was a member of which network when, from the database."""
+
+    def __init__(self) -> None:
+        units = db.session.scalars(sa.select(OrgUnit)).all()
+        self.paths = {u.id: u.path for u in units}
+        self.rows = db.session.execute(
+            sa.select(
+                NetworkMember.person_id,
+                Person.unit_id,
+                NetworkMember.network_id,
+                NetworkMember.joined_at,
+                NetworkMember.left_at,
+            ).join(Person, Person.id == NetworkMember.person_id)
+        ).all()
+
+    def people(self, cells) -> set[int]:
+        out: set[int] = set()
+        for (window, network), (kind, uid) in cells:
+            p = services.Period(window.first, window.last)
+            start, end = p.start_utc.replace(tzinfo=None), p.end_utc.replace(tzinfo=None)
+            for pid, unit_id, nid, joined, left in self.rows:
+                joined = joined.replace(tzinfo=None)
+                left = left.replace(tzinfo=None) if left else None
+                if network is not None and nid != network:
+                    continue
+                if not (joined < end and (left is None or left >= start)):
+                    continue
+                path = self.paths[unit_id]
+                if (kind == "direct" and unit_id == uid) or (kind == "unit" and f"/{uid}/" in path):
+                    out.add(pid)
+        return out
+
+
+def read_everything(client, org):
+    """Every message count the API shows HR, by cell ((window, network), key)."""
+    headers = bearer(org.hr)
+
+    def call(path, code, q):
+        r = client.get(f"/api/v1/metrics/{path}?unit={code}&{q}", headers=headers)
+        assert r.status_code == 200, r.json
+        return r.json
+
+    units = db.session.scalars(sa.select(OrgUnit)).all()
+    by_code = {u.code: u for u in units}
+    known: dict = {}
+    reasons: Counter = Counter()
+
+    def learn(cell, row):
+        if row["suppressed"]:
+            reasons[row["suppressed_reason"]] += 1
+            return
+        assert known.setdefault(cell, row["messages"]) == row["messages"], cell
+
+    for first, last in PERIODS:
+        whole = Window(first, last)
+        q = f"from={first}&to={last}"
+        for u in units:
+            learn(((whole, None), ("unit", u.id)), call("participation", u.code, q))
+            for row in call("participation/units", u.code, q)["rows"]:
+                key = (
+                    ("direct", u.id) if row["unit"] == u.code else ("unit", by_code[row["unit"]].id)
+                )
+                learn(((whole, None), key), row)
+            for row, (_label, s, e) in zip(
+                call("participation/months", u.code, q)["rows"],
+                services.Period(first, last).months(),
+                strict=True,
+            ):
+                days = Window(
+                    s.astimezone(services.OSLO).date(),
+                    (e.astimezone(services.OSLO) - dt.timedelta(days=1)).date(),
+                )
+                learn(((days, None), ("unit", u.id)), row)
+            for row in call("participation/networks", u.code, q)["rows"]:
+                learn(((whole, row["network_id"]), ("unit", u.id)), row)
+    return known, reasons
+
+
+def equations(truth: Truth, scopes: set, windows: set[Window]):
+    """(kind, total, parts) for every sum the figures obey."""
+    children: dict[int, list[int]] = {}
+    for uid, path in truth.paths.items():
+        ids = [int(x) for x in path.strip("/").split("/") if x]
+        if len(ids) > 1:
+            children.setdefault(ids[-2], []).append(uid)
+    keys = [("unit", u) for u in truth.paths] + [("direct", u) for u in truth.paths]
+    networks = sorted({row[2] for row in truth.rows})
+    out = []
+    for scope in scopes:
+        for parent, kids in children.items():
+            parts = [(scope, ("unit", k)) for k in kids] + [(scope, ("direct", parent))]
+            out.append(("units", (scope, ("unit", parent)), parts))
+    for window in windows:
+        months = services.Period(window.first, window.last).months()
+        month_windows = [
+            Window(
+                s.astimezone(services.OSLO).date(),
+                (e.astimezone(services.OSLO) - dt.timedelta(days=1)).date(),
+            )
+            for _label, s, e in months
+        ]
+        for key in keys:
+            whole = ((window, None), key)
+            if len(month_windows) > 1:
+                out.append(("months", whole, [((m, None), key) for m in month_windows]))
+            out.append(("networks", whole, [((window, n), key) for n in networks]))
+            for other in windows:
+                rest = window - other
+                if rest is not None:
+                    for n in [None, *networks]:
+                        parts = [((other, n), key), ((rest, n), key)]
+                        out.append(("periods", ((window, n), key), parts))
+    return out
+
+
+def attack(client, org):
+    """The exposures the attacker finds: (kind of equation, cells, members)."""
+    known, reasons = read_everything(client, org)
+    truth = Truth()
+    windows = {Window(*p) for p in PERIODS}
+    windows |= {w - v for w in windows for v in windows if w - v is not None}
+    scopes = {cell[0] for cell in known} | {(w, None) for w in windows}
+    scopes |= {(w, n) for w in windows for n in {row[2] for row in truth.rows}}
+    eqs = equations(truth, scopes, windows)
+    size: dict = {}
+
+    def members(cells) -> int:
+        key = frozenset(cells)
+        if key not in size:
+            size[key] = len(truth.people(cells))
+        return size[key]
+
+    exposed = []
+    changed = True
+    while changed:
+        changed = False
+        for kind, total, parts in eqs:
+            unknown = [c for c in [total, *parts] if c not in known and members([c])]
+            for c in [total, *parts]:
+                if c not in known and not members([c]):
+                    known[c] = 0  # nobody: nothing to learn
+            if len(unknown) != 1:
+                continue
+            (x,) = unknown
+            rest = sum(known[p] for p in parts if p != x)
+            known[x] = rest if x == total else known[total] - rest
+            changed = True
+            if 0 < members([x]) < analysis.MIN_GROUP:
+                exposed.append((kind, [x], members([x])))
+    for kind, total, parts in eqs:
+        left = [p for p in parts if p not in known]
+        if total in known and left and 0 < members(left) < analysis.MIN_GROUP:
+            exposed.append((kind, left, members(left)))
+    return exposed, reasons, known
+
+
+def test_no_small_group_by_months_networks_or_periods(client, org):
+    build(org)
+    exposed, reasons, known = attack(client, org)
+    assert not exposed, sorted({kind for kind, _c, _n in exposed})
+    # Figures are hidden for being small and for subtraction alike; the whole division
+    # and the steady units are still shown.
+    assert reasons[analysis.SMALL_GROUP] and reasons[analysis.SUBTRACTION]
+    c = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "C"))
+    assert ((Window(START, END), None), ("unit", c.id)) in known
+
+
+@pytest.mark.parametrize("first", [dt.date(2026, 1, 2), dt.date(2026, 3, 2)])
+def test_a_ramp_hides_the_period_and_its_months(client, org, first):
+    """C1 had 2 members on 1 January: no period from then shows it, nor its months; from
+    2 March (8 members every day) it is shown with every month."""
+    build(org)
+    headers = bearer(org.hr)
+    q = f"unit=C1&from={first}&to={END}"
+    summary = client.get(f"/api/v1/metrics/participation?{q}", headers=headers).json
+    months = client.get(f"/api/v1/metrics/participation/months?{q}", headers=headers).json
+    shown = first >= dt.date(2026, 3, 1)
+    assert summary["suppressed"] is (not shown)
+    assert {r["suppressed"] for r in months["rows"]} == {not shown}
+    if not shown:
+        assert summary["suppressed_reason"] == analysis.SUBTRACTION
+        assert summary["suppressed_note"]
+        # Months with 1-4 members are small in themselves; the others hidden with C1.
+        reasons = {r["suppressed_reason"] for r in months["rows"]}
+        assert reasons == {analysis.SMALL_GROUP, analysis.SUBTRACTION}
+        assert all(r["suppressed_note"] for r in months["rows"])
