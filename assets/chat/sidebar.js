@@ -109,10 +109,71 @@ export function init(chat) {
     }
   });
   socket.on("read", (d) => setUnread(Number(d.thread_id), Number(d.unread) || 0));
+  // A network renamed, archived or brought back (network:updated {network_id, name,
+  // status}, to the network's room once committed): its name in this list and, on its own
+  // pages, in the header and the tab's title; the thread page's composer gives way to the
+  // read-only note while it is archived.
+  socket.on("network:updated", (d) => {
+    const nid = Number(d && d.network_id);
+    if (!nid || typeof d.name !== "string" || !d.name) return;
+    const li = networkItem(nid);
+    if (li) {
+      li.querySelector(".chat-net-head a").textContent = d.name;
+      const label = fmt(T.threadsOf, { name: d.name });
+      const hiddenLabel = li.querySelector(".net-toggle .visually-hidden");
+      if (hiddenLabel) hiddenLabel.textContent = label;
+      const ul = li.querySelector("ul.chat-threads");
+      if (ul) ul.setAttribute("aria-label", label);
+      li.dataset.status = String(d.status || "");
+    }
+    if (nid === chat.networkId) networkHeader(chat, d);
+  });
 
   collapsible(sidebar, me);
   drawer(sidebar);
   sidebar.dataset.ready = "true";
+}
+
+// The network's own page or one of its threads: the name in the header (the thread page's
+// breadcrumb, the network page's heading) and in the tab's title ("thread · network ·
+// kollega" or "network · kollega", perhaps after attention.js's "(N) "); the archived badge
+// and the composer follow the status.
+function networkHeader(chat, d) {
+  const { root, strings: T, threadId } = chat;
+  const head = root.querySelector(".chat-head");
+  if (!head) return;
+  const nameEl = threadId
+    ? head.querySelector('.crumbs a[href$="/networks/' + Number(d.network_id) + '"]')
+    : head.querySelector(".chat-title h1");
+  if (nameEl && nameEl.textContent !== d.name) {
+    const old = nameEl.textContent;
+    nameEl.textContent = d.name;
+    const prefix = (document.title.match(/^\(\d+\) /) || [""])[0];
+    const parts = document.title.slice(prefix.length).split(" · ");
+    const at = threadId ? parts.length - 2 : 0;
+    if (at >= 0 && parts[at] === old) {
+      parts[at] = d.name;
+      document.title = prefix + parts.join(" · ");
+    }
+  }
+  if (!threadId) return;
+  const archived = d.status === "archived";
+  const meta = head.querySelector(".chat-meta");
+  let badge = meta && meta.querySelector("[data-archived-badge]");
+  if (meta && archived && !badge && T.archivedBadge) {
+    badge = el("span", { className: "badge", "data-archived-badge": "" }, T.archivedBadge);
+    meta.append(document.createTextNode(" · "), badge);
+  } else if (badge && !archived) {
+    if (badge.previousSibling && badge.previousSibling.nodeType === 3) badge.previousSibling.remove();
+    badge.remove();
+  }
+  const composer = root.querySelector("section.chat-composer");
+  let note = root.querySelector("p[data-archived-note]");
+  if (composer) composer.hidden = archived;
+  if (composer && archived && !note && T.archivedNote) {
+    note = el("p", { className: "chat-composer", "data-archived-note": "" }, T.archivedNote);
+    composer.after(note);
+  } else if (note && !archived) note.remove();
 }
 
 // Each network's threads open and close with its button (aria-expanded).
