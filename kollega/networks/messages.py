@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -342,16 +343,22 @@ def mention_candidates(person: Person, network_id: Any, q: Any) -> list[NetworkM
     return list(db.session.scalars(stmt))
 
 
+@functools.cache
+def _reactions_statement() -> sa.Select[Any]:
+    # Built once per process: built per call, the select cost as much as running it.
+    return (
+        sa.select(Reaction.message_id, Reaction.emoji, Reaction.person_id)
+        .where(Reaction.message_id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(Reaction.id)
+    )
+
+
 def reactions_for(message_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """Reactions of several messages: ``{message_id: [{emoji, count, people: [ids]}]}``."""
     out: dict[int, dict[str, list[int]]] = {}
     if not message_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Reaction.message_id, Reaction.emoji, Reaction.person_id)
-        .where(Reaction.message_id.in_(list(message_ids)))
-        .order_by(Reaction.id)
-    )
+    rows = db.session.execute(_reactions_statement(), {"ids": list(message_ids)})
     for mid, emoji, pid in rows:
         out.setdefault(mid, {}).setdefault(emoji, []).append(pid)
     return {

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager
 
 from kollega import permissions
@@ -15,7 +16,7 @@ from kollega.db import now_utc
 from kollega.errors import NotFound
 from kollega.extensions import db
 from kollega.networks import broadcast
-from kollega.networks.common import as_int, dialect_insert, require_read
+from kollega.networks.common import as_int, require_read
 from kollega.networks.models import (
     Message,
     Network,
@@ -53,16 +54,22 @@ def read_thread(person: Person, thread_id: Any, seq: Any = None) -> dict[str, in
     }
 
 
-def mark_thread_read(person: Person, thread: Thread, seq: Any = None) -> int:
-    """``mark_read`` of a thread the caller has had from ``get_thread`` (the reader's
-    permission checked there)."""
-    target = thread.last_seq if seq in (None, "") else as_int(seq, "seq")
-    target = max(0, min(target, thread.last_seq))
-    now = now_utc()
-    stmt = dialect_insert(ThreadRead).values(
-        thread_id=thread.id, person_id=person.id, last_read_seq=target, updated_at=now
+@functools.cache
+def _mark_statements(dialect: str) -> tuple[Any, Any]:
+    # Built once per process and dialect (built per call, they cost more than running
+    # them): the read marker's upsert (it only moves forward) and the notifications about
+    # the thread up to the marker, read.
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Typed as their columns (the values go through the columns' own processing); not
+    # named as columns, which an INSERT or UPDATE keeps for itself.
+    now = sa.bindparam("b_now", type_=ThreadRead.__table__.c.updated_at.type)
+    thread = sa.bindparam("b_thread", type_=sa.Integer())
+    person = sa.bindparam("b_person", type_=sa.Integer())
+    target = sa.bindparam("b_target", type_=sa.Integer())
+    stmt = insert(ThreadRead).values(
+        thread_id=thread, person_id=person, last_read_seq=target, updated_at=now
     )
-    stmt = stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=["thread_id", "person_id"],
         set_={
             "last_read_seq": sa.case(
@@ -74,22 +81,33 @@ def mark_thread_read(person: Person, thread: Thread, seq: Any = None) -> int:
             ),
             "updated_at": now,
         },
-    )
-    last = db.session.execute(stmt.returning(ThreadRead.last_read_seq)).scalar_one()
-    # Notifications about this thread up to here are read too.
-    db.session.execute(
+    ).returning(ThreadRead.last_read_seq)
+    notifications = (
         sa.update(Notification)
         .where(
-            Notification.person_id == person.id,
-            Notification.thread_id == thread.id,
+            Notification.person_id == person,
+            Notification.thread_id == thread,
             Notification.read_at.is_(None),
             Notification.message_id.in_(
-                sa.select(Message.id).where(Message.thread_id == thread.id, Message.seq <= target)
+                sa.select(Message.id).where(Message.thread_id == thread, Message.seq <= target)
             ),
         )
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )
+    return upsert, notifications
+
+
+def mark_thread_read(person: Person, thread: Thread, seq: Any = None) -> int:
+    """``mark_read`` of a thread the caller has had from ``get_thread`` (the reader's
+    permission checked there)."""
+    target = thread.last_seq if seq in (None, "") else as_int(seq, "seq")
+    target = max(0, min(target, thread.last_seq))
+    upsert, notifications = _mark_statements(db.engine.dialect.name)
+    params = {"b_thread": thread.id, "b_person": person.id, "b_target": target, "b_now": now_utc()}
+    last = db.session.execute(upsert, params).scalar_one()
+    # Notifications about this thread up to here are read too.
+    db.session.execute(notifications, params)
     db.session.flush()
     return int(last or 0)
 

@@ -5,6 +5,7 @@ an answer, follow.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +41,7 @@ from kollega.networks.models import (
     NetworkMember,
     Thread,
     ThreadFollow,
+    ThreadRead,
 )
 from kollega.networks.networks import get_network
 from kollega.networks.render import MAX_BODY
@@ -120,38 +122,54 @@ def get_thread(person: Person, thread_id: Any) -> Thread:
     return thread
 
 
-def thread_for_reader(person: Person, thread_id: Any) -> tuple[Thread, Any, bool]:
-    """``get_thread``, the person's membership row (as ``permissions.network_membership``
-    gives it, for the page's other checks) and whether they follow the thread, in one
-    query (the thread page's)."""
+@functools.cache
+def _reader_statement() -> sa.Select[Any]:
+    # Built once per process (built per call, it cost as much as running it).
+    person = sa.bindparam("person_id")
     following = (
         sa.select(ThreadFollow.thread_id)
-        .where(ThreadFollow.thread_id == Thread.id, ThreadFollow.person_id == person.id)
+        .where(ThreadFollow.thread_id == Thread.id, ThreadFollow.person_id == person)
         .exists()
     )
-    row = db.session.execute(
-        sa.select(Thread, NetworkMember, following)
+    last_read = (
+        sa.select(ThreadRead.last_read_seq)
+        .where(ThreadRead.thread_id == Thread.id, ThreadRead.person_id == person)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(Thread, NetworkMember, following, last_read)
         .join(Thread.network)
         .outerjoin(
             NetworkMember,
             sa.and_(
                 NetworkMember.network_id == Thread.network_id,
-                NetworkMember.person_id == person.id,
+                NetworkMember.person_id == person,
                 NetworkMember.current(),
             ),
         )
         .options(contains_eager(Thread.network))
-        .where(Thread.id == as_int(thread_id, "thread_id"))
+        .where(Thread.id == sa.bindparam("thread_id"))
+    )
+
+
+def thread_for_reader(person: Person, thread_id: Any) -> tuple[Thread, Any, bool, int]:
+    """``get_thread``, the person's membership row (as ``permissions.network_membership``
+    gives it, for the page's other checks), whether they follow the thread and their read
+    marker in it (0: never read; as ``reads.last_read_seq``), in one query (the thread
+    page's)."""
+    row = db.session.execute(
+        _reader_statement(),
+        {"thread_id": as_int(thread_id, "thread_id"), "person_id": person.id},
     ).one_or_none()
     if row is None:
         raise NotFound(_l("No such thread."))
-    thread, member, follows = row
+    thread, member, follows, last_read = row
     if not permissions.can_read_network(person, thread.network, member):
         try:  # refused: the usual checks, for the usual answer
             require_read(person, thread.network)
         except NotFound:
             raise NotFound(_l("No such thread.")) from None
-    return thread, member, bool(follows)
+    return thread, member, bool(follows), int(last_read or 0)
 
 
 def require_open_thread(person: Person, network: Any) -> None:

@@ -462,11 +462,11 @@ def network_status(network_id: int) -> Any:
 
 def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 200) -> Any:
     person = current_person()
-    # The thread, the viewer's membership row (for every check below) and whether they
-    # follow it, in one query.
-    thread, member, following = threads.thread_for_reader(person, thread_id)
+    # The thread, the viewer's membership row (for every check below), whether they
+    # follow it and their read marker, in one query.
+    thread, member, following, last_read = threads.thread_for_reader(person, thread_id)
     before = request.args.get("before", type=int)
-    page, more, first_unread = _opening_page(person, thread, before)
+    page, more, first_unread = _opening_page(person, thread, before, last_read)
     reactions = messages.reactions_for([m.id for m in page])
     preload_attachments(page)  # m.attachments for _message.html (kollega.uploads)
     net = thread.network
@@ -520,15 +520,17 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     return html, status
 
 
-def _opening_page(person: Any, thread: Any, before: int | None) -> tuple[list[Message], bool, int]:
+def _opening_page(
+    person: Any, thread: Any, before: int | None, last_read: int
+) -> tuple[list[Message], bool, int]:
     """The one page the thread page renders, whether older messages exist, and the seq of
     the first unread message (0: none). The latest page, unless the reader's first unread
     message is older than it: then the page starts there (with a little context), and the
-    client catches up with the rest as it joins (after the page's last seq)."""
+    client catches up with the rest as it joins (after the page's last seq). ``last_read``
+    is the reader's read marker (``thread_for_reader``)."""
     if before is not None:
         page, more = messages.thread_messages(thread, before_seq=before)
         return page, more, 0
-    last_read = reads.last_read_seq(person, thread)
     if last_read < thread.last_seq - messages.PAGE:
         page, _ = messages.thread_messages(thread, after_seq=max(0, last_read - 3))
         more = bool(page) and page[0].seq > 1
