@@ -285,3 +285,25 @@ def test_a_ramp_hides_the_period_and_its_months(client, org, first):
         reasons = {r["suppressed_reason"] for r in months["rows"]}
         assert reasons == {analysis.SMALL_GROUP, analysis.SUBTRACTION}
         assert all(r["suppressed_note"] for r in months["rows"])
+
+
+def test_page_export_and_scorecard_hide_the_ramp_alike(client, org):
+    """The unit page, the CSV export of its months and the scorecard hide C1 with the
+    same reason as the API."""
+    from tests.conftest import login
+
+    build(org)
+    login(client, org.hr)
+    q = f"from={START}&to={END}"
+    html = client.get(f"/metrics/units/C?{q}").get_data(as_text=True)
+    note = services.reason_text(analysis.SUBTRACTION)
+    assert note in html  # the C1 row of the units table, hidden for subtraction
+    text = client.get(f"/metrics/units/C1/export.csv?table=months&{q}").get_data(as_text=True)
+    assert note in text and services.reason_text(analysis.SMALL_GROUP) in text
+    card = client.get("/api/v1/metrics/scorecard?unit=C1&year=2026", headers=bearer(org.hr)).json
+    indicators = {
+        i["key"]: i for area in card["focus_areas"] for g in area["goals"] for i in g["indicators"]
+    }
+    active = indicators["active_share"]
+    assert active["suppressed"] and active["value"] is None
+    assert active["suppressed_reason"] == analysis.SUBTRACTION
