@@ -297,6 +297,8 @@ MAX_ID_LIST = 10_000
 # Dates travel as whole days since 1970-01-01 (integers: no date objects or strings per row).
 EPOCH = dt.date(1970, 1, 1)
 SOURCES_BY_RANK = np.array([None, "self", "formal", "leader"], dtype=object)
+# The expiry day number of a credential that never expires (and of no credential).
+NEVER = -(2**31)
 
 
 def _day_number(dialect: str) -> sa.ColumnElement[int]:
@@ -326,11 +328,12 @@ def subtree_assessments_at_dates(
     ``analysis.current_levels`` gives the same answer at each date as the full history.
     With one date there is one bucket, and the pairs are grouped alone (SQLite walks
     its (person, competence, date) index in order instead of sorting).
-    ``person_ids`` (the subtree's people, when already read) lets the database look
-    them up by index instead of scanning every assessment; beyond ``MAX_ID_LIST`` of
-    them every assessment is read (no join) and the rows of other people are dropped
-    here. Only integers travel (the source as its rank, the date as a day number).
-    Returns ``ASSESSMENT_COLUMNS``."""
+    ``person_ids`` (the subtree's people, when already read) lets SQLite look them up
+    by index instead of scanning every assessment; beyond ``MAX_ID_LIST`` of them
+    every assessment is read (no join) and the rows of other people are dropped here.
+    PostgreSQL joins the subtree's people instead (a list of thousands of ids costs
+    more to send and parse than the join). Only integers travel (the source as its
+    rank, the date as a day number). Returns ``ASSESSMENT_COLUMNS``."""
     codes = sorted(set(competences))
     days = sorted(set(dates))
     if not codes or not days:
@@ -341,11 +344,20 @@ def subtree_assessments_at_dates(
         ).all()
     )
     if len(days) > 1 and _expiry_before(sorted(ids), days[-1]):
-        # A credential expires in the period: each date is read on its own (what counts
-        # differs between them) and made consistent (see consistent_across_dates).
-        return consistent_across_dates(
-            [(day, subtree_assessments_at_dates(unit, codes, [day], person_ids)) for day in days]
-        )
+        return _with_lapsing(unit, ids, days, person_ids)
+    return _latest_rows(unit, ids, days, person_ids)
+
+
+def _latest_rows(
+    unit: OrgUnit,
+    ids: dict[int, str],
+    days: list[dt.date],
+    person_ids: Sequence[int] | None,
+    without: sa.ColumnElement[bool] | None = None,
+) -> pd.DataFrame:
+    """``subtree_assessments_at_dates``'s read: the last assessment per (person,
+    competence, date bucket) of the competences ``ids`` (id -> code); with one date only
+    those that count at it. ``without`` leaves rows out (the pairs read on their own)."""
     dialect = db.session.get_bind().dialect.name
     day_number = _day_number(dialect)
     rank = _source_rank()
@@ -367,10 +379,19 @@ def subtree_assessments_at_dates(
     )
     if len(days) == 1:
         # A formal assessment stops counting when its credential expires.
-        stmt = stmt.where(Assessment.counts_on(days[0]))
-    stmt, keep = _of_subtree_people(stmt, unit, person_ids)
+        stmt = stmt.where(_counts_on(days[0]))
+    if without is not None:
+        stmt = stmt.where(sa.not_(without))
+    stmt, keep = _of_subtree_people(stmt, unit, person_ids, dialect)
     stmt = _latest_per_bucket(stmt, days, dialect, day_number, rank)
-    values = _integer_rows(stmt)
+    return _assessment_frame(_integer_rows(stmt), ids, keep)
+
+
+def _assessment_frame(
+    values: np.ndarray, ids: dict[int, str], keep: set[int] | None
+) -> pd.DataFrame:
+    """``ASSESSMENT_COLUMNS`` from integer rows (id, person, competence id, level, source
+    rank, day number), only the people of ``keep`` when given."""
     if keep is not None:
         values = values[np.isin(values[:, 1], np.fromiter(keep, dtype=np.int64))]
     code_of = pd.Series(ids)
@@ -384,6 +405,90 @@ def subtree_assessments_at_dates(
             "assessed_on": pd.to_datetime(values[:, 5], unit="D"),
         }
     )
+
+
+def _counts_on(day: dt.date) -> sa.ColumnElement[bool]:
+    """``Assessment.counts_on(day)`` (no credential, or one not expired by ``day``) as
+    NOT IN: the same rows, but PostgreSQL costs a correlated EXISTS under OR as if it
+    ran once per row, and a cost that high starts its JIT compiler (about half a
+    second per query, more than the query itself)."""
+    lapsed = sa.select(FormalCredential.id).where(FormalCredential.expires_on <= day)
+    return sa.or_(Assessment.credential_id.is_(None), Assessment.credential_id.not_in(lapsed))
+
+
+def _lapsing_pairs(day: dt.date) -> sa.ColumnElement[bool]:
+    """The assessment's (person, competence) has an assessment whose credential expires
+    on or before ``day``: only such pairs can count differently at two dates."""
+    other = sa.orm.aliased(Assessment)
+    return (
+        sa.select(other.id)
+        .join(FormalCredential, FormalCredential.id == other.credential_id)
+        .where(
+            other.person_id == Assessment.person_id,
+            other.competence_id == Assessment.competence_id,
+            FormalCredential.expires_on <= day,
+        )
+        .exists()
+    )
+
+
+def _with_lapsing(
+    unit: OrgUnit, ids: dict[int, str], days: list[dt.date], person_ids: Sequence[int] | None
+) -> pd.DataFrame:
+    """``subtree_assessments_at_dates`` when a credential expires in the period: what
+    counts may differ between the dates, but only for the (person, competence) pairs
+    with such a credential. The other pairs are read as without expiry (one read
+    reduced per date bucket); those few pairs are read whole, with their credentials'
+    expiry, each date's latest counting assessment picked here, and made consistent
+    across the dates (``consistent_across_dates``)."""
+    lapsing = _lapsing_pairs(days[-1])
+    others = _latest_rows(unit, ids, days, person_ids, without=lapsing)
+    dialect = db.session.get_bind().dialect.name
+    stmt = (
+        sa.select(
+            Assessment.id,
+            Assessment.person_id,
+            Assessment.competence_id,
+            Assessment.level,
+            _source_rank(),
+            _day_number(dialect),
+            sa.func.coalesce(_expiry_day(dialect), NEVER),
+        )
+        .outerjoin(FormalCredential, FormalCredential.id == Assessment.credential_id)
+        .where(
+            Assessment.competence_id.in_(sorted(ids)),
+            Assessment.assessed_on <= days[-1],
+            lapsing,
+        )
+    )
+    stmt, keep = _of_subtree_people(stmt, unit, person_ids, dialect)
+    values = _integer_rows(stmt)
+    if keep is not None:
+        values = values[np.isin(values[:, 1], np.fromiter(keep, dtype=np.int64))]
+    # In pick order: by pair, then date, source rank and id (the last row is the pick).
+    values = values[
+        np.lexsort((values[:, 0], values[:, 4], values[:, 5], values[:, 2], values[:, 1]))
+    ]
+    per_day = []
+    for day in days:
+        number = (day - EPOCH).days
+        expires = values[:, 6]
+        counting = values[(values[:, 5] <= number) & ((expires == NEVER) | (expires > number))]
+        pair = counting[:, 1] * (max(ids) + 1) + counting[:, 2]
+        last = np.append(pair[1:] != pair[:-1], True) if len(pair) else np.array([], bool)
+        per_day.append((day, _assessment_frame(counting[last, :6], ids, None)))
+    lapsed = consistent_across_dates(per_day)
+    return pd.concat([others, lapsed], ignore_index=True)[ASSESSMENT_COLUMNS]
+
+
+def _expiry_day(dialect: str) -> sa.ColumnElement[int]:
+    """The credential's expiry as days since 1970-01-01 (null when it never expires)."""
+    if dialect == "postgresql":
+        return sa.type_coerce(
+            FormalCredential.expires_on - sa.cast(sa.literal(EPOCH.isoformat()), sa.Date),
+            sa.Integer,
+        )
+    return sa.cast(sa.func.julianday(FormalCredential.expires_on), sa.Integer) - 2440587
 
 
 def _expiry_before(competence_ids: Sequence[int], day: dt.date) -> bool:
@@ -404,11 +509,14 @@ def _expiry_before(competence_ids: Sequence[int], day: dt.date) -> bool:
 
 
 def _of_subtree_people(
-    stmt: sa.Select[Any], unit: OrgUnit, person_ids: Sequence[int] | None
+    stmt: sa.Select[Any], unit: OrgUnit, person_ids: Sequence[int] | None, dialect: str
 ) -> tuple[sa.Select[Any], set[int] | None]:
-    """The assessment query limited to the subtree's active people: by id when they are
-    known and few, by a join when unknown; beyond ``MAX_ID_LIST`` ids the query is left
-    whole and the ids to keep are handed back (filtered after the read)."""
+    """The assessment query limited to the subtree's active people: in SQLite by id
+    when they are known and few, by a join when unknown (beyond ``MAX_ID_LIST`` ids the
+    query is left whole and the ids to keep are handed back, filtered after the read);
+    in PostgreSQL always by the subtree's people as a subquery (a semi-join)."""
+    if dialect == "postgresql":
+        return stmt.where(Assessment.person_id.in_(subtree_people_stmt(unit))), None
     if person_ids is not None and len(person_ids) <= MAX_ID_LIST:
         return stmt.where(Assessment.person_id.in_(sorted({int(p) for p in person_ids}))), None
     if person_ids is not None:
