@@ -422,20 +422,33 @@ def for_person(
 
 
 def _merge(networks: list[Suggestion], trainings: list[Suggestion]) -> list[Suggestion]:
-    """Networks (in their own order) and trainings (by score) into one list, the
-    higher-scoring head first at each step."""
+    """Networks and trainings, each in their own order (closest networks first; trainings
+    meant for the person first), into one list. Which kind comes next is decided by the
+    best score left of each kind, so a low-scoring head (a course meant for the person's
+    job that takes long) does not push that kind's higher-scoring items behind the other
+    kind's; the item taken is then that kind's next in its own order."""
     out: list[Suggestion] = []
+    best_n = _best_left(networks)
+    best_t = _best_left(trainings)
     i = j = 0
     while i < len(networks) or j < len(trainings):
-        take_network = j >= len(trainings) or (
-            i < len(networks) and networks[i].score >= trainings[j].score
-        )
+        take_network = j >= len(trainings) or (i < len(networks) and best_n[i] >= best_t[j])
         if take_network:
             out.append(networks[i])
             i += 1
         else:
             out.append(trainings[j])
             j += 1
+    return out
+
+
+def _best_left(items: list[Suggestion]) -> list[float]:
+    """For each position, the highest score from there to the end."""
+    out = [0.0] * len(items)
+    best = float("-inf")
+    for k in range(len(items) - 1, -1, -1):
+        best = max(best, items[k].score)
+        out[k] = best
     return out
 
 

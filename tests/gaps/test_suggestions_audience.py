@@ -218,3 +218,17 @@ def test_removing_the_audience_offers_it_to_everyone(app, org, world):
     with app.test_request_context("/?lang=en"):
         rows = suggestions.for_person(org.hr, world.teachers[0])
     assert t.id in [s.id for s in rows if s.type == "training"]
+
+
+def test_a_course_meant_for_the_job_does_not_push_the_trainings_out_of_the_top_ten():
+    """The kindergarten teacher of the demo: ten networks at 0.5, a long course meant for
+    her job at 0.25 and a short general one at 2.0. The trainings' best score places
+    them, the course meant for her first; before, the 0.25 head let all ten networks
+    pass and no training reached the top ten."""
+    from kollega.gaps.suggestion_base import Suggestion
+
+    networks = [Suggestion("network", i, f"N{i}", [], "", 0.5) for i in range(10)]
+    meant = Suggestion("training", 1, "Språkmiljø i barnehagen", [], "", 0.25)
+    general = Suggestion("training", 2, "Personvern i praksis", [], "", 2.0)
+    merged = suggestions._merge(networks, [meant, general])[:10]
+    assert [(s.type, s.id) for s in merged[:2]] == [("training", 1), ("training", 2)]
