@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -114,22 +115,33 @@ class Groups:
     def ancestors(self, unit_id: int) -> list[int]:
         return [int(x) for x in self.paths.get(int(unit_id), "").strip("/").split("/") if x]
 
-    def subtree(self, key: analysis.Key) -> set[int]:
+    def subtree(self, key: analysis.Key) -> list[int]:
         kind, uid = key
         if kind == "direct":
-            return {uid}
-        return {u for u in self.paths if uid in self.ancestors(u)}
+            return [uid]
+        prefix = self.paths.get(uid)
+        return [u for u, path in self.paths.items() if prefix and path.startswith(prefix)]
+
+    @cached_property
+    def columns(self) -> dict[str, np.ndarray]:
+        return {
+            c: self.rows[c].to_numpy() for c in ("person_id", "unit_id", "network_id", "a", "b")
+        }
 
     def union_days(self, cells: list[Cell]) -> np.ndarray:
         """Members per day of the union of the cells' groups (people counted once)."""
-        masks = []
+        col = self.columns
+        mask = np.zeros(len(self.rows), dtype=bool)
         for scope, key in cells:
-            mask = self.rows["unit_id"].isin(self.subtree(key))
+            mine = np.isin(col["unit_id"], self.subtree(key))
             if scope != PERIOD:
-                mask &= self.rows["network_id"] == scope
-            masks.append(mask)
-        picked = self.rows.loc[np.logical_or.reduce(masks)] if masks else self.rows.iloc[:0]
-        return daily_counts(picked, self.n)
+                mine &= col["network_id"] == scope
+            mask |= mine
+        people, who = np.unique(col["person_id"][mask], return_inverse=True)
+        diff = np.zeros((len(people), self.n + 1), dtype="int64")
+        np.add.at(diff, (who, col["a"][mask]), 1)
+        np.add.at(diff, (who, col["b"][mask] + 1), -1)
+        return (np.cumsum(diff, axis=1)[:, : self.n] > 0).sum(axis=0)  # type: ignore[no-any-return]
 
 
 def groups(paths: dict[int, str], ms: pd.DataFrame, first: dt.date, last: dt.date) -> Groups:
@@ -254,10 +266,14 @@ def audit(g: Groups, min_group: int = analysis.MIN_GROUP) -> dict[Cell, str]:
             hidden[cell] = analysis.SUBTRACTION
     totals = {eq[0] for eq in eqs}
 
+    unions: dict[tuple[Cell, ...], np.ndarray] = {}
+
     def union(eq: Equation, cells: tuple[Cell, ...]) -> np.ndarray:
         if eq[0][0] != PERIOD or eq[1][0][0] == PERIOD:  # a tree: disjoint parts
             return np.sum([g.days[c] for c in cells], axis=0)
-        return overlapping_union(g, cells, min_group)
+        if cells not in unions:
+            unions[cells] = overlapping_union(g, cells, min_group)
+        return unions[cells]
 
     def rank(cell: Cell) -> tuple[Any, ...]:
         return (cell in totals, g.members[cell], str(cell))
