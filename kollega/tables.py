@@ -13,8 +13,9 @@ so the spreadsheet details live in one place:
   per cent with its header saying so (``Dekning (%)``: ``38,0``), dates as ISO 8601.
 - An XLSX stores real numbers with number formats: counts as integers (``#,##0``),
   decimals as ``#,##0.00``, shares as fractions formatted ``0%`` (Excel shows ``38 %`` in
-  Norwegian), dates as dates. The sheet is named by the title in the user's language;
-  ``notes`` (what the figures mean) go on a second sheet.
+  Norwegian), dates as dates. The sheet is named by the title in the user's language
+  (cut between words when over Excel's 31 characters); the full title and ``notes`` (what
+  the figures mean) go on a second sheet.
 - A text cell that a spreadsheet program would run as a formula is written as text.
 """
 
@@ -42,6 +43,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Excel's limit on a sheet's name, and the characters it refuses in one.
 _SHEET_NAME_MAX = 31
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+# Small words a cut sheet name does not end on ("Varmekart – personer og…").
+_SHEET_NAME_DANGLING = {"og", "i", "av", "per", "for", "and", "of", "by", "in", "the", "a"}
 # Decimals in a CSV: a decimal column, and a share written in per cent (38,0).
 _CSV_DECIMALS = 2
 _CSV_SHARE_DECIMALS = 1
@@ -148,9 +151,20 @@ def csv_text(
 
 
 def sheet_name(title: str) -> str:
-    """A title as an Excel sheet name: without ``[]:*?/\\``, at most 31 characters."""
-    name = _SHEET_NAME_BAD.sub("-", str(title)).strip("' ") or "data"
-    return name[:_SHEET_NAME_MAX]
+    """A title as an Excel sheet name: without ``[]:*?/\\`` (a colon between words reads
+    as a dash), at most 31 characters, cut between words with an ellipsis rather than
+    inside one (the full title stands on the workbook's "About the figures" sheet)."""
+    name = re.sub(r"\s*:\s+", " \u2013 ", str(title))
+    name = _SHEET_NAME_BAD.sub("-", name).strip("' ") or "data"
+    if len(name) <= _SHEET_NAME_MAX:
+        return name
+    cut = name[: _SHEET_NAME_MAX - 1]
+    if " " in cut and not name[_SHEET_NAME_MAX - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    words = cut.rstrip(" -\u2013,;'").split(" ")
+    while len(words) > 1 and words[-1].lower() in _SHEET_NAME_DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" -\u2013,;'") + "\u2026"
 
 
 def _xlsx_value(value: Any, kind: str) -> Any:
@@ -173,7 +187,8 @@ def xlsx_bytes(
     notes: Sequence[str] = (),
 ) -> bytes:
     """The table as an XLSX workbook: one sheet named ``sheet`` with the header in row 1
-    (bold, frozen) and a number format on every figure; ``notes`` on a second sheet."""
+    (bold, frozen) and a number format on every figure; the full title and ``notes`` on a
+    second sheet."""
     # openpyxl is heavy and only an export needs it: imported here for start-up time.
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -197,13 +212,13 @@ def xlsx_bytes(
                 cell.number_format = XLSX_FORMATS[kind]
         longest = max([len(str(header[i - 1]))] + [len(str(r[i - 1] or "")) for r in rows[:200]])
         ws.column_dimensions[letter].width = min(max(10, longest + 2), 60)
-    if notes:
-        notes_sheet = wb.create_sheet(sheet_name(_("About the figures")))
-        notes_sheet.append([str(sheet)])
-        notes_sheet["A1"].font = Font(bold=True)
-        for note in notes:
-            notes_sheet.append([inert(str(note))])
-        notes_sheet.column_dimensions["A"].width = 100
+    # The full title (a sheet's name may be cut) and what the figures mean.
+    notes_sheet = wb.create_sheet(sheet_name(_("About the figures")))
+    notes_sheet.append([str(sheet)])
+    notes_sheet["A1"].font = Font(bold=True)
+    for note in notes:
+        notes_sheet.append([inert(str(note))])
+    notes_sheet.column_dimensions["A"].width = 100
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -155,5 +155,23 @@ def test_kinds_are_inferred_and_checked(app):
         csv_text(["a", "b"], [["x", 1]], kinds=["text"])
     with pytest.raises(ValueError):
         csv_text(["a"], [["x"]], kinds=["percent"])
-    assert sheet_name("Gap: A/B [2026]?") == "Gap- A-B -2026--"
+    assert sheet_name("Gap: A/B [2026]?") == "Gap \u2013 A-B -2026--"
     assert len(sheet_name("x" * 40)) == 31
+    # Cut between words, never inside one (Excel's 31 characters).
+    assert sheet_name("Lukking av gap per innsatsområde") == "Lukking av gap\u2026"
+    assert sheet_name("Varmekart: personer og kompetanse") == "Varmekart \u2013 personer\u2026"
+    assert sheet_name("Gap per kompetanse") == "Gap per kompetanse"
+
+
+def test_xlsx_without_notes_keeps_the_full_title(app):
+    import io
+
+    from openpyxl import load_workbook
+
+    from kollega.tables import xlsx_bytes
+
+    title = "Lukking blant nettverksmedlemmer i perioden"
+    with app.test_request_context("/?lang=nb"):
+        wb = load_workbook(io.BytesIO(xlsx_bytes(["Enhet"], [["A"]], title)))
+    assert wb.sheetnames == ["Lukking blant\u2026", "Om tallene"]
+    assert wb["Om tallene"]["A1"].value == title
