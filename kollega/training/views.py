@@ -27,7 +27,7 @@ from kollega.training.forms import (
     SessionForm,
     TrainingForm,
 )
-from kollega.training.models import TRAINING_FORMATS, Training
+from kollega.training.models import TRAINING_FORMATS, Training, TrainingSession
 from kollega.web import register_nav
 
 bp = Blueprint("training", __name__, url_prefix="/trainings")
@@ -119,6 +119,14 @@ def detail(training_id: int) -> Any:
     training = services.get_training(training_id)
     if not training.active and not permissions.is_hr(person):
         abort(404)
+    form = SessionForm(prefix="session") if permissions.is_hr(person) else None
+    return _detail_page(person, training, form)
+
+
+def _detail_page(
+    person: Person, training: Training, form: SessionForm | None, status: int = 200
+) -> Any:
+    """The training's page; ``form`` is HR's new-session form (a refused one: 422)."""
     mine = {e.session_id: e for e in services.enrolments_of(person)}
     return render_template(
         "training/detail.html",
@@ -132,8 +140,8 @@ def detail(training_id: int) -> Any:
         is_hr=permissions.is_hr(person),
         languages=LANGUAGE_LABELS,
         audience=audience.describe(training),
-        session_form=SessionForm(prefix="session") if permissions.is_hr(person) else None,
-    )
+        session_form=form,
+    ), status
 
 
 @bp.route("/sessions/<int:session_id>/enrol", methods=["POST"])
@@ -255,18 +263,16 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 def _session_times(form: SessionForm) -> tuple[dt.datetime, dt.datetime] | None:
-    """The submitted session's start and end in UTC, or None after flashing why not:
-    a field the form refuses, or a time outside the years 1900 to 2200."""
+    """The submitted session's start and end in UTC, or None with the reasons on the
+    form's fields: a field the form refuses, or a time outside the years 1900 to 2200."""
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
         return None
-    starts, ends = form.starts_at.data, form.ends_at.data
-    if starts is None or ends is None or not all(1900 <= v.year <= 2200 for v in (starts, ends)):
-        flash(_("Choose times between the years 1900 and 2200."), "error")
+    outside = [f for f in (form.starts_at, form.ends_at) if not 1900 <= f.data.year <= 2200]
+    for f in outside:
+        f.errors = [*f.errors, _("Choose times between the years 1900 and 2200.")]
+    if outside:
         return None
-    return _utc(starts), _utc(ends)
+    return _utc(form.starts_at.data), _utc(form.ends_at.data)
 
 
 @bp.route("/<int:training_id>/sessions", methods=["POST"])
@@ -277,17 +283,16 @@ def add_session(training_id: int) -> Any:
     training = services.get_training(training_id)
     form = SessionForm(prefix="session")
     times = _session_times(form)
-    if times is None:
-        return redirect(url_for("training.detail", training_id=training.id))
-    starts, ends = times
-    added = formflow.attempt(
-        lambda: services.add_session(
-            person, training, starts, ends, form.place.data or "", form.seats.data
-        ),
-        _flash_error,
-    )
-    if added is None:
-        return redirect(url_for("training.detail", training_id=training.id))
+    added = None
+    if times is not None:
+        added = formflow.submit(
+            form,
+            lambda: services.add_session(
+                person, training, *times, form.place.data or "", form.seats.data
+            ),
+        )
+    if added is None:  # shown again with what was typed and each message beside its field
+        return _detail_page(person, training, form, 422)
     flash(_("The session was added."), "success")
     return redirect(url_for("training.detail", training_id=training.id))
 
@@ -303,6 +308,11 @@ def session(session_id: int) -> Any:
     form.ends_at.data = s.ends_at.astimezone(OSLO).replace(tzinfo=None)
     form.place.data = s.place
     form.seats.data = s.seats
+    return _session_page(s, form)
+
+
+def _session_page(s: TrainingSession, form: SessionForm, status: int = 200) -> Any:
+    """A session's page with its edit form (a refused one: 422)."""
     return render_template(
         "training/session.html",
         s=s,
@@ -310,7 +320,7 @@ def session(session_id: int) -> Any:
         enrolments=[e for e in s.enrolments if e.status != "cancelled"],
         position=services.waiting_position,
         seats_free=services.seats_free,
-    )
+    ), status
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["POST"])
@@ -323,17 +333,16 @@ def edit_session(session_id: int) -> Any:
     back = url_for("training.session", session_id=s.id)
     form = SessionForm(prefix="session")
     times = _session_times(form)
-    if times is None:
-        return redirect(back)
-    starts, ends = times
-    moved = formflow.attempt(
-        lambda: services.update_session(
-            person, s, starts, ends, form.place.data or "", form.seats.data
-        ),
-        _flash_error,
-    )
-    if moved is None:
-        return redirect(back)
+    moved = None
+    if times is not None:
+        moved = formflow.submit(
+            form,
+            lambda: services.update_session(
+                person, s, *times, form.place.data or "", form.seats.data
+            ),
+        )
+    if moved is None:  # shown again with what was typed and each message beside its field
+        return _session_page(s, form, 422)
     flash(
         ngettext(
             "The session was saved; %(num)d person moved up from the waiting list.",
