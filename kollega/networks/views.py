@@ -42,6 +42,7 @@ from kollega.networks import (
     send,
     threads,
 )
+from kollega.networks.composer import composer_html, fresh_composer_html
 from kollega.networks.forms import (
     KIND_CHOICES,
     THREAD_KIND_CHOICES,
@@ -471,18 +472,13 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     preload_attachments(page)  # m.attachments for _message.html (kollega.uploads)
     net = thread.network
     can_post = permissions.can_post(person, net, member)
-    if form is None:
-        form = MessageForm(formdata=None, client_id=secrets.token_urlsafe(12))
-        reply = request.args.get("reply", type=int)
-        if reply:
-            try:
-                quoted = messages.get_message(person, reply)
-            except DomainError:
-                quoted = None
-            if quoted is not None and quoted.thread_id == thread.id and not quoted.is_deleted:
-                form.reply_to.data = str(quoted.id)
-                if request.args.get("quote"):
-                    form.body.data = quote_markdown(quoted.author.name, quoted.body)
+    if form is None and request.args.get("reply", type=int):
+        form = _reply_form(person, thread)
+    composer = None
+    if can_post:
+        composer = (
+            fresh_composer_html(thread.id) if form is None else composer_html(thread.id, form)
+        )
     mark = bool(page) and before is None and thread.network.status != "proposed"
     if mark:
         reads.mark_thread_read(person, thread, page[-1].seq)
@@ -507,7 +503,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
         ),
         more=more,
         first_unread=first_unread,
-        form=form,
+        composer=composer,
         can_post=can_post,
         can_manage=can_manage,
         following=following,
@@ -518,6 +514,21 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     if mark and status >= 400:
         keep_on_refusal()
     return html, status
+
+
+def _reply_form(person: Any, thread: Any) -> MessageForm:
+    """The composer's form answering (and with ``quote``, quoting) the message in the
+    ``reply`` argument, when it is a message of this thread that is not deleted."""
+    form = MessageForm(formdata=None, client_id=secrets.token_urlsafe(12))
+    try:
+        quoted = messages.get_message(person, request.args.get("reply", type=int))
+    except DomainError:
+        quoted = None
+    if quoted is not None and quoted.thread_id == thread.id and not quoted.is_deleted:
+        form.reply_to.data = str(quoted.id)
+        if request.args.get("quote"):
+            form.body.data = quote_markdown(quoted.author.name, quoted.body)
+    return form
 
 
 def _opening_page(
