@@ -298,6 +298,8 @@ def test_page_export_and_scorecard_hide_the_ramp_alike(client, org):
     html = client.get(f"/metrics/units/C?{q}").get_data(as_text=True)
     note = services.reason_text(analysis.SUBTRACTION)
     assert note in html  # the C1 row of the units table, hidden for subtraction
+    page = client.get(f"/metrics/units/C1?{q}").get_data(as_text=True)
+    assert "skjules i sin helhet" in page or "is hidden as a whole" in page
     text = client.get(f"/metrics/units/C1/export.csv?table=months&{q}").get_data(as_text=True)
     assert note in text and services.reason_text(analysis.SMALL_GROUP) in text
     card = client.get("/api/v1/metrics/scorecard?unit=C1&year=2026", headers=bearer(org.hr)).json
