@@ -39,8 +39,9 @@ PARTICIPATION_SCHEMA = {
             "type": ["string", "null"],
             "enum": ["small_group", "subtraction", None],
             "description": "small_group: under 5 members; subtraction: hidden so that no "
-            "figure shown beside it (a unit above, beside or below, a network) minus this "
-            "one gives a group of under 5",
+            "figure shown beside it (a unit above, beside or below, a network, a month, "
+            "another period) minus this one gives a group of under 5; a group with 1 to 4 "
+            "members on some day of the period is hidden for the whole period",
         },
         "suppressed_note": {"type": ["string", "null"]},
     },
