@@ -82,15 +82,15 @@ function actionsTpl(m, chat, p) {
   const name = m.author ? m.author.name : "";
   return html`<div class="message-actions" role="group" aria-label=${fmt(T.actionsFor, { name })}>
     ${p.canPost
-      ? html`<button type="button" data-action="react" aria-haspopup="dialog">${T.react}</button>
-          <button type="button" data-action="reply">${T.reply}</button>
-          ${p.canEdit ? html`<button type="button" data-action="edit">${T.edit}</button>` : nothing}
-          ${p.canDelete ? html`<button type="button" data-action="delete">${T.delete}</button>` : nothing}`
+      ? html`<button type="button" data-action="react" aria-haspopup="dialog"><span class="action-label">${T.react}</span></button>
+          <button type="button" data-action="reply"><span class="action-label">${T.reply}</span></button>
+          ${p.canEdit ? html`<button type="button" data-action="edit"><span class="action-label">${T.edit}</span></button>` : nothing}
+          ${p.canDelete ? html`<button type="button" data-action="delete"><span class="action-label">${T.delete}</span></button>` : nothing}`
       : nothing}
-    <button type="button" data-action="copy-link">${T.copyLink}</button>
-    <button type="button" data-action="follow" aria-pressed=${p.following ? "true" : "false"}>${T.follow}</button>
+    <button type="button" data-action="copy-link"><span class="action-label">${T.copyLink}</span></button>
+    <button type="button" data-action="follow" aria-pressed=${p.following ? "true" : "false"}><span class="action-label">${T.follow}</span></button>
     ${m.edited_at
-      ? html`<button type="button" data-action="history" aria-haspopup="dialog">${T.history}</button>`
+      ? html`<button type="button" data-action="history" aria-haspopup="dialog"><span class="action-label">${T.history}</span></button>`
       : nothing}
   </div>`;
 }
