@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ from kollega.competence.models import (
     Requirement,
 )
 from kollega.extensions import db
+from kollega.gaps import analysis
 from kollega.org.models import OrgUnit, Person
 
 PEOPLE_COLUMNS = ["person_id", "unit_id", "job_code"]
@@ -53,6 +54,25 @@ class Frames:
     ancestors: pd.DataFrame
     requirements: pd.DataFrame
     assessments: pd.DataFrame
+    gap_frames: dict[tuple[dt.date, dt.date], pd.DataFrame] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def gap_at(self, requirements_at: dt.date, levels_at: dt.date) -> pd.DataFrame:
+        """``analysis.gap_at`` of these frames, worked out once per pair of dates (a
+        page shows the same gap as a table, a heatmap and by focus area). Callers read
+        the frame and must not change it."""
+        key = (requirements_at, levels_at)
+        if key not in self.gap_frames:
+            self.gap_frames[key] = analysis.gap_at(
+                self.people,
+                self.ancestors,
+                self.requirements,
+                self.assessments,
+                requirements_at=requirements_at,
+                levels_at=levels_at,
+            )
+        return self.gap_frames[key]
 
 
 def _frame(rows: Iterable[Sequence[object]], columns: list[str]) -> pd.DataFrame:

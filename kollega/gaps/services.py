@@ -108,14 +108,7 @@ def competence_name(meta: Any, code: str) -> str:
 
 
 def _gap_frame(frames: queries.Frames, at: dt.date, levels_on: dt.date) -> pd.DataFrame:
-    return analysis.gap_at(
-        frames.people,
-        frames.ancestors,
-        frames.requirements,
-        frames.assessments,
-        requirements_at=at,
-        levels_at=levels_on,
-    )
+    return frames.gap_at(at, levels_on)
 
 
 def check_unit(actor: Person, unit: OrgUnit) -> None:

@@ -625,14 +625,7 @@ def competence_gap(
     target = plan.period_to
     levels_on = min(target, now)
     frames = gap_queries.unit_frames(plan.unit, [target], [levels_on])
-    frame = gap_analysis.gap_at(
-        frames.people,
-        frames.ancestors,
-        frames.requirements,
-        frames.assessments,
-        requirements_at=target,
-        levels_at=levels_on,
-    )
+    frame = frames.gap_at(target, levels_on)
     measures = _measures_in(plan, measure_ids)
     effects = effects_frame(measures)
     table = gap_analysis.gap_table(frame)
@@ -717,14 +710,7 @@ def follow_up(plan: Plan, now: dt.date | None = None) -> dict[str, Any]:
     actual = gap_analysis.closure(
         frames.people, frames.ancestors, frames.requirements, frames.assessments, start, end
     )
-    frame = gap_analysis.gap_at(
-        frames.people,
-        frames.ancestors,
-        frames.requirements,
-        frames.assessments,
-        requirements_at=start,
-        levels_at=min(start, now),
-    )
+    frame = frames.gap_at(start, min(start, now))
     g0 = int(frame["gap"].sum()) if not frame.empty else 0
     expected_left = analysis.projected_gap_points(frame, effects_frame(_measures_in(plan, None)))
     return {
