@@ -6,7 +6,8 @@ naming the field."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -16,6 +17,7 @@ from kollega.plans import labels
 from kollega.plans.services import MeasureInput
 
 Form = MultiDict[str, str]
+T = TypeVar("T")
 
 
 def date_field(form: Form, name: str, required: bool = False) -> dt.date | None:
@@ -77,30 +79,43 @@ def driver_ratios(form: Form) -> dict[str, float]:
 
 
 def measure_input(form: Form) -> MeasureInput:
-    """A new measure with its one expected effect on a competence, if given."""
+    """A new measure with its one expected effect on a competence, if given. Every field
+    that cannot be read is refused at once, each under its own name."""
+    refused: dict[str, object] = {}
+
+    def read(parse: Callable[[], T], default: T) -> T:
+        try:
+            return parse()
+        except ValidationError as exc:
+            refused.update(exc.fields)
+            return default
+
     effects = []
     if form.get("effect_competence", "").strip():
         effects.append(
             (
                 form.get("effect_competence", "").strip(),
-                int_field(form, "effect_people", 0) or 0,
-                int_field(form, "effect_level", 0) or 0,
+                read(lambda: int_field(form, "effect_people", 0) or 0, 0),
+                read(lambda: int_field(form, "effect_level", 0) or 0, 0),
             )
         )
-    return MeasureInput(
+    data = MeasureInput(
         kind=form.get("kind", ""),
         title=form.get("title", ""),
         description=form.get("description", ""),
-        network_id=int_field(form, "network_id"),
-        training_id=int_field(form, "training_id"),
+        network_id=read(lambda: int_field(form, "network_id"), None),
+        training_id=read(lambda: int_field(form, "training_id"), None),
         recruitment=form.get("recruitment", ""),
-        cost=int_field(form, "cost", 0) or 0,
-        starts_on=date_field(form, "starts_on"),
-        ends_on=date_field(form, "ends_on"),
+        cost=read(lambda: int_field(form, "cost", 0) or 0, 0),
+        starts_on=read(lambda: date_field(form, "starts_on"), None),
+        ends_on=read(lambda: date_field(form, "ends_on"), None),
         job_code=form.get("job_code", "").strip() or None,
-        fte_change=float_field(form, "fte_change"),
+        fte_change=read(lambda: float_field(form, "fte_change"), 0.0),
         effects=effects,
     )
+    if refused:
+        raise ValidationError(next(iter(refused.values())), fields=refused)
+    return data
 
 
 def driver_multipliers(form: Form, driver_ids: Iterable[int]) -> dict[int, float]:
