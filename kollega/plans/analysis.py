@@ -88,7 +88,9 @@ def staffing_gap(
     out = out.merge(today, on="job_code", how="left")
     out["supply_fte"] = out["supply_fte"].fillna(0.0)
     out["retiring_fte"] = out["retiring_fte"].fillna(0.0)
-    out["need_fte"] = out["need_fte"].fillna(out["fte"]).fillna(0.0)
+    # float: after the outer merge and fillna the column may be of object dtype, which
+    # round() below passes over (the gap's 5.6096 beside its rounded 5.61 after measures).
+    out["need_fte"] = out["need_fte"].fillna(out["fte"]).fillna(0.0).astype(float)
     out["gap_fte"] = out["need_fte"] - out["supply_fte"]
     out = out[STAFFING_COLUMNS].sort_values(["year", "job_code"]).reset_index(drop=True)
     return out.round({"supply_fte": 2, "need_fte": 2, "gap_fte": 2, "retiring_fte": 2})

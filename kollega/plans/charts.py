@@ -32,6 +32,8 @@ class BarChart:
     y_label: str
     subtitle: str = ""
     format_value: Callable[[float], str] = str
+    # The value axis's ticks (80, not 80,00); the bars' own labels use ``format_value``.
+    format_axis: Callable[[float], str] | None = None
 
 
 def horizontal(chart: BarChart) -> bool:
@@ -75,7 +77,8 @@ def render_png(chart: BarChart, width_in: float = 6.3) -> bytes:
         )
         axes.bar_label(bars, labels=[chart.format_value(v) for v in values], fontsize=7, padding=2)
     value_axis = axes.xaxis if flat else axes.yaxis
-    value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: chart.format_value(v)))
+    tick = chart.format_axis or chart.format_value
+    value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: tick(v)))
     if flat:
         axes.set_yticks(positions, labels, fontsize=8)
         axes.invert_yaxis()

@@ -250,6 +250,7 @@ def _staffing(writer: _Writer, plan: Plan, staffing: services.Staffing) -> None:
                 ],
                 y_label=_("FTE"),
                 format_value=labels.fixed,
+                format_axis=lambda v: labels.number(v, 1),
             ),
         )
 
