@@ -489,16 +489,41 @@ def _with_lapsing(
     values = values[
         np.lexsort((values[:, 0], values[:, 4], values[:, 5], values[:, 2], values[:, 1]))
     ]
-    per_day = []
-    for day in days:
-        number = (day - EPOCH).days
-        expires = values[:, 6]
-        counting = values[(values[:, 5] <= number) & ((expires == NEVER) | (expires > number))]
-        pair = counting[:, 1] * (max(ids) + 1) + counting[:, 2]
-        last = np.append(pair[1:] != pair[:-1], True) if len(pair) else np.array([], bool)
-        per_day.append((day, _assessment_frame(counting[last, :6], ids, None)))
-    lapsed = consistent_across_dates(per_day)
+    numbers = [(day - EPOCH).days for day in days]
+    out: list[tuple[int, ...]] = []
+    rows = [tuple(int(v) for v in row) for row in values.tolist()]
+    for _pair, group in itertools.groupby(rows, key=lambda row: (row[1], row[2])):
+        out += _consistent_pair(list(group), numbers)
+    lapsed = _assessment_frame(np.array(out, dtype=np.int64).reshape(len(out), 6), ids, None)
     return pd.concat([others, lapsed], ignore_index=True)[ASSESSMENT_COLUMNS]
+
+
+def _consistent_pair(rows: list[tuple[int, ...]], days: list[int]) -> list[tuple[int, ...]]:
+    """``consistent_across_dates`` for one pair's rows (id, person, competence, level,
+    source rank, day number, expiry day number; in pick order) at the day numbers
+    ``days`` (ascending): each day's latest counting row, and where the rows kept so
+    far would pick another at that day, a row dated that day that gives its own pick
+    (level 0 when nothing counts any more). Rows of six columns, no expiry."""
+    kept: dict[tuple[int, int, int], tuple[int, ...]] = {}  # (day, rank, id) -> row
+    for index, day in enumerate(days):
+        own = None
+        for row in rows:
+            if row[5] <= day and (row[6] == NEVER or row[6] > day):
+                own = row[:6]
+        seen = [key for key in kept if key[0] <= day]
+        pick = kept[max(seen)] if seen else None
+        if own is not None:
+            kept[(own[5], own[4], own[0])] = own
+        if index == 0 or (pick is None and own is None):
+            continue
+        if pick is None or own is None or pick[0] != own[0] or pick[3] != own[3]:
+            fix = (
+                (own[0], own[1], own[2], own[3], own[4], day)
+                if own is not None
+                else (0, pick[1], pick[2], 0, pick[4], day)  # type: ignore[index]
+            )
+            kept[(day, fix[4], fix[0])] = fix
+    return list(kept.values())
 
 
 def _expiry_day(dialect: str) -> sa.ColumnElement[int]:
