@@ -8,6 +8,7 @@ and dates are in the reader's locale, and so is the document's language."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -110,13 +111,17 @@ def attachment(plan: Plan) -> Response:
     )
 
 
+NO_BREAK_AFTER_DASH = re.compile(r"(?<=\d)([\u2013-])(?=\d)")
+
+
 def _cover(doc: Any, plan: Plan) -> None:
     """The cover page: what the document is, the plan's title, unit, period, status."""
     for _i in range(6):
         doc.add_paragraph()
     kind = doc.add_paragraph(_("Strategic competence plan"), style="Subtitle")
     kind.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = doc.add_paragraph(plan.title, style="Title")
+    # A period's dash keeps its years together ("2026–2029", not "2026–" over "2029").
+    title = doc.add_paragraph(NO_BREAK_AFTER_DASH.sub("\\1\u2060", plan.title), style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for text in (
         plan.unit.name,
