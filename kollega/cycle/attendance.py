@@ -13,9 +13,9 @@ from flask_babel import lazy_gettext as _l
 
 from kollega import permissions
 from kollega.cycle.models import Attendance, CycleEvent, Reflection
-from kollega.cycle.services import invitees, is_invited, occurrence_at
+from kollega.cycle.services import Occurrence, invitees, is_invited, occurrence_at
 from kollega.db import now_utc
-from kollega.errors import ValidationError
+from kollega.errors import Conflict, ValidationError
 from kollega.extensions import db
 from kollega.org.models import Person
 
@@ -59,14 +59,28 @@ def invite_all(event: CycleEvent, start: dt.datetime) -> int:
     return len(people)
 
 
-def respond(actor: Person, event: CycleEvent, start: dt.datetime, answer: str) -> Attendance:
-    """RSVP for one occurrence: ``yes``, ``no`` or ``maybe``."""
+def is_held(occ: Occurrence, now: dt.datetime | None = None) -> bool:
+    """Whether the occurrence is over (it has ended): it is shown as held, with its
+    counts, and takes no more answers."""
+    return occ.ends_at <= (now or now_utc())
+
+
+def respond(
+    actor: Person,
+    event: CycleEvent,
+    start: dt.datetime,
+    answer: str,
+    now: dt.datetime | None = None,
+) -> Attendance:
+    """RSVP for one occurrence: ``yes``, ``no`` or ``maybe``; an occurrence that has been
+    held takes no answer (``Conflict``)."""
     status = {"yes": "attending", "no": "declined", "maybe": "maybe"}.get(answer)
     if status is None:
         message = _l("Answer yes, no or maybe.")
         raise ValidationError(message, fields={"answer": message})
     permissions.require(is_invited(actor, event), _l("You are not invited to this event."))
-    occurrence_at(event, start)
+    if is_held(occurrence_at(event, start), now):
+        raise Conflict(_l("This has been held: it takes no more answers."))
     row = _attendance_row(event, start, actor)
     row.status = status  # the answer only: a check-in is kept apart (``checked_in_at``)
     db.session.flush()

@@ -438,6 +438,7 @@ def occurrence(event_id: int, key: str) -> Any:
         answers=answers + [""] * (len(event.prompts) - len(answers)),
         reflection_open=event.is_stop and occ.starts_at - dt.timedelta(minutes=30) <= now,
         during=occ.starts_at - dt.timedelta(minutes=30) <= now <= occ.ends_at,
+        held=attendance.is_held(occ, now),
         may_manage=may_manage,
         attendance=attendance.attendance_of(event, occ.starts_at) if may_manage else [],
         invitees=services.invitees(event) if may_manage else [],

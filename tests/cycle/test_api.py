@@ -7,7 +7,7 @@ import datetime as dt
 import icalendar
 import pytest
 
-from kollega.cycle import services
+from kollega.cycle import attendance, services
 from kollega.cycle.models import CycleEvent
 from kollega.extensions import db
 from tests.cycle.helpers import make_event, utc
@@ -140,7 +140,12 @@ def test_rsvp_checkin_and_reflection(client, org):
     key = services.occurrence_key(event.starts_at)
     base = f"/api/v1/cycle/events/{event.id}/occurrences/{key}"
     login(client, org.employee)
-    assert client.post(base + "/rsvp", json={"answer": "yes"}).get_json() == {"status": "attending"}
+    # 6 January 2026 has been held: no more answers (tests/cycle/test_held.py).
+    assert client.post(base + "/rsvp", json={"answer": "yes"}).status_code == 409
+    # The answer the employee gave the day before.
+    day_before = event.starts_at - dt.timedelta(days=1)
+    attendance.respond(org.employee, event, event.starts_at, "yes", now=day_before)
+    db.session.commit()
     assert client.post(base + "/rsvp", json={"answer": "perhaps"}).status_code == 422
     # Checking others in is for the organisers.
     assert client.post(base + "/checkin", json={"person_id": org.colleague.id}).status_code == 403
