@@ -64,6 +64,7 @@ from kollega.networks.notifications import (
     settings_json,
     unread_notification_count,
 )
+from kollega.networks.page_messages import PageMessage, page_messages
 from kollega.networks.render import Viewer, message_html, quote_markdown
 from kollega.networks.search_views import search_page
 from kollega.networks.serialise import preload_attachments
@@ -533,25 +534,25 @@ def _reply_form(person: Any, thread: Any) -> MessageForm:
 
 def _opening_page(
     person: Any, thread: Any, before: int | None, last_read: int
-) -> tuple[list[Message], bool, int]:
+) -> tuple[list[PageMessage], bool, int]:
     """The one page the thread page renders, whether older messages exist, and the seq of
     the first unread message (0: none). The latest page, unless the reader's first unread
     message is older than it: then the page starts there (with a little context), and the
     client catches up with the rest as it joins (after the page's last seq). ``last_read``
     is the reader's read marker (``thread_for_reader``)."""
     if before is not None:
-        page, more = messages.thread_messages(thread, before_seq=before)
+        page, more = page_messages(thread.id, before_seq=before)
         return page, more, 0
     if last_read < thread.last_seq - messages.PAGE:
-        page, _ = messages.thread_messages(thread, after_seq=max(0, last_read - 3))
+        page, _ = page_messages(thread.id, after_seq=max(0, last_read - 3))
         more = bool(page) and page[0].seq > 1
     else:
-        page, more = messages.thread_messages(thread)
+        page, more = page_messages(thread.id)
     first = next((m.seq for m in page if m.seq > last_read and m.author_id != person.id), 0)
     return page, more, first
 
 
-def _editable(person: Any, net: Any, messages: list[Message]) -> set[int]:
+def _editable(person: Any, net: Any, messages: list[PageMessage]) -> set[int]:
     """Ids of the person's messages still inside the network's edit window."""
     if net.status != "active":
         return set()
