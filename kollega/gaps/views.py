@@ -19,6 +19,7 @@ from kollega.current import current_person
 from kollega.errors import DomainError
 from kollega.extensions import db
 from kollega.gaps import services, suggestions
+from kollega.gaps.definitions import definition_notes
 from kollega.gaps.models import SUGGESTION_TYPES
 from kollega.gaps.services import focus_label
 from kollega.org.models import OrgUnit, Person
@@ -308,7 +309,13 @@ def export(code: str, fmt: str) -> Any:
     # Every gap table ends in three counts and the coverage share.
     kinds = ["text"] * (len(header) - 4) + ["int", "int", "int", "share"]
     return table_response(
-        fmt, header, rows, filename, _export_title(table, by), kinds=kinds, notes=_export_notes()
+        fmt,
+        header,
+        rows,
+        filename,
+        _export_title(table, by),
+        kinds=kinds,
+        notes=definition_notes(("gap_points", "coverage")),
     )
 
 
@@ -322,22 +329,6 @@ def _export_title(table: str, by: str) -> str:
             else _("Heatmap: sub-units by competence")
         )
     return _("Gap per competence")
-
-
-def _export_notes() -> list[str]:
-    """What the figures mean, as the pages say it (templates/gaps/_definitions.html)."""
-    return [
-        _("Gap points")
-        + ": "
-        + _(
-            "A person's gap in a competence is how many levels they are below the level required of them (0 when they meet it). Gap points are the sum of everyone's gaps: two people one level short and one person two levels short both make 2 gap points."
-        ),
-        _("Coverage")
-        + ": "
-        + _(
-            "The share of requirements that are met: of every person and competence with a requirement, the share where the person is at or above the required level. It counts requirements, not people, so most people can have some gap while many of their requirements are met."
-        ),
-    ]
 
 
 @bp.route("/suggestions/dismiss", methods=["POST"])

@@ -18,6 +18,7 @@ from kollega import clock, permissions
 from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.extensions import db
+from kollega.gaps.definitions import definition_notes
 from kollega.gaps.services import focus_label
 from kollega.metrics import scorecard as scorecard_mod
 from kollega.metrics import services
@@ -428,5 +429,14 @@ def export(code: str, fmt: str) -> Any:
         f"metrics-{name}-{target.code}-{suffix}",
         str(table.title),
         kinds=kinds,
-        notes=[str(table.note)] if table.note else [],
+        notes=([str(table.note)] if table.note else []) + _definitions(name),
     )
+
+
+def _definitions(table: str) -> list[str]:
+    """What the table's gap figures mean, for the export's notes (as beside it on the page)."""
+    if table.startswith("closure"):
+        return definition_notes(("gap_points", "coverage", "closure", "new_gap"))
+    if table == "scorecard":
+        return definition_notes(("coverage",))
+    return []
