@@ -113,9 +113,13 @@ def test_hr_adds_seats_on_the_session_page_and_the_waiting_list_moves_up(client,
     page = client.get(f"/trainings/sessions/{s.id}").get_data(as_text=True)
     assert org.colleague.name in page and 'value="2030-03-01T09:00"' in page
     ancient = dict(form, **{"session-starts_at": "0001-01-01T00:00"})
-    assert client.post(f"/trainings/sessions/{s.id}/edit", data=ancient).status_code == 422  # shown again, the message beside its field
+    assert (
+        client.post(f"/trainings/sessions/{s.id}/edit", data=ancient).status_code == 422
+    )  # shown again, the message beside its field
     too_few = dict(form, **{"session-seats": "0"})
-    assert client.post(f"/trainings/sessions/{s.id}/edit", data=too_few).status_code == 422  # shown again, the message beside its field
+    assert (
+        client.post(f"/trainings/sessions/{s.id}/edit", data=too_few).status_code == 422
+    )  # shown again, the message beside its field
     db.session.expire_all()
     assert s.seats == 1 and waiting.status == "waitlisted"
     assert client.post(f"/trainings/sessions/{s.id}/edit", data=form).status_code == 302
