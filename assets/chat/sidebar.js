@@ -158,6 +158,8 @@ function networkHeader(chat, d) {
   }
   if (!threadId) return;
   const archived = d.status === "archived";
+  // chat_messages.css hides the actions that write (react, reply, edit, delete, accept).
+  root.toggleAttribute("data-archived", archived);
   const meta = head.querySelector(".chat-meta");
   let badge = meta && meta.querySelector("[data-archived-badge]");
   if (meta && archived && !badge && T.archivedBadge) {

@@ -66,12 +66,16 @@ def test_rename_and_archive_reach_an_open_thread_page(
         "Nettverket er arkivert og kan bare leses."
     )
     expect(employee.locator(".chat-meta [data-archived-badge]")).to_be_visible()
+    first = employee.locator("#messages .message").first
+    expect(first.get_by_role("button", name="Svar", exact=True)).to_be_hidden()
+    expect(first.get_by_role("button", name="Kopier lenke", exact=True)).to_be_visible()
     assert_no_axe_violations(employee)
     # Back again: the composer returns.
     settings.get_by_role("button", name="Hent fram nettverket igjen").click()
     expect(employee.locator("section.chat-composer")).to_be_visible()
     expect(employee.locator("p[data-archived-note]")).to_have_count(0)
     expect(employee.locator(".chat-meta [data-archived-badge]")).to_have_count(0)
+    expect(first.get_by_role("button", name="Svar", exact=True)).to_be_visible()
     # What a reload shows agrees.
     employee.reload()
     expect(crumb).to_have_text("Personvern og samtykke")
