@@ -202,7 +202,57 @@ def _search_refused(page: Any) -> None:
     assert page.locator("#search-to[aria-invalid=true]").count() == 1
 
 
+def _query_refused(query: str, field: str) -> Action:
+    """The page asked with a bad value in its query string (an old or hand-edited link):
+    the page again (400), the field holding the value marked."""
+
+    def act(page: Any) -> None:
+        response = page.goto(page.url.split("#")[0].split("?")[0] + "?" + query)
+        page.wait_for_load_state()
+        assert response is not None and response.status == 400
+        assert page.locator(f"#{field}[aria-invalid=true]").count() == 1
+
+    return act
+
+
 STATES += [
+    (
+        "unit gaps, bad dates",
+        "leader",
+        lambda w: f"/gaps/units/{w['leader_unit']}",
+        _query_refused("date=2026-02-30&heatmap_date=x&by=people", "heatmap_date"),
+    ),
+    ("my gaps, bad date", "employee", lambda w: "/gaps/me", _query_refused("future=x", "future")),
+    (
+        "metrics, bad period",
+        "hr",
+        lambda w: f"/metrics/units/{w['root_unit']}",
+        _query_refused("from=2026-05-01&to=2026-01-01", "to"),
+    ),
+    (
+        "scorecard, bad year",
+        "hr",
+        lambda w: f"/metrics/units/{w['root_unit']}/scorecard",
+        _query_refused("year=abc", "year"),
+    ),
+    (
+        "who-knows, bad level",
+        "employee",
+        lambda w: "/competence/who-knows",
+        _query_refused("competence=nope:1&min_level=abc", "w-min"),
+    ),
+    (
+        "new session errors",
+        "hr",
+        lambda w: f"/trainings/{w['training']}",
+        _submit_empty("main form[action$='/sessions'] [type=submit]"),
+    ),
+    (
+        "session change errors",
+        "hr",
+        lambda w: f"/trainings/sessions/{w['session']}",
+        _submit_empty("main form[action$='/edit'] [type=submit]", clear="main #session-starts_at"),
+    ),
     ("sign-in errors", None, lambda w: "/login", _submit_empty("main button[type=submit]")),
     ("new network errors", "employee", lambda w: "/networks/new", _submit_empty()),
     ("new stop errors", "leader", lambda w: "/cycle/events/new", _submit_empty()),
