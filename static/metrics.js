@@ -5,6 +5,22 @@
   "use strict";
 
   var COLOURS = ["#1f5f8b", "#c05a00", "#3b7d3b", "#7a3e9d", "#8a6d00"];
+  // Figures, months and percentages in the page's language (bokmål: 1 055, jan. 2026, 38 %).
+  var LANG = document.documentElement.lang || "nb";
+  var MONTH = /^(\d{4})-(\d{2})$/;
+
+  function label(text) {
+    var m = MONTH.exec(text);
+    if (!m) {
+      return text;
+    }
+    var day = new Date(Date.UTC(+m[1], +m[2] - 1, 1));
+    return new Intl.DateTimeFormat(LANG, { month: "short", year: "numeric", timeZone: "UTC" }).format(day);
+  }
+
+  function percentTick(v) {
+    return new Intl.NumberFormat(LANG, { style: "percent", maximumFractionDigits: 0 }).format(v);
+  }
 
   function draw(canvas) {
     var spec;
@@ -30,20 +46,46 @@
     var percent = !!spec.percent;
     new window.Chart(canvas, {
       type: spec.type,
-      data: { labels: spec.labels, datasets: datasets },
+      data: { labels: spec.labels.map(label), datasets: datasets },
       options: {
+        locale: LANG,
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
         scales: {
           y: {
             beginAtZero: true,
-            ticks: percent ? { callback: function (v) { return Math.round(v * 100) + " %"; } } : {}
+            ticks: percent ? { callback: percentTick } : {}
           }
         },
         plugins: { legend: { position: "bottom" } }
       }
     });
+  }
+
+  // The chart as a picture to hand on: on white, with its title and, below it, the
+  // figures' unit, the unit and the period (the canvas's data-title and data-subtitle).
+  function picture(canvas) {
+    var scale = canvas.width / (canvas.clientWidth || canvas.width);
+    var pad = Math.round(12 * scale);
+    var titleSize = Math.round(16 * scale);
+    var subSize = Math.round(12 * scale);
+    var head = pad + titleSize + Math.round(6 * scale) + subSize + pad;
+    var out = document.createElement("canvas");
+    out.width = canvas.width;
+    out.height = canvas.height + head;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.fillStyle = "#1a1a1a";
+    ctx.textBaseline = "top";
+    ctx.font = "bold " + titleSize + "px sans-serif";
+    ctx.fillText(canvas.getAttribute("data-title") || "", pad, pad);
+    ctx.fillStyle = "#444444";
+    ctx.font = subSize + "px sans-serif";
+    ctx.fillText(canvas.getAttribute("data-subtitle") || "", pad, pad + titleSize + Math.round(6 * scale));
+    ctx.drawImage(canvas, 0, head);
+    return out;
   }
 
   function download(button) {
@@ -52,7 +94,7 @@
       return;
     }
     var link = document.createElement("a");
-    link.href = canvas.toDataURL("image/png");
+    link.href = picture(canvas).toDataURL("image/png");
     link.download = button.getAttribute("data-filename") || "chart.png";
     document.body.appendChild(link);
     link.click();
