@@ -65,6 +65,7 @@ from kollega.networks.notifications import (
     unread_notification_count,
 )
 from kollega.networks.page_messages import PageMessage, page_messages
+from kollega.networks.page_strings import thread_strings
 from kollega.networks.render import Viewer, message_html, quote_markdown
 from kollega.networks.search_views import search_page
 from kollega.networks.serialise import preload_attachments
@@ -115,6 +116,7 @@ def my_networks_summary(person: Any) -> list[dict[str, Any]]:
 
 
 bp.add_app_template_global(sidebar_html, "chat_sidebar_html")
+bp.add_app_template_global(thread_strings, "thread_strings")
 
 
 _CHAT_STRINGS: dict[str, Markup] = {}

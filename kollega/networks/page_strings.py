@@ -1,0 +1,44 @@
+"""The thread page's own translated strings, looked up once per locale.
+
+Each ``_()`` in a template asks Flask-Babel for the request's translations again; the
+thread page had fifteen of them. ``thread_strings()`` gives them as a dict of trusted
+markup (what ``_()`` gives in an autoescaped template), made once per locale."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale, gettext
+from markupsafe import Markup
+
+_BY_LOCALE: dict[str, dict[str, Markup]] = {}
+
+
+def _translated() -> dict[str, Markup]:
+    strings = {
+        "breadcrumb": gettext("Breadcrumb"),
+        "networks": gettext("Learning networks"),
+        "resolved": gettext("resolved"),
+        "archived": gettext("archived: read only"),
+        "unfollow": gettext("Stop following"),
+        "follow": gettext("Follow the thread"),
+        "reopen": gettext("Reopen"),
+        "resolve": gettext("Mark as resolved"),
+        "messages": gettext("Messages"),
+        "older": gettext("Show older messages"),
+        "none": gettext("No messages yet."),
+        "new": gettext("New messages"),
+        "newest": gettext("Show the newest messages"),
+        "write": gettext("Write a message"),
+        "read_only": gettext("The network is archived and can only be read."),
+    }
+    return {key: Markup(text) for key, text in strings.items()}
+
+
+def thread_strings() -> dict[str, Markup]:
+    """The thread page's strings in the request's locale (``networks/thread.html``)."""
+    locale = str(get_locale())
+    strings = _BY_LOCALE.get(locale)
+    if strings is None:
+        strings = _translated()
+        if len(_BY_LOCALE) < 32:  # locales come from LANGUAGES; bounded all the same
+            _BY_LOCALE[locale] = strings
+    return strings
