@@ -336,6 +336,7 @@ def plans_analysis(plan_id: int) -> Any:
     viewer = current_person()
     plan = services.get_plan(viewer, plan_id)
     staffing = services.staffing(plan)
+    gap = services.competence_gap(plan)
     return jsonify(
         {
             "staffing": {
@@ -347,8 +348,8 @@ def plans_analysis(plan_id: int) -> Any:
                 "rows": staffing.rows,
                 "totals": staffing.totals,
             },
-            "competence_gap": services.competence_gap(plan),
-            "scenarios": services.scenario_comparison(plan),
+            "competence_gap": gap,
+            "scenarios": services.scenario_comparison(plan, base=staffing, base_gap=gap),
             "follow_up": services.follow_up(plan),
             # Each measure's actual gap closure among the people it reaches beside its
             # expected closure (kollega.plans.effects says how).

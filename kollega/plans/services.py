@@ -554,6 +554,28 @@ class Staffing:
     totals: list[dict[str, Any]]
 
 
+def _staffing_gap(
+    plan: Plan,
+    staff: pd.DataFrame,
+    age: int,
+    rate: float,
+    multipliers: dict[str, float] | None,
+    measure_ids: list[int] | None,
+) -> pd.DataFrame:
+    """The staffing gap per year and job under these assumptions, after the measures."""
+    drivers, ratios = driver_frames(plan, multipliers)
+    years = plan.years
+    gap = analysis.staffing_gap(staff, drivers, ratios, years, years[0], age, rate)
+    return analysis.gap_after_measures(gap, measure_frame(plan, _measures_in(plan, measure_ids)))
+
+
+def _totals(gap: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (int(v) if k == "year" else float(v)) for k, v in r.items()}
+        for r in analysis.totals_by_year(gap).to_dict("records")
+    ]
+
+
 def staffing(
     plan: Plan,
     *,
@@ -568,10 +590,8 @@ def staffing(
     staff = staff_frame(plan) if staff is None else staff
     age = plan.retirement_age if retirement_age is None else retirement_age
     rate = plan.turnover if turnover is None else turnover
-    drivers, ratios = driver_frames(plan, multipliers)
     years = plan.years
-    gap = analysis.staffing_gap(staff, drivers, ratios, years, years[0], age, rate)
-    gap = analysis.gap_after_measures(gap, measure_frame(plan, _measures_in(plan, measure_ids)))
+    gap = _staffing_gap(plan, staff, age, rate, multipliers, measure_ids)
     by_job = analysis.fte_now(staff)
     by_unit = analysis.fte_now(staff, by=["unit_id", "job_code"])
     names = (
@@ -609,10 +629,7 @@ def staffing(
             }
             for r in gap.to_dict("records")
         ],
-        totals=[
-            {k: (int(v) if k == "year" else float(v)) for k, v in r.items()}
-            for r in analysis.totals_by_year(gap).to_dict("records")
-        ],
+        totals=_totals(gap),
     )
 
 
@@ -654,9 +671,17 @@ def competence_gap(
     }
 
 
-def scenario_comparison(plan: Plan, now: dt.date | None = None) -> list[dict[str, Any]]:
+def scenario_comparison(
+    plan: Plan,
+    now: dt.date | None = None,
+    *,
+    base: Staffing | None = None,
+    base_gap: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """The base assumptions and each scenario side by side: staffing totals in the last
-    year and the competence gap points at the target date before and after measures."""
+    year and the competence gap points at the target date before and after measures.
+    ``base`` and ``base_gap`` are ``staffing(plan)`` and ``competence_gap(plan)`` when
+    the caller has them already (the plan page shows them too)."""
     staff = staff_frame(plan)
     variants: list[tuple[str, int, float, dict[str, float], list[int] | None]] = [
         (str(_l("Plan's assumptions")), plan.retirement_age, plan.turnover, {}, None)
@@ -667,20 +692,19 @@ def scenario_comparison(plan: Plan, now: dt.date | None = None) -> list[dict[str
         )
     out = []
     gap_cache: dict[tuple[int, ...] | None, dict[str, Any]] = {}
-    for name, age, rate, multipliers, measure_ids in variants:
-        result = staffing(
-            plan,
-            retirement_age=age,
-            turnover=rate,
-            multipliers=multipliers,
-            measure_ids=measure_ids,
-            staff=staff,
-        )
+    if base_gap is not None:
+        gap_cache[None] = base_gap
+    for index, (name, age, rate, multipliers, measure_ids) in enumerate(variants):
+        if index == 0 and base is not None:
+            totals = base.totals
+        else:
+            # Only the totals are shown: no tables by job and unit for each scenario.
+            totals = _totals(_staffing_gap(plan, staff, age, rate, multipliers, measure_ids))
         key = None if measure_ids is None else tuple(measure_ids)
         if key not in gap_cache:
             gap_cache[key] = competence_gap(plan, measure_ids, now)
         gap = gap_cache[key]
-        last = result.totals[-1] if result.totals else {}
+        last = totals[-1] if totals else {}
         out.append(
             {
                 "name": name,

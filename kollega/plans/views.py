@@ -114,13 +114,14 @@ def show(plan_id: int) -> Any:
 
 def _context(viewer: Person, plan: Plan) -> dict[str, Any]:
     staffing = services.staffing(plan)
+    gap = services.competence_gap(plan)
     can_manage = permissions.can_manage_plan(viewer, plan)
     return {
         "plan": plan,
         "can_manage": can_manage,
         "staffing": staffing,
-        "gap": services.competence_gap(plan),
-        "comparison": services.scenario_comparison(plan),
+        "gap": gap,
+        "comparison": services.scenario_comparison(plan, base=staffing, base_gap=gap),
         "follow": services.follow_up(plan),
         "effects": effects.measure_effects(plan),
         "frameworks": services.frameworks_in_use(plan),
