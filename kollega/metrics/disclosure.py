@@ -75,15 +75,28 @@ def member_days(ms: pd.DataFrame, first: dt.date, last: dt.date) -> pd.DataFrame
 
 
 def merge_intervals(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Rows with overlapping day intervals [a, b] of the same ``keys`` merged into one."""
+    """Rows with overlapping day intervals [a, b] of the same ``keys`` merged into one
+    (the other columns from the first row of each)."""
     if rows.empty:
         return rows
-    rows = rows.sort_values([*keys, "a"]).reset_index(drop=True)
-    reach = rows.groupby(keys)["b"].cummax()
-    before = reach.groupby([rows[k] for k in keys]).shift()
-    block = (before.isna() | (rows["a"] > before)).cumsum()
-    first = {c: "first" for c in rows.columns if c not in ("a", "b")}
-    return rows.groupby(block).agg({**first, "a": "min", "b": "max"}).reset_index(drop=True)
+    a, b = rows["a"].to_numpy(), rows["b"].to_numpy()
+    codes = [pd.factorize(rows[k], sort=True)[0] for k in keys]
+    order = np.lexsort([a, *reversed(codes)])
+    group = np.zeros(len(rows), dtype="int64")
+    for c in codes:  # one number per key combination, in the sorted order
+        group = group * (int(c.max()) + 1) + c
+    group, a, b = group[order], a[order], b[order]
+    # Within a group sorted by a, the furthest b so far; groups offset so it never leaks.
+    span = int(b.max()) + 2
+    _, dense = np.unique(group, return_inverse=True)
+    reach = np.maximum.accumulate(b + dense * span) - dense * span
+    first = np.r_[True, group[1:] != group[:-1]]
+    starts = first | (a > np.r_[0, reach[:-1]])
+    ends = np.r_[starts[1:], True]
+    out = rows.iloc[order[starts]].copy()
+    out["a"] = a[starts]
+    out["b"] = reach[ends]
+    return out.reset_index(drop=True)
 
 
 def daily_counts(rows: pd.DataFrame, n: int) -> np.ndarray:
@@ -162,18 +175,24 @@ def groups(paths: dict[int, str], ms: pd.DataFrame, first: dt.date, last: dt.dat
     np.add.at(diff, (pairs, per_scope["a"].to_numpy()), 1)
     np.add.at(diff, (pairs, per_scope["b"].to_numpy() + 1), -1)
     own_days = np.cumsum(diff, axis=1)[:, :n]
+    # Each (scope, unit) adds to its "directly in" group and to every ancestor's subtree.
+    cells: dict[Cell, int] = {}
+    pair_of, cell_of, counts = [], [], []
     for i, ((scope, uid), count) in enumerate(own_members.items()):
-        uid, count = int(uid), int(count)
-        scope = scope if scope == PERIOD else int(scope)
-        targets = [analysis.direct_key(uid)] + [analysis.unit_key(a) for a in out.ancestors(uid)]
-        for key in targets:
-            cell = (scope, key)
-            if cell in out.days:
-                out.days[cell] = out.days[cell] + own_days[i]
-                out.members[cell] += count
-            else:
-                out.days[cell] = own_days[i].copy()
-                out.members[cell] = count
+        uid, scope = int(uid), scope if scope == PERIOD else int(scope)
+        keys = [analysis.direct_key(uid)] + [analysis.unit_key(a) for a in out.ancestors(uid)]
+        for key in keys:
+            pair_of.append(i)
+            cell_of.append(cells.setdefault((scope, key), len(cells)))
+            counts.append(int(count))
+    order = np.argsort(cell_of, kind="stable")
+    cell_sorted = np.asarray(cell_of)[order]
+    bounds = np.flatnonzero(np.r_[True, cell_sorted[1:] != cell_sorted[:-1]])
+    summed = np.add.reduceat(own_days[np.asarray(pair_of)[order]], bounds, axis=0)
+    members = np.add.reduceat(np.asarray(counts)[order], bounds)
+    for cell, index in cells.items():
+        out.days[cell] = summed[index]
+        out.members[cell] = int(members[index])
     return out
 
 
