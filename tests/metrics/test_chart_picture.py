@@ -42,7 +42,7 @@ def test_chart_png_has_title_unit_and_period(page, org, lang):  # type: ignore[n
     first = months["labels"][0]
     assert not first[:4].isdigit() or "-" not in first, months["labels"]
     assert first in (("jan. 2026",) if lang == "nb" else ("Jan 2026",)), first
-    people = "personer" if lang == "nb" else "people"
+    people = "Personer" if lang == "nb" else "People"
     assert months["subtitle"].startswith(f"{people} · ")
     assert months["title"] == ("Måned for måned" if lang == "nb" else "Month by month")
     assert "2026" in months["subtitle"].split(" · ")[-1]
