@@ -15,7 +15,10 @@ meant for the person's job or division come before general ones
 (``training_suggestions``, ``kollega.training.audience``). Networks and colleagues are
 ranked first by closeness to the person's own work (``closeness``: the person's unit,
 division and job code against the network's members, or the colleague's), then by the
-gap they close. A gap that only comes into force later is worded as such ("you will
+gap they close. Another division's network (most members work there, few have the
+person's job) is left out unless no closer network works on one of the person's gaps it
+covers; then at most one per such gap, last, if it is meant to cross divisions (not one
+profession's), saying it belongs to another division (``_other_divisions``). A gap that only comes into force later is worded as such ("you will
 need it from <date>").
 """
 
@@ -154,6 +157,11 @@ def place_of(person: Person, units: dict[int, tuple[str, str]]) -> Place:
 HOME_SHARE = 0.6
 # Members in the person's job make a network close when at least this share have it.
 JOB_SHARE = 0.25
+# The closeness of another division's network with few members in the person's job. It
+# is offered only as a last resort (``_other_divisions``).
+OTHER_DIVISION = 0
+# Network kinds meant to cross divisions; a "professional" network is one profession's.
+CROSSING_KINDS = frozenset({"cross_unit", "project"})
 
 
 def network_home(
@@ -174,7 +182,8 @@ def network_closeness(me: Place, home: int | None, members: list[Place]) -> int:
     """How close a network is to the person's work, 0-4: 4 their division's network with
     colleagues from their unit or many in their job; 3 their division's; 2 a
     municipality-wide one with colleagues from their unit or many in their job; 1 a
-    municipality-wide one; 0 another division's."""
+    municipality-wide one, or another division's where many members have their job;
+    0 another division's with few in their job (``OTHER_DIVISION``)."""
     same_unit = me.unit_id is not None and any(m.unit_id == me.unit_id for m in members)
     same_job = (
         bool(members)
@@ -186,7 +195,7 @@ def network_closeness(me: Place, home: int | None, members: list[Place]) -> int:
         return 4 if near else 3
     if home is None:
         return 2 if near else 1
-    return 0
+    return 1 if same_job else OTHER_DIVISION
 
 
 def person_closeness(me: Place, other: Place) -> int:
@@ -220,16 +229,55 @@ def _network_members(ids: list[int]) -> dict[int, list[Place]]:
     return out
 
 
+def _networks_mine(person: Person) -> tuple[set[int], set[str]]:
+    """The networks the person is in (or has asked to join), and the competences they
+    work on."""
+    rows = db.session.execute(
+        sa.select(Network.id, Network.target_competences)
+        .join(NetworkMember, NetworkMember.network_id == Network.id)
+        .where(NetworkMember.person_id == person.id, NetworkMember.left_at.is_(None))
+    )
+    ids: set[int] = set()
+    codes: set[str] = set()
+    for network_id, competences in rows:
+        ids.add(int(network_id))
+        codes.update(competences or [])
+    return ids, codes
+
+
+def _network_reason(n: Network, hits: list[Gap], colleagues: int, closeness: int) -> str:
+    """Why this network: the gaps it works on, colleagues or the division it shares."""
+    first = hits[0]
+    if first.upcoming:
+        reason = _(
+            "A learning network working on %(competences)s, %(when)s.",
+            competences=_names(hits),
+            when=_future(first),
+        )
+    else:
+        reason = _(
+            "A learning network working on %(competences)s, where you have a gap of %(gap)d.",
+            competences=_names(hits),
+            gap=first.gap,
+        )
+    if colleagues:
+        reason += " " + ngettext(
+            "%(num)d colleague from your unit is a member.",
+            "%(num)d colleagues from your unit are members.",
+            colleagues,
+        )
+    elif closeness in (3, 4):
+        reason += " " + _("Its members work in your division.")
+    if n.visibility == "request":
+        reason += " " + _("You ask to join; a facilitator lets you in.")
+    return reason
+
+
 def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestion]:
     """Open (and by-request) networks on the person's gaps, their own division's and
-    municipality-wide ones first (``network_closeness``), then by the gap they close."""
-    mine = set(
-        db.session.scalars(
-            sa.select(NetworkMember.network_id).where(
-                NetworkMember.person_id == person.id, NetworkMember.left_at.is_(None)
-            )
-        )
-    )
+    municipality-wide ones first (``network_closeness``), then by the gap they close;
+    another division's only as ``_other_divisions`` allows."""
+    mine, mine_codes = _networks_mine(person)
     networks = [
         n
         for n in db.session.scalars(
@@ -258,45 +306,60 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
             else 0
         )
         score = closed / NETWORK_EFFORT_HOURS * (1 + min(colleagues, 5) * 0.1)
-        first = hits[0]
-        if first.upcoming:
-            reason = _(
-                "A learning network working on %(competences)s, %(when)s.",
-                competences=_names(hits),
-                when=_future(first),
-            )
-        else:
-            reason = _(
-                "A learning network working on %(competences)s, where you have a gap of %(gap)d.",
-                competences=_names(hits),
-                gap=first.gap,
-            )
-        if colleagues:
-            reason += " " + ngettext(
-                "%(num)d colleague from your unit is a member.",
-                "%(num)d colleagues from your unit are members.",
-                colleagues,
-            )
-        elif closeness in (3, 4):
-            reason += " " + _("Its members work in your division.")
-        if n.visibility == "request":
-            reason += " " + _("You ask to join; a facilitator lets you in.")
         out.append(
             Suggestion(
                 "network",
                 n.id,
                 n.name,
                 [g.competence for g in hits],
-                reason,
+                _network_reason(n, hits, colleagues, closeness),
                 score,
                 {
                     "visibility": n.visibility,
                     "members": len(places),
                     "closeness": closeness,
                     "division_id": home,
+                    "kind": n.kind,
+                    "other_division": closeness == OTHER_DIVISION,
                 },
             )
         )
+    return _other_divisions(out, gaps, mine_codes)
+
+
+def _other_divisions(
+    networks: list[Suggestion], gaps: dict[str, Gap], mine_codes: set[str]
+) -> list[Suggestion]:
+    """Another division's networks (closeness ``OTHER_DIVISION``: most members work in
+    another division, few have the person's job) are left out, unless no closer network
+    (offered, or one the person is in) works on a gap they cover. Then at most one per
+    such gap is offered, the best first, saying it belongs to another division; and never
+    a "professional" network, which is one profession's (a school's privacy network is
+    not a nurse's), only those meant to cross divisions (``CROSSING_KINDS``)."""
+    covered = set(mine_codes)
+    for s in networks:
+        if s.extra["closeness"] != OTHER_DIVISION:
+            covered.update(s.competences)
+    out = [s for s in networks if s.extra["closeness"] != OTHER_DIVISION]
+    far = sorted(
+        (
+            s
+            for s in networks
+            if s.extra["closeness"] == OTHER_DIVISION and s.extra["kind"] in CROSSING_KINDS
+        ),
+        key=lambda s: (-s.score, s.title),
+    )
+    for s in far:
+        uncovered = [c for c in s.competences if c not in covered]
+        if not uncovered:
+            continue
+        covered.update(uncovered)
+        s.reason += " " + _(
+            "It belongs to another division; no network closer to your work covers "
+            "%(competences)s.",
+            competences=_names([gaps[c] for c in uncovered]),
+        )
+        out.append(s)
     return out
 
 
@@ -412,8 +475,11 @@ def for_person(
     trainings = training_suggestions.for_person(person, by_code, now)
     # Networks: the closest to the person's work first, then by the gap they close.
     networks.sort(key=lambda s: (-s.extra["closeness"], -s.score, s.title))
-    # One list: networks and trainings by score, but a network never before a closer one.
-    measures = _merge(networks, trainings)
+    # One list: networks and trainings by score, but a network never before a closer one;
+    # another division's (a last resort) after them all.
+    far = [s for s in networks if s.extra["other_division"]]
+    close = [s for s in networks if not s.extra["other_division"]]
+    measures = _merge(close, trainings) + far
     measures = _unique([s for s in measures if (s.type, s.id) not in dismissed])
     people = _unique(
         [s for s in _people_suggestions(person, gaps, today) if (s.type, s.id) not in dismissed]
