@@ -39,6 +39,7 @@ from kollega.extensions import db
 from kollega.formflow import attempt_placed
 from kollega.org.models import OrgUnit, Person, job_names
 from kollega.org.services import job_name, manageable_units
+from kollega.query_args import QueryArgs
 
 
 @bp.route("/requirements", methods=["GET", "POST"])
@@ -141,6 +142,29 @@ def _matrix_columns(
     return [u.code for u in columns], {u.code: u.name for u in columns}
 
 
+def _matrix_choice(
+    query: QueryArgs, fws: list[Any], units: list[OrgUnit]
+) -> tuple[Any, OrgUnit | None]:
+    """The matrix's framework and unit from the link (the first of each when not given);
+    one that is not there is refused beside its field (``query``) on a GET and the first
+    shown, and answered 404 on a POST (no form of kollega's sends it)."""
+    if not fws:
+        abort(404)
+    chosen = request.values.get("framework") or fws[0].code
+    framework = next((f for f in fws if f.code == chosen), None)
+    code = request.values.get("unit") or (units[0].code if units else "")
+    parent = next((u for u in units if u.code == code), None)
+    if request.method == "POST" and (framework is None or (code and parent is None)):
+        abort(404)
+    if framework is None:
+        query.refuse("framework", _("Choose a framework from the list."), "m-fw")
+        framework = fws[0]
+    if parent is None and units:
+        query.refuse("unit", _("Choose one of your units from the list."), "m-unit")
+        parent = units[0]
+    return framework, parent
+
+
 def _matrix_shown(
     scope: str, column_codes: list[str], comps: list[Any], on: Any, typed: bool
 ) -> dict[tuple[str, str], Any]:
@@ -186,12 +210,9 @@ def matrix() -> Any:
     if scope not in ("unit", "job") or (scope == "job" and not viewer.is_hr):
         scope = "unit"
     fws = services.frameworks()
-    chosen = request.values.get("framework") or (fws[0].code if fws else "")
-    framework = next((f for f in fws if f.code == chosen), None)
-    if framework is None:
-        abort(404)
-    parent_code = request.values.get("unit") or (units[0].code if units else "")
-    parent = next((u for u in units if u.code == parent_code), None)
+    query = QueryArgs()  # a framework, unit or date in the link that is not there: 400
+    framework, parent = _matrix_choice(query, fws, units)
+    parent_code = parent.code if parent else ""
     column_codes, column_names = _matrix_columns(viewer, scope, units, parent)
     comps = [c for c in framework.competences if c.active]
     # The input ids of the cells (a job code is no safe id) and of the start date, so that
@@ -233,7 +254,7 @@ def matrix() -> Any:
                     date=form.get("effective_from", "").strip(),
                 )
             )
-    on = date_field("date", today()) or today()
+    on = query.date("date", "m-date") or today()
     values = _matrix_shown(scope, column_codes, comps, on, typed=bool(errors))
     return render_template(
         "competence/matrix.html",
@@ -249,6 +270,7 @@ def matrix() -> Any:
         on=on,
         typed_from=request.form.get("effective_from", "") if errors else None,
         errors=errors,
+        query=query,
         locale=loc(),
         is_hr=viewer.is_hr,
-    ), (422 if errors else 200)
+    ), (422 if errors else query.status)

@@ -47,3 +47,31 @@ def test_who_knows_with_good_input_has_no_message(client, org, frameworks):
     r = client.get("/competence/who-knows?competence=digcomp-2.2:1.1&min_level=2")
     assert r.status_code == 200
     assert 'class="error-summary"' not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "input_id", "message"),
+    [
+        ("unit=A1&date=bad", "m-date", "bad er ikke en dato"),
+        ("unit=NOPE", "m-unit", "Velg en av enhetene dine fra listen."),
+        ("unit=A1&framework=nope", "m-fw", "Velg et rammeverk fra listen."),
+    ],
+)
+def test_the_matrix_with_a_bad_link_shows_the_matrix_again(
+    client, org, frameworks, query, input_id, message
+):
+    login(client, org.leader)
+    r = client.get(f"/competence/requirements/matrix?{query}")
+    assert r.status_code == 400
+    page = htmllib.unescape(r.get_data(as_text=True))
+    assert "Gå til startsiden" not in page and 'name="effective_from"' in page
+    _error_beside(page, input_id)
+    assert message in page
+    # The rest of what was asked still holds: the leader's unit's columns.
+    assert "Fjell skole" in page
+
+
+def test_the_matrix_refuses_a_posted_unit_that_is_not_the_leaders(client, org, frameworks):
+    login(client, org.leader)
+    r = client.post("/competence/requirements/matrix?unit=NOPE", data={"unit": "NOPE"})
+    assert r.status_code == 404
