@@ -69,3 +69,10 @@ def test_plan_page_names_competences_and_dates(app, demo, client):
     text = format_hunt.visible_text(client.get(f"/plans/{plan.id}?lang=nb").get_data(True))
     assert not re.search(r"\b[a-z]+-\d+\.\d+:\d+\.\d+\b", text), "a competence code shown"
     assert re.search(r"Vedtatt dato \d{1,2}\. \w+\.? \d{4}", text)
+    # Gap points with a thousands separator, as everywhere else (5 546, not 5546).
+    gap = re.search(
+        r"Gappoeng \d{1,2}\. \w+\.? \d{4}: ([\d\u00a0]+); om tiltakene virker: ([\d\u00a0]+)\.", text
+    )
+    assert gap, "the plan's gap points sentence"
+    for figure in gap.groups():
+        assert re.fullmatch(r"\d{1,3}(?:\u00a0\d{3})*", figure), figure
