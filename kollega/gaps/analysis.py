@@ -118,7 +118,11 @@ def required_levels(
     A requirement applies when its scope is the person's unit or an ancestor of it,
     or the person's job code. Returns person_id, competence, required (> 0 only).
     """
-    merged = applying_requirements(people, ancestors, in_force(requirements, at))
+    return _required_of(applying_requirements(people, ancestors, in_force(requirements, at)))
+
+
+def _required_of(merged: pd.DataFrame) -> pd.DataFrame:
+    """``required_levels`` from the applying requirements in force."""
     if merged.empty:
         return empty_pairs("required")
     out = merged.groupby(PAIR, as_index=False)["level"].max().rename(columns={"level": "required"})
@@ -137,12 +141,22 @@ def current_levels(assessments: pd.DataFrame, at: dt.date | str | pd.Timestamp) 
         out["source"] = pd.Series(dtype="str")
         out["assessed_on"] = pd.Series(dtype="datetime64[ns]")
         return out
+    return _latest_of(_in_pick_order(assessments), at)
+
+
+def _in_pick_order(assessments: pd.DataFrame) -> pd.DataFrame:
+    """The assessments sorted by pair, then date, source rank and id: for any date, the
+    last row of a pair on or before it is ``current_levels``' pick (sort once, cut at
+    several dates)."""
     frame = assessments.assign(assessed_on=_dates(assessments["assessed_on"]))
-    frame = frame.loc[frame["assessed_on"] <= _day(at)]
     frame = frame.assign(_rank=frame["source"].map(SOURCE_RANK).fillna(0))
     order = ["assessed_on", "_rank"] + (["id"] if "id" in frame.columns else [])
-    frame = frame.sort_values(PAIR + order, kind="stable")
-    latest = frame.drop_duplicates(PAIR, keep="last")
+    return frame.sort_values(PAIR + order, kind="stable")
+
+
+def _latest_of(ordered: pd.DataFrame, at: dt.date | str | pd.Timestamp) -> pd.DataFrame:
+    """``current_levels`` from assessments in pick order (``_in_pick_order``)."""
+    latest = ordered.loc[ordered["assessed_on"] <= _day(at)].drop_duplicates(PAIR, keep="last")
     return latest[["person_id", "competence", "level", "source", "assessed_on"]].reset_index(
         drop=True
     )
@@ -214,10 +228,15 @@ def closure(
     t1 gap that the t0 requirements did not ask for:
     sum over (p, c) of max(0, r(p, c, t1) - max(r(p, c, t0), l(p, c, t1))).
     """
-    r0 = required_levels(people, ancestors, requirements, t0)
-    r1 = required_levels(people, ancestors, requirements, t1)
-    l0 = current_levels(assessments, t0)
-    l1 = current_levels(assessments, t1)
+    # The requirements joined to people once and the history sorted once, each date a cut.
+    applying = applying_requirements(people, ancestors, requirements)
+    r0 = _required_of(in_force(applying, t0))
+    r1 = _required_of(in_force(applying, t1))
+    if assessments.empty:
+        l0, l1 = current_levels(assessments, t0), current_levels(assessments, t1)
+    else:
+        ordered = _in_pick_order(assessments)
+        l0, l1 = _latest_of(ordered, t0), _latest_of(ordered, t1)
     g0 = int(gaps(r0, l0)["gap"].sum())
     g1 = int(gaps(r0, l1)["gap"].sum())
     both = r1.merge(r0.rename(columns={"required": "r0"}), on=PAIR, how="left").merge(
