@@ -242,6 +242,12 @@ STATES += [
         _query_refused("competence=nope:1&min_level=abc", "w-min"),
     ),
     (
+        "matrix, bad link",
+        "leader",
+        lambda w: "/competence/requirements/matrix",
+        _query_refused("date=bad&framework=nope", "m-date"),
+    ),
+    (
         "new session errors",
         "hr",
         lambda w: f"/trainings/{w['training']}",
