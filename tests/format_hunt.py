@@ -81,6 +81,9 @@ CODE_IS_KEY = re.compile(r"^/import\b")
 
 
 VERSION_HEADINGS = {"versjon", "version"}
+# A figure column's whole number of 10 000 or more without a thousands separator (a
+# four-digit one may be a year).
+UNGROUPED = re.compile(r"^[-\u2212]?\d{5,}(?:[.,]\d+)?[\s\u00a0]?%?$")
 
 
 def _text(el: Any) -> str:
@@ -89,7 +92,8 @@ def _text(el: Any) -> str:
 
 def dot_decimal_cells(html: str) -> list[str]:
     """Table cells that show only a figure written with a decimal point (a column headed
-    Version holds version numbers such as 2.2, not figures)."""
+    Version holds version numbers such as 2.2, not figures), and figure cells of 10 000 or
+    more without a thousands separator."""
     found = []
     for table in lxml.html.fromstring(html).iter("table"):
         heads = [_text(th).lower() for th in table.xpath("./thead/tr[1]/th")]
@@ -97,7 +101,9 @@ def dot_decimal_cells(html: str) -> list[str]:
             for i, cell in enumerate(row.xpath("./td|./th")):
                 column = heads[i] if i < len(heads) else ""
                 text = _text(cell)
-                if column not in VERSION_HEADINGS and DOT_CELL.match(text):
+                dotted = column not in VERSION_HEADINGS and DOT_CELL.match(text)
+                figure = "num" in (cell.get("class") or "").split()
+                if dotted or (figure and UNGROUPED.match(text)):
                     found.append(text)
     return found
 

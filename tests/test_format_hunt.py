@@ -57,6 +57,8 @@ def test_the_hunt_finds_what_issue_21_reported():
     assert format_hunt.dot_decimal_cells(cells) == ["3.2", "38.5 %"]
     versions = "<table><thead><tr><th>Versjon</th></tr></thead><tr><td>2.2</td></tr></table>"
     assert format_hunt.dot_decimal_cells(versions) == []
+    figures = '<table><tr><td class="num">12345</td><td class="num">12\u00a0345</td></tr></table>'
+    assert format_hunt.dot_decimal_cells(figures) == ["12345"]
 
 
 def test_plan_page_names_competences_and_dates(app, demo, client):
@@ -71,7 +73,8 @@ def test_plan_page_names_competences_and_dates(app, demo, client):
     assert re.search(r"Vedtatt dato \d{1,2}\. \w+\.? \d{4}", text)
     # Gap points with a thousands separator, as everywhere else (5 546, not 5546).
     gap = re.search(
-        r"Gappoeng \d{1,2}\. \w+\.? \d{4}: ([\d\u00a0]+); om tiltakene virker: ([\d\u00a0]+)\.", text
+        r"Gappoeng \d{1,2}\. \w+\.? \d{4}: ([\d\u00a0]+); om tiltakene virker: ([\d\u00a0]+)\.",
+        text,
     )
     assert gap, "the plan's gap points sentence"
     for figure in gap.groups():
