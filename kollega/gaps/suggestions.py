@@ -17,9 +17,10 @@ ranked first by closeness to the person's own work (``closeness``: the person's 
 division and job code against the network's members, or the colleague's), then by the
 gap they close. Another division's network (most members work there, few have the
 person's job) is left out unless no closer network works on one of the person's gaps it
-covers; then at most one per such gap, last, if it is meant to cross divisions (not one
-profession's), saying it belongs to another division (``_other_divisions``). A gap that only comes into force later is worded as such ("you will
-need it from <date>").
+covers; then at most one per such gap, last, if it crosses divisions (a cross-unit or
+project network with a quarter of its members from elsewhere, not one profession's),
+saying it belongs to another division (``_other_divisions``). A gap that only comes
+into force later is worded as such ("you will need it from <date>").
 """
 
 from __future__ import annotations
@@ -162,6 +163,9 @@ JOB_SHARE = 0.25
 OTHER_DIVISION = 0
 # Network kinds meant to cross divisions; a "professional" network is one profession's.
 CROSSING_KINDS = frozenset({"cross_unit", "project"})
+# Another division's network crosses divisions in fact when at least this share of its
+# members work outside its division.
+OUTSIDE_SHARE = 0.25
 
 
 def network_home(
@@ -291,6 +295,7 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
     me = place_of(person, units)
     members = _network_members([n.id for n in networks])
     out = []
+    crossing: set[int] = set()
     for n in networks:
         hits = [gaps[c] for c in (n.target_competences or []) if c in gaps]
         hits.sort(key=lambda g: (g.upcoming, -g.gap * g.weight, g.competence))
@@ -299,6 +304,8 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
         ]
         home = network_home(places, n.unit_id, units)
         closeness = network_closeness(me, home, places)
+        if n.kind in CROSSING_KINDS and crosses(home, places):
+            crossing.add(n.id)
         closed = sum(min(g.gap, NETWORK_LIFT) * g.weight for g in hits)
         colleagues = (
             sum(1 for m in places if m.unit_id == person.unit_id)
@@ -324,29 +331,37 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
                 },
             )
         )
-    return _other_divisions(out, gaps, mine_codes)
+    return _other_divisions(out, gaps, mine_codes, crossing)
+
+
+def crosses(home: int | None, members: list[Place]) -> bool:
+    """Whether a network of a division takes in people from others: at least
+    ``OUTSIDE_SHARE`` of its members work outside its division."""
+    if home is None or not members:
+        return False
+    outside = sum(m.division_id != home for m in members)
+    return outside >= OUTSIDE_SHARE * len(members)
 
 
 def _other_divisions(
-    networks: list[Suggestion], gaps: dict[str, Gap], mine_codes: set[str]
+    networks: list[Suggestion], gaps: dict[str, Gap], mine_codes: set[str], crossing: set[int]
 ) -> list[Suggestion]:
     """Another division's networks (closeness ``OTHER_DIVISION``: most members work in
     another division, few have the person's job) are left out, unless no closer network
     (offered, or one the person is in) works on a gap they cover. Then at most one per
-    such gap is offered, the best first, saying it belongs to another division; and never
-    a "professional" network, which is one profession's (a school's privacy network is
-    not a nurse's), only those meant to cross divisions (``CROSSING_KINDS``)."""
+    such gap is offered, the best first, saying it belongs to another division; and only
+    one that crosses divisions (``crossing``: meant to, a cross-unit or project network,
+    and in fact, a quarter of its members from elsewhere). Never a "professional"
+    network, which is one profession's (a school's privacy network is not a nurse's),
+    nor one whose members all work in its division (home care's digital network is home
+    care's, whatever its kind)."""
     covered = set(mine_codes)
     for s in networks:
         if s.extra["closeness"] != OTHER_DIVISION:
             covered.update(s.competences)
     out = [s for s in networks if s.extra["closeness"] != OTHER_DIVISION]
     far = sorted(
-        (
-            s
-            for s in networks
-            if s.extra["closeness"] == OTHER_DIVISION and s.extra["kind"] in CROSSING_KINDS
-        ),
+        (s for s in networks if s.extra["closeness"] == OTHER_DIVISION and s.id in crossing),
         key=lambda s: (-s.score, s.title),
     )
     for s in far:

@@ -1,9 +1,10 @@
 """Another division's networks (#21): a teacher is not offered the health division's
 network for a gap a school network covers; she is offered another division's network
-meant to cross divisions (with the reason saying so) when no closer network covers the
-gap, at most one per gap, after everything else; never another division's professional
-network; and a network of another division where many members share her job counts as
-close."""
+that crosses divisions (a cross-unit or project network with a quarter of its members
+from elsewhere; the reason says so) when no closer network covers the gap, at most one
+per gap, after everything else; never another division's professional network nor one
+whose members all work there; and a network of another division where many members
+share her job counts as close."""
 
 from __future__ import annotations
 
@@ -71,15 +72,24 @@ def test_a_teacher_gets_no_health_network_for_a_gap_a_school_network_covers(clie
 def test_another_divisions_network_when_no_closer_one_covers_the_gap(client, org):
     digital = data.competence("dc:1", "digital", "Samhandle digitalt")
     wound = data.competence("sb:1", "collaboration", "Sårbehandling")
-    for comp in (digital, wound):
+    welfare = data.competence("vt:1", "digital", "Velferdsteknologi")
+    for comp in (digital, wound, welfare):
         data.requirement(comp, 2, unit=org.root, since=SINCE)
     nurses = [make_person(org.unit_b1, job_code="sykepleier") for _ in range(8)]
-    best = network("Digital hverdag i hjemmetjenesten", ["dc:1"], nurses, kind="cross_unit")
+    # Consultants from the children's division take part: these cross divisions.
+    outside = [make_person(org.unit_a2, job_code="konsulent") for _ in range(3)]
+    best = network("Digital hverdag", ["dc:1"], nurses + outside, kind="cross_unit")
     second = network(
-        "Velferdsteknologi", ["dc:1"], nurses[:4], kind="project", visibility="request"
+        "Digitale tjenester",
+        ["dc:1"],
+        nurses[:4] + outside[:2],
+        kind="project",
+        visibility="request",
     )
-    # One profession's network of another division: not offered, even with nothing closer.
-    network("Sårbehandling i praksis", ["sb:1"], nurses)
+    # Not offered even with nothing closer: one profession's network of another division,
+    # and a cross-unit one whose members all work in their division.
+    network("Sårbehandling i praksis", ["sb:1"], nurses + outside)
+    network("Velferdsteknologi i hjemmetjenesten", ["vt:1"], nurses, kind="cross_unit")
     teacher = make_person(org.unit_a1, job_code="laerer")
     db.session.commit()
     rows = fetch(client, teacher)
