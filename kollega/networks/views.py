@@ -253,7 +253,11 @@ def archive(network_id: int) -> Any:
 @login_required
 def network(network_id: int) -> Any:
     person = current_person()
-    net = networks.find_network(person, network_id)
+    return _network_page(person, networks.find_network(person, network_id))
+
+
+def _network_page(person: Any, net: Any, invite_form: Any = None, status: int = 200) -> Any:
+    """The network's page; ``invite_form`` a refused invitation, shown again (422)."""
     can_read = permissions.can_read_network(person, net)
     can_moderate = permissions.can_moderate(person, net)
     membership = permissions.network_membership(person, net)
@@ -279,8 +283,8 @@ def network(network_id: int) -> Any:
         threads=listed,
         unread=unread,
         thread_form=ThreadForm(formdata=None, client_id=secrets.token_urlsafe(12)),
-        invite_form=InviteForm(formdata=None),
-    )
+        invite_form=invite_form or InviteForm(formdata=None),
+    ), status
 
 
 @bp.route("/networks/<int:network_id>/join", methods=["POST"])
@@ -372,10 +376,8 @@ def invite(network_id: int) -> Any:
                     _l("The guest is added, but the invitation e-mail could not be sent."), "error"
                 )
             return _back(net.id, "#members")
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
-    return _back(net.id, "#invite")
+    # Shown again with what was typed and each message beside its field.
+    return _network_page(person, net, form, 422)
 
 
 # --- guests' invitation links (no sign-in needed: the link is the proof) ------------------

@@ -291,7 +291,7 @@ POLICY: dict[str, dict[str, str]] = {
     "POST /messages/<int:message_id>/react": {"A": "LVFVVFFFV", "B": "LNVNNVNNN"},
     "POST /networks/<int:network_id>/approve": {"A": "LVVVVVVVV", "B": "LVVVVVVVV"},
     "POST /networks/<int:network_id>/archive": {"A": "LFFAAFAFF", "B": "LFFFFAAFF"},
-    "POST /networks/<int:network_id>/invite": {"A": "LFFAAFFFF", "B": "LNFNNANNN"},
+    "POST /networks/<int:network_id>/invite": {"A": "LFFVVFFFF", "B": "LNFNNVNNN"},
     "POST /networks/<int:network_id>/join": {"A": "LAAAAAAAA", "B": "LNANNANNN"},
     "POST /networks/<int:network_id>/leave": {"A": "LAAAAAAAA", "B": "LNANNANNN"},
     "POST /networks/<int:network_id>/members/<int:person_id>/approve": {
