@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from kollega.extensions import db
 from kollega.networks.messages import PAGE
-from kollega.networks.models import Message
+from kollega.networks.models import Message, Reaction
 from kollega.org.models import Person
 
 
@@ -124,15 +124,45 @@ def page_messages(
     from ``thread_for_reader``: the messages after ``after_seq``, else before
     ``before_seq``, else the latest, oldest first; and whether there are more beyond
     them (after the page, or before it)."""
+    # On the session's connection: plain rows need none of the ORM's statement handling.
+    execute = db.session.connection().execute
     if after_seq is not None:
-        rows = db.session.execute(_statement("after"), {"thread_id": thread_id, "seq": after_seq})
+        rows = execute(_statement("after"), {"thread_id": thread_id, "seq": after_seq})
         page = [_message(r) for r in rows]
         return page[:PAGE], len(page) > PAGE
     if before_seq is not None:
-        params = {"thread_id": thread_id, "seq": before_seq}
-        rows = db.session.execute(_statement("before"), params)
+        rows = execute(_statement("before"), {"thread_id": thread_id, "seq": before_seq})
     else:
-        rows = db.session.execute(_statement("latest"), {"thread_id": thread_id})
+        rows = execute(_statement("latest"), {"thread_id": thread_id})
     page = [_message(r) for r in rows]
     more = len(page) > PAGE
     return list(reversed(page[:PAGE])), more
+
+
+@functools.cache
+def _reactions_statement() -> sa.Select[Any]:
+    # A page is a run of seqs (they are gap-free), so its reactions are those of the
+    # thread's messages from its first seq to its last: three parameters, not fifty.
+    page = sa.select(Message.id).where(
+        Message.thread_id == sa.bindparam("thread_id"),
+        Message.seq.between(sa.bindparam("first"), sa.bindparam("last")),
+    )
+    return (
+        sa.select(Reaction.message_id, Reaction.emoji, Reaction.person_id)
+        .where(Reaction.message_id.in_(page))
+        .order_by(Reaction.id)
+    )
+
+
+def page_reactions(page: list[PageMessage]) -> dict[int, list[dict[str, Any]]]:
+    """``messages.reactions_for`` the messages of ``page`` (one page of one thread)."""
+    if not page:
+        return {}
+    params = {"thread_id": page[0].thread_id, "first": page[0].seq, "last": page[-1].seq}
+    out: dict[int, dict[str, list[int]]] = {}
+    for mid, emoji, pid in db.session.connection().execute(_reactions_statement(), params):
+        out.setdefault(mid, {}).setdefault(emoji, []).append(pid)
+    return {
+        mid: [{"emoji": e, "count": len(p), "people": p} for e, p in by_emoji.items()]
+        for mid, by_emoji in out.items()
+    }

@@ -105,9 +105,12 @@ def mark_thread_read(person: Person, thread: Thread, seq: Any = None) -> int:
     target = max(0, min(target, thread.last_seq))
     upsert, notifications = _mark_statements(db.engine.dialect.name)
     params = {"b_thread": thread.id, "b_person": person.id, "b_target": target, "b_now": now_utc()}
-    last = db.session.execute(upsert, params).scalar_one()
+    # On the session's connection: neither statement needs the ORM's handling of DML
+    # (no loaded objects to update; the page cache notes no writes of these tables).
+    execute = db.session.connection().execute
+    last = execute(upsert, params).scalar_one()
     # Notifications about this thread up to here are read too.
-    db.session.execute(notifications, params)
+    execute(notifications, params)
     db.session.flush()
     return int(last or 0)
 
@@ -427,9 +430,8 @@ def sidebar_rows(person: Person) -> tuple[SidebarRow, ...]:
     result is hashable, so the rendered sidebar can be kept under it."""
     out: list[SidebarRow] = []
     current: list[Any] | None = None
-    for nid, name, net_unread, tid, title, unread, total in db.session.execute(
-        _sidebar_statement(), {"person_id": person.id}
-    ):
+    rows = db.session.connection().execute(_sidebar_statement(), {"person_id": person.id})
+    for nid, name, net_unread, tid, title, unread, total in rows:
         if current is None or current[0] != nid:
             current = [nid, name, int(net_unread or 0), [], int(total or 0)]
             out.append(current)  # type: ignore[arg-type]

@@ -64,7 +64,7 @@ from kollega.networks.notifications import (
     settings_json,
     unread_notification_count,
 )
-from kollega.networks.page_messages import PageMessage, page_messages
+from kollega.networks.page_messages import PageMessage, page_messages, page_reactions
 from kollega.networks.page_strings import thread_strings
 from kollega.networks.render import Viewer, message_html, quote_markdown
 from kollega.networks.search_views import search_page
@@ -473,7 +473,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     thread, member, following, last_read = threads.thread_for_reader(person, thread_id)
     before = request.args.get("before", type=int)
     page, more, first_unread = _opening_page(person, thread, before, last_read)
-    reactions = messages.reactions_for([m.id for m in page])
+    reactions = page_reactions(page)
     preload_attachments(page)  # m.attachments for _message.html (kollega.uploads)
     net = thread.network
     can_post = permissions.can_post(person, net, member)
