@@ -125,8 +125,15 @@ class Groups:
     days: dict[Cell, np.ndarray] = field(default_factory=dict)
     members: dict[Cell, int] = field(default_factory=dict)
 
+    @cached_property
+    def _ancestors(self) -> dict[int, list[int]]:
+        return {
+            int(u): [int(x) for x in path.strip("/").split("/") if x]
+            for u, path in self.paths.items()
+        }
+
     def ancestors(self, unit_id: int) -> list[int]:
-        return [int(x) for x in self.paths.get(int(unit_id), "").strip("/").split("/") if x]
+        return self._ancestors.get(int(unit_id), [])
 
     def subtree(self, key: analysis.Key) -> list[int]:
         kind, uid = key
@@ -159,41 +166,53 @@ class Groups:
 
 def groups(paths: dict[int, str], ms: pd.DataFrame, first: dt.date, last: dt.date) -> Groups:
     """Members per day and over the period of every group with any: per unit subtree and
-    per people placed directly in a unit, for everyone and per network."""
+    per people placed directly in a unit, for everyone and per network. A day's count is
+    kept up to ``CAP`` (uint8): whether a sum of groups has 1 to 4 members on a day only
+    depends on counts below 5."""
     n = (last - first).days + 1
     rows = member_days(ms, first, last)
     rows = rows.loc[rows["unit_id"].isin(paths)] if not rows.empty else rows
     out = Groups(paths, rows, n)
     if rows.empty:
         return out
-    everyone = rows.assign(network_id=PERIOD)
-    per_scope = pd.concat([merge_intervals(everyone, ["person_id"]), rows], ignore_index=True)
-    grouped = per_scope.groupby(["network_id", "unit_id"], sort=False)
-    pairs = grouped.ngroup().to_numpy()
-    own_members = grouped["person_id"].nunique()
-    diff = np.zeros((len(own_members), n + 1), dtype="int64")
-    np.add.at(diff, (pairs, per_scope["a"].to_numpy()), 1)
-    np.add.at(diff, (pairs, per_scope["b"].to_numpy() + 1), -1)
+    everyone = merge_intervals(rows.assign(network_id=PERIOD), ["person_id"])
+    scopes = [(PERIOD, everyone), *((int(k), v) for k, v in rows.groupby("network_id"))]
+    for scope, frame in scopes:  # one scope at a time: memory of one scope's groups
+        _scope_groups(out, scope, frame)
+    return out
+
+
+CAP = 255
+
+
+def _scope_groups(out: Groups, scope: Hashable, frame: pd.DataFrame) -> None:
+    """The groups of one scope: each unit's own members per day added to its "directly
+    in" group and to every ancestor's subtree."""
+    n = out.n
+    units, where = np.unique(frame["unit_id"].to_numpy(), return_inverse=True)
+    diff = np.zeros((len(units), n + 1), dtype="int32")
+    np.add.at(diff, (where, frame["a"].to_numpy()), 1)
+    np.add.at(diff, (where, frame["b"].to_numpy() + 1), -1)
     own_days = np.cumsum(diff, axis=1)[:, :n]
-    # Each (scope, unit) adds to its "directly in" group and to every ancestor's subtree.
+    people = frame["person_id"].to_numpy().astype("int64")
+    _, once = np.unique(where * (int(people.max()) + 1) + people, return_index=True)
+    own_members = np.bincount(where[once], minlength=len(units))
     cells: dict[Cell, int] = {}
-    pair_of, cell_of, counts = [], [], []
-    for i, ((scope, uid), count) in enumerate(own_members.items()):
-        uid, scope = int(uid), scope if scope == PERIOD else int(scope)
+    unit_of, cell_of = [], []
+    for i, uid in enumerate(units.tolist()):
         keys = [analysis.direct_key(uid)] + [analysis.unit_key(a) for a in out.ancestors(uid)]
         for key in keys:
-            pair_of.append(i)
+            unit_of.append(i)
             cell_of.append(cells.setdefault((scope, key), len(cells)))
-            counts.append(int(count))
     order = np.argsort(cell_of, kind="stable")
     cell_sorted = np.asarray(cell_of)[order]
     bounds = np.flatnonzero(np.r_[True, cell_sorted[1:] != cell_sorted[:-1]])
-    summed = np.add.reduceat(own_days[np.asarray(pair_of)[order]], bounds, axis=0)
-    members = np.add.reduceat(np.asarray(counts)[order], bounds)
+    picked = np.asarray(unit_of)[order]
+    summed = np.minimum(np.add.reduceat(own_days[picked], bounds, axis=0), CAP).astype("uint8")
+    members = np.add.reduceat(own_members[picked], bounds)
     for cell, index in cells.items():
         out.days[cell] = summed[index]
         out.members[cell] = int(members[index])
-    return out
 
 
 def equations(g: Groups) -> list[Equation]:
@@ -236,33 +255,47 @@ class Attack:
     violations: list[tuple[Equation, tuple[Cell, ...]]]
 
 
+def uses_of(eqs: list[Equation]) -> dict[Cell, list[int]]:
+    """The equations each cell is in, by index."""
+    uses: dict[Cell, list[int]] = {}
+    for i, (total, parts) in enumerate(eqs):
+        for c in (total, *parts):
+            uses.setdefault(c, []).append(i)
+    return uses
+
+
 def attack(
     g: Groups,
     eqs: list[Equation],
     shown: set[Cell],
     union: Callable[[Equation, tuple[Cell, ...]], np.ndarray],
     min_group: int = analysis.MIN_GROUP,
+    uses: dict[Cell, list[int]] | None = None,
 ) -> Attack:
     """Solve every equation with one unknown until nothing more follows; then every
     equation with a known total leaves its unknown parts: a violation where their group
-    is not safe, as is every derived group that is not."""
+    is not safe, as is every derived group that is not. ``uses``: ``uses_of(eqs)``."""
     known = set(shown)
     derived_by: dict[Cell, Equation] = {}
     violations: list[tuple[Equation, tuple[Cell, ...]]] = []
-    changed = True
-    while changed:
-        changed = False
-        for eq in eqs:
-            total, parts = eq
-            unknown = [c for c in (total, *parts) if c not in known]
-            if len(unknown) != 1:
-                continue
-            (cell,) = unknown
-            known.add(cell)
-            derived_by[cell] = eq
-            changed = True
-            if unsafe(g.days[cell], min_group):
-                violations.append((eq, (cell,)))
+    # A work list: each equation's count of unknowns, lowered as its cells become known.
+    uses = uses if uses is not None else uses_of(eqs)
+    missing = [sum(1 for c in (total, *parts) if c not in known) for total, parts in eqs]
+    todo = [i for i, m in enumerate(missing) if m == 1]
+    while todo:
+        i = todo.pop()
+        if missing[i] != 1:
+            continue
+        eq = eqs[i]
+        (cell,) = [c for c in (eq[0], *eq[1]) if c not in known]
+        known.add(cell)
+        derived_by[cell] = eq
+        if unsafe(g.days[cell], min_group):
+            violations.append((eq, (cell,)))
+        for j in uses[cell]:
+            missing[j] -= 1
+            if missing[j] == 1:
+                todo.append(j)
     for eq in eqs:
         total, parts = eq
         left = tuple(p for p in parts if p not in known)
@@ -284,21 +317,23 @@ def audit(g: Groups, min_group: int = analysis.MIN_GROUP) -> dict[Cell, str]:
         elif unsafe(g.days[cell], min_group):
             hidden[cell] = analysis.SUBTRACTION
     totals = {eq[0] for eq in eqs}
+    uses = uses_of(eqs)
 
     unions: dict[tuple[Cell, ...], np.ndarray] = {}
 
     def union(eq: Equation, cells: tuple[Cell, ...]) -> np.ndarray:
-        if eq[0][0] != PERIOD or eq[1][0][0] == PERIOD:  # a tree: disjoint parts
-            return np.sum([g.days[c] for c in cells], axis=0)
         if cells not in unions:
-            unions[cells] = overlapping_union(g, cells, min_group)
+            if eq[0][0] != PERIOD or eq[1][0][0] == PERIOD:  # a tree: disjoint parts
+                unions[cells] = np.sum([g.days[c] for c in cells], axis=0)
+            else:
+                unions[cells] = overlapping_union(g, cells, min_group)
         return unions[cells]
 
     def rank(cell: Cell) -> tuple[Any, ...]:
         return (cell in totals, g.members[cell], str(cell))
 
     while True:
-        found = attack(g, eqs, {c for c in shown if c not in hidden}, union, min_group)
+        found = attack(g, eqs, {c for c in shown if c not in hidden}, union, min_group, uses)
         if not found.violations:
             return hidden
         touched: set[Cell] = set()
@@ -335,10 +370,12 @@ def _blocker(
     touched: set[Cell],
 ) -> Cell | None:
     """A shown figure to hide so the attacker cannot use ``eq`` as it did: the smallest
-    shown part, else the total, else one from the equation a derived figure came from
-    (none when a figure hidden in this round already breaks the chain)."""
+    shown part; else one used to work out a part the attacker derived (following the
+    derivations back); else the total of the first equation with one shown (none when a
+    figure hidden in this round already breaks the chain)."""
     seen: set[Equation] = set()
     todo = [eq]
+    totals: list[Cell] = []
     while todo:
         current = todo.pop(0)
         if current in seen:
@@ -351,8 +388,8 @@ def _blocker(
         if visible:
             return min(visible, key=rank)
         if total in shown and total not in hidden:
-            return total
-        for cell in (total, *parts):
+            totals.append(total)
+        for cell in (*parts, total):
             if cell in found.derived_by:
                 todo.append(found.derived_by[cell])
-    return None
+    return totals[0] if totals else None
