@@ -1,6 +1,8 @@
 """On the demo municipality (#21): for people across every division, the top three
 network suggestions come from their own division or from municipality-wide networks
-whenever such a network covers one of their gaps; every training offered to them is
+whenever such a network covers one of their gaps; no teacher gets a health division's
+network among her first five suggestions, and another division's network comes only
+last, as a cross-unit or project network, saying so; every training offered to them is
 meant for everyone, their job or their division, and those meant for them come first;
 a unit's training proposals are meant for someone who works there (no nurses' course
 for a school, no kindergarten course for a nursing home).
@@ -107,7 +109,28 @@ def test_top_networks_are_the_persons_own_division_or_municipality_wide(runner, 
         checked[division] += 1
     assert sum(checked.values()) >= 20, checked
     assert all(n > 0 for n in checked.values()), checked  # every division
+    check_teachers(client, hr, units, people, networks, home)
     check_unit_trainings(client, hr, units)
+
+
+def check_teachers(client, hr, units, people, networks, home):
+    """No teacher (school or kindergarten) gets a health division's network among her
+    first five suggestions; another division's network comes only as a cross-unit or
+    project network, after every other measure, saying so."""
+    health = next(u.id for u in units.values() if u.kind == "division" and "Helse" in u.name)
+    teachers = [p for p in people if p.job_code in ("laerer", "lektor", "barnehagelaerer")]
+    assert len(teachers) >= 10, len(teachers)
+    for person in teachers:
+        r = client.get(f"/api/v1/people/{person.id}/suggestions", headers=data.bearer(hr))
+        rows = r.get_json()["suggestions"]
+        top = [s["title"] for s in rows[:5] if s["type"] == "network" and home[s["id"]] == health]
+        assert not top, (person.name, top)
+        measures = [s for s in rows if s["type"] in ("network", "training")]
+        far = [s for s in measures if s["type"] == "network" and s["other_division"]]
+        assert measures[len(measures) - len(far) :] == far, (person.name, measures)
+        assert all(networks[s["id"]].kind in ("cross_unit", "project") for s in far), far
+        words = ("kommunalsjefsområde", "another division")
+        assert all(any(w in s["reason"] for w in words) for s in far), far
 
 
 def audiences():
