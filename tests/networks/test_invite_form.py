@@ -35,6 +35,9 @@ def test_a_refused_invitation_shows_the_network_page_again(
     assert 'value="Gro Gjest"' in page
     field_id = re.search(r'\sid="([^"]+)"', email).group(1)
     assert f'id="{field_id}-error"' in page
+    # A summary above the form takes the focus on load (static/kollega.js), so the
+    # page opens at the message, not at its top.
+    assert 'class="error-summary"' in page and f'href="#{field_id}"' in page
     db.session.rollback()
     assert _members(nets.request.id) == before
     good = {"email": "gro@example.org", "name": "Gro Gjest"}

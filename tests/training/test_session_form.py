@@ -42,12 +42,15 @@ def test_a_refused_new_session_keeps_what_was_typed(client, org):
     page = htmllib.unescape(r.get_data(as_text=True))
     assert "Gå til startsiden" not in page
     _beside(page, "ends_at", "Slutten kan ikke være før starten.")
+    # A summary above the form takes the focus on load (static/kollega.js).
+    assert 'class="error-summary"' in page and 'href="#session-ends_at"' in page
     assert 'value="Biblioteket"' in page and 'value="2030-03-01T08:00"' in page
     ancient = dict(GOOD, **{"session-starts_at": "0001-01-01T00:00"})
     page = htmllib.unescape(
         client.post(f"/trainings/{t.id}/sessions", data=ancient).get_data(as_text=True)
     )
     _beside(page, "starts_at", "1900")
+    assert 'href="#session-starts_at"' in page
     missing = dict(GOOD, **{"session-starts_at": ""})
     r = client.post(f"/trainings/{t.id}/sessions", data=missing)
     assert r.status_code == 422
@@ -73,6 +76,7 @@ def test_a_refused_session_change_keeps_what_was_typed(client, org):
     assert r.status_code == 422
     page = htmllib.unescape(r.get_data(as_text=True))
     _beside(page, "seats", "Minst 1.")
+    assert 'class="error-summary"' in page and 'href="#session-seats"' in page
     assert 'value="Biblioteket"' in page and org.employee.name in page
     db.session.expire_all()
     assert s.place == "Rådhuset" and s.seats == 1
