@@ -25,6 +25,7 @@ def demo(runner):
     return format_hunt.shown_codes(names), format_hunt.start_paths()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["hr", "leder", "ansatt"])
 def test_no_wrong_format_on_any_page(app, demo, who):
     codes, starts = demo
