@@ -4,6 +4,7 @@ log."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import jsonify, request
@@ -40,8 +41,10 @@ PARTICIPATION_SCHEMA = {
             "enum": ["small_group", "subtraction", None],
             "description": "small_group: under 5 members; subtraction: hidden so that no "
             "figure shown beside it (a unit above, beside or below, a network, a month, "
-            "another period) minus this one gives a group of under 5; a group with 1 to 4 "
-            "members on some day of the period is hidden for the whole period",
+            "another period) minus this one gives a group of under 5; periods are whole months, "
+            "and a group is hidden for the whole period when it had 1 to 4 members in a "
+            "month (or from a day of a month to its end), or on a day so far of the "
+            "running month",
         },
         "suppressed_note": {"type": ["string", "null"]},
     },
@@ -57,9 +60,22 @@ PARTICIPATION_SCHEMA = {
 }
 PERIOD_QUERY = {
     "unit": "unit code (default: HR the municipality, a leader their first unit)",
-    "from": "ISO date, default the first day of the month eleven months ago",
-    "to": "ISO date (included), default today",
+    "from": "month (YYYY-MM) or ISO date, snapped to the first day of its month; default "
+    "the month eleven months ago",
+    "to": "month (YYYY-MM) or ISO date (included), snapped to the last day of its month, or "
+    "today in the running month; default today. The answer's from and to are the period used",
 }
+
+
+def _month_arg(name: str) -> dt.date | None:
+    """A month (YYYY-MM) or an ISO date from the query string, or a 422 naming it."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return services.month_or_date(raw)
+    except ValueError:
+        return date_arg(name)  # its own 422 (not a date, or out of range)
 
 
 def _request(view: str) -> tuple[Person, OrgUnit, services.Period]:
@@ -75,7 +91,7 @@ def _request(view: str) -> tuple[Person, OrgUnit, services.Period]:
         permissions.require(False)
     assert unit is not None
     services.check(person, unit)
-    p = services.period(date_arg("from"), date_arg("to"))
+    p = services.period(_month_arg("from"), _month_arg("to"))
     services.audit(person, unit, view, p, via="api")
     return person, unit, p
 

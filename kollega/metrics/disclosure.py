@@ -69,9 +69,27 @@ def member_days(ms: pd.DataFrame, first: dt.date, last: dt.date) -> pd.DataFrame
     b = np.where(ms["left_at"].isna().to_numpy(), n - 1, b)
     keep = (a <= n - 1) & (b >= 0)
     out = ms.loc[keep, ["person_id", "unit_id", "network_id"]].copy()
-    out["a"] = np.clip(a[keep], 0, n - 1)
+    out["a"] = month_windows(np.clip(a[keep], 0, n - 1), first, last)
     out["b"] = np.clip(b[keep], 0, n - 1)
     return merge_intervals(out, ["network_id", "person_id"])
+
+
+def month_windows(a: np.ndarray, first: dt.date, last: dt.date) -> np.ndarray:
+    """First day indices ``a`` moved back to the first day of their month (not before
+    ``first``) when the month is complete in the period (its last day no later than
+    ``last``). An interval [a, b] then counts, at index d of a complete month, the
+    people present from day d to the month's end (or to ``b``): its *windows* from each
+    of its days to its end, the first being the whole month. A period ends at a month's
+    end or today, so every difference of two periods, over time too (a month's figures
+    minus those shown on one of its days while it ran), is such a window. Days of the
+    running month stay days."""
+    days = np.datetime64(first, "D") + a
+    month = days.astype("datetime64[M]")
+    start = month.astype("datetime64[D]")
+    end = (month + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    complete = end <= np.datetime64(last, "D")
+    back = np.maximum((start - np.datetime64(first, "D")).astype("int64"), 0)
+    return np.where(complete, back, a).astype("int64")
 
 
 def merge_intervals(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -220,6 +238,10 @@ def equations(g: Groups) -> list[Equation]:
     any is a known zero and left out)."""
     out: list[Equation] = []
     tree = analysis.unit_tree(g.paths)
+    # A unit without units below is the people placed directly in it (its units table
+    # shows them as a row of their own): the same figures, so one derives the other.
+    for uid in g.paths:
+        tree.setdefault(analysis.unit_key(uid), [analysis.direct_key(uid)])
     scopes = {scope for scope, _key in g.days}
     for scope in sorted(scopes, key=str):
         for total, parts in tree.items():

@@ -5,8 +5,9 @@ Aggregates only: every figure comes from ``metrics.analysis`` (participation) or
 any figure that stands for fewer than five people is hidden (``suppressed: true``).
 Nothing here reads message contents.
 
-A period is given as dates ``from`` and ``to`` (both included) in Europe/Oslo; the
-figures use [from 00:00, the day after ``to`` 00:00) in Oslo time.
+A period is given as dates or months ``from`` and ``to`` (both included) in
+Europe/Oslo, snapped to whole months (``period``); the figures use [from 00:00, the
+day after ``to`` 00:00) in Oslo time.
 """
 
 from __future__ import annotations
@@ -73,13 +74,22 @@ class Period:
         return out
 
 
+def month_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month."""
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
 def period(start: dt.date | None, end: dt.date | None, now: dt.date | None = None) -> Period:
-    """The period asked for; by default the last twelve whole months and this month."""
+    """The period asked for, in whole months (docs/DISCLOSURE.md): ``start`` snapped to
+    the first of its month, ``end`` to the last day of its month or to today when that
+    is earlier (the running month); by default the last twelve whole months and this
+    month."""
     now = now or clock.today()
-    end = end or now
+    end = min(month_end(end or now), now)
     if start is None:
         first = end.replace(day=1)
         start = (pd.Timestamp(first) - pd.DateOffset(months=11)).date()
+    start = start.replace(day=1)
     if end < start:
         raise ValidationError(
             _l("The end date must not be before the start date."),
@@ -91,6 +101,16 @@ def period(start: dt.date | None, end: dt.date | None, now: dt.date | None = Non
             fields={"from": _l("At most three years before the end date.")},
         )
     return Period(start, end)
+
+
+def month_or_date(raw: str) -> dt.date:
+    """A month (YYYY-MM, its first day) or a date (YYYY-MM-DD) from a query string; a
+    ValueError when it is neither or outside 1900..2200."""
+    raw = raw.strip()
+    value = dt.date.fromisoformat(f"{raw}-01" if len(raw) == 7 else raw)
+    if not clock.DATE_RANGE[0] <= value <= clock.DATE_RANGE[1]:
+        raise ValueError(raw)
+    return value
 
 
 def check(actor: Person, unit: OrgUnit) -> None:

@@ -73,15 +73,29 @@ class Table:
 
 
 def _period(query: QueryArgs) -> services.Period:
-    """The period in the query string; a bad one is refused beside its field (``query``)
-    and the default period used."""
-    start, end = query.date("from"), query.date("to")
+    """The period in the query string, months (YYYY-MM) or dates (YYYY-MM-DD) snapped to
+    whole months; a bad one is refused beside its field (``query``) and the default
+    period used."""
+    start, end = _month_arg(query, "from"), _month_arg(query, "to")
     try:
         return services.period(start, end)
     except ValidationError as exc:
         for name, message in exc.fields.items():
             query.refuse(name, str(message))
         return services.period(None, None)
+
+
+def _month_arg(query: QueryArgs, name: str) -> Any:
+    """The month or date in ``name`` (``services.month_or_date``), or None when it is
+    absent or refused."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return services.month_or_date(raw)
+    except ValueError:
+        query.refuse(name, _("%(value)s is not a month; use the form YYYY-MM.", value=raw))
+        return None
 
 
 def _unit(code: str) -> OrgUnit:

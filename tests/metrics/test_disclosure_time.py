@@ -5,10 +5,14 @@ subtracting figures the API shows.
 The data: the test organisation and a division C of three units, every member posting
 each month while a member. C1 ramps up: 2 members from December, a third on 10
 February, 5 more on 1 March (8 in the period). C2 has 9 members in one network, 3 of
-whom also post in a second network. C3 has 6 steady members.
+whom also post in a second network. C3 has 6 members until 15 June, when 2 leave.
 
-The attacker is HR. For a handful of periods, every unit's summary, units, months and
-networks are read from ``/api/v1/metrics/participation*``. The messages add up in four
+The attacker is HR. Periods are whole months (``services.period``): the attacker asks
+for a handful of free dates on several days, in June while it runs and after it, so
+the periods it gets overlap, share their start and end in the running month. For each,
+every unit's summary, units, months and networks are read from
+``/api/v1/metrics/participation*``, and the period the API says it used is the one
+the figures are about. The messages add up in four
 ways, and every one is an equation: a unit is its child units plus the people placed
 directly in it (in every period, month and network); a period is its months; a unit's
 messages are the sum of its networks' (each message is in a network); and a period
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
+from kollega import clock
 from kollega.extensions import db
 from kollega.metrics import analysis, services
 from kollega.networks.models import Network, NetworkMember, Thread
@@ -36,7 +41,8 @@ from tests.gaps.data import bearer
 from tests.metrics.data import member, message
 
 START, END = dt.date(2026, 1, 1), dt.date(2026, 6, 30)
-# The whole period, and periods that share one end with it.
+# The whole period, and periods that share one end with it (as asked: the API snaps
+# them to whole months).
 PERIODS = [
     (START, END),
     (dt.date(2026, 1, 16), END),
@@ -44,7 +50,11 @@ PERIODS = [
     (dt.date(2026, 2, 11), END),
     (dt.date(2026, 3, 1), END),
     (START, dt.date(2026, 5, 31)),
+    (dt.date(2026, 6, 3), END),
 ]
+# The days the attacker asks on: June running (before, on and after the day C3's two
+# leave), and after it.
+ASKED_ON = [dt.date(2026, 6, 15), dt.date(2026, 6, 20), dt.date(2026, 7, 2)]
 
 
 def build(org) -> None:
@@ -81,6 +91,16 @@ def build(org) -> None:
     join(c2, 6, dt.date(2025, 6, 1))
     join(c2, 3, dt.date(2025, 6, 1), nets=(net1, net2))
     join(c3, 6, dt.date(2025, 6, 1))
+    db.session.flush()
+    leavers = db.session.scalars(
+        sa.select(NetworkMember)
+        .join(Person, Person.id == NetworkMember.person_id)
+        .where(Person.unit_id == c3.id)
+        .order_by(NetworkMember.id)
+        .limit(2)
+    ).all()
+    for m in leavers:
+        m.left_at = dt.datetime(2026, 6, 15, 10, tzinfo=dt.UTC)
     db.session.commit()
 
 
@@ -132,8 +152,16 @@ class Truth:
         return out
 
 
-def read_everything(client, org):
-    """Every message count the API shows HR, by cell ((window, network), key)."""
+def read_everything(client, org, monkeypatch):
+    """Every message count the API shows HR, by cell ((window, network), key), asked on
+    each day of ``ASKED_ON``; and the periods the API used."""
+    for today in ASKED_ON:
+        monkeypatch.setattr(clock, "today", lambda today=today: today)
+        yield from read_on_one_day(client, org)
+
+
+def read_on_one_day(client, org):
+    """(cell, row) of every figure the API shows HR today, every period of PERIODS."""
     headers = bearer(org.hr)
 
     def call(path, code, q):
@@ -143,25 +171,20 @@ def read_everything(client, org):
 
     units = db.session.scalars(sa.select(OrgUnit)).all()
     by_code = {u.code: u for u in units}
-    known: dict = {}
-    reasons: Counter = Counter()
-
-    def learn(cell, row):
-        if row["suppressed"]:
-            reasons[row["suppressed_reason"]] += 1
-            return
-        assert known.setdefault(cell, row["messages"]) == row["messages"], cell
-
-    for first, last in PERIODS:
-        whole = Window(first, last)
-        q = f"from={first}&to={last}"
+    for asked_first, asked_last in PERIODS:
+        q = f"from={asked_first}&to={asked_last}"
         for u in units:
-            learn(((whole, None), ("unit", u.id)), call("participation", u.code, q))
+            summary = call("participation", u.code, q)
+            first, last = (dt.date.fromisoformat(summary[k]) for k in ("from", "to"))
+            assert first.day == 1 and first == asked_first.replace(day=1)
+            assert last == min(services.month_end(asked_last), clock.today())
+            whole = Window(first, last)
+            yield ((whole, None), ("unit", u.id)), summary
             for row in call("participation/units", u.code, q)["rows"]:
                 key = (
                     ("direct", u.id) if row["unit"] == u.code else ("unit", by_code[row["unit"]].id)
                 )
-                learn(((whole, None), key), row)
+                yield ((whole, None), key), row
             for row, (_label, s, e) in zip(
                 call("participation/months", u.code, q)["rows"],
                 services.Period(first, last).months(),
@@ -171,10 +194,24 @@ def read_everything(client, org):
                     s.astimezone(services.OSLO).date(),
                     (e.astimezone(services.OSLO) - dt.timedelta(days=1)).date(),
                 )
-                learn(((days, None), ("unit", u.id)), row)
+                yield ((days, None), ("unit", u.id)), row
             for row in call("participation/networks", u.code, q)["rows"]:
-                learn(((whole, row["network_id"]), ("unit", u.id)), row)
-    return known, reasons
+                yield ((whole, row["network_id"]), ("unit", u.id)), row
+
+
+def learn_everything(client, org, monkeypatch):
+    """The shown message counts by cell, the reasons of the hidden ones, and the windows
+    (periods and months) the figures were about."""
+    known: dict = {}
+    reasons: Counter = Counter()
+    windows: set[Window] = set()
+    for cell, row in read_everything(client, org, monkeypatch):
+        windows.add(cell[0][0])
+        if row["suppressed"]:
+            reasons[row["suppressed_reason"]] += 1
+            continue
+        assert known.setdefault(cell, row["messages"]) == row["messages"], cell
+    return known, reasons, windows
 
 
 def equations(truth: Truth, scopes: set, windows: set[Window]):
@@ -214,11 +251,10 @@ def equations(truth: Truth, scopes: set, windows: set[Window]):
     return out
 
 
-def attack(client, org):
+def attack(client, org, monkeypatch):
     """The exposures the attacker finds: (kind of equation, cells, members)."""
-    known, reasons = read_everything(client, org)
+    known, reasons, windows = learn_everything(client, org, monkeypatch)
     truth = Truth()
-    windows = {Window(*p) for p in PERIODS}
     windows |= {w - v for w in windows for v in windows if w - v is not None}
     scopes = {cell[0] for cell in known} | {(w, None) for w in windows}
     scopes |= {(w, n) for w in windows for n in {row[2] for row in truth.rows}}
@@ -255,15 +291,22 @@ def attack(client, org):
     return exposed, reasons, known
 
 
-def test_no_small_group_by_months_networks_or_periods(client, org):
+def test_no_small_group_by_months_networks_or_periods(client, org, monkeypatch):
     build(org)
-    exposed, reasons, known = attack(client, org)
+    exposed, reasons, known = attack(client, org, monkeypatch)
     assert not exposed, sorted({kind for kind, _c, _n in exposed})
     # Figures are hidden for being small and for subtraction alike; the whole division
     # and the steady units are still shown.
     assert reasons[analysis.SMALL_GROUP] and reasons[analysis.SUBTRACTION]
-    c = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "C"))
-    assert ((Window(START, END), None), ("unit", c.id)) in known
+    by_code = {u.code: u.id for u in db.session.scalars(sa.select(OrgUnit))}
+    assert ((Window(START, END), None), ("unit", by_code["C"])) in known
+    # C3 is shown in June while it runs up to the day two of its 6 leave, not after:
+    # June as a whole minus June up to the 15th would be the 4 who stayed.
+    june = [
+        ((Window(dt.date(2026, 6, 1), dt.date(2026, 6, d)), None), ("unit", by_code["C3"]))
+        for d in (15, 20, 30)
+    ]
+    assert [cell in known for cell in june] == [True, False, False]
 
 
 @pytest.mark.parametrize("first", [dt.date(2026, 1, 2), dt.date(2026, 3, 2)])
