@@ -352,3 +352,40 @@ def test_page_export_and_scorecard_hide_the_ramp_alike(client, org):
     active = indicators["active_share"]
     assert active["suppressed"] and active["value"] is None
     assert active["suppressed_reason"] == analysis.SUBTRACTION
+
+
+def test_a_launch_month_with_5_members_does_not_hide_the_year(client, org, monkeypatch):
+    """A unit whose first member joined alone on 3 March, and 6 were members by the
+    20th, is shown for the default period (the last twelve whole months and this month)
+    and for one reaching back before its start, with March among its months: March is
+    counted as a month (6 members, and 6 from any of its days to its end), not day by
+    day. Before, its day with 1 member hid the unit for any period containing it."""
+    d = make_unit("D", org.root, "division", "Oppstart")
+    d1 = make_unit("D1", d, "unit", "Ny skole")
+    d2 = make_unit("D2", d, "unit", "Stødig skole")
+    net = Network(name="Oppstart", visibility="open", status="active")
+    db.session.add(net)
+    db.session.flush()
+    for i, joined in enumerate(["2026-03-03", "2026-03-10", "2026-03-10", *["2026-03-20"] * 3]):
+        member(net, make_person(d1, name=f"Ny {i}"), joined)
+    for i in range(6):
+        member(net, make_person(d2, name=f"Stødig {i}"), "2025-06-01")
+    db.session.commit()
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 15))
+    headers = bearer(org.hr)
+    for q in ("", "&from=2025-11-20&to=2026-11-02", "&from=2026-03&to=2026-03"):
+        summary = client.get(f"/api/v1/metrics/participation?unit=D1{q}", headers=headers).json
+        assert not summary["suppressed"], (q, summary)
+        assert summary["members"] == 6
+        months = client.get(f"/api/v1/metrics/participation/months?unit=D1{q}", headers=headers)
+        march = [r for r in months.json["rows"] if r["month"] == "2026-03"]
+        assert march and not march[0]["suppressed"]
+        units = client.get(f"/api/v1/metrics/participation/units?unit=D{q}", headers=headers)
+        assert not {r["unit"]: r for r in units.json["rows"]}["D1"]["suppressed"]
+    default = client.get("/api/v1/metrics/participation?unit=D1", headers=headers).json
+    assert (default["from"], default["to"]) == ("2025-12-01", "2026-11-15")
+    asked = client.get(
+        "/api/v1/metrics/participation?unit=D1&from=2025-11-20&to=2026-11-02", headers=headers
+    ).json
+    assert (asked["from"], asked["to"]) == ("2025-11-01", "2026-11-15")
+    assert d2.id and d1.id
