@@ -580,6 +580,7 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
     by_comp = g.groupby("competence")
     order = by_comp["gap"].sum().sort_values(ascending=False, kind="stable")
     trainings_proposed = 0
+    catalogue = training_suggestions.UnitCatalogue()
     for code in order.index:
         rows = by_comp.get_group(code)
         meta = info.loc[code] if code in info.index else None
@@ -589,7 +590,7 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
             out.append(_network_proposal(code, name, people, int(rows["gap"].sum())))
         if len(people) < TRAINING_GAP_PEOPLE or trainings_proposed >= MAX_TRAINING_PROPOSALS:
             continue
-        proposals = training_suggestions.for_unit(code, name, rows, seats)
+        proposals = training_suggestions.for_unit(code, name, rows, seats, catalogue)
         for proposal in proposals:
             # One proposal per training: a training lifting several of the unit's gaps
             # is proposed once, for all of them.

@@ -164,14 +164,33 @@ def unit_seats(people: pd.DataFrame, ancestors: pd.DataFrame) -> dict[int, audie
     return out
 
 
+class UnitCatalogue:
+    """The active catalogue read once for a unit's proposals: trainings by competence
+    and the free seats of their coming sessions (one read each, not one per competence
+    and session)."""
+
+    def __init__(self) -> None:
+        self.by_competence: dict[str, list[Training]] = {}
+        upcoming: list[TrainingSession] = []
+        for t in training.catalogue():
+            for c in t.competences:
+                self.by_competence.setdefault(c.competence_code, []).append(t)
+            upcoming += training.upcoming_sessions(t)
+        self.free = training.seats_free_many(upcoming)
+
+
 def for_unit(
-    code: str, name: str, rows: pd.DataFrame, seats: Mapping[int, audience.Seat]
+    code: str,
+    name: str,
+    rows: pd.DataFrame,
+    seats: Mapping[int, audience.Seat],
+    catalogue: UnitCatalogue,
 ) -> list[dict[str, Any]]:
     """Trainings in ``code`` with coming sessions whose levels fit people with the gap
     (``rows``: the gap frame's rows of that competence) and who are in the audience,
     with the seats needed; those meant for the unit's jobs or divisions first."""
     out = []
-    for t in training.catalogue(competence=code):
+    for t in catalogue.by_competence.get(code, []):
         lift = next(c for c in t.competences if c.competence_code == code)
         # Level 0 may start a course at 1 (``entry_level``).
         fitting = rows.loc[
@@ -188,7 +207,7 @@ def for_unit(
         if fitting.empty or not upcoming:
             continue
         needed = int(fitting["person_id"].nunique())
-        free = [training.seats_free(s) for s in upcoming]
+        free = [catalogue.free.get(s.id) for s in upcoming]
         seats_free = None if any(f is None for f in free) else sum(f or 0 for f in free)
         out.append(
             {

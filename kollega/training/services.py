@@ -139,6 +139,28 @@ def seats_taken(session: TrainingSession) -> int:
     )
 
 
+def seats_free_many(sessions: Iterable[TrainingSession]) -> dict[int, int | None]:
+    """``seats_free`` of each session by id, in one read (None: no limit)."""
+    sessions = list(sessions)
+    limited = [s.id for s in sessions if s.seats is not None]
+    taken: dict[int, int] = {}
+    if limited:
+        taken = {
+            int(sid): int(n)
+            for sid, n in db.session.execute(
+                sa.select(Enrolment.session_id, sa.func.count())
+                .where(
+                    Enrolment.session_id.in_(limited),
+                    Enrolment.status.in_(("enrolled", "completed")),
+                )
+                .group_by(Enrolment.session_id)
+            )
+        }
+    return {
+        s.id: None if s.seats is None else max(s.seats - taken.get(s.id, 0), 0) for s in sessions
+    }
+
+
 def seats_free(session: TrainingSession) -> int | None:
     """Free places, or None when the session has no limit."""
     if session.seats is None:
