@@ -28,6 +28,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -389,3 +390,39 @@ def test_a_launch_month_with_5_members_does_not_hide_the_year(client, org, monke
     ).json
     assert (asked["from"], asked["to"]) == ("2025-11-01", "2026-11-15")
     assert d2.id and d1.id
+
+
+def test_counting_a_complete_month_by_its_members_only_leaves_a_hole(client, org, monkeypatch):
+    """Why a complete month is counted from each of its days to its end: counted only
+    by its members (6 in C3's June), June as a whole minus June up to the 15th, shown
+    while June ran, is the 4 who stayed."""
+    from kollega.metrics import disclosure
+
+    by_day = disclosure.member_days
+
+    def by_month(ms, first, last):
+        """Each membership over whole complete months: a month's count is its members."""
+        days = by_day(ms, first, last)
+        if days.empty:
+            return days
+        start, end = np.datetime64(first, "D"), np.datetime64(last, "D")
+        a, b = start + days["a"].to_numpy(), start + days["b"].to_numpy()
+        a_month, b_month = a.astype("datetime64[M]"), b.astype("datetime64[M]")
+        one = np.timedelta64(1, "D")
+        a_end = (a_month + 1).astype("datetime64[D]") - one
+        b_end = (b_month + 1).astype("datetime64[D]") - one
+        a = np.where(a_end <= end, np.maximum(a_month.astype("datetime64[D]"), start), a)
+        b = np.where(b_end <= end, b_end, b)
+        days["a"], days["b"] = (a - start).astype("int64"), (b - start).astype("int64")
+        return disclosure.merge_intervals(days, ["network_id", "person_id"])
+
+    build(org)
+    monkeypatch.setattr(disclosure, "month_windows", lambda a, first, last: a)
+    monkeypatch.setattr(disclosure, "member_days", by_month)
+    exposed, _reasons, _known = attack(client, org, monkeypatch)
+    c3 = db.session.scalar(sa.select(OrgUnit.id).where(OrgUnit.code == "C3"))
+    late_june = Window(dt.date(2026, 6, 16), dt.date(2026, 6, 30))
+    assert any(
+        n == 4 and any(w == late_june and key == ("unit", c3) for (w, _n), key in cells)
+        for _kind, cells, n in exposed
+    ), exposed
