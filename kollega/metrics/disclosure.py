@@ -238,10 +238,6 @@ def equations(g: Groups) -> list[Equation]:
     any is a known zero and left out)."""
     out: list[Equation] = []
     tree = analysis.unit_tree(g.paths)
-    # A unit without units below is the people placed directly in it (its units table
-    # shows them as a row of their own): the same figures, so one derives the other.
-    for uid in g.paths:
-        tree.setdefault(analysis.unit_key(uid), [analysis.direct_key(uid)])
     scopes = {scope for scope, _key in g.days}
     for scope in sorted(scopes, key=str):
         for total, parts in tree.items():
@@ -340,6 +336,18 @@ def audit(g: Groups, min_group: int = analysis.MIN_GROUP) -> dict[Cell, str]:
             hidden[cell] = analysis.SUBTRACTION
     totals = {eq[0] for eq in eqs}
     uses = uses_of(eqs)
+    # A unit without units below is the people placed directly in it (its units table
+    # shows them as a row of their own): one group, hidden together.
+    parents = {key[1] for key in analysis.unit_tree(g.paths)}
+    twins: dict[Cell, Cell] = {}
+    for scope, (kind, uid) in shown:
+        if uid not in parents:
+            other = (
+                scope,
+                (analysis.direct_key(uid) if kind == "unit" else analysis.unit_key(uid)),
+            )
+            if other in shown:
+                twins[(scope, (kind, uid))] = other
 
     unions: dict[tuple[Cell, ...], np.ndarray] = {}
 
@@ -365,8 +373,10 @@ def audit(g: Groups, min_group: int = analysis.MIN_GROUP) -> dict[Cell, str]:
             cell = _blocker(eq, found, shown, hidden, rank, touched)
             if cell is None:
                 continue
-            hidden[cell] = analysis.SUBTRACTION
-            touched.add(cell)
+            for one in (cell, twins.get(cell)):
+                if one is not None:
+                    hidden[one] = hidden.get(one, analysis.SUBTRACTION)
+                    touched.add(one)
         if not touched:
             return hidden
 

@@ -179,11 +179,23 @@ class Suppression:
 
     @property
     def cells(self) -> dict[disclosure.Cell, str]:
-        """Every hidden (scope, group) of the period with its reason."""
+        """Every hidden (scope, group) of the period with its reason: hidden in the
+        period's audit or in the audit of one of its months (as if asked for alone).
+        A figure shown for the period is then shown in each of its months, so what the
+        periods' figures give an attacker the months' own answers give too, and those
+        are audited one by one: a group hidden to protect another in one period is not
+        summed back from the months or periods around it."""
         if self._cells is None:
             ms = self.ms.drop(columns=["leader"], errors="ignore")
             found = disclosure.groups(self.paths, ms, self.p.start, self.p.end)
-            self._cells = disclosure.audit(found)
+            cells = disclosure.audit(found)
+            for _label, s, e in self.p.months() if len(self.p.months()) > 1 else []:
+                first = s.astimezone(OSLO).date()
+                last = (e.astimezone(OSLO) - dt.timedelta(days=1)).date()
+                month = disclosure.audit(disclosure.groups(self.paths, ms, first, last))
+                for cell in month:
+                    cells.setdefault(cell, analysis.SUBTRACTION)
+            self._cells = cells
         return self._cells
 
     def unit(self, unit_id: int) -> str | None:
