@@ -13,12 +13,16 @@ threads opened) obey two kinds of equation:
 - the networks, for each key: everyone's figures = the sum over the networks (every
   message, reaction and thread is in a network), the networks' groups overlapping.
 
-Time is the third way to subtract: the months of a period add up to it, and the API
-takes any ``from`` and ``to``, so [1 Jan, 31 Dec] minus [1 Feb, 31 Dec] gives
-January. The rule that closes it: a group is *safe* when on every day of the period it
-had either no members or at least ``min_group``. The figures of any window of days (a
-month, or the difference of two periods) are then about no one or about at least
-``min_group`` people (a window's members include each of its days' members). So a
+Time is the third way to subtract: the months of a period add up to it, and periods
+overlap, so [1 Jan, 31 Dec] minus [1 Feb, 31 Dec] gives January. Periods are whole
+months (``services.period``), ending at a month's end or today. The rule that closes
+it: a group is *safe* when in each *window* of the period it had either no members or
+at least ``min_group``: a window is a complete month from any of its days to its end
+(``month_windows``), or a day of the running month. The arrays below are per day
+index; at a complete month's days they count its windows. The figures of any
+difference of two periods (whole months, a complete month minus the days of it shown
+while it ran, days of the running month) are then about no one or about at least
+``min_group`` people. So a
 shown group must be safe, not only have 5 members over the whole period, and every
 difference the equations leave (the group of the unknown parts) must be safe too; a
 month of a shown group is then never a group of 1 to 4, and a month's figures are
@@ -153,12 +157,24 @@ class Groups:
     def ancestors(self, unit_id: int) -> list[int]:
         return self._ancestors.get(int(unit_id), [])
 
-    def subtree(self, key: analysis.Key) -> list[int]:
+    @cached_property
+    def _subtrees(self) -> dict[int, np.ndarray]:
+        # Each unit's path starts with the paths of the units above it, so the units
+        # whose path starts with a unit's path are those with it among their ancestors:
+        # one pass over the tree instead of a scan of every path per question.
+        below: dict[int, list[int]] = {}
+        for u, path in self.paths.items():
+            for a in {int(x) for x in path.strip("/").split("/") if x} | {int(u)}:
+                below.setdefault(a, []).append(int(u))
+        return {a: np.array(sorted(us), dtype="int64") for a, us in below.items()}
+
+    def subtree(self, key: analysis.Key) -> np.ndarray:
         kind, uid = key
         if kind == "direct":
-            return [uid]
-        prefix = self.paths.get(uid)
-        return [u for u, path in self.paths.items() if prefix and path.startswith(prefix)]
+            return np.array([uid], dtype="int64")
+        if uid not in self.paths:
+            return np.array([], dtype="int64")
+        return self._subtrees.get(int(uid), np.array([], dtype="int64"))
 
     @cached_property
     def columns(self) -> dict[str, np.ndarray]:

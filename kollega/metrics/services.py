@@ -162,7 +162,8 @@ class Suppression:
     group, of a difference of groups or of a difference of periods is about 1 to 4
     people), and for the leaders among the members (``analysis.tree_suppression``).
     A month's figures are hidden where the period's are: a group shown for the period
-    had no day with 1 to 4 members, so none of its months is a small group. Every page,
+    had no month with 1 to 4 members (``disclosure.month_windows``), so none of its
+    months is a small group. Every page,
     API call, export and the scorecard asks this one object, so a figure hidden in one
     place is hidden in all. Worked out when first asked for."""
 
