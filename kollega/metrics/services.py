@@ -13,6 +13,7 @@ day after ``to`` 00:00) in Oslo time.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,6 +156,21 @@ def period_frames(unit: OrgUnit, p: Period) -> queries.ParticipationFrames:
     return queries.participation_frames(unit, p.start_utc, p.end_utc)
 
 
+# The audit of a period depends only on the memberships, the unit tree, the period and
+# today (the running month's days), and costs a second or more at 6,500 employees; every
+# page, export and API call of the same period asks for it, so each process keeps the
+# last few, keyed on those inputs themselves (a changed membership is a new key).
+AUDITS_KEPT = 32
+_AUDITS: dict[tuple[Any, ...], dict[disclosure.Cell, str]] = {}
+
+
+def _audit_key(p: Period, paths: dict[int, str], ms: pd.DataFrame) -> tuple[Any, ...]:
+    rows = pd.util.hash_pandas_object(ms.sort_index(axis=1), index=False).to_numpy()
+    digest = hashlib.blake2b(rows.tobytes(), digest_size=16).hexdigest()
+    tree = hashlib.blake2b(repr(sorted(paths.items())).encode(), digest_size=16).hexdigest()
+    return (p.start, p.end, clock.today(), tree, digest, len(ms))
+
+
 @dataclass
 class Suppression:
     """Which groups' participation figures are hidden in a period, and why, over the
@@ -188,16 +204,26 @@ class Suppression:
         summed back from the months or periods around it."""
         if self._cells is None:
             ms = self.ms.drop(columns=["leader"], errors="ignore")
-            found = disclosure.groups(self.paths, ms, self.p.start, self.p.end)
-            cells = disclosure.audit(found)
-            for _label, s, e in self.p.months() if len(self.p.months()) > 1 else []:
-                first = s.astimezone(OSLO).date()
-                last = (e.astimezone(OSLO) - dt.timedelta(days=1)).date()
-                month = disclosure.audit(disclosure.groups(self.paths, ms, first, last))
-                for cell in month:
-                    cells.setdefault(cell, analysis.SUBTRACTION)
+            key = _audit_key(self.p, self.paths, ms)
+            cells = _AUDITS.get(key)
+            if cells is None:
+                cells = self._audit(ms)
+                _AUDITS[key] = cells
+                while len(_AUDITS) > AUDITS_KEPT:
+                    _AUDITS.pop(next(iter(_AUDITS)))
             self._cells = cells
         return self._cells
+
+    def _audit(self, ms: pd.DataFrame) -> dict[disclosure.Cell, str]:
+        found = disclosure.groups(self.paths, ms, self.p.start, self.p.end)
+        cells = disclosure.audit(found)
+        for _label, s, e in self.p.months() if len(self.p.months()) > 1 else []:
+            first = s.astimezone(OSLO).date()
+            last = (e.astimezone(OSLO) - dt.timedelta(days=1)).date()
+            month = disclosure.audit(disclosure.groups(self.paths, ms, first, last))
+            for cell in month:
+                cells.setdefault(cell, analysis.SUBTRACTION)
+        return cells
 
     def unit(self, unit_id: int) -> str | None:
         return self.cells.get((disclosure.PERIOD, analysis.unit_key(unit_id)))
