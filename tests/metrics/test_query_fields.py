@@ -51,3 +51,21 @@ def test_an_export_with_a_bad_period_or_year_is_refused(client, org):
     assert client.get("/metrics/units/K/export.csv?from=nope").status_code == 400
     assert client.get("/metrics/units/K/export.csv?table=scorecard&year=x").status_code == 400
     assert client.get("/metrics/units/K/export.csv").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["from=2026-01-16&to=2026-05-03", "from=2026-01&to=2026-05"])
+def test_the_page_snaps_the_period_to_whole_months_and_says_so(client, org, query):
+    """Dates and months alike give January to May; the month fields show them and the
+    page says the period used (1 January to 31 May)."""
+    login(client, org.hr)
+    response = client.get(f"/metrics/units/K?{query}&lang=en")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    start = re.search(r'<input type="month" id="from"[^>]*>', html).group(0)
+    end = re.search(r'<input type="month" id="to"[^>]*>', html).group(0)
+    assert 'value="2026-01"' in start and 'value="2026-05"' in end
+    assert 'aria-describedby="period-hint"' in start and 'id="period-hint"' in html
+    period = re.search(r'<p class="period">([^<]*)</p>', html).group(1)
+    assert "1" in period and "31" in period and "May" in period, period
+    csv_name = client.get(f"/metrics/units/K/export.csv?table=months&{query}").headers
+    assert "2026-01-01-2026-05-31" in csv_name["Content-Disposition"]
