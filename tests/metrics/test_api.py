@@ -157,3 +157,15 @@ def test_openapi_documents_the_metrics_operations(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     for path in ("participation", "participation/months", "participation/units", "closure"):
         assert f"/api/v1/metrics/{path}" in paths or f"/metrics/{path}" in paths
+
+
+def test_the_api_takes_months_or_dates_and_says_the_whole_months_used(client, org):
+    headers = bearer(org.hr)
+    for q in ("from=2026-02&to=2026-04", "from=2026-02-14&to=2026-04-02"):
+        body = client.get(f"/api/v1/metrics/participation?unit=K&{q}", headers=headers).json
+        assert (body["from"], body["to"]) == ("2026-02-01", "2026-04-30")
+        rows = client.get(f"/api/v1/metrics/participation/months?unit=K&{q}", headers=headers)
+        assert [r["month"] for r in rows.json["rows"]] == ["2026-02", "2026-03", "2026-04"]
+    for bad in ("from=2026-13", "to=feb", "from=1800-01"):
+        r = client.get(f"/api/v1/metrics/participation?unit=K&{bad}", headers=headers)
+        assert r.status_code == 422, bad
