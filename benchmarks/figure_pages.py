@@ -189,10 +189,8 @@ def _bare_reads(db: Any, sa: Any, s: dict[str, Any]) -> dict[str, Callable[[], N
     """The baselines: one bare SELECT per table of each page's rows."""
     from kollega import clock
     from kollega.competence.models import Assessment, Requirement
-    from kollega.cycle.models import Attendance, Reflection
     from kollega.gaps.queries import subtree_people_stmt
     from kollega.metrics import services as metrics
-    from kollega.networks.models import Message, NetworkMember, Reaction
     from kollega.org.models import Person
     from kollega.plans import models as plan_models
 
@@ -214,35 +212,7 @@ def _bare_reads(db: Any, sa: Any, s: dict[str, Any]) -> dict[str, Callable[[], N
         ]
 
     def participation(unit: Any) -> list[Any]:
-        who = subtree_people_stmt(unit)
-        return [
-            sa.select(
-                NetworkMember.person_id, NetworkMember.network_id, NetworkMember.joined_at
-            ).where(NetworkMember.person_id.in_(who)),
-            sa.select(Message.author_id, Message.thread_id, Message.created_at).where(
-                Message.author_id.in_(who), Message.created_at >= start, Message.created_at < end
-            ),
-            sa.select(Reaction.person_id, Reaction.message_id, Reaction.created_at).where(
-                Reaction.person_id.in_(who),
-                Reaction.created_at >= start,
-                Reaction.created_at < end,
-            ),
-            sa.select(
-                Attendance.person_id,
-                Attendance.event_id,
-                Attendance.status,
-                Attendance.occurrence_start,
-            ).where(
-                Attendance.person_id.in_(who),
-                Attendance.occurrence_start >= start,
-                Attendance.occurrence_start < end,
-            ),
-            sa.select(Reflection.person_id, Reflection.occurrence_start).where(
-                Reflection.person_id.in_(who),
-                Reflection.occurrence_start >= start,
-                Reflection.occurrence_start < end,
-            ),
-        ]
+        return harness.participation_reads(subtree_people_stmt(unit), start, end)
 
     plan = s["plan"]
     plan_unit = plan.unit

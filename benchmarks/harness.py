@@ -488,3 +488,40 @@ def close_all(clients: list[Any]) -> None:
         t.start()
     for t in threads:
         t.join(timeout=10)
+
+
+def participation_reads(who: Any, start: Any, end: Any) -> list[Any]:
+    """One bare SELECT per table of the rows participation is made of: the memberships,
+    messages, reactions, attendances and reflections of the people of ``who`` (a
+    select of person ids) in [start, end)."""
+    import sqlalchemy as sa
+
+    from kollega.cycle.models import Attendance, Reflection
+    from kollega.networks.models import Message, NetworkMember, Reaction
+
+    return [
+        sa.select(NetworkMember.person_id, NetworkMember.network_id, NetworkMember.joined_at).where(
+            NetworkMember.person_id.in_(who)
+        ),
+        sa.select(Message.author_id, Message.thread_id, Message.created_at).where(
+            Message.author_id.in_(who), Message.created_at >= start, Message.created_at < end
+        ),
+        sa.select(Reaction.person_id, Reaction.message_id, Reaction.created_at).where(
+            Reaction.person_id.in_(who), Reaction.created_at >= start, Reaction.created_at < end
+        ),
+        sa.select(
+            Attendance.person_id,
+            Attendance.event_id,
+            Attendance.status,
+            Attendance.occurrence_start,
+        ).where(
+            Attendance.person_id.in_(who),
+            Attendance.occurrence_start >= start,
+            Attendance.occurrence_start < end,
+        ),
+        sa.select(Reflection.person_id, Reflection.occurrence_start).where(
+            Reflection.person_id.in_(who),
+            Reflection.occurrence_start >= start,
+            Reflection.occurrence_start < end,
+        ),
+    ]

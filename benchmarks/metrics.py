@@ -42,6 +42,7 @@ def main() -> int:
     app, args = harness.demo_app(__doc__)
     import sqlalchemy as sa
 
+    from kollega import clock
     from kollega.cycle.models import Attendance, Reflection
     from kollega.extensions import db
     from kollega.gaps.queries import subtree_people_stmt
@@ -60,7 +61,7 @@ def main() -> int:
         )
         root = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.parent_id.is_(None)))
         assert hr is not None and root is not None
-        today = services.today()
+        today = clock.today()
         p18 = services.period(today - dt.timedelta(days=548), today)
         p12 = services.period(today - dt.timedelta(days=365), today)
         counts = {
@@ -81,34 +82,7 @@ def main() -> int:
             def run() -> None:
                 who = subtree_people_stmt(root)
                 s, e = p.start_utc, p.end_utc
-                stmts = [
-                    sa.select(
-                        NetworkMember.person_id, NetworkMember.network_id, NetworkMember.joined_at
-                    ).where(NetworkMember.person_id.in_(who)),
-                    sa.select(Message.author_id, Message.thread_id, Message.created_at).where(
-                        Message.author_id.in_(who), Message.created_at >= s, Message.created_at < e
-                    ),
-                    sa.select(Reaction.person_id, Reaction.message_id, Reaction.created_at).where(
-                        Reaction.person_id.in_(who),
-                        Reaction.created_at >= s,
-                        Reaction.created_at < e,
-                    ),
-                    sa.select(
-                        Attendance.person_id,
-                        Attendance.event_id,
-                        Attendance.status,
-                        Attendance.occurrence_start,
-                    ).where(
-                        Attendance.person_id.in_(who),
-                        Attendance.occurrence_start >= s,
-                        Attendance.occurrence_start < e,
-                    ),
-                    sa.select(Reflection.person_id, Reflection.occurrence_start).where(
-                        Reflection.person_id.in_(who),
-                        Reflection.occurrence_start >= s,
-                        Reflection.occurrence_start < e,
-                    ),
-                ]
+                stmts = harness.participation_reads(who, s, e)
                 with db.engine.connect() as conn:
                     for stmt in stmts:
                         harness.bare_frame(conn, stmt)
