@@ -14,17 +14,8 @@ from kollega.errors import Conflict
 from kollega.extensions import db
 from tests.conftest import login
 from tests.cycle.helpers import make_event, utc
+from tests.cycle.test_pages import STOP
 from tests.networks.test_api import bearer
-
-STOP = {
-    "unit": "A1",
-    "kind": "learning_stop",
-    "title": "Læringsstopp i A1",
-    "starts_at": "2026-01-06T09:00",
-    "ends_at": "2026-01-06T10:00",
-    "rrule": "FREQ=WEEKLY;INTERVAL=6",
-    "reminders": [60],
-}
 
 
 @pytest.fixture
