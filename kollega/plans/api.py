@@ -15,7 +15,7 @@ from kollega.audit.services import record_access
 from kollega.current import current_person
 from kollega.errors import ValidationError
 from kollega.org.services import unit_by_code
-from kollega.plans import document, effects, services
+from kollega.plans import document, overview, services
 from kollega.plans.models import MEASURE_KINDS, Plan
 
 PLAN_BODY = {
@@ -335,8 +335,8 @@ def plans_add_scenario(plan_id: int) -> Any:
 def plans_analysis(plan_id: int) -> Any:
     viewer = current_person()
     plan = services.get_plan(viewer, plan_id)
-    staffing = services.staffing(plan)
-    gap = services.competence_gap(plan)
+    figures = overview.overview(plan)
+    staffing = figures.staffing
     return jsonify(
         {
             "staffing": {
@@ -348,12 +348,12 @@ def plans_analysis(plan_id: int) -> Any:
                 "rows": staffing.rows,
                 "totals": staffing.totals,
             },
-            "competence_gap": gap,
-            "scenarios": services.scenario_comparison(plan, base=staffing, base_gap=gap),
-            "follow_up": services.follow_up(plan),
+            "competence_gap": figures.gap,
+            "scenarios": figures.comparison,
+            "follow_up": figures.follow,
             # Each measure's actual gap closure among the people it reaches beside its
             # expected closure (kollega.plans.effects says how).
-            "measure_effects": list(effects.measure_effects(plan).values()),
+            "measure_effects": list(figures.effects.values()),
         }
     )
 

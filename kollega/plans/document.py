@@ -20,7 +20,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from kollega import clock
-from kollega.plans import charts, effects, labels, services
+from kollega.plans import charts, labels, overview, services
 from kollega.plans import docx_layout as L
 from kollega.plans.models import Plan, PlanStep
 
@@ -80,11 +80,9 @@ def build(plan: Plan) -> bytes:
     L.update_fields_on_open(doc)
     writer = _Writer(doc)
     writer.fresh_page = False
-    staffing = services.staffing(plan)
-    gap = services.competence_gap(plan)
-    comparison = services.scenario_comparison(plan)
-    follow = services.follow_up(plan)
-    results = effects.measure_effects(plan)
+    figures = overview.overview(plan)
+    staffing, gap, comparison = figures.staffing, figures.gap, figures.comparison
+    follow, results = figures.follow, figures.effects
     for step in plan.steps:
         _step_text(writer, step)
         if step.key == "competence":

@@ -22,6 +22,7 @@ gaps first). A recruitment also reports the FTE recruited beside the FTE it expe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -125,14 +126,36 @@ def _recruited_fte(people: set[int]) -> float:
     return round(float(total or 0.0), 2)
 
 
-def measure_effects(plan: Plan, now: dt.date | None = None) -> dict[int, dict[str, Any]]:
+def window_dates(plan: Plan, now: dt.date) -> list[dt.date]:
+    """The measures' start and end days: the dates ``measure_effects`` reads at."""
+    return sorted({d for m in plan.measures for d in _window(plan, m, now)})
+
+
+def measure_effects(
+    plan: Plan, now: dt.date | None = None, frames: gap_queries.Frames | None = None
+) -> dict[int, dict[str, Any]]:
     """Per measure id: the targeted group, the actual closure from the measure's start
-    to today and the expected closure of its effects (see the module's docstring)."""
+    to today and the expected closure of its effects (see the module's docstring).
+    ``frames``: the subtree's frames read for ``window_dates`` among others."""
     now = now or clock.today()
     windows = {m.id: _window(plan, m, now) for m in plan.measures}
-    dates = sorted({d for w in windows.values() for d in w})
-    frames = gap_queries.unit_frames(plan.unit, dates, dates) if dates else None
+    dates = window_dates(plan, now)
+    if frames is None and dates:
+        frames = gap_queries.unit_frames(plan.unit, dates, dates)
+    if frames is not None:
+        # Only the requirements in force at one of these dates (the frames may have more).
+        frames = dataclasses.replace(frames, requirements=_in_force_any(frames, dates))
     return {m.id: _one(plan, m, windows[m.id], now, frames) for m in plan.measures}
+
+
+def _in_force_any(frames: gap_queries.Frames, dates: list[dt.date]) -> pd.DataFrame:
+    requirements = frames.requirements
+    if requirements.empty:
+        return requirements
+    keep = pd.Series(False, index=requirements.index)
+    for day in dates:
+        keep |= requirements.index.isin(gap_analysis.in_force(requirements, day).index)
+    return requirements.loc[keep]
 
 
 def _one(

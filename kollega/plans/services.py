@@ -634,14 +634,18 @@ def staffing(
 
 
 def competence_gap(
-    plan: Plan, measure_ids: list[int] | None = None, now: dt.date | None = None
+    plan: Plan,
+    measure_ids: list[int] | None = None,
+    now: dt.date | None = None,
+    frames: gap_queries.Frames | None = None,
 ) -> dict[str, Any]:
     """The competence gap at the plan's target date (its last day): requirements in
-    force then against today's levels, and the gap points left if the measures work."""
+    force then against today's levels, and the gap points left if the measures work.
+    ``frames``: the subtree's frames read for these dates among others (``overview``)."""
     now = now or today()
     target = plan.period_to
     levels_on = min(target, now)
-    frames = gap_queries.unit_frames(plan.unit, [target], [levels_on])
+    frames = frames or gap_queries.unit_frames(plan.unit, [target], [levels_on])
     frame = frames.gap_at(target, levels_on)
     measures = _measures_in(plan, measure_ids)
     effects = effects_frame(measures)
@@ -677,12 +681,15 @@ def scenario_comparison(
     *,
     base: Staffing | None = None,
     base_gap: dict[str, Any] | None = None,
+    staff: pd.DataFrame | None = None,
+    frames: gap_queries.Frames | None = None,
 ) -> list[dict[str, Any]]:
     """The base assumptions and each scenario side by side: staffing totals in the last
     year and the competence gap points at the target date before and after measures.
     ``base`` and ``base_gap`` are ``staffing(plan)`` and ``competence_gap(plan)`` when
-    the caller has them already (the plan page shows them too)."""
-    staff = staff_frame(plan)
+    the caller has them already (the plan page shows them too), ``staff`` and ``frames``
+    the staff and the subtree's frames when read already."""
+    staff = staff_frame(plan) if staff is None else staff
     variants: list[tuple[str, int, float, dict[str, float], list[int] | None]] = [
         (str(_l("Plan's assumptions")), plan.retirement_age, plan.turnover, {}, None)
     ]
@@ -702,7 +709,7 @@ def scenario_comparison(
             totals = _totals(_staffing_gap(plan, staff, age, rate, multipliers, measure_ids))
         key = None if measure_ids is None else tuple(measure_ids)
         if key not in gap_cache:
-            gap_cache[key] = competence_gap(plan, measure_ids, now)
+            gap_cache[key] = competence_gap(plan, measure_ids, now, frames)
         gap = gap_cache[key]
         last = totals[-1] if totals else {}
         out.append(
@@ -724,13 +731,15 @@ def scenario_comparison(
     return out
 
 
-def follow_up(plan: Plan, now: dt.date | None = None) -> dict[str, Any]:
+def follow_up(
+    plan: Plan, now: dt.date | None = None, frames: gap_queries.Frames | None = None
+) -> dict[str, Any]:
     """Actual gap closure in the plan's subtree from the start of the period to today
     (the gap module's closure), beside the closure the measures promise."""
     now = now or today()
     start = plan.period_from
     end = max(min(now, plan.period_to), start)
-    frames = gap_queries.unit_frames(plan.unit, [start, end], [min(start, now), end])
+    frames = frames or gap_queries.unit_frames(plan.unit, [start, end], [min(start, now), end])
     actual = gap_analysis.closure(
         frames.people, frames.ancestors, frames.requirements, frames.assessments, start, end
     )

@@ -21,7 +21,7 @@ from kollega.current import current_person
 from kollega.formflow import attempt_placed
 from kollega.org.models import Person
 from kollega.org.services import manageable_units, unit_by_code
-from kollega.plans import document, effects, labels, queries, services
+from kollega.plans import document, labels, overview, queries, services
 from kollega.plans.forms import (
     Form,
     chosen_measures,
@@ -113,17 +113,17 @@ def show(plan_id: int) -> Any:
 
 
 def _context(viewer: Person, plan: Plan) -> dict[str, Any]:
-    staffing = services.staffing(plan)
-    gap = services.competence_gap(plan)
+    figures = overview.overview(plan)
+    staffing = figures.staffing
     can_manage = permissions.can_manage_plan(viewer, plan)
     return {
         "plan": plan,
         "can_manage": can_manage,
         "staffing": staffing,
-        "gap": gap,
-        "comparison": services.scenario_comparison(plan, base=staffing, base_gap=gap),
-        "follow": services.follow_up(plan),
-        "effects": effects.measure_effects(plan),
+        "gap": figures.gap,
+        "comparison": figures.comparison,
+        "follow": figures.follow,
+        "effects": figures.effects,
         "frameworks": services.frameworks_in_use(plan),
         "people": services.owner_candidates(plan) if can_manage else [],
         "networks": queries.active_networks() if can_manage else [],
