@@ -21,7 +21,13 @@ from typing import Any
 import nh3
 import sqlalchemy as sa
 from babel import Locale
-from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
+from babel.dates import (
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+    parse_pattern,
+    tokenize_pattern,
+)
 from flask import current_app, request, url_for
 from flask_babel import get_locale, get_timezone, gettext
 from flask_wtf.csrf import generate_csrf
@@ -29,6 +35,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from kollega.extensions import db
+from kollega.networks.message_markup import message_item
 from kollega.networks.models import Message, NetworkMember, Thread
 from kollega.org.models import Person
 
@@ -276,28 +283,35 @@ def _message_strings() -> dict[str, Markup]:
 
 
 class _MessageRenderer:
-    """Renders one thread's messages on a cache miss; the template and strings are loaded
-    at the first miss only (a page served from the cache needs none)."""
+    """Renders one thread's messages on a cache miss (``message_markup.message_item``,
+    the twin of ``_message.html``); the strings are looked up at the first miss only (a
+    page served from the cache needs none)."""
 
     def __init__(self, thread_id: int) -> None:
         self.thread_id = thread_id
-        self.macro: Any = None
+        self.loaded = False
 
     def _load(self) -> None:
-        self.macro = current_app.jinja_env.get_template("networks/_message.html").module
+        self.loaded = True
         self.strings = _message_strings()
         self.urls = {"state": url_for("networks.thread_state", thread_id=self.thread_id)}
         self.when = short_datetime_format(str(get_locale()), get_timezone())
 
     def render(self, m: Message, flags: tuple[bool, ...], rx: tuple[Any, ...]) -> tuple[str, ...]:
         """The message's ``<article>`` split at the CSRF marker."""
-        if self.macro is None:
+        if not self.loaded:
             self._load()
         shown: dict[str, Any] = dict(zip(FLAGS, flags, strict=True))
         shown["when"] = self.when(m.created_at)
         shown["reply_excerpt"] = reply_excerpt(m.reply_to)
-        html = self.macro.message_item(m, shown, rx, self.urls, self.strings, _CSRF_MARK)
+        html = message_item(m, shown, rx, self.urls, self.strings, _CSRF_MARK, _attachments)
         return tuple(str(html).split(_CSRF_MARK))
+
+
+def _attachments(files: Any, t: Any) -> Any:
+    """``_attachments.html``'s macro (a message with files: the Jinja macro still)."""
+    module = current_app.jinja_env.get_template("networks/_attachments.html").module
+    return module.attachments(files, t)  # type: ignore[attr-defined]
 
 
 @functools.lru_cache(maxsize=64)
@@ -312,7 +326,7 @@ def short_datetime_format(locale: str, tz: Any) -> Callable[[dt.datetime], str]:
     date_pattern = parse_pattern(get_date_format("short", locale=where))
     normalize = getattr(tz, "normalize", None)  # pytz zones
 
-    def when(value: dt.datetime) -> str:
+    def formatted(value: dt.datetime) -> str:
         local = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
         local = local.astimezone(tz)
         if normalize is not None:
@@ -320,6 +334,25 @@ def short_datetime_format(locale: str, tz: Any) -> Callable[[dt.datetime], str]:
         day = local.date()
         clock = time_pattern.apply(local.timetz(), where, reference_date=day)
         return joined.replace("{0}", clock).replace("{1}", date_pattern.apply(day, where))
+
+    fields = {
+        token[1][0]
+        for pattern in (time_pattern, date_pattern)
+        for token in tokenize_pattern(pattern.pattern)
+        if token[0] == "field"
+    }
+    if fields & {"s", "S", "A"}:  # a pattern with seconds: each value its own
+        return formatted
+    # Without seconds every value of one minute reads the same: a thread's messages come
+    # in bursts, and a page formats fifty (Babel's pattern steps are most of the cost).
+    return _per_minute(formatted)
+
+
+def _per_minute(formatted: Callable[[dt.datetime], str]) -> Callable[[dt.datetime], str]:
+    minute = functools.lru_cache(maxsize=4096)(formatted)
+
+    def when(value: dt.datetime) -> str:
+        return minute(value.replace(second=0, microsecond=0))
 
     return when
 

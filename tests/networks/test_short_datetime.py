@@ -28,6 +28,11 @@ def test_same_as_babel_in_each_locale_and_zone():
                     value.replace(tzinfo=dt.UTC), "short", tzinfo=tz, locale=locale
                 )
                 assert when(value) == expected, (locale, zone, value)
+                # Values are kept per minute: a later second of the same minute too.
+                later = value.replace(second=59, microsecond=999_999)
+                assert when(later) == babel_format(
+                    later.replace(tzinfo=dt.UTC), "short", tzinfo=tz, locale=locale
+                ), (locale, zone, later)
 
 
 def test_same_as_flask_babel_in_a_request(app):
