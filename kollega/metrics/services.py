@@ -288,30 +288,36 @@ def _apply(row: dict[str, Any], reason: str | None, keep: tuple[str, ...] = ()) 
     return out
 
 
-def _figures(
-    people: set[int],
+def _unit_figures(
     frames: queries.ParticipationFrames,
+    groups: pd.DataFrame,
     stops: pd.DataFrame,
     p: Period,
-    activity: pd.DataFrame | None = None,
-    memberships: pd.DataFrame | None = None,
-) -> dict[str, Any]:
-    """DESIGN.md's participation figures plus reactions, threads, trainings completed."""
-    acts = frames.activity if activity is None else activity
-    members_frame = frames.memberships if memberships is None else memberships
-    out = analysis.participation(people, members_frame, acts, stops, p.start_utc, p.end_utc)
-    if out["suppressed"]:
-        return {**out, "reactions": None, "threads": None, "trainings_completed": None}
-    members = analysis.members_in_period(members_frame, p.start_utc, p.end_utc) & people
-    mine = acts.loc[acts["person_id"].isin(members)] if not acts.empty else acts
+    targets: list[Any],
+) -> dict[Any, dict[str, Any]]:
+    """DESIGN.md's participation figures plus reactions, threads and trainings completed
+    for each group of the subtree's people at once: ``groups`` (person_id, group) puts
+    each person in one group, ``stops`` (with ``group``) are the groups' own stops."""
+    members = analysis.members_in_period(frames.memberships, p.start_utc, p.end_utc)
+    group_of = dict(zip(groups["person_id"].tolist(), groups["group"].tolist(), strict=True))
+    in_network = groups.loc[groups["person_id"].isin(members), ["group", "person_id"]]
+    acts = analysis.in_period(frames.activity, "at", p.start_utc, p.end_utc)
+    acts = acts.assign(group=acts["person_id"].map(group_of))
+    held = analysis.in_period(stops, "starts_at", p.start_utc, p.end_utc)
+    figures = analysis.grouped_participation(in_network, acts, held, targets)
     trainings = frames.trainings
-    done = trainings.loc[trainings["person_id"].isin(people)] if not trainings.empty else trainings
-    return {
-        **out,
-        "reactions": analysis.count_of(mine, "reaction"),
-        "threads": analysis.count_of(mine, "thread"),
-        "trainings_completed": int(done["n"].sum()) if not done.empty else 0,
-    }
+    done = (
+        trainings.assign(group=trainings["person_id"].map(group_of))
+        .groupby("group")["n"]
+        .sum()
+        .to_dict()
+        if not trainings.empty
+        else {}
+    )
+    for target, row in figures.items():
+        suppressed = row["suppressed"]
+        row["trainings_completed"] = None if suppressed else int(done.get(target, 0))
+    return figures
 
 
 def _unit_stops(frames: queries.ParticipationFrames) -> pd.DataFrame:
@@ -326,7 +332,9 @@ def participation(actor: Person, unit: OrgUnit, p: Period) -> dict[str, Any]:
     check(actor, unit)
     frames = period_frames(unit, p)
     people = set(frames.people["person_id"].tolist())
-    figures = _figures(people, frames, _unit_stops(frames), p)
+    everyone = frames.people.assign(group=unit.id)
+    stops = _unit_stops(frames).assign(group=unit.id)
+    figures = _unit_figures(frames, everyone, stops, p, [unit.id])[unit.id]
     members_now = analysis.members_in_period(frames.memberships, p.start_utc, p.end_utc)
     in_network = len(members_now & people)
     network_share = analysis.share(in_network, len(people))
@@ -381,23 +389,25 @@ def participation_by_unit(actor: Person, unit: OrgUnit, p: Period) -> list[dict[
 
     people = frames.people.assign(group=frames.people["unit_id"].map(group_of))
     stops = _unit_stops(frames)
-    stops = stops.assign(group=stops["unit_id"].map(group_of)) if not stops.empty else stops
+    stops = stops.assign(group=stops["unit_id"].map(group_of) if not stops.empty else None)
     hidden = suppression(p)
+    targets = [unit, *children]
+    figures = _unit_figures(frames, people, stops, p, [t.id for t in targets])
+    sizes = people["group"].value_counts().to_dict()
     rows = []
-    for target in [unit, *children]:
-        ids = set(people.loc[people["group"] == target.id, "person_id"].tolist())
-        if target.id == unit.id and not ids:
+    for target in targets:
+        size = int(sizes.get(target.id, 0))
+        if target.id == unit.id and not size:
             continue
-        own = stops.loc[stops["group"] == target.id] if not stops.empty else stops
         reason = hidden.direct(unit.id) if target.id == unit.id else hidden.unit(target.id)
         head = {
             "unit": target.code,
             "name": target.name
             if target.id != unit.id
             else _l("(directly in %(unit)s)", unit=unit.name),
-            "people": len(ids),
+            "people": size,
         }
-        rows.append({**head, **_apply(_figures(ids, frames, own, p), reason)})
+        rows.append({**head, **_apply(dict(figures[target.id]), reason)})
     for row in rows:
         row["name"] = str(row["name"])
     return rows
@@ -412,25 +422,19 @@ def participation_by_network(actor: Person, unit: OrgUnit, p: Period) -> list[di
     ms = frames.memberships
     if ms.empty:
         return []
-    info = queries.networks_info(ms["network_id"].unique().tolist()).set_index("network_id")
+    network_ids = sorted(ms["network_id"].unique().tolist())
+    info = queries.networks_info(network_ids).set_index("network_id")
     hidden = suppression(p)
+    figures = analysis.grouped_participation(
+        analysis.members_by(
+            ms.loc[ms["person_id"].isin(people)], "network_id", p.start_utc, p.end_utc
+        ),
+        _by_network(analysis.in_period(frames.activity, "at", p.start_utc, p.end_utc)),
+        _by_network(analysis.in_period(frames.stops, "starts_at", p.start_utc, p.end_utc)),
+        network_ids,
+    )
     rows = []
-    for network_id in sorted(ms["network_id"].unique().tolist()):
-        own_ms = ms.loc[ms["network_id"] == network_id]
-        acts = frames.activity
-        own_acts = acts.loc[acts["network_id"] == network_id] if not acts.empty else acts
-        stops = frames.stops
-        own_stops = stops.loc[stops["network_id"] == network_id] if not stops.empty else stops
-        figures = analysis.participation(
-            people, own_ms, own_acts, own_stops, p.start_utc, p.end_utc
-        )
-        if not figures["suppressed"]:
-            members = analysis.members_in_period(own_ms, p.start_utc, p.end_utc) & people
-            mine = own_acts.loc[own_acts["person_id"].isin(members)]
-            figures["reactions"] = analysis.count_of(mine, "reaction")
-            figures["threads"] = analysis.count_of(mine, "thread")
-        else:
-            figures["reactions"] = figures["threads"] = None
+    for network_id in network_ids:
         meta = info.loc[network_id] if network_id in info.index else None
         reason = hidden.network(int(network_id), unit.id)
         rows.append(
@@ -438,11 +442,19 @@ def participation_by_network(actor: Person, unit: OrgUnit, p: Period) -> list[di
                 "network_id": int(network_id),
                 "name": str(meta["name"]) if meta is not None else str(network_id),
                 "visibility": str(meta["visibility"]) if meta is not None else None,
-                **_apply(figures, reason),
+                **_apply(figures[network_id], reason),
             }
         )
     rows.sort(key=lambda r: (r["suppressed"], -(r["members"] or 0), r["name"]))
     return rows
+
+
+def _by_network(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a frame that belong to a network, the network as their ``group``."""
+    if frame.empty:
+        return frame.assign(group=pd.Series(dtype="int64"))
+    rows = frame.loc[frame["network_id"].notna()]
+    return rows.assign(group=rows["network_id"].astype("int64"))
 
 
 # --- gap closure -------------------------------------------------------------------------

@@ -122,3 +122,48 @@ def test_share_hides_small_groups_but_not_zero():
     assert M.share(0, 20) == {"count": 0, "of": 20, "share": 0.0, "suppressed": False}
     assert M.share(6, 4)["share"] is None
     assert M.share(10, 40)["share"] == 0.25
+
+
+def test_grouped_participation_equals_participation_per_group():
+    """The metrics pages' tables work out all groups at once: each group's figures are
+    ``participation``'s for it alone (here a group is a network, and a month)."""
+    acts = activity(
+        [
+            (1, "message", "2026-01-02"),
+            (1, "reaction", "2026-03-02"),
+            (2, "attendance", "2026-02-02"),
+            (4, "reflection", "2026-02-01"),
+            (5, "message", "2026-05-01"),
+            (8, "thread", "2026-06-01"),
+            (99, "message", "2026-02-02"),
+        ]
+    ).assign(n=[1, 2, 1, 3, 4, 1, 1], network_id=[1, 1, None, 2, 2, 3, 1])
+    more = memberships([(p, 2, "2025-01-01", None) for p in (1, 2, 8, 10)])
+    ms = pd.concat([SIX, more], ignore_index=True)
+    people = set(range(1, 11))
+    members = M.members_by(ms.loc[ms["person_id"].isin(people)], "network_id", START, END)
+    own = acts.loc[acts["network_id"].notna()]
+    own = own.assign(group=own["network_id"].astype("int64"))
+    stops = STOPS.assign(network_id=[1, 2, 2], group=[1, 2, 2])
+    grouped = M.grouped_participation(
+        members,
+        M.in_period(own, "at", START, END),
+        M.in_period(stops, "starts_at", START, END),
+        [1, 2, 3],
+    )
+    for network in (1, 2, 3):
+        alone = M.participation(
+            people,
+            ms.loc[ms["network_id"] == network],
+            acts.loc[acts["network_id"] == network],
+            stops.loc[stops["network_id"] == network],
+            START,
+            END,
+        )
+        assert {k: grouped[network][k] for k in alone} == alone
+    assert grouped[2]["members"] == 7 and grouped[2]["reactions"] == 0
+    months = [(f"2026-0{m}", f"2026-0{m}-01", f"2026-0{m + 1}-01") for m in range(1, 7)]
+    by_month = M.monthly_participation(people, ms, acts, STOPS, months, min_group=2)
+    for (label, s, e), row in zip(months, by_month, strict=True):
+        alone = M.participation(people, ms, acts, STOPS, s, e, min_group=2)
+        assert row == {"month": label, **alone}
