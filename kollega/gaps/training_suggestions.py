@@ -150,17 +150,28 @@ def _reason(t: Training, hits: list[Gap], full: bool, colleagues: int) -> str:
 def unit_seats(people: pd.DataFrame, ancestors: pd.DataFrame) -> dict[int, audience.Seat]:
     """Each person's seat (job code, their unit and the units above it) from a unit's
     gap frames: ``people`` (person_id, unit_id, job_code) and ``ancestors`` (unit_id,
-    ancestor_id)."""
+    ancestor_id). People with the same job in the same unit share one seat."""
     above: dict[int, set[int]] = {}
-    for unit_id, ancestor_id in ancestors[["unit_id", "ancestor_id"]].itertuples(index=False):
-        above.setdefault(int(unit_id), {int(unit_id)}).add(int(ancestor_id))
-    out = {}
-    for person_id, unit_id, job_code in people[["person_id", "unit_id", "job_code"]].itertuples(
-        index=False
+    for unit_id, ancestor_id in zip(
+        ancestors["unit_id"].tolist(), ancestors["ancestor_id"].tolist(), strict=True
     ):
-        units = above.get(int(unit_id), {int(unit_id)}) if pd.notna(unit_id) else set()
+        above.setdefault(int(unit_id), {int(unit_id)}).add(int(ancestor_id))
+    units_of = {unit_id: frozenset(units) for unit_id, units in above.items()}
+    shared: dict[tuple[str | None, int | None], audience.Seat] = {}
+    out = {}
+    for person_id, unit_id, job_code in zip(
+        people["person_id"].tolist(),
+        people["unit_id"].tolist(),
+        people["job_code"].tolist(),
+        strict=True,
+    ):
+        unit = int(unit_id) if pd.notna(unit_id) else None
         job = job_code if isinstance(job_code, str) and job_code else None
-        out[int(person_id)] = audience.Seat(job, frozenset(units))
+        seat = shared.get((job, unit))
+        if seat is None:
+            units = frozenset() if unit is None else units_of.get(unit, frozenset({unit}))
+            seat = shared[(job, unit)] = audience.Seat(job, units)
+        out[int(person_id)] = seat
     return out
 
 
@@ -198,9 +209,10 @@ def for_unit(
         ]
         general = audience.is_general(t)
         if not general:
+            fits = audience.fitter(t)
             meant = [
-                seats.get(int(p)) is not None and audience.fit(t, seats[int(p)]) is not None
-                for p in fitting["person_id"]
+                (seat := seats.get(int(p))) is not None and fits(seat)
+                for p in fitting["person_id"].tolist()
             ]
             fitting = fitting.loc[meant]
         upcoming = training.upcoming_sessions(t)

@@ -8,7 +8,7 @@ does not fit and rank those meant for their job or division before general ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -69,6 +69,22 @@ def fit(training: Training, seat: Seat) -> str | None:
     if any(a.unit_id in seat.unit_ids for a in training.audience_units):
         return UNIT
     return None
+
+
+def fitter(training: Training) -> Callable[[Seat], bool]:
+    """``fit(training, seat) is not None`` as a predicate, the training's audience read
+    once: for checking many seats against one training (a unit's proposals)."""
+    if is_general(training):
+        return lambda seat: True
+    jobs = {a.job_code for a in training.audience_jobs}
+    units = frozenset(a.unit_id for a in training.audience_units)
+
+    def fits(seat: Seat) -> bool:
+        return (seat.job_code is not None and seat.job_code in jobs) or not units.isdisjoint(
+            seat.unit_ids
+        )
+
+    return fits
 
 
 def job_choices() -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from kollega.extensions import db
 from kollega.gaps import suggestions
 from kollega.org.models import Job
+from kollega.training import audience
 from kollega.training import services as training
 from kollega.training.models import Training
 from tests.conftest import login
@@ -232,3 +233,25 @@ def test_a_course_meant_for_the_job_does_not_push_the_trainings_out_of_the_top_t
     general = Suggestion("training", 2, "Personvern i praksis", [], "", 2.0)
     merged = suggestions._merge(networks, [meant, general])[:10]
     assert [(s.type, s.id) for s in merged[:2]] == [("training", 1), ("training", 2)]
+
+
+def test_the_units_check_of_many_seats_agrees_with_fit(app, org, world):
+    """A unit's proposals check each person's seat with ``audience.fitter`` (the
+    audience read once per course): the same answer as ``audience.fit`` for every
+    course and seat, a seat without job or unit too."""
+    people = [
+        *world.teachers,
+        world.school_assistant,
+        *world.kindergarten,
+        *world.nurses,
+        world.care_assistant,
+    ]
+    seats = [audience.seat_of_person(p) for p in people]
+    seats += [audience.Seat(None, frozenset()), audience.Seat("sykepleier", frozenset())]
+    seats += [audience.Seat(None, frozenset({org.root.id, org.div_b.id}))]
+    courses = [world.general, world.medicine, world.language, world.welfare, world.teaching]
+    for course_ in courses:
+        fits = audience.fitter(course_)
+        for seat in seats:
+            assert fits(seat) == (audience.fit(course_, seat) is not None), (course_, seat)
+    assert sum(audience.fitter(world.welfare)(s) for s in seats) == 5  # 3 nurses, 1, 1
