@@ -20,6 +20,7 @@ from kollega.extensions import db
 from kollega.networks.messages import PAGE
 from kollega.networks.models import Message, Reaction
 from kollega.org.models import Person
+from kollega.uploads import public as uploads
 
 
 @dataclass(slots=True, eq=False)
@@ -56,6 +57,8 @@ class PageMessage:
     deleted_at: dt.datetime | None
     author: PageAuthor
     reply_to: PageReply | None
+    # Whether it has files; only those are read (``page_attachments``).
+    has_files: bool = False
     # Set by serialise.preload_attachments.
     attachments: list[Any] = field(default_factory=list)
     attachments_json: list[Any] = field(default_factory=list)
@@ -95,6 +98,7 @@ def _statement(where: str) -> sa.Select[Any]:
             reply.deleted_at,
             reply.author_id,
             reply_author.name,
+            uploads.has_files(Message.id),
         )
         .outerjoin(author, author.id == Message.author_id)
         .outerjoin(reply, reply.id == Message.reply_to_id)
@@ -110,11 +114,13 @@ def _statement(where: str) -> sa.Select[Any]:
 
 
 def _message(row: Any) -> PageMessage:
-    *columns, name, rid, rseq, rbody, rdeleted, rauthor, rname = row
+    *columns, name, rid, rseq, rbody, rdeleted, rauthor, rname, files = row
     reply = None
     if rid is not None:
         reply = PageReply(rid, rseq, rbody, rdeleted, PageAuthor(rauthor, rname))
-    return PageMessage(*columns, author=PageAuthor(columns[3], name), reply_to=reply)
+    return PageMessage(
+        *columns, author=PageAuthor(columns[3], name), reply_to=reply, has_files=bool(files)
+    )
 
 
 def page_messages(

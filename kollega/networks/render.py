@@ -282,6 +282,21 @@ def _message_strings() -> dict[str, Markup]:
     return {key: Markup(text) for key, text in strings.items()}
 
 
+_STRINGS_BY_LOCALE: dict[str, dict[str, Markup]] = {}
+
+
+def message_strings() -> dict[str, Markup]:
+    """``_message_strings`` in the request's locale, translated once per locale (as the
+    page's own, ``page_strings.thread_strings``)."""
+    locale = str(get_locale())
+    strings = _STRINGS_BY_LOCALE.get(locale)
+    if strings is None:
+        strings = _message_strings()
+        if len(_STRINGS_BY_LOCALE) < 32:  # locales come from LANGUAGES; bounded all the same
+            _STRINGS_BY_LOCALE[locale] = strings
+    return strings
+
+
 class _MessageRenderer:
     """Renders one thread's messages on a cache miss (``message_markup.message_item``,
     the twin of ``_message.html``); the strings are looked up at the first miss only (a
@@ -293,7 +308,7 @@ class _MessageRenderer:
 
     def _load(self) -> None:
         self.loaded = True
-        self.strings = _message_strings()
+        self.strings = message_strings()
         self.urls = {"state": url_for("networks.thread_state", thread_id=self.thread_id)}
         self.when = short_datetime_format(str(get_locale()), get_timezone())
 

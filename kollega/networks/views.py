@@ -474,7 +474,8 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     before = request.args.get("before", type=int)
     page, more, first_unread = _opening_page(person, thread, before, last_read)
     reactions = page_reactions(page)
-    preload_attachments(page)  # m.attachments for _message.html (kollega.uploads)
+    # m.attachments for the messages with files (kollega.uploads); most pages have none.
+    preload_attachments([m for m in page if m.has_files])
     net = thread.network
     can_post = permissions.can_post(person, net, member)
     if form is None and request.args.get("reply", type=int):

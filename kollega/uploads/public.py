@@ -38,8 +38,15 @@ __all__ = [
     "export_uploads",
     "forget_messages",
     "forget_person",
+    "has_files",
     "pending_uploads",
 ]
+
+
+def has_files(message_id: Any) -> Any:
+    """An SQL expression: whether the message ``message_id`` (a column) has files, for a
+    read of many messages to ask ``attachments_for`` only about those that do."""
+    return sa.exists().where(Upload.message_id == message_id)
 
 
 def export_uploads(person_id: int) -> list[dict[str, Any]]:
