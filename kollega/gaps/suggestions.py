@@ -14,8 +14,12 @@ or more). A training meant for other jobs and divisions is not offered, and thos
 meant for the person's job or division come before general ones
 (``training_suggestions``, ``kollega.training.audience``). Networks and colleagues are
 ranked first by closeness to the person's own work (``closeness``: the person's unit,
-division and job code against the network's members, or the colleague's), then by the
-gap they close. Another division's network (most members work there, few have the
+division, job code and kind of workplace against the network's members, or the
+colleague's), then by the gap they close: a network of the person's division whose
+members mostly do other work (a school's for a kindergarten teacher) comes after the
+municipality-wide ones. A colleague from another division is suggested only for a
+competence no one in the person's unit or division has at the level, saying so
+(``_nearest_only``). Another division's network (most members work there, few have the
 person's job) is left out unless no closer network works on one of the person's gaps it
 covers; then at most one per such gap, last, if it crosses divisions (a cross-unit or
 project network with a quarter of its members from elsewhere, not one profession's),
@@ -26,7 +30,6 @@ into force later is worded as such ("you will need it from <date>").
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -42,6 +45,24 @@ from kollega.errors import NotFound, ValidationError
 from kollega.extensions import db
 from kollega.gaps import analysis, queries, training_suggestions
 from kollega.gaps import services as gap_services
+from kollega.gaps.closeness import (
+    CROSSING_KINDS,
+    DIVISION,
+    DIVISION_KIN,
+    JOB_ELSEWHERE,
+    OTHER_DIVISION,
+    OTHER_WORK,
+    OWN_DIVISION,
+    SAME_UNIT,
+    Map,
+    NetworkFit,
+    Place,
+    crosses,
+    network_closeness,
+    network_fit,
+    network_home,
+    person_closeness,
+)
 from kollega.gaps.models import SUGGESTION_TYPES, SuggestionDismissal
 from kollega.gaps.suggestion_base import Gap, Suggestion, entry_level
 from kollega.gaps.suggestion_base import future as _future
@@ -120,100 +141,6 @@ def _dismissed(person: Person) -> set[tuple[str, int]]:
     }
 
 
-# --- closeness to the person's own work ------------------------------------------------
-
-
-@dataclass
-class Place:
-    """Where a person works: unit, division (None outside one) and job code."""
-
-    unit_id: int | None
-    division_id: int | None
-    job_code: str | None
-
-
-def _units() -> dict[int, tuple[str, str]]:
-    return {
-        int(i): (path, kind)
-        for i, path, kind in db.session.execute(sa.select(OrgUnit.id, OrgUnit.path, OrgUnit.kind))
-    }
-
-
-def division_of(unit_id: int | None, units: dict[int, tuple[str, str]]) -> int | None:
-    """The division a unit lies in (itself if it is one); None at the top or outside."""
-    if unit_id is None or unit_id not in units:
-        return None
-    for a in (int(x) for x in units[unit_id][0].strip("/").split("/") if x):
-        if a in units and units[a][1] == "division":
-            return a
-    return None
-
-
-def place_of(person: Person, units: dict[int, tuple[str, str]]) -> Place:
-    return Place(person.unit_id, division_of(person.unit_id, units), person.job_code)
-
-
-# A network belongs to a division when at least this share of its members work there;
-# a network whose members are spread wider is municipality-wide.
-HOME_SHARE = 0.6
-# Members in the person's job make a network close when at least this share have it.
-JOB_SHARE = 0.25
-# The closeness of another division's network with few members in the person's job. It
-# is offered only as a last resort (``_other_divisions``).
-OTHER_DIVISION = 0
-# Network kinds meant to cross divisions; a "professional" network is one profession's.
-CROSSING_KINDS = frozenset({"cross_unit", "project"})
-# Another division's network crosses divisions in fact when at least this share of its
-# members work outside its division.
-OUTSIDE_SHARE = 0.25
-
-
-def network_home(
-    members: list[Place], own_unit: int | None, units: dict[int, tuple[str, str]]
-) -> int | None:
-    """The division a network belongs to (most of its members), or None when it is
-    municipality-wide; a network without members belongs where it was started."""
-    if not members:
-        return division_of(own_unit, units)
-    counts: dict[int | None, int] = {}
-    for m in members:
-        counts[m.division_id] = counts.get(m.division_id, 0) + 1
-    division, n = max(counts.items(), key=lambda kv: (kv[1], kv[0] or 0))
-    return division if division is not None and n >= HOME_SHARE * len(members) else None
-
-
-def network_closeness(me: Place, home: int | None, members: list[Place]) -> int:
-    """How close a network is to the person's work, 0-4: 4 their division's network with
-    colleagues from their unit or many in their job; 3 their division's; 2 a
-    municipality-wide one with colleagues from their unit or many in their job; 1 a
-    municipality-wide one, or another division's where many members have their job;
-    0 another division's with few in their job (``OTHER_DIVISION``)."""
-    same_unit = me.unit_id is not None and any(m.unit_id == me.unit_id for m in members)
-    same_job = (
-        bool(members)
-        and me.job_code is not None
-        and (sum(m.job_code == me.job_code for m in members) >= JOB_SHARE * len(members))
-    )
-    near = same_unit or same_job
-    if home is not None and home == me.division_id:
-        return 4 if near else 3
-    if home is None:
-        return 2 if near else 1
-    return 1 if same_job else OTHER_DIVISION
-
-
-def person_closeness(me: Place, other: Place) -> int:
-    """How close a colleague works, 0-4: same unit 4, same division and job 3, same
-    division 2, same job 1, otherwise 0."""
-    if me.unit_id is not None and other.unit_id == me.unit_id:
-        return 4
-    same_division = me.division_id is not None and other.division_id == me.division_id
-    same_job = me.job_code is not None and other.job_code == me.job_code
-    if same_division:
-        return 3 if same_job else 2
-    return 1 if same_job else 0
-
-
 def _network_members(ids: list[int]) -> dict[int, list[Place]]:
     """The active members of these networks, as where they work."""
     out: dict[int, list[Place]] = {i: [] for i in ids}
@@ -249,8 +176,10 @@ def _networks_mine(person: Person) -> tuple[set[int], set[str]]:
     return ids, codes
 
 
-def _network_reason(n: Network, hits: list[Gap], colleagues: int, closeness: int) -> str:
-    """Why this network: the gaps it works on, colleagues or the division it shares."""
+def _network_reason(n: Network, hits: list[Gap], fit: NetworkFit, closeness: int, own: bool) -> str:
+    """Why this network: the gaps it works on, then how close it is: colleagues from the
+    person's unit, their division, work like theirs, or their division's (``own``) in
+    other work."""
     first = hits[0]
     if first.upcoming:
         reason = _(
@@ -264,14 +193,21 @@ def _network_reason(n: Network, hits: list[Gap], colleagues: int, closeness: int
             competences=_names(hits),
             gap=first.gap,
         )
-    if colleagues:
+    own_division = closeness in OWN_DIVISION
+    if fit.colleagues:
         reason += " " + ngettext(
             "%(num)d colleague from your unit is a member.",
             "%(num)d colleagues from your unit are members.",
-            colleagues,
+            fit.colleagues,
         )
-    elif closeness in (3, 4):
+    elif own_division:
         reason += " " + _("Its members work in your division.")
+    if fit.kin and not fit.colleagues:
+        reason += " " + _("Most of its members do work like yours.")
+    elif closeness == OTHER_WORK and own:
+        reason += " " + _(
+            "Its members work in your division, most of them in other work than yours."
+        )
     if n.visibility == "request":
         reason += " " + _("You ask to join; a facilitator lets you in.")
     return reason
@@ -291,35 +227,30 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
         )
         if n.id not in mine and any(c in gaps for c in (n.target_competences or []))
     ]
-    units = _units()
-    me = place_of(person, units)
+    org = Map()
+    me = org.place_of(person)
     members = _network_members([n.id for n in networks])
     out = []
     crossing: set[int] = set()
     for n in networks:
         hits = [gaps[c] for c in (n.target_competences or []) if c in gaps]
         hits.sort(key=lambda g: (g.upcoming, -g.gap * g.weight, g.competence))
-        places = [
-            Place(m.unit_id, division_of(m.unit_id, units), m.job_code) for m in members[n.id]
-        ]
-        home = network_home(places, n.unit_id, units)
-        closeness = network_closeness(me, home, places)
+        places = [org.place(m.unit_id, m.job_code) for m in members[n.id]]
+        home = network_home(places, n.unit_id, org)
+        fit = network_fit(me, places, org)
+        closeness = network_closeness(me, home, fit)
+        own = home is not None and home == me.division_id
         if n.kind in CROSSING_KINDS and crosses(home, places):
             crossing.add(n.id)
         closed = sum(min(g.gap, NETWORK_LIFT) * g.weight for g in hits)
-        colleagues = (
-            sum(1 for m in places if m.unit_id == person.unit_id)
-            if person.unit_id is not None
-            else 0
-        )
-        score = closed / NETWORK_EFFORT_HOURS * (1 + min(colleagues, 5) * 0.1)
+        score = closed / NETWORK_EFFORT_HOURS * (1 + min(fit.colleagues, 5) * 0.1)
         out.append(
             Suggestion(
                 "network",
                 n.id,
                 n.name,
                 [g.competence for g in hits],
-                _network_reason(n, hits, colleagues, closeness),
+                _network_reason(n, hits, fit, closeness, own),
                 score,
                 {
                     "visibility": n.visibility,
@@ -328,19 +259,11 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
                     "division_id": home,
                     "kind": n.kind,
                     "other_division": closeness == OTHER_DIVISION,
+                    "work_like_yours": fit.kin,
                 },
             )
         )
     return _other_divisions(out, gaps, mine_codes, crossing)
-
-
-def crosses(home: int | None, members: list[Place]) -> bool:
-    """Whether a network of a division takes in people from others: at least
-    ``OUTSIDE_SHARE`` of its members work outside its division."""
-    if home is None or not members:
-        return False
-    outside = sum(m.division_id != home for m in members)
-    return outside >= OUTSIDE_SHARE * len(members)
 
 
 def _other_divisions(
@@ -390,11 +313,27 @@ def _colleague_reason(other: Person, row: Any, gap: Gap) -> str:
         reason += " " + _("Their leader has confirmed the level.")
     elif row.confirmed == 1:
         reason += " " + _("Documented by a certificate or education.")
-    if row.closeness == 4:
+    if row.closeness == SAME_UNIT:
         reason += " " + _("Works in your unit.")
-    elif row.closeness in (2, 3):
+    elif row.closeness in (DIVISION, DIVISION_KIN):
         reason += " " + _("Works in your division.")
+    elif row.far:
+        reason += " " + _(
+            "Works in another division; no one closer to your work is at this level in "
+            "%(competence)s.",
+            competence=gap.name,
+        )
     return reason
+
+
+def _nearest_only(strong: pd.DataFrame, me: Place) -> pd.DataFrame:
+    """Colleagues from another division (closeness ``JOB_ELSEWHERE`` or less) only for a
+    competence no one in the person's unit or division has at the level; ``far`` marks
+    them (when the person works in a division) for the reason to say so."""
+    elsewhere = strong["closeness"] <= JOB_ELSEWHERE
+    near_codes = set(strong.loc[~elsewhere, "competence"])
+    keep = ~elsewhere | ~strong["competence"].isin(near_codes)
+    return strong.loc[keep].assign(far=elsewhere[keep] & (me.division_id is not None))
 
 
 def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[Suggestion]:
@@ -427,15 +366,18 @@ def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[S
             sa.select(Person).where(Person.id.in_(strong["person_id"].unique().tolist()))
         )
     }
-    units = _units()
-    me = place_of(person, units)
+    org = Map()
+    me = org.place_of(person)
     rank = {"leader": 2, "formal": 1, "self": 0}
     source = strong["source"] if "source" in strong.columns else pd.Series("self", strong.index)
-    strong = strong.assign(
-        closeness=strong["person_id"].map(
-            lambda p: person_closeness(me, place_of(people[p], units))
+    strong = _nearest_only(
+        strong.assign(
+            closeness=strong["person_id"].map(
+                lambda p: person_closeness(me, org.place_of(people[p]), org)
+            ),
+            confirmed=source.map(lambda s: rank.get(str(s), 0)),
         ),
-        confirmed=source.map(lambda s: rank.get(str(s), 0)),
+        me,
     ).sort_values(
         ["closeness", "size", "confirmed", "level", "person_id"],
         ascending=[False, False, False, False, True],

@@ -68,7 +68,7 @@ def test_networks_of_the_own_division_and_municipality_wide_first(client, org):
     rows = [r for r in fetch(client, nurse) if r["type"] == "network"]
     # The school's network is another division's: left out, closer ones cover the gap.
     assert [r["id"] for r in rows] == [own.id, wide.id]
-    assert [r["closeness"] for r in rows] == [4, 2]
+    assert [r["closeness"] for r in rows] == [5, 3]  # closeness.OWN_NEAR, WIDE_NEAR
     # A teacher in A2 gets the school network first.
     teacher = a_people[0]
     rows = [r for r in fetch(client, make_person(org.unit_a2)) if r["type"] == "network"]
@@ -161,5 +161,11 @@ def test_colleagues_who_work_close_first(client, org):
         db.session.add(FindablePerson(person_id=p.id))
     db.session.commit()
     people = [r for r in fetch(client, org.other_employee) if r["type"] == "person"]
-    assert [p["id"] for p in people][:2] == [near.id, far.id]
+    # The colleague from another division comes only when no one closer has the level.
+    assert [p["id"] for p in people] == [near.id]
     assert "your unit" in people[0]["reason"]
+    db.session.delete(db.session.get(FindablePerson, near.id))
+    db.session.commit()
+    people = [r for r in fetch(client, org.other_employee) if r["type"] == "person"]
+    assert [p["id"] for p in people] == [far.id]
+    assert "another division" in people[0]["reason"], people[0]["reason"]
