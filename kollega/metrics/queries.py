@@ -46,6 +46,13 @@ def _hour(column: sa.ColumnElement[dt.datetime]) -> sa.ColumnElement[str]:
     return sa.func.strftime("%Y-%m-%d %H", column)
 
 
+def _tuples(stmt: sa.Select) -> list[tuple[object, ...]]:  # type: ignore[type-arg]
+    """The statement's rows as plain tuples: pandas asks every row whether it is a named
+    tuple, and a SQLAlchemy row answers that through a failed key lookup (about a
+    tenth of a second on the municipality's 20,000 activity rows)."""
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
 def _naive(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
@@ -83,9 +90,7 @@ def memberships_frame(unit: OrgUnit, end: dt.datetime) -> pd.DataFrame:
         NetworkMember.state == "active",
         joined < end,
     )
-    frame = pd.DataFrame(
-        list(db.session.execute(stmt)), columns=["person_id", "network_id", "joined_at", "left_at"]
-    )
+    frame = pd.DataFrame(_tuples(stmt), columns=["person_id", "network_id", "joined_at", "left_at"])
     # Naive UTC, as the other frames: analysis compares them without converting.
     for column in ("joined_at", "left_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None)
@@ -157,7 +162,7 @@ def activity_frame(unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> pd.Da
     )
     rows: list[tuple[object, ...]] = []
     for part in parts:
-        rows += db.session.execute(_of_subtree(part, unit)).all()
+        rows += _tuples(_of_subtree(part, unit))
     frame = pd.DataFrame(rows, columns=["person_id", "kind", "network_id", "hour", "n"])
     frame["at"] = _hours(frame["hour"], start)
     return frame[ACTIVITY_COLUMNS].astype({"person_id": "int64", "n": "int64"})
@@ -228,7 +233,7 @@ def trainings_frame(unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> pd.D
         )
         .group_by(Enrolment.person_id, hour)
     )
-    frame = pd.DataFrame(db.session.execute(stmt).all(), columns=["person_id", "hour", "n"])
+    frame = pd.DataFrame(_tuples(stmt), columns=["person_id", "hour", "n"])
     frame["at"] = _hours(frame["hour"], start)
     return frame[["person_id", "at", "n"]]
 
@@ -270,9 +275,7 @@ def networks_info(ids: list[int]) -> pd.DataFrame:
     stmt = sa.select(Network.id, Network.name, Network.visibility, Network.status).where(
         Network.id.in_(sorted({int(i) for i in ids}))
     )
-    return pd.DataFrame(
-        list(db.session.execute(stmt)), columns=["network_id", "name", "visibility", "status"]
-    )
+    return pd.DataFrame(_tuples(stmt), columns=["network_id", "name", "visibility", "status"])
 
 
 def tree_frames(end: dt.datetime) -> tuple[dict[int, str], pd.DataFrame]:
@@ -301,7 +304,7 @@ def tree_frames(end: dt.datetime) -> tuple[dict[int, str], pd.DataFrame]:
         )
     )
     ms = pd.DataFrame(
-        list(db.session.execute(stmt)),
+        _tuples(stmt),
         columns=["person_id", "unit_id", "network_id", "joined_at", "left_at", "leader"],
     )
     for column in ("joined_at", "left_at"):

@@ -387,7 +387,9 @@ def participation_by_unit(actor: Person, unit: OrgUnit, p: Period) -> list[dict[
         parts = [int(x) for x in paths.get(int(unit_id), "").strip("/").split("/") if x]
         return parts[depth] if len(parts) > depth else unit.id
 
-    people = frames.people.assign(group=frames.people["unit_id"].map(group_of))
+    # Once per unit, not per person.
+    groups = {u: group_of(u) for u in frames.people["unit_id"].dropna().unique().tolist()}
+    people = frames.people.assign(group=frames.people["unit_id"].map(groups))
     stops = _unit_stops(frames)
     stops = stops.assign(group=stops["unit_id"].map(group_of) if not stops.empty else None)
     hidden = suppression(p)
@@ -616,7 +618,7 @@ def _network_association(
     """Closure for people who were in a learning network during the period against
     those who were not, over the competences both groups were required to have at t0.
     Either group under 5 people hides both."""
-    memberships = queries.memberships_frame(unit, p.end_utc)
+    memberships = period_frames(unit, p).memberships  # read once with the participation
     members = analysis.members_in_period(memberships, p.start_utc, p.end_utc)
     everyone = set(frames.people["person_id"].tolist())
     inside, outside = everyone & members, everyone - members
