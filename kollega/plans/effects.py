@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -131,13 +132,44 @@ def window_dates(plan: Plan, now: dt.date) -> list[dt.date]:
     return sorted({d for m in plan.measures for d in _window(plan, m, now)})
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a measure reaches, as read from the database: the people's ids, what the
+    group is, the competences named and (a recruitment) the FTE recruited."""
+
+    people: frozenset[int]
+    basis: tuple[str, ...]
+    codes: tuple[str, ...]
+    recruited_fte: float | None
+
+
+def targets(plan: Plan) -> dict[int, Target]:
+    """Per measure id, its ``Target`` (the database reads of ``measure_effects``)."""
+    out = {}
+    for m in plan.measures:
+        people, basis = targeted_people(plan, m)
+        recruit = m.kind == "recruit" and bool(m.job_code)
+        out[m.id] = Target(
+            people=frozenset(people),
+            basis=tuple(basis),
+            codes=tuple(targeted_competences(m)),
+            recruited_fte=_recruited_fte(people) if recruit else None,
+        )
+    return out
+
+
 def measure_effects(
-    plan: Plan, now: dt.date | None = None, frames: gap_queries.Frames | None = None
+    plan: Plan,
+    now: dt.date | None = None,
+    frames: gap_queries.Frames | None = None,
+    reached: dict[int, Target] | None = None,
 ) -> dict[int, dict[str, Any]]:
     """Per measure id: the targeted group, the actual closure from the measure's start
     to today and the expected closure of its effects (see the module's docstring).
-    ``frames``: the subtree's frames read for ``window_dates`` among others."""
+    ``frames``: the subtree's frames read for ``window_dates`` among others;
+    ``reached``: the measures' ``targets`` when read already."""
     now = now or clock.today()
+    reached = targets(plan) if reached is None else reached
     windows = {m.id: _window(plan, m, now) for m in plan.measures}
     dates = window_dates(plan, now)
     if frames is None and dates:
@@ -145,7 +177,7 @@ def measure_effects(
     if frames is not None:
         # Only the requirements in force at one of these dates (the frames may have more).
         frames = dataclasses.replace(frames, requirements=_in_force_any(frames, dates))
-    return {m.id: _one(plan, m, windows[m.id], now, frames) for m in plan.measures}
+    return {m.id: _one(m, reached[m.id], windows[m.id], now, frames) for m in plan.measures}
 
 
 def _in_force_any(frames: gap_queries.Frames, dates: list[dt.date]) -> pd.DataFrame:
@@ -159,15 +191,14 @@ def _in_force_any(frames: gap_queries.Frames, dates: list[dt.date]) -> pd.DataFr
 
 
 def _one(
-    plan: Plan,
     measure: Measure,
+    target: Target,
     window: tuple[dt.date, dt.date],
     now: dt.date,
     frames: gap_queries.Frames | None,
 ) -> dict[str, Any]:
     start, end = window
-    people, basis = targeted_people(plan, measure)
-    codes = targeted_competences(measure)
+    people, basis, codes = target.people, list(target.basis), list(target.codes)
     out: dict[str, Any] = {
         "measure_id": measure.id,
         "basis": basis,
@@ -183,7 +214,7 @@ def _one(
         "expected_closure": None,
     }
     if measure.kind == "recruit" and measure.job_code:
-        out["recruited_fte"] = _recruited_fte(people)
+        out["recruited_fte"] = target.recruited_fte
         out["expected_fte"] = float(measure.fte_change)
     if frames is not None and not codes and "recruitment" in basis:
         # A recruitment names no competence: every requirement of the recruited counts.

@@ -8,18 +8,36 @@ them asks about. The assessments are reduced in the database so that the levels 
 each date asked about are those of the whole history (``gaps.queries``), and every part
 takes the requirements in force at its own dates, so the figures are those of the parts
 alone.
+
+The analysis costs far more than these reads (pandas over every pair of person and
+competence, once per part, scenario and measure), and the page, its forms' answers, the
+API and the document ask for the same plan again and again: so each process keeps the
+last ``KEPT`` analyses, keyed on every input itself (the frames' and the staff's rows,
+the plan's own rows, the measures' groups, the unit names, today and the language). A
+changed assessment, requirement, person or measure is a new key: the figures are never
+stale, only not worked out twice.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+import sqlalchemy as sa
+
 from kollega import clock
+from kollega.extensions import db
 from kollega.gaps import queries as gap_queries
-from kollega.plans import effects, services
+from kollega.org.models import OrgUnit
+from kollega.plans import effects, labels, services
 from kollega.plans.models import Plan
+
+KEPT = 32
+_KEPT: dict[tuple[Any, ...], Overview] = {}
 
 
 @dataclass
@@ -45,11 +63,31 @@ def dates(plan: Plan, now: dt.date) -> tuple[list[dt.date], list[dt.date]]:
 
 
 def overview(plan: Plan, now: dt.date | None = None) -> Overview:
-    """The plan's analysis from one read of its subtree's frames and staff."""
+    """The plan's analysis from one read of its subtree's frames and staff (kept per
+    process for the same inputs, see the module's docstring). The caller may change
+    what it gets: it is its own copy."""
     now = now or clock.today()
     requirement_dates, level_dates = dates(plan, now)
     frames = gap_queries.unit_frames(plan.unit, requirement_dates, level_dates)
     staff = services.staff_frame(plan)
+    reached = effects.targets(plan)
+    key = _key(plan, now, frames, staff, reached)
+    kept = _KEPT.get(key)
+    if kept is None:
+        kept = _analyse(plan, now, frames, staff, reached)
+        _KEPT[key] = kept
+        while len(_KEPT) > KEPT:
+            _KEPT.pop(next(iter(_KEPT)))
+    return copy.deepcopy(kept)
+
+
+def _analyse(
+    plan: Plan,
+    now: dt.date,
+    frames: gap_queries.Frames,
+    staff: pd.DataFrame,
+    reached: dict[int, effects.Target],
+) -> Overview:
     staffing = services.staffing(plan, staff=staff)
     gap = services.competence_gap(plan, now=now, frames=frames)
     comparison = services.scenario_comparison(
@@ -60,5 +98,82 @@ def overview(plan: Plan, now: dt.date | None = None) -> Overview:
         gap=gap,
         comparison=comparison,
         follow=services.follow_up(plan, now, frames=frames),
-        effects=effects.measure_effects(plan, now, frames=frames),
+        effects=effects.measure_effects(plan, now, frames=frames, reached=reached),
     )
+
+
+def _key(
+    plan: Plan,
+    now: dt.date,
+    frames: gap_queries.Frames,
+    staff: pd.DataFrame,
+    reached: dict[int, effects.Target],
+) -> tuple[Any, ...]:
+    """Everything ``_analyse`` reads: the frames and staff rows (hashed), the plan's
+    own rows, the measures' groups, the subtree's unit names, today and the language."""
+    names = db.session.execute(
+        sa.select(OrgUnit.id, OrgUnit.name)
+        .where(OrgUnit.path.startswith(plan.unit.path))
+        .order_by(OrgUnit.id)
+    ).all()
+    own = (
+        plan.id,
+        plan.unit_id,
+        plan.period_from,
+        plan.period_to,
+        plan.retirement_age,
+        plan.turnover,
+        [
+            (
+                d.id,
+                sorted((d.values or {}).items()),
+                [(r.job_code, r.fte_per_unit) for r in d.ratios],
+            )
+            for d in plan.drivers
+        ],
+        [
+            (
+                m.id,
+                m.kind,
+                m.status,
+                m.job_code,
+                m.fte_change,
+                m.starts_on,
+                m.ends_on,
+                m.network_id,
+                m.training_id,
+                [(e.competence_code, e.people, e.level) for e in m.effects],
+            )
+            for m in plan.measures
+        ],
+        [
+            (
+                s.id,
+                s.name,
+                s.retirement_age,
+                s.turnover,
+                sorted((s.driver_multipliers or {}).items()),
+                s.measure_ids,
+            )
+            for s in plan.scenarios
+        ],
+        sorted(
+            (k, sorted(t.people), t.basis, t.codes, t.recruited_fte) for k, t in reached.items()
+        ),
+        [tuple(row) for row in names],
+    )
+    rows = _digest(frames.people, frames.ancestors, frames.requirements, frames.assessments, staff)
+    text = hashlib.blake2b(repr(own).encode(), digest_size=16).hexdigest()
+    return (plan.id, now, labels.locale(), text, rows)
+
+
+def _digest(*frames: pd.DataFrame) -> str:
+    """One hash of the frames' columns, types and rows."""
+    out = hashlib.blake2b(digest_size=16)
+    for frame in frames:
+        out.update(
+            repr((list(frame.columns), [str(t) for t in frame.dtypes], frame.shape)).encode()
+        )
+        if len(frame):
+            out.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return out.hexdigest()
