@@ -28,6 +28,7 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("KOLLEGA_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("KOLLEGA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+PRODUCTION_HASHER: Any = None  # kollega's own argon2 hasher (see _cheap_password_hashing)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,6 +37,25 @@ def pytest_configure(config: pytest.Config) -> None:
             "CI=true but KOLLEGA_TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI"
         )
     _reuse_url_builders()
+    _cheap_password_hashing()
+
+
+def _cheap_password_hashing() -> None:
+    """argon2 with the cheapest parameters in the test processes. With the production ones
+    (64 MiB, 3 passes, 4 lanes) each sign-in took 0.2 s of CPU, and the suite signs in
+    thousands of times. The hashes are still argon2 and every sign-in still verifies one;
+    tests/auth/test_sign_in.py checks the production parameters and the rehash to them
+    (its ``production_argon2`` fixture). Servers the tests start in other processes hash
+    with the production parameters (and rehash these hashes at the first sign-in)."""
+    from argon2 import PasswordHasher
+
+    from kollega.auth import services
+
+    global PRODUCTION_HASHER
+    if PRODUCTION_HASHER is None:
+        PRODUCTION_HASHER = services._hasher
+    services._hasher = PasswordHasher(time_cost=1, memory_cost=256, parallelism=1)
+    services._DUMMY_HASH = services._hasher.hash("kollega-timing-equaliser")
 
 
 def _reuse_url_builders() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from argon2 import PasswordHasher
 
 from kollega.auth.services import hash_password
@@ -92,7 +93,18 @@ def test_sign_in_keeps_the_chosen_language(client, org):
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
 
 
-def test_rehash_when_argon2_parameters_change(client, org):
+@pytest.fixture
+def production_argon2(monkeypatch):
+    """kollega's own argon2 hasher, with the production parameters (tests/conftest.py
+    makes the rest of the suite's hashing cheap)."""
+    from kollega.auth import services
+    from tests import conftest
+
+    monkeypatch.setattr(services, "_hasher", conftest.PRODUCTION_HASHER)
+    return conftest.PRODUCTION_HASHER
+
+
+def test_rehash_when_argon2_parameters_change(client, org, production_argon2):
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     old_hash = weak.hash(factories.PASSWORD)
     org.employee.password_hash = old_hash
@@ -105,7 +117,7 @@ def test_rehash_when_argon2_parameters_change(client, org):
     PasswordHasher().verify(person.password_hash, factories.PASSWORD)
 
 
-def test_no_rehash_when_parameters_are_current(client, org):
+def test_no_rehash_when_parameters_are_current(client, org, production_argon2):
     current = hash_password(factories.PASSWORD)
     org.employee.password_hash = current
     db.session.commit()
