@@ -112,15 +112,28 @@ def people_frame(
     return frame.astype({"person_id": "int64"})
 
 
+# Beyond this many units, the unit tree (a few hundred rows) is read whole and filtered
+# here: a list of hundreds of ids costs more to build, send and parse than those rows.
+MAX_UNIT_LIST = 64
+
+
+def _unit_paths(ids: Sequence[int]) -> list[tuple[int, str]]:
+    """(id, path) of the units ``ids``."""
+    stmt = sa.select(OrgUnit.id, OrgUnit.path)
+    if len(ids) <= MAX_UNIT_LIST:
+        return [(i, p) for i, p in db.session.execute(stmt.where(OrgUnit.id.in_(ids)))]
+    wanted = set(ids)
+    return [(i, p) for i, p in db.session.execute(stmt) if i in wanted]
+
+
 def ancestors_frame(unit_ids: Iterable[int]) -> pd.DataFrame:
     """unit_id, ancestor_id for the given units, from their materialised paths."""
-    ids = sorted({int(u) for u in unit_ids if u is not None and not pd.isna(u)})
+    # Distinct first: a unit's people share its id (pd.isna once per unit, not per person).
+    ids = sorted({int(u) for u in set(unit_ids) if u is not None and not pd.isna(u)})
     if not ids:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in ANCESTOR_COLUMNS})
     rows = []
-    for unit_id, path in db.session.execute(
-        sa.select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(ids))
-    ):
+    for unit_id, path in _unit_paths(ids):
         for part in path.strip("/").split("/"):
             if part:
                 rows.append((unit_id, int(part)))
@@ -135,11 +148,14 @@ def requirements_frame(
 ) -> pd.DataFrame:
     """Requirements that can apply to the group: on one of its units' ancestors or one
     of its job codes, in force at some date in ``dates`` when dates are given."""
-    unit_ids = sorted({int(a) for a in ancestor_ids})
-    jobs = sorted({j for j in job_codes if isinstance(j, str) and j})
+    unit_ids = sorted({int(a) for a in set(ancestor_ids)})
+    jobs = sorted({j for j in set(job_codes) if isinstance(j, str) and j})
+    # Many units: every unit's requirements are read, those of other units dropped here.
+    many = len(unit_ids) > MAX_UNIT_LIST
     scope = []
     if unit_ids:
-        scope.append(sa.and_(Requirement.scope_type == "unit", Requirement.unit_id.in_(unit_ids)))
+        of_units = sa.true() if many else Requirement.unit_id.in_(unit_ids)
+        scope.append(sa.and_(Requirement.scope_type == "unit", of_units))
     if jobs:
         scope.append(sa.and_(Requirement.scope_type == "job", Requirement.job_code.in_(jobs)))
     if not scope:
@@ -173,7 +189,11 @@ def requirements_frame(
                 ]
             )
         )
-    frame = _frame(db.session.execute(stmt), REQUIREMENT_COLUMNS)
+    rows = list(db.session.execute(stmt))
+    if many:
+        wanted = set(unit_ids)
+        rows = [r for r in rows if r[0] != "unit" or r[1] in wanted]
+    frame = _frame(rows, REQUIREMENT_COLUMNS)
     for column in ("effective_from", "effective_until"):
         # Dates beyond pandas' range (an "until 9999-12-31") mean "never": NaT. An open
         # end is NaT already; a start that far away is never in force either way.
@@ -709,13 +729,7 @@ def sub_unit_groups(unit: OrgUnit, people: pd.DataFrame) -> tuple[pd.DataFrame, 
     )
     if people.empty:
         return pd.DataFrame({"person_id": [], "group": []}), [unit, *children]
-    paths = dict(
-        db.session.execute(
-            sa.select(OrgUnit.id, OrgUnit.path).where(
-                OrgUnit.id.in_(sorted(people["unit_id"].dropna().astype("int64").unique().tolist()))
-            )
-        ).all()
-    )
+    paths = dict(_unit_paths(sorted(people["unit_id"].dropna().astype("int64").unique().tolist())))
     depth = len(unit.ancestor_ids())
 
     def group_of(unit_id: int) -> int:
