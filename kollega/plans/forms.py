@@ -9,10 +9,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from kollega.competence.models import Competence, Framework
 from kollega.errors import ValidationError
+from kollega.extensions import db
+from kollega.org.models import job_names
 from kollega.plans import labels
 from kollega.plans.services import MeasureInput
 
@@ -76,6 +80,40 @@ def driver_ratios(form: Form) -> dict[str, float]:
     """The FTE per unit of demand of the one job code the form asks for, if given."""
     job = form.get("job_code", "").strip()
     return {job: float_field(form, "fte_per_unit")} if job else {}
+
+
+def job_choices(codes_in_use: Iterable[str | None]) -> list[tuple[str, str]]:
+    """The jobs a measure's FTE effect may be for, as (code, name) by name: every named
+    job (the ``jobs`` kind) and every job code the plan's people have (by its code when
+    it has no name)."""
+    names = job_names()
+    for code in codes_in_use:
+        if code and code not in names:
+            names[code] = code
+    return sorted(names.items(), key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
+def competence_choices(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The active competences a measure's effect may be on, by framework: (framework's
+    name, [(code, "name (code)")]), one query."""
+    rows = db.session.execute(
+        sa.select(
+            Framework.name_nb,
+            Framework.name_en,
+            Competence.code,
+            Competence.name_nb,
+            Competence.name_en,
+        )
+        .join(Framework, Framework.id == Competence.framework_id)
+        .where(Framework.active.is_(True), Competence.active.is_(True))
+        .order_by(Framework.code, Competence.position, Competence.code)
+    )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for fw_nb, fw_en, code, name_nb, name_en in rows:
+        framework = fw_en if locale == "en" else fw_nb
+        name = name_en if locale == "en" else name_nb
+        groups.setdefault(framework, []).append((code, f"{name} ({code})"))
+    return list(groups.items())
 
 
 def measure_input(form: Form) -> MeasureInput:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -25,12 +26,14 @@ from kollega.plans import document, labels, overview, queries, services
 from kollega.plans.forms import (
     Form,
     chosen_measures,
+    competence_choices,
     date_field,
     driver_multipliers,
     driver_ratios,
     driver_values,
     float_field,
     int_field,
+    job_choices,
     measure_input,
     step_details,
 )
@@ -128,6 +131,9 @@ def _context(viewer: Person, plan: Plan) -> dict[str, Any]:
         "people": services.owner_candidates(plan) if can_manage else [],
         "networks": queries.active_networks() if can_manage else [],
         "trainings": queries.active_trainings() if can_manage else [],
+        # The new measure's job and competence, chosen by name.
+        "measure_jobs": job_choices(r["job_code"] for r in staffing.by_job) if can_manage else [],
+        "measure_competences": competence_choices(str(get_locale())) if can_manage else [],
         "plan_statuses": PLAN_STATUSES,
         "step_statuses": STEP_STATUSES,
         "measure_kinds": MEASURE_KINDS,

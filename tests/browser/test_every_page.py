@@ -164,6 +164,26 @@ def _open_disclosures(page: Any) -> None:
     assert page.locator("main details[open]").count() > 0
 
 
+def _measure_refused(page: Any) -> None:
+    """The new measure's form opened, its job and competence chosen by name with the
+    keyboard, a cost that is not a number sent: the plan page again (422) with the
+    choices kept and the message beside the cost."""
+    page.locator("main details:has(#me-job) > summary").focus()
+    page.keyboard.press("Enter")
+    page.locator("#me-title").fill("Rekruttering")
+    chosen = {}
+    for field in ("#me-job", "#me-comp"):
+        page.locator(field).focus()
+        page.keyboard.press("ArrowDown")  # the first after "none"
+        chosen[field] = page.locator(field).input_value()
+        assert chosen[field], field
+    page.locator("#me-cost").fill("mye")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("#me-cost-error").count() == 1
+    assert {f: page.locator(f).input_value() for f in chosen} == chosen
+
+
 def _open_reaction_picker(page: Any) -> None:
     """A message's reaction picker open (a modal dialog with emoji-picker-element), by
     keyboard, its search focused."""
@@ -340,6 +360,7 @@ STATES += [
     ),
     ("new stop, more fields open", "leader", lambda w: "/cycle/events/new", _open_disclosures),
     ("plan, disclosures open", "hr", lambda w: f"/plans/{w['plan']}", _open_disclosures),
+    ("plan measure refused", "hr", lambda w: f"/plans/{w['plan']}", _measure_refused),
 ]
 
 
