@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 from flask import g, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from kollega import clock, permissions
@@ -28,7 +29,7 @@ from kollega.competence.models import FOCUS_AREAS
 from kollega.errors import ValidationError
 from kollega.gaps import analysis as gap_analysis
 from kollega.gaps import queries as gap_queries
-from kollega.metrics import analysis, disclosure, queries
+from kollega.metrics import analysis, disclosure, kept, queries
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import root_units
 
@@ -462,10 +463,11 @@ def _by_network(frame: pd.DataFrame) -> pd.DataFrame:
 # --- gap closure -------------------------------------------------------------------------
 
 
-def _closure_frames(unit: OrgUnit, dates: list[dt.date], now: dt.date) -> gap_queries.Frames:
-    """The gap frames for closure at many dates, each read once: requirements in force
-    at any of them and the assessments that are the latest at one of them (reduced in
-    the database)."""
+def _closure_inputs(
+    unit: OrgUnit, dates: list[dt.date]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The people, ancestors and requirements in force at any of ``dates`` for closure
+    at many dates, each read once."""
     people = gap_queries.people_frame(unit=unit)
     ancestors = gap_queries.ancestors_frame(people["unit_id"].tolist())
     requirements = gap_queries.requirements_frame(
@@ -474,15 +476,25 @@ def _closure_frames(unit: OrgUnit, dates: list[dt.date], now: dt.date) -> gap_qu
         None,
         sorted(set(dates)),
     )
+    return people, ancestors, requirements
+
+
+def _closure_assessments(
+    unit: OrgUnit,
+    people: pd.DataFrame,
+    requirements: pd.DataFrame,
+    dates: list[dt.date],
+    now: dt.date,
+) -> pd.DataFrame:
+    """The assessments that are the latest at one of ``dates`` (reduced in the database)."""
     # Levels are read at most up to today: a later date uses today's levels.
     level_dates = sorted({min(d, now) for d in dates})
-    assessments = gap_queries.subtree_assessments_at_dates(
+    return gap_queries.subtree_assessments_at_dates(
         unit,
         requirements["competence"].unique().tolist(),
         level_dates,
         people["person_id"].tolist(),
     )
-    return gap_queries.Frames(people, ancestors, requirements, assessments)
 
 
 CLOSURE_KEYS = ("gap_points_from", "gap_points_to", "closure", "new_gap_points")
@@ -529,13 +541,50 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
 
     The frames are read once, ``gaps.analysis.closure_pairs`` works out every (person,
     competence) pair's figures at each date once, and every breakdown is a group-by
-    of those pairs (the same definitions as ``gaps.analysis.closure``)."""
+    of those pairs (the same definitions as ``gaps.analysis.closure``). The figures
+    are kept per process keyed on all they are worked out from (``metrics.kept``)."""
     check(actor, unit)
     now = now or clock.today()
     # As /gaps/closure: requirements at both ends, levels at most up to today.
     t0, t1 = p.start, p.end
     month_ends = _month_ends(t0, max(t0, min(t1, now)))
-    frames = _closure_frames(unit, [t0, t1, *month_ends], now)
+    dates = [t0, t1, *month_ends]
+    people, ancestors, requirements = _closure_inputs(unit, dates)
+    info = gap_queries.competence_info(requirements["competence"].unique().tolist())
+    groups, units = gap_queries.sub_unit_groups(unit, people)
+    memberships = period_frames(unit, p).memberships
+    key = (
+        "closure",
+        unit.id,
+        unit.code,
+        tuple(dates),
+        now,
+        str(get_locale()) if has_request_context() else None,
+        tuple((u.id, u.code, u.name) for u in units),
+        kept.digest(people, ancestors, requirements, info, groups, memberships),
+        kept.assessments_version(),
+    )
+    found = kept.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    assessments = _closure_assessments(unit, people, requirements, dates, now)
+    frames = gap_queries.Frames(people, ancestors, requirements, assessments)
+    figures = _closure_figures(unit, frames, info, (groups, units), memberships, p, month_ends)
+    kept.put(key, figures)
+    return figures
+
+
+def _closure_figures(
+    unit: OrgUnit,
+    frames: gap_queries.Frames,
+    info: pd.DataFrame,
+    sub_units: tuple[pd.DataFrame, list[OrgUnit]],
+    memberships: pd.DataFrame,
+    p: Period,
+    month_ends: list[dt.date],
+) -> dict[str, Any]:
+    """``closure``'s figures from the frames read for them."""
+    t0, t1 = p.start, p.end
     pairs = gap_analysis.closure_pairs(
         frames.people,
         frames.ancestors,
@@ -547,12 +596,11 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
     ends = pairs.loc[pairs["date"].isin([pd.Timestamp(t0), pd.Timestamp(t1)])]
     totals = _summary_rows(ends, t0)
 
-    info = gap_queries.competence_info(frames.requirements["competence"].unique().tolist())
     area_of = dict(zip(info["competence"], info["focus_area"], strict=False))
     areas = _summary_rows(ends.assign(focus_area=ends["competence"].map(area_of)), t0, "focus_area")
     by_area = [{"focus_area": a, **_closure_at(areas, t0, t1, a)} for a in FOCUS_AREAS]
 
-    groups, units = gap_queries.sub_unit_groups(unit, frames.people)
+    groups, units = sub_units
     sizes = groups["group"].value_counts().to_dict() if not groups.empty else {}
     grouped = ends.merge(groups, on="person_id", how="inner") if not groups.empty else ends
     per_unit = _summary_rows(grouped, t0, "group") if not groups.empty else {}
@@ -587,7 +635,7 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
         "by_focus_area": by_area,
         "by_unit": by_unit,
         "by_month": by_month,
-        "networks": _network_association(unit, frames, ends, p, t0, t1),
+        "networks": _network_association(memberships, frames, ends, p, t0, t1),
     }
 
 
@@ -608,7 +656,7 @@ def _month_ends(t0: dt.date, t1: dt.date) -> list[dt.date]:
 
 
 def _network_association(
-    unit: OrgUnit,
+    memberships: pd.DataFrame,
     frames: gap_queries.Frames,
     pairs: pd.DataFrame,
     p: Period,
@@ -618,7 +666,6 @@ def _network_association(
     """Closure for people who were in a learning network during the period against
     those who were not, over the competences both groups were required to have at t0.
     Either group under 5 people hides both."""
-    memberships = period_frames(unit, p).memberships  # read once with the participation
     members = analysis.members_in_period(memberships, p.start_utc, p.end_utc)
     everyone = set(frames.people["person_id"].tolist())
     inside, outside = everyone & members, everyone - members

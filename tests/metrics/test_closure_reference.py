@@ -168,3 +168,48 @@ def test_grouped_closure_equals_the_reference(app, org, start, end, now):
     assert ours["networks"]["suppressed"] is False
     for side in ("members", "non_members"):
         assert {k: ours["networks"][side][k] for k in keys} == sides[side]
+
+
+def test_closure_is_kept_per_process_and_worked_out_anew_when_an_input_changes(
+    app, org, monkeypatch
+):
+    """``services.closure`` keeps its figures keyed on all they are worked out from
+    (``metrics.kept``): the same inputs give the kept figures without reading the
+    assessments; a new assessment, a deleted one and a moved person are new keys."""
+    from kollega.metrics import kept
+
+    build(org)
+    monkeypatch.setattr(kept, "_KEPT", {})
+    p = services.Period(dt.date(2026, 2, 1), dt.date(2026, 6, 30))
+    today = dt.date(2026, 7, 15)
+    dig = db.session.scalar(sa.select(Competence).where(Competence.code == "dg:1"))
+
+    def ours() -> dict:
+        with app.test_request_context("/"):
+            return services.closure(org.hr, org.root, p, now=today)
+
+    def fresh() -> dict:
+        with monkeypatch.context() as m:
+            m.setattr(kept, "_KEPT", {})
+            return ours()
+
+    first = ours()
+    with monkeypatch.context() as m:
+
+        def unread(*args, **kwargs):
+            raise AssertionError("the kept figures should have been used")
+
+        m.setattr(services, "_closure_assessments", unread)
+        assert ours() == first
+    row = gd.assessment(org.employee_a1, dig, 4, "leader", "2026-05-02")
+    db.session.commit()
+    raised = ours()
+    assert raised != first and raised == fresh()
+    db.session.delete(row)
+    db.session.commit()
+    assert ours() == first
+    org.employee_a1.unit_id = org.unit_b1.id
+    db.session.commit()
+    moved = ours()
+    assert moved == fresh()
+    assert [u["people"] for u in moved["by_unit"]] != [u["people"] for u in first["by_unit"]]
