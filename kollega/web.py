@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, current_app, g, jsonify, render_template, request, url_for
@@ -20,13 +19,11 @@ from flask_wtf.csrf import CSRFError
 from jinja2 import Undefined
 from markupsafe import Markup
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from kollega import uow
 from kollega.errors import DomainError
 from kollega.extensions import db
-from kollega.org.models import Person
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -146,7 +143,6 @@ def nav_items() -> list[dict[str, Any]]:
     person = current_user._get_current_object()  # type: ignore[attr-defined]
     if not person.is_authenticated:
         return []
-    _load_menu_relations(person)
     blueprint = (request.endpoint or "").split(".")[0]
     place = (str(get_locale()), request.script_root)
     items = []
@@ -161,22 +157,6 @@ def nav_items() -> list[dict[str, Any]]:
         current = e.endpoint.split(".")[0] == blueprint
         items.append({"label": text[0], "url": text[1], "current": current})
     return items
-
-
-def _load_menu_relations(person: Any) -> None:
-    """The person's roles and led units, which the entries' checks read, in one statement
-    (two lazy loads otherwise); nothing when either is loaded already."""
-    state = sa.inspect(person, raiseerr=False)
-    if state is None or not state.persistent or not state.unloaded >= _MENU_RELATIONS:
-        return
-    db.session.execute(
-        sa.select(Person)
-        .where(Person.id == person.id)
-        .options(joinedload(Person.role_rows), joinedload(Person.led_units))
-    ).unique().all()
-
-
-_MENU_RELATIONS = {"role_rows", "led_units"}
 
 
 def wants_json() -> bool:
