@@ -84,7 +84,14 @@ def build_document() -> dict[str, Any]:
             paths.setdefault(path, {})[method.lower()] = op
     return {
         "openapi": "3.1.0",
-        "info": {"title": "kollega API", "version": "1"},
+        "info": {
+            "title": "kollega API",
+            "version": "1",
+            "description": "Text meant for people (reasons, notes, error messages) is in "
+            "bokmål (nb) or English (en): `?lang=`, else for a bearer token the "
+            "`Accept-Language` header, else the language the person chose, else bokmål "
+            "(kollega.i18n).",
+        },
         "servers": [{"url": "/api/v1"}],
         "paths": dict(sorted(paths.items())),
         "components": {

@@ -88,3 +88,8 @@ def test_metrics_reasons_and_search_messages_in_the_callers_language(client, org
     assert r.get_json()["error"]["fields"]["q"] == "Type one or more words to search for."
     r = client.get("/api/v1/search?q=", headers=token)
     assert r.get_json()["error"]["fields"]["q"] == "Skriv ett eller flere ord å søke etter."
+
+
+def test_the_openapi_document_says_how_the_language_is_chosen(client):
+    info = client.get("/api/v1/openapi.json").get_json()["info"]
+    assert "Accept-Language" in info["description"] and "?lang=" in info["description"]
