@@ -42,8 +42,9 @@ def digest(*frames: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def assessments_version() -> tuple[Any, ...]:
-    """What the closure's assessment read depends on, without reading its rows.
+def assessments_version(people: sa.Select[tuple[int]]) -> tuple[Any, ...]:
+    """What the closure's assessment read of ``people`` depends on, without reading its
+    rows.
 
     Assessments are only added (and deleted with their person, competence or
     credential): their count, highest id and latest creation change with any such
@@ -64,7 +65,7 @@ def assessments_version() -> tuple[Any, ...]:
             sa.func.sum(a.level),
             sa.func.min(a.assessed_on),
             sa.func.max(a.assessed_on),
-        )
+        ).where(a.person_id.in_(people))
     ).one()
     tables = [
         sa.select(FormalCredential.id, FormalCredential.expires_on).order_by(FormalCredential.id),

@@ -562,7 +562,7 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
         str(get_locale()) if has_request_context() else None,
         tuple((u.id, u.code, u.name) for u in units),
         kept.digest(people, ancestors, requirements, info, groups, memberships),
-        kept.assessments_version(),
+        kept.assessments_version(gap_queries.subtree_people_stmt(unit)),
     )
     found = kept.get(key)
     if found is not None:
