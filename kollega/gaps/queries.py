@@ -666,13 +666,25 @@ def unit_frames(
     requirement_dates: Sequence[dt.date],
     level_dates: Sequence[dt.date],
     competence: str | None = None,
+    *,
+    share: bool = False,
 ) -> Frames:
     """Frames for the unit's subtree (its active people as they are now). Within one
-    request the same frames are read once (a page shows several views of them)."""
+    request the same frames are read once (a page shows several views of them).
+
+    ``share``: these frames also answer the request's later calls at some of their
+    dates (requirement and level dates each a subset): they hold every requirement in
+    force at any of the dates, and assessments from which ``analysis.current_levels``
+    gives each level date's own answer, so callers that pick by date (``gap_at``,
+    ``closure``) get the figures of frames read for their dates alone. The gap page's
+    closure shares its frames with the views at its end date: one read, not two."""
     key = (unit.id, tuple(requirement_dates), tuple(level_dates), competence)
     cache = _request_cache()
     if cache is not None and key in cache:
         return cache[key]
+    shared = _shared_frames(unit, requirement_dates, level_dates, competence)
+    if shared is not None:
+        return shared
     people = people_frame(unit=unit)
     ancestors = ancestors_frame(people["unit_id"].tolist())
     requirements = requirements_frame(
@@ -690,6 +702,8 @@ def unit_frames(
     frames = Frames(people, ancestors, requirements, assessments)
     if cache is not None:
         cache[key] = frames
+        if share:
+            _shared_cache().append((key, frames))
     return frames
 
 
@@ -699,6 +713,36 @@ def _request_cache() -> dict[object, Frames] | None:
     if "gap_frames" not in g:
         g.gap_frames = {}
     return g.gap_frames  # type: ignore[no-any-return]
+
+
+def _shared_cache() -> list[tuple[tuple[Any, ...], Frames]]:
+    return g.setdefault("shared_gap_frames", [])  # type: ignore[no-any-return]
+
+
+def _shared_frames(
+    unit: OrgUnit,
+    requirement_dates: Sequence[dt.date],
+    level_dates: Sequence[dt.date],
+    competence: str | None,
+) -> Frames | None:
+    """Frames of this request read with ``share`` for the same unit and competence at
+    dates that include these."""
+    if not has_request_context():
+        return None
+    for (
+        unit_id,
+        their_requirement_dates,
+        their_level_dates,
+        their_competence,
+    ), frames in _shared_cache():
+        if (
+            unit_id == unit.id
+            and their_competence == competence
+            and set(requirement_dates) <= set(their_requirement_dates)
+            and set(level_dates) <= set(their_level_dates)
+        ):
+            return frames
+    return None
 
 
 def person_frames(

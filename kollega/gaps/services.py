@@ -154,7 +154,9 @@ def unit_closure(
             fields={"to": _l("Must not be before the start date.")},
         )
     now = now or clock.today()
-    frames = queries.unit_frames(unit, [start, end], [min(start, now), min(end, now)])
+    # Shared: the page's views at the end date (a table, heatmap, focus areas) need no
+    # read of their own.
+    frames = queries.unit_frames(unit, [start, end], [min(start, now), min(end, now)], share=True)
     # Levels are read at most up to today: a future end date uses today's levels.
     out = analysis.closure(
         frames.people, frames.ancestors, frames.requirements, frames.assessments, start, end

@@ -156,6 +156,14 @@ def unit(code: str) -> Any:
     if future is not None and future <= at:
         query.refuse("future", _("The date to compare with must be after the first date."))
         future = None
+    # The closure first: its frames (the period's start and end) serve the views below
+    # at its end date too (``queries.unit_frames``' share).
+    closure_to = min(at, now)
+    closure_from = query.date("closure_from") or closure_to - dt.timedelta(days=365)
+    if closure_from > closure_to:
+        query.refuse("closure_from", _("The start of the period must be before its end."))
+        closure_from = closure_to - dt.timedelta(days=365)
+    closure = services.unit_closure(person, target, closure_from, closure_to, now=now)
     by = request.args.get("by", "units")
     if by not in ("units", "people"):
         by = "units"
@@ -171,12 +179,6 @@ def unit(code: str) -> Any:
         by = "units"
     future_table = services.unit_gap_table(person, target, future) if future else None
     future_rows = {r["competence"]: r for r in future_table.rows} if future_table else {}
-    closure_to = min(at, now)
-    closure_from = query.date("closure_from") or closure_to - dt.timedelta(days=365)
-    if closure_from > closure_to:
-        query.refuse("closure_from", _("The start of the period must be before its end."))
-        closure_from = closure_to - dt.timedelta(days=365)
-    closure = services.unit_closure(person, target, closure_from, closure_to, now=now)
     heatmap_at = query.date("heatmap_date") or at
     heatmap = services.heatmap(person, target, heatmap_at, by)
     areas = services.focus_area_table(person, target, at)
