@@ -213,7 +213,7 @@ def _network_reason(n: Network, hits: list[Gap], fit: NetworkFit, closeness: int
     return reason
 
 
-def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestion]:
+def _network_suggestions(person: Person, gaps: dict[str, Gap], org: Map) -> list[Suggestion]:
     """Open (and by-request) networks on the person's gaps, their own division's and
     municipality-wide ones first (``network_closeness``), then by the gap they close;
     another division's only as ``_other_divisions`` allows."""
@@ -227,7 +227,6 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap]) -> list[Suggestio
         )
         if n.id not in mine and any(c in gaps for c in (n.target_competences or []))
     ]
-    org = Map()
     me = org.place_of(person)
     members = _network_members([n.id for n in networks])
     out = []
@@ -336,7 +335,9 @@ def _nearest_only(strong: pd.DataFrame, me: Place) -> pd.DataFrame:
     return strong.loc[keep].assign(far=elsewhere[keep] & (me.division_id is not None))
 
 
-def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[Suggestion]:
+def _people_suggestions(
+    person: Person, gaps: list[Gap], now: dt.date, org: Map
+) -> list[Suggestion]:
     """Colleagues who chose to be findable and are at or above the required level:
     those who work closest to the person first (``person_closeness``), then for the
     largest gap, then levels a leader confirmed or formal evidence shows before
@@ -366,7 +367,6 @@ def _people_suggestions(person: Person, gaps: list[Gap], now: dt.date) -> list[S
             sa.select(Person).where(Person.id.in_(strong["person_id"].unique().tolist()))
         )
     }
-    org = Map()
     me = org.place_of(person)
     rank = {"leader": 2, "formal": 1, "self": 0}
     source = strong["source"] if "source" in strong.columns else pd.Series("self", strong.index)
@@ -427,7 +427,8 @@ def for_person(
         return []
     by_code = {g.competence: g for g in gaps}
     dismissed = _dismissed(person)
-    networks = _network_suggestions(person, by_code)
+    org = Map()  # the organisation, read once for networks and colleagues
+    networks = _network_suggestions(person, by_code, org)
     # Trainings come ordered: meant for the person's job or division first.
     trainings = training_suggestions.for_person(person, by_code, now)
     # Networks: the closest to the person's work first, then by the gap they close.
@@ -439,7 +440,11 @@ def for_person(
     measures = _merge(close, trainings) + far
     measures = _unique([s for s in measures if (s.type, s.id) not in dismissed])
     people = _unique(
-        [s for s in _people_suggestions(person, gaps, today) if (s.type, s.id) not in dismissed]
+        [
+            s
+            for s in _people_suggestions(person, gaps, today, org)
+            if (s.type, s.id) not in dismissed
+        ]
     )
     return measures[:limit] + people
 
