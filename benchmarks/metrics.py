@@ -13,6 +13,9 @@ fresh SQLite database under ``--instance`` unless one with people exists there
   does);
 - the municipality's gap closure over the last 12 months (total, by focus area, by unit,
   month by month, network members against others);
+- the same closure with nothing kept from an earlier run (``metrics.kept`` emptied
+  first: the first request of a period in a process; the step above is the kept
+  figures with their inputs read and compared, as every later request);
 - the whole dashboard page's services together;
 
 each against its baseline: one bare ``SELECT`` of the same rows read into pandas (for
@@ -46,7 +49,7 @@ def main() -> int:
     from kollega.cycle.models import Attendance, Reflection
     from kollega.extensions import db
     from kollega.gaps.queries import subtree_people_stmt
-    from kollega.metrics import services
+    from kollega.metrics import kept, services
     from kollega.networks.models import Message, NetworkMember, Reaction
     from kollega.org.models import OrgUnit, Person, PersonRole
 
@@ -115,6 +118,10 @@ def main() -> int:
             services.participation_by_unit(hr, root, p18)
             services.participation_by_network(hr, root, p18)
 
+        def closure_anew() -> None:
+            kept._KEPT.clear()
+            services.closure(hr, root, p12)
+
         def dashboard() -> None:
             participation()
             services.closure(hr, root, p12)
@@ -126,6 +133,7 @@ def main() -> int:
                 lambda: services.closure(hr, root, p12),
                 bare_levels,
             ),
+            ("gap closure, 12 months, nothing kept", closure_anew, bare_levels),
             ("the whole dashboard", dashboard, bare_dashboard),
         ]
         print(f"machine: {harness.machine()}, {db.engine.dialect.name}")

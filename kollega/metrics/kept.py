@@ -89,4 +89,7 @@ def get(key: tuple[Any, ...]) -> Any | None:
 def put(key: tuple[Any, ...], value: Any) -> None:
     _KEPT[key] = copy.deepcopy(value)
     while len(_KEPT) > KEPT:
-        _KEPT.pop(next(iter(_KEPT)))
+        try:  # another thread may be trimming too
+            _KEPT.pop(next(iter(_KEPT)))
+        except (KeyError, RuntimeError, StopIteration):
+            break
