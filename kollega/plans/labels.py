@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import sqlalchemy as sa
+from babel.numbers import NumberPattern, parse_pattern
 from flask import g, has_app_context
 from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
@@ -124,12 +126,19 @@ def detail_value(key: str, value: Any) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=16)
+def _pattern(pattern: str) -> NumberPattern:
+    """A number pattern parsed once (Babel parses the text on every call: the plan page
+    formats hundreds of figures); ``format_decimal`` takes it as it takes the text."""
+    return parse_pattern(pattern)
+
+
 def percent(value: float | None) -> str:
     """A share as a whole percentage in the reader's locale (``38 %``); never ``-0 %``."""
     if value is None:
         return "–"
     rounded = round(float(value), 2)
-    return str(format_percent(0.0 if rounded == 0 else rounded, "#,##0 %"))
+    return str(format_percent(0.0 if rounded == 0 else rounded, _pattern("#,##0 %")))
 
 
 def number(value: float | None, digits: int = 2) -> str:
@@ -139,7 +148,7 @@ def number(value: float | None, digits: int = 2) -> str:
         return "–"
     rounded = round(float(value), digits)
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return str(format_decimal(0.0 if rounded == 0 else rounded, pattern))
+    return str(format_decimal(0.0 if rounded == 0 else rounded, _pattern(pattern)))
 
 
 def fixed(value: float | None, digits: int = 2) -> str:
@@ -148,7 +157,7 @@ def fixed(value: float | None, digits: int = 2) -> str:
         return "–"
     rounded = round(float(value), digits)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return str(format_decimal(0.0 if rounded == 0 else rounded, pattern))
+    return str(format_decimal(0.0 if rounded == 0 else rounded, _pattern(pattern)))
 
 
 def period(start: dt.date | None, end: dt.date | None) -> str:

@@ -486,9 +486,11 @@ def staff_frame(plan: Plan) -> pd.DataFrame:
         .join(OrgUnit, Person.unit_id == OrgUnit.id)
         .where(OrgUnit.path.startswith(plan.unit.path), Person.active.is_(True))
     )
-    frame = pd.DataFrame.from_records(
-        list(db.session.execute(stmt)),
-        columns=["person_id", "unit_id", "job_code", "fte", "birth_year"],
+    rows = db.session.connection().execute(stmt).all()
+    columns = ["person_id", "unit_id", "job_code", "fte", "birth_year"]
+    # Column by column from plain tuples (pandas is slow to take row objects one by one).
+    frame = pd.DataFrame(
+        dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else [], columns=columns
     )
     frame["fte"] = frame["fte"].astype("float64")
     frame["birth_year"] = frame["birth_year"].astype("float64")
@@ -758,18 +760,21 @@ def frameworks_in_use(plan: Plan) -> list[dict[str, Any]]:
     """Step 4, what competence is here: the frameworks whose competences the plan
     unit's requirements (its own and its ancestors') or people's assessments use."""
     unit_ids = plan.unit.ancestor_ids()
-    sub = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(plan.unit.path)).scalar_subquery()
     via_req = sa.select(Requirement.competence_id).where(
         sa.or_(Requirement.unit_id.in_(unit_ids), Requirement.scope_type == "job")
     )
+    # Per competence not required, whether someone in the subtree has an assessment of
+    # it (the (person, competence) index; was a join of every assessment to its person).
     via_assessment = (
-        sa.select(Assessment.competence_id)
+        sa.select(Assessment.id)
         .join(Person, Person.id == Assessment.person_id)
-        .where(Person.unit_id.in_(sub))
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .where(Assessment.competence_id == Competence.id, OrgUnit.path.startswith(plan.unit.path))
+        .exists()
     )
     stmt = (
         sa.select(Competence.framework_id, sa.func.count(sa.distinct(Competence.id)))
-        .where(sa.or_(Competence.id.in_(via_req), Competence.id.in_(via_assessment)))
+        .where(sa.or_(Competence.id.in_(via_req), via_assessment))
         .group_by(Competence.framework_id)
     )
     counts = dict(db.session.execute(stmt).all())
