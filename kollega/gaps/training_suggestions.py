@@ -165,7 +165,8 @@ def unit_seats(people: pd.DataFrame, ancestors: pd.DataFrame) -> dict[int, audie
         people["job_code"].tolist(),
         strict=True,
     ):
-        unit = int(unit_id) if pd.notna(unit_id) else None
+        # Whole numbers as they come (pd.notna per person cost more than the rest).
+        unit = unit_id if isinstance(unit_id, int) else int(unit_id) if pd.notna(unit_id) else None
         job = job_code if isinstance(job_code, str) and job_code else None
         seat = shared.get((job, unit))
         if seat is None:
