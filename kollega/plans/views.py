@@ -131,7 +131,7 @@ def _context(viewer: Person, plan: Plan) -> dict[str, Any]:
         "people": services.owner_candidates(plan) if can_manage else [],
         "networks": queries.active_networks() if can_manage else [],
         "trainings": queries.active_trainings() if can_manage else [],
-        # The new measure's job and competence, chosen by name.
+        # The new measure's (and driver's) job and the measure's competence, by name.
         "measure_jobs": job_choices(r["job_code"] for r in staffing.by_job) if can_manage else [],
         "measure_competences": competence_choices(str(get_locale())) if can_manage else [],
         "plan_statuses": PLAN_STATUSES,

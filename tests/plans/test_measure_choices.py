@@ -1,7 +1,7 @@
-"""A measure's job and competence are chosen by name (#21): the new measure form lists
-the jobs (the ``jobs`` names, and the codes the plan's people have) and the active
-competences by framework, by name with the code as the value; what was chosen is stored,
-and a refused form shows the choices again as chosen."""
+"""A measure's job and competence, and a demand driver's job, are chosen by name (#21):
+the forms list the jobs (the ``jobs`` names, and the codes the plan's people have) and
+the active competences by framework, by name with the code as the value; what was
+chosen is stored, and a refused form shows the choices again as chosen."""
 
 from __future__ import annotations
 
@@ -47,6 +47,8 @@ def test_the_measure_form_offers_jobs_and_competences_by_name(client, org):
         comps,
     ), comps
     assert '<label for="me-comp">Kompetanse</label>' in page
+    # A demand driver's job too.
+    assert '<option value="SPL">Sykepleier</option>' in _select(page, "dr-job")
 
     created = client.post(
         f"/plans/{plan_id}",
