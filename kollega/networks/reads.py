@@ -101,6 +101,12 @@ def _mark_statements(dialect: str) -> tuple[Any, Any]:
 def mark_thread_read(person: Person, thread: Thread, seq: Any = None) -> int:
     """``mark_read`` of a thread the caller has had from ``get_thread`` (the reader's
     permission checked there)."""
+    return mark_thread_read_counted(person, thread, seq)[0]
+
+
+def mark_thread_read_counted(person: Person, thread: Thread, seq: Any = None) -> tuple[int, int]:
+    """``mark_thread_read``, and how many of the person's notifications it marked read
+    (the thread page takes them off the bell's count it read with the thread)."""
     target = thread.last_seq if seq in (None, "") else as_int(seq, "seq")
     target = max(0, min(target, thread.last_seq))
     upsert, notifications = _mark_statements(db.engine.dialect.name)
@@ -110,9 +116,9 @@ def mark_thread_read(person: Person, thread: Thread, seq: Any = None) -> int:
     execute = db.session.connection().execute
     last = execute(upsert, params).scalar_one()
     # Notifications about this thread up to here are read too.
-    execute(notifications, params)
+    marked = execute(notifications, params).rowcount
     db.session.flush()
-    return int(last or 0)
+    return int(last or 0), max(0, int(marked or 0))
 
 
 def unread_counts(person: Person, thread_ids: Iterable[int] | None = None) -> dict[int, int]:

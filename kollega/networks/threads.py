@@ -39,6 +39,7 @@ from kollega.networks.models import (
     Message,
     Network,
     NetworkMember,
+    Notification,
     Thread,
     ThreadFollow,
     ThreadRead,
@@ -136,8 +137,15 @@ def _reader_statement() -> sa.Select[Any]:
         .where(ThreadRead.thread_id == Thread.id, ThreadRead.person_id == person)
         .scalar_subquery()
     )
+    # The bell's count (``notifications.unread_notification_count``) in the same read.
+    notifications = (
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.person_id == person, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
     return (
-        sa.select(Thread, NetworkMember, following, last_read)
+        sa.select(Thread, NetworkMember, following, last_read, notifications)
         .join(Thread.network)
         .outerjoin(
             NetworkMember,
@@ -152,24 +160,24 @@ def _reader_statement() -> sa.Select[Any]:
     )
 
 
-def thread_for_reader(person: Person, thread_id: Any) -> tuple[Thread, Any, bool, int]:
+def thread_for_reader(person: Person, thread_id: Any) -> tuple[Thread, Any, bool, int, int]:
     """``get_thread``, the person's membership row (as ``permissions.network_membership``
-    gives it, for the page's other checks), whether they follow the thread and their read
-    marker in it (0: never read; as ``reads.last_read_seq``), in one query (the thread
-    page's)."""
+    gives it, for the page's other checks), whether they follow the thread, their read
+    marker in it (0: never read; as ``reads.last_read_seq``) and their unread
+    notifications (``unread_notification_count``), in one query (the thread page's)."""
     row = db.session.execute(
         _reader_statement(),
         {"thread_id": as_int(thread_id, "thread_id"), "person_id": person.id},
     ).one_or_none()
     if row is None:
         raise NotFound(_l("No such thread."))
-    thread, member, follows, last_read = row
+    thread, member, follows, last_read, notifications = row
     if not permissions.can_read_network(person, thread.network, member):
         try:  # refused: the usual checks, for the usual answer
             require_read(person, thread.network)
         except NotFound:
             raise NotFound(_l("No such thread.")) from None
-    return thread, member, bool(follows), int(last_read or 0)
+    return thread, member, bool(follows), int(last_read or 0), int(notifications or 0)
 
 
 def require_open_thread(person: Person, network: Any) -> None:

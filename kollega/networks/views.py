@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -470,7 +471,7 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     person = current_person()
     # The thread, the viewer's membership row (for every check below), whether they
     # follow it and their read marker, in one query.
-    thread, member, following, last_read = threads.thread_for_reader(person, thread_id)
+    thread, member, following, last_read, bell = threads.thread_for_reader(person, thread_id)
     before = request.args.get("before", type=int)
     page, more, first_unread = _opening_page(person, thread, before, last_read)
     reactions = page_reactions(page)
@@ -487,7 +488,10 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
         )
     mark = bool(page) and before is None and thread.network.status != "proposed"
     if mark:
-        reads.mark_thread_read(person, thread, page[-1].seq)
+        bell -= reads.mark_thread_read_counted(person, thread, page[-1].seq)[1]
+    # The header's bell (``notification_bell``): read with the thread, less those the
+    # read mark just marked read.
+    g.notification_count = max(0, bell)
     can_manage = permissions.can_manage_thread(person, thread, member)
     html = render_template(
         "networks/thread.html",
@@ -726,7 +730,7 @@ def notification_bell() -> dict[str, Any] | None:
     """The header's notification link and unread count (``templates/base.html``)."""
     if not current_user.is_authenticated:
         return None
-    return {
-        "url": url_for("networks.notifications"),
-        "count": unread_notification_count(current_person()),
-    }
+    count = g.get("notification_count")  # the thread page read it with the thread
+    if count is None:
+        count = unread_notification_count(current_person())
+    return {"url": url_for("networks.notifications"), "count": count}

@@ -236,3 +236,33 @@ def test_thread_page_messages_never_stale_nor_another_viewers(client, org, nets)
         html = page(person)
         assert "utkast" not in html and f'data-id="{mid}"' in html
         assert not actions(html)
+
+
+def test_the_thread_pages_bell_is_the_count_after_its_read_mark(client, org, nets):
+    """The thread page reads the bell's count with the thread and takes off what its read
+    mark marks read: the same as counting afresh, on the page and on the next page."""
+    import re
+
+    from kollega.networks.notifications import unread_notification_count
+    from kollega.networks.send import send_message
+    from kollega.networks.threads import open_thread
+
+    other, _ = open_thread(org.employee, nets.request.id, "Annen tråd", body="Hei")
+    send_message(org.employee, nets.closed_thread.id, "b-1", "Hei @Lise Leder")
+    send_message(org.employee, nets.closed_thread.id, "b-2", "Igjen @Lise Leder")
+    send_message(org.employee, other.id, "b-3", "Der @Lise Leder")
+    db.session.commit()
+    assert unread_notification_count(org.leader) == 3
+
+    def bell(html: str) -> int:
+        found = re.search(r'data-notification-count="(\d+)"', html)
+        return int(found.group(1)) if found else 0
+
+    login(client, org.leader)
+    html = client.get(f"/threads/{nets.closed_thread.id}").get_data(as_text=True)
+    assert bell(html) == 1 == unread_notification_count(org.leader)
+    html = client.get(f"/threads/{nets.closed_thread.id}").get_data(as_text=True)
+    assert bell(html) == 1
+    html = client.get(f"/threads/{other.id}").get_data(as_text=True)
+    assert bell(html) == 0 == unread_notification_count(org.leader)
+    assert 'id="notification-bell"' in html
