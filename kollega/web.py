@@ -159,6 +159,26 @@ def nav_items() -> list[dict[str, Any]]:
     return items
 
 
+# Templates that show only translations and URLs without the request's arguments (no
+# person, no data): rendered once per (template, locale, script root), see kept_include.
+_KEPT: dict[tuple[str, str, str], Markup] = {}
+KEPT_TEMPLATES = frozenset({"cycle/_live.html"})
+
+
+def kept_include(template: str) -> Markup:
+    """``{% include template %}`` for a template of ``KEPT_TEMPLATES``, rendered once per
+    locale and script root (every page's layout includes them)."""
+    if template not in KEPT_TEMPLATES:
+        raise ValueError(f"{template} is not a kept template")
+    key = (template, str(get_locale()), request.script_root)
+    html = _KEPT.get(key)
+    if html is None:
+        html = Markup(current_app.jinja_env.get_template(template).render())
+        if len(_KEPT) < 64:
+            _KEPT[key] = html
+    return html
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -249,7 +269,9 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return error_response(500)
 
-    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()), nav_items=nav_items)
+    app.jinja_env.globals.update(
+        current_locale=lambda: str(get_locale()), nav_items=nav_items, kept_include=kept_include
+    )
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.filters["unit_kind_label"] = lambda kind: UNIT_KIND_LABELS.get(kind, kind)
     app.jinja_env.globals["person_panels"] = person_panels

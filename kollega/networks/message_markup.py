@@ -49,10 +49,30 @@ def _reply(m: Any, f: Mapping[str, Any], t: Mapping[str, Markup]) -> str:
     )
 
 
+# "Actions for the message from %(name)s", split around the name once per translation.
+_LABELS: dict[str, tuple[str, str]] = {}
+_NAME = "kollegaNAMEmark"
+
+
+def _actions_label(template: Markup, name: str) -> str:
+    """``template % {"name": name}`` (the name escaped, as ``Markup`` does), escaped for
+    an attribute: the same text without formatting the template for every message."""
+    parts = _LABELS.get(template)
+    if parts is None:
+        filled = str(escape(template % {"name": _NAME}))
+        if filled.count(_NAME) != 1:
+            return _e(template % {"name": name})
+        before, _, after = filled.partition(_NAME)
+        parts = (before, after)
+        if len(_LABELS) < 64:
+            _LABELS[str(template)] = parts
+    return f"{parts[0]}{_e(name)}{parts[1]}"
+
+
 def _actions(
     m: Any, f: Mapping[str, Any], u: Mapping[str, str], t: Mapping[str, Markup], csrf: str
 ) -> str:
-    label = _e(t["actions_for"] % {"name": m.author.name})
+    label = _actions_label(t["actions_for"], m.author.name)
     out = [f'\n  <div class="message-actions" role="group" aria-label="{label}">\n    ']
     if f["can_post"]:
         out.append(
