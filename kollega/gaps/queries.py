@@ -465,19 +465,16 @@ def _counts_on(day: dt.date) -> sa.ColumnElement[bool]:
     return sa.or_(Assessment.credential_id.is_(None), Assessment.credential_id.not_in(lapsed))
 
 
-def _lapsing_pairs(day: dt.date) -> sa.ColumnElement[bool]:
-    """The assessment's (person, competence) has an assessment whose credential expires
-    on or before ``day``: only such pairs can count differently at two dates."""
-    other = sa.orm.aliased(Assessment)
+def _lapsing_pairs(day: dt.date) -> sa.Select[Any]:
+    """(person, competence) with an assessment whose credential expires on or before
+    ``day``: only such pairs can count differently at two dates. Not correlated: the
+    subtree's people are joined to these few pairs, not to every assessment (as a
+    correlated EXISTS had PostgreSQL do)."""
     return (
-        sa.select(other.id)
-        .join(FormalCredential, FormalCredential.id == other.credential_id)
-        .where(
-            other.person_id == Assessment.person_id,
-            other.competence_id == Assessment.competence_id,
-            FormalCredential.expires_on <= day,
-        )
-        .exists()
+        sa.select(Assessment.person_id, Assessment.competence_id)
+        .join(FormalCredential, FormalCredential.id == Assessment.credential_id)
+        .where(FormalCredential.expires_on <= day)
+        .correlate(None)
     )
 
 
@@ -490,8 +487,10 @@ def _with_lapsing(
     reduced per date bucket); those few pairs are read whole, with their credentials'
     expiry, each date's latest counting assessment picked here, and made consistent
     across the dates (``consistent_across_dates``)."""
-    lapsing = _lapsing_pairs(days[-1])
     dialect = db.session.get_bind().dialect.name
+    # The subtree's people limit the pairs (``keep``: the rows, after the read).
+    pairs, keep = _of_subtree_people(_lapsing_pairs(days[-1]), unit, person_ids, dialect)
+    lapsing = sa.tuple_(Assessment.person_id, Assessment.competence_id).in_(pairs)
     stmt = (
         sa.select(
             Assessment.id,
@@ -509,7 +508,6 @@ def _with_lapsing(
             lapsing,
         )
     )
-    stmt, keep = _of_subtree_people(stmt, unit, person_ids, dialect)
     values = _integer_rows(stmt)
     if keep is not None:
         values = values[np.isin(values[:, 1], np.fromiter(keep, dtype=np.int64))]
