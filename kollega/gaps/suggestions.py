@@ -531,7 +531,7 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
         rows = by_comp.get_group(code)
         meta = info.loc[code] if code in info.index else None
         name = gap_services.competence_name(meta, code)
-        people = sorted(int(p) for p in rows["person_id"].unique())
+        people = sorted(rows["person_id"].unique().tolist())  # Python ints
         if len(people) >= SHARED_GAP_PEOPLE and code not in covered:
             out.append(_network_proposal(code, name, people, int(rows["gap"].sum())))
         if len(people) < TRAINING_GAP_PEOPLE or trainings_proposed >= MAX_TRAINING_PROPOSALS:
