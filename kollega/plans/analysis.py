@@ -13,6 +13,7 @@ Staffing gap = need - supply (positive: people to recruit or mobilise).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 STAFFING_COLUMNS = ["year", "job_code", "supply_fte", "need_fte", "gap_fte", "retiring_fte"]
@@ -37,28 +38,27 @@ def supply(
     """
     if not 0 <= turnover < 1:
         raise ValueError("turnover must be in [0, 1)")
+    if not years:
+        return pd.DataFrame(columns=["year", "job_code", "supply_fte", "retiring_fte"])
     frame = staff.assign(job_code=staff["job_code"].fillna("-"))
     birth = frame["birth_year"].fillna(base_year - 40)
-    rows = []
+    # Every year's two columns summed by job in one group-by (the same sums, in the same
+    # order, as one group-by per year).
+    columns = {}
     for year in years:
         keep = (1 - turnover) ** max(year - base_year, 0)
-        active = (year - birth) < retirement_age
-        retiring = (year - birth) == retirement_age
-        per_job = (
-            frame.assign(
-                s=frame["fte"].where(active, 0.0) * keep, r=frame["fte"].where(retiring, 0.0)
-            )
-            .groupby("job_code", as_index=False)[["s", "r"]]
-            .sum()
-        )
-        per_job["year"] = year
-        rows.append(per_job)
-    if not rows:
-        return pd.DataFrame(columns=["year", "job_code", "supply_fte", "retiring_fte"])
-    out = pd.concat(rows, ignore_index=True).rename(
-        columns={"s": "supply_fte", "r": "retiring_fte"}
+        columns[("s", year)] = frame["fte"].where((year - birth) < retirement_age, 0.0) * keep
+        columns[("r", year)] = frame["fte"].where((year - birth) == retirement_age, 0.0)
+    sums = pd.DataFrame(columns, index=frame.index).groupby(frame["job_code"]).sum()
+    jobs = len(sums.index)
+    return pd.DataFrame(
+        {
+            "year": np.repeat(np.asarray(years, dtype="int64"), jobs),
+            "job_code": sums.index.take(np.tile(np.arange(jobs), len(years))),
+            "supply_fte": np.concatenate([sums[("s", y)].to_numpy() for y in years]),
+            "retiring_fte": np.concatenate([sums[("r", y)].to_numpy() for y in years]),
+        }
     )
-    return out[["year", "job_code", "supply_fte", "retiring_fte"]]
 
 
 def need(drivers: pd.DataFrame, ratios: pd.DataFrame) -> pd.DataFrame:
