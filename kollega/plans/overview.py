@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ from kollega.plans.models import Plan
 
 KEPT = 32
 _KEPT: dict[tuple[Any, ...], bytes] = {}
+_KEPT_LOCK = threading.Lock()  # a worker's threads share what it keeps
 
 
 @dataclass
@@ -76,9 +78,10 @@ def overview(plan: Plan, now: dt.date | None = None) -> Overview:
     if kept is None:
         # Kept pickled: each caller unpickles its own copy (quicker than a deep copy).
         kept = pickle.dumps(_analyse(plan, now, frames, staff, reached))
-        _KEPT[key] = kept
-        while len(_KEPT) > KEPT:
-            _KEPT.pop(next(iter(_KEPT)))
+        with _KEPT_LOCK:
+            _KEPT[key] = kept
+            while len(_KEPT) > KEPT:
+                _KEPT.pop(next(iter(_KEPT)))
     return pickle.loads(kept)  # noqa: S301 (our own bytes, never a client's)
 
 
