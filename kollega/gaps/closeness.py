@@ -163,9 +163,15 @@ class NetworkFit:
     colleagues: int
     same_job: bool
     kin: bool
+    members: int = 0
 
 
-def network_fit(me: Place, members: list[Place], org: Map) -> NetworkFit:
+def network_fit(
+    me: Place, members: list[Place], org: Map, started_in: int | None = None
+) -> NetworkFit:
+    """A network without members is judged by the workplace it was started in."""
+    if not members:
+        return NetworkFit(0, False, org.alike(me.workplace_id, org.workplace_of(started_in)))
     colleagues = sum(1 for m in members if m.unit_id == me.unit_id) if me.unit_id is not None else 0
     same_job = (
         bool(members)
@@ -173,16 +179,15 @@ def network_fit(me: Place, members: list[Place], org: Map) -> NetworkFit:
         and sum(m.job_code == me.job_code for m in members) >= JOB_SHARE * len(members)
     )
     kin = bool(members) and sum(org.like_mine(me, m) for m in members) >= KIN_SHARE * len(members)
-    return NetworkFit(colleagues, same_job, kin)
+    return NetworkFit(colleagues, same_job, kin, len(members))
 
 
 def network_closeness(me: Place, home: int | None, fit: NetworkFit) -> int:
     """How close a network is to the person's work (``OWN_NEAR`` 5 to ``OTHER_DIVISION``
     0): their division's network with most members in work like theirs, and colleagues
     from their unit or many in their job, 5; their division's with most in work like
-    theirs 4;
-    a municipality-wide one with unit colleagues, many in their job or most in work like
-    theirs 3; another municipality-wide one 2; their division's with most members in
+    theirs 4; a municipality-wide one with unit colleagues, many in their job or most in
+    work like theirs 3; another municipality-wide one 2; their division's with most members in
     other work (a school's network for a kindergarten teacher), or another division's
     where many members have their job, 1; another division's with few in their job 0."""
     if home is not None and home == me.division_id:

@@ -178,8 +178,8 @@ def _networks_mine(person: Person) -> tuple[set[int], set[str]]:
 
 def _network_reason(n: Network, hits: list[Gap], fit: NetworkFit, closeness: int, own: bool) -> str:
     """Why this network: the gaps it works on, then how close it is: colleagues from the
-    person's unit, their division, work like theirs, or their division's (``own``) in
-    other work."""
+    person's unit, their division, work like theirs, or their division's in other work
+    (``own``: the person's division's, with members to speak of)."""
     first = hits[0]
     if first.upcoming:
         reason = _(
@@ -193,7 +193,7 @@ def _network_reason(n: Network, hits: list[Gap], fit: NetworkFit, closeness: int
             competences=_names(hits),
             gap=first.gap,
         )
-    own_division = closeness in OWN_DIVISION
+    own_division = own and closeness in OWN_DIVISION
     if fit.colleagues:
         reason += " " + ngettext(
             "%(num)d colleague from your unit is a member.",
@@ -202,7 +202,7 @@ def _network_reason(n: Network, hits: list[Gap], fit: NetworkFit, closeness: int
         )
     elif own_division:
         reason += " " + _("Its members work in your division.")
-    if fit.kin and not fit.colleagues:
+    if fit.kin and fit.members and not fit.colleagues:
         reason += " " + _("Most of its members do work like yours.")
     elif closeness == OTHER_WORK and own:
         reason += " " + _(
@@ -236,9 +236,9 @@ def _network_suggestions(person: Person, gaps: dict[str, Gap], org: Map) -> list
         hits.sort(key=lambda g: (g.upcoming, -g.gap * g.weight, g.competence))
         places = [org.place(m.unit_id, m.job_code) for m in members[n.id]]
         home = network_home(places, n.unit_id, org)
-        fit = network_fit(me, places, org)
+        fit = network_fit(me, places, org, n.unit_id)
         closeness = network_closeness(me, home, fit)
-        own = home is not None and home == me.division_id
+        own = bool(places) and home is not None and home == me.division_id
         if n.kind in CROSSING_KINDS and crosses(home, places):
             crossing.add(n.id)
         closed = sum(min(g.gap, NETWORK_LIFT) * g.weight for g in hits)

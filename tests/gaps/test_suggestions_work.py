@@ -83,6 +83,22 @@ def test_kindergarten_and_school_networks_by_the_work_their_members_do(client, o
     assert list(networks_of(fetch(client, assistant))) == [school.id, wide.id, kindergarten.id]
 
 
+def test_a_network_without_members_by_the_workplace_it_was_started_in(client, org):
+    pv = data.competence("pv:1", "privacy", "Personvern i praksis")
+    data.requirement(pv, 3, unit=org.root, since=SINCE)
+    s = schools_and_kindergartens(org)
+    _school2, kindergarten2 = s["units"]
+    empty = network("Personvern i barnehagen", ["pv:1"], [])
+    empty.unit_id = kindergarten2.id
+    db.session.commit()
+    row = networks_of(fetch(client, s["kindergarten"]["barnehagelaerer"][0]))[empty.id]
+    assert row["closeness"] == 4 and row["members"] == 0
+    row = networks_of(fetch(client, s["school"]["laerer"][0]))[empty.id]
+    assert row["closeness"] == 1
+    # No words about members it does not have.
+    assert "members" not in row["reason"] and "work like yours" not in row["reason"]
+
+
 def test_colleagues_by_closeness_and_from_another_division_only_as_a_last_resort(client, org):
     pv = data.competence("pv:1", "privacy", "Personvern i praksis")
     dc = data.competence("dc:1", "digital", "Regneark")
