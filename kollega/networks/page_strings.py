@@ -6,10 +6,25 @@ markup (what ``_()`` gives in an autoescaped template), made once per locale."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 _BY_LOCALE: dict[str, dict[str, Markup]] = {}
+
+
+def once_per_locale(
+    kept: dict[str, dict[str, Markup]], translate: Callable[[], dict[str, Markup]]
+) -> dict[str, Markup]:
+    """``translate()`` in the request's locale, made once per locale and kept in ``kept``."""
+    locale = str(get_locale())
+    strings = kept.get(locale)
+    if strings is None:
+        strings = translate()
+        if len(kept) < 32:  # locales come from LANGUAGES; bounded all the same
+            kept[locale] = strings
+    return strings
 
 
 def _translated() -> dict[str, Markup]:
@@ -35,10 +50,4 @@ def _translated() -> dict[str, Markup]:
 
 def thread_strings() -> dict[str, Markup]:
     """The thread page's strings in the request's locale (``networks/thread.html``)."""
-    locale = str(get_locale())
-    strings = _BY_LOCALE.get(locale)
-    if strings is None:
-        strings = _translated()
-        if len(_BY_LOCALE) < 32:  # locales come from LANGUAGES; bounded all the same
-            _BY_LOCALE[locale] = strings
-    return strings
+    return once_per_locale(_BY_LOCALE, _translated)

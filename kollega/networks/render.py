@@ -37,6 +37,7 @@ from markupsafe import Markup, escape
 from kollega.extensions import db
 from kollega.networks.message_markup import message_item
 from kollega.networks.models import Message, NetworkMember, Thread
+from kollega.networks.page_strings import once_per_locale
 from kollega.org.models import Person
 
 _md = MarkdownIt("js-default")
@@ -288,13 +289,7 @@ _STRINGS_BY_LOCALE: dict[str, dict[str, Markup]] = {}
 def message_strings() -> dict[str, Markup]:
     """``_message_strings`` in the request's locale, translated once per locale (as the
     page's own, ``page_strings.thread_strings``)."""
-    locale = str(get_locale())
-    strings = _STRINGS_BY_LOCALE.get(locale)
-    if strings is None:
-        strings = _message_strings()
-        if len(_STRINGS_BY_LOCALE) < 32:  # locales come from LANGUAGES; bounded all the same
-            _STRINGS_BY_LOCALE[locale] = strings
-    return strings
+    return once_per_locale(_STRINGS_BY_LOCALE, _message_strings)
 
 
 class _MessageRenderer:

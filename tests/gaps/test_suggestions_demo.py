@@ -37,6 +37,18 @@ def division_of(unit_id, units):
     return None
 
 
+def gaps_now_and_ahead(person) -> set[str]:
+    """The competences the person has a gap in today or within the suggestions' look-ahead."""
+    today = clock.today()
+    later = today + dt.timedelta(days=LOOKAHEAD_DAYS)
+    return {
+        r["competence"]
+        for rows in gap_services.person_gap_rows_at(person, [today, later])
+        for r in rows
+        if r["gap"] > 0
+    }
+
+
 def test_top_networks_are_the_persons_own_division_or_municipality_wide(runner, client):
     result = runner("seed", "demo", "--employees", "240", "--seed", "3")
     assert result.exit_code == 0, result.output
@@ -74,19 +86,12 @@ def test_top_networks_are_the_persons_own_division_or_municipality_wide(runner, 
             sa.select(Person).where(Person.active.is_(True), Person.unit_id.is_not(None))
         )
     )
-    today = clock.today()
-    later = today + dt.timedelta(days=LOOKAHEAD_DAYS)
     checked: dict[int, int] = {d: 0 for d in divisions}
     for person in people:
         division = division_of(person.unit_id, units)
         if division is None or checked[division] >= 6:
             continue
-        gaps = {
-            r["competence"]
-            for rows in gap_services.person_gap_rows_at(person, [today, later])
-            for r in rows
-            if r["gap"] > 0
-        }
+        gaps = gaps_now_and_ahead(person)
         covering = [
             i
             for i, n in networks.items()

@@ -11,16 +11,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from kollega import clock
 from kollega.competence.models import FindablePerson
 from kollega.extensions import db
-from kollega.gaps import services as gap_services
-from kollega.gaps.suggestions import LOOKAHEAD_DAYS
 from kollega.networks.models import Network, NetworkMember
 from kollega.org.models import OrgUnit, Person, PersonRole
 from tests.factories import make_person, make_unit
 from tests.gaps import data
-from tests.gaps.test_suggestions_demo import division_of
+from tests.gaps.test_suggestions_demo import division_of, gaps_now_and_ahead
 from tests.gaps.test_suggestions_divisions import fetch, network, networks_of
 
 SINCE = (dt.date.today() - dt.timedelta(days=300)).isoformat()
@@ -180,8 +177,6 @@ def test_on_the_demo_kindergarten_teachers_get_kindergarten_networks_and_teacher
         i: home_division([division_of(u, units) for _p, u in rows], units)
         for i, rows in members.items()
     }
-    today = clock.today()
-    later = today + dt.timedelta(days=LOOKAHEAD_DAYS)
     checked = {"kindergarten": 0, "school": 0}
     jobs = {"barnehagelaerer": "kindergarten", "laerer": "school", "lektor": "school"}
     people = db.session.scalars(
@@ -194,12 +189,7 @@ def test_on_the_demo_kindergarten_teachers_get_kindergarten_networks_and_teacher
         if person.unit_id is None or kind_of_workplace(person.unit_id) != kind:
             continue
         division = division_of(person.unit_id, units)
-        gaps = {
-            r["competence"]
-            for rows in gap_services.person_gap_rows_at(person, [today, later])
-            for r in rows
-            if r["gap"] > 0
-        }
+        gaps = gaps_now_and_ahead(person)
         covering = [
             i
             for i, n in networks.items()
