@@ -47,6 +47,29 @@
     });
   }
 
+  // On a phone the main menu's links fold behind a "Menu" button (without script they
+  // stay shown, as on a wide screen). Escape closes it and gives the button its focus back.
+  function setUpPhoneMenu() {
+    const header = document.querySelector(".site-header");
+    const toggle = header && header.querySelector(".menu-toggle");
+    if (!toggle) return;
+    toggle.hidden = false;
+    header.classList.add("has-menu-toggle");
+    function show(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("menu-open", open);
+    }
+    toggle.addEventListener("click", function () {
+      show(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    header.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        show(false);
+        toggle.focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     const wraps = Array.prototype.slice.call(document.querySelectorAll(".table-wrap, .table-scroll"));
     markScrollingTables(wraps);
@@ -61,6 +84,7 @@
         if (table) observer.observe(table);
       });
     }
+    setUpPhoneMenu();
     const summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
     document.querySelectorAll("[data-confirm]").forEach(function (el) {
