@@ -487,7 +487,9 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
             fresh_composer_html(thread.id) if form is None else composer_html(thread.id, form)
         )
     mark = bool(page) and before is None and thread.network.status != "proposed"
-    if mark:
+    # Nothing to write when the marker is already past the page and the person has no
+    # unread notification at all (the marker only moves forward; none to mark read).
+    if mark and (page[-1].seq > last_read or bell > 0):
         bell -= reads.mark_thread_read_counted(person, thread, page[-1].seq)[1]
     # The header's bell (``notification_bell``): read with the thread, less those the
     # read mark just marked read.

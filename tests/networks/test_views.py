@@ -266,3 +266,40 @@ def test_the_thread_pages_bell_is_the_count_after_its_read_mark(client, org, net
     html = client.get(f"/threads/{other.id}").get_data(as_text=True)
     assert bell(html) == 0 == unread_notification_count(org.leader)
     assert 'id="notification-bell"' in html
+
+
+def test_the_thread_page_writes_its_read_mark_only_when_there_is_something_to_mark(
+    client, org, nets
+):
+    """A second visit with nothing new writes nothing (the marker is past the page, no
+    notification unread); a notification about an already read message (a mention added
+    by an edit) is still marked read by the next visit."""
+    from kollega.networks.messages import edit_message
+    from kollega.networks.notifications import unread_notification_count
+    from kollega.networks.send import send_message
+
+    sent = send_message(org.employee, nets.closed_thread.id, "b-1", "Hei")
+    db.session.commit()
+    login(client, org.leader)
+    path = f"/threads/{nets.closed_thread.id}"
+    assert client.get(path).status_code == 200
+    writes: list[str] = []
+
+    def record(conn, cursor, statement, *_):  # noqa: ANN001, ANN202
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            writes.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+        assert not [w for w in writes if "thread_reads" in w or "notifications" in w]
+        edit_message(org.employee, sent.message.id, "Hei @Lise Leder")
+        db.session.commit()
+        assert unread_notification_count(org.leader) == 1
+        writes.clear()
+        html = client.get(path).get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert [w for w in writes if "notifications" in w]
+    assert unread_notification_count(org.leader) == 0
+    assert 'data-notification-count="0"' in html or "data-notification-count" not in html
