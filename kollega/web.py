@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from kollega import uow
 from kollega.errors import DomainError
 from kollega.extensions import db
+from kollega.org.menu_person import MenuPerson
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -143,6 +144,8 @@ def nav_items() -> list[dict[str, Any]]:
     person = current_user._get_current_object()  # type: ignore[attr-defined]
     if not person.is_authenticated:
         return []
+    # Roles and led units in one statement, not two lazy loads (kollega.org.menu_person).
+    person = MenuPerson(person)
     blueprint = (request.endpoint or "").split(".")[0]
     place = (str(get_locale()), request.script_root)
     items = []

@@ -29,3 +29,28 @@ def test_each_persons_menu_is_what_the_checks_say(app, client, org):
         for lang in ("nb", "en"):
             html = client.get(f"/?lang={lang}", headers=bearer(person)).get_data(as_text=True)
             assert _menu(html) == expected, name
+
+
+def test_the_menus_view_of_a_person_answers_as_the_person(app, org):
+    """``MenuPerson`` (roles and led units in one statement) says what the person says,
+    read afresh, already loaded, and after the request changed the roles."""
+    from kollega.org.menu_person import MenuPerson
+    from kollega.org.models import PersonRole
+
+    checks = ("stored_roles", "roles", "is_hr", "is_admin", "is_guest", "led_units")
+    for name in ("employee", "leader", "hr", "admin", "guest"):
+        with app.test_request_context("/"):
+            person = db.session.get(Person, getattr(org, name).id)
+            db.session.expire(person)
+            view = MenuPerson(person)
+            db.session.expire(person)
+            for check in checks:
+                assert getattr(view, check) == getattr(person, check), (name, check)
+            assert view.has_role("leader") == person.has_role("leader")
+            assert [e.endpoint for e in web.NAV if e.visible(view)] == [
+                e.endpoint for e in web.NAV if e.visible(person)
+            ], name
+            # Loaded and changed in this request (not flushed): the view sees the change.
+            person.role_rows.append(PersonRole(role="hr"))
+            assert MenuPerson(person).is_hr and person.is_hr
+            db.session.rollback()
