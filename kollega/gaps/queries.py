@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 from flask import g, has_request_context
 
+from kollega import clock
 from kollega.competence.models import (
     Assessment,
     Competence,
@@ -28,7 +28,8 @@ from kollega.competence.models import (
     Requirement,
 )
 from kollega.extensions import db
-from kollega.gaps import analysis
+from kollega.gaps import kept
+from kollega.gaps.frames import Frames
 from kollega.org.models import OrgUnit, Person
 
 PEOPLE_COLUMNS = ["person_id", "unit_id", "job_code"]
@@ -44,35 +45,6 @@ REQUIREMENT_COLUMNS = [
 ]
 ASSESSMENT_COLUMNS = ["id", "person_id", "competence", "level", "source", "assessed_on"]
 PAIR = ["person_id", "competence"]
-
-
-@dataclass
-class Frames:
-    """The four input frames of ``analysis`` for one group of people."""
-
-    people: pd.DataFrame
-    ancestors: pd.DataFrame
-    requirements: pd.DataFrame
-    assessments: pd.DataFrame
-    gap_frames: dict[tuple[dt.date, dt.date], pd.DataFrame] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-
-    def gap_at(self, requirements_at: dt.date, levels_at: dt.date) -> pd.DataFrame:
-        """``analysis.gap_at`` of these frames, worked out once per pair of dates (a
-        page shows the same gap as a table, a heatmap and by focus area). Callers read
-        the frame and must not change it."""
-        key = (requirements_at, levels_at)
-        if key not in self.gap_frames:
-            self.gap_frames[key] = analysis.gap_at(
-                self.people,
-                self.ancestors,
-                self.requirements,
-                self.assessments,
-                requirements_at=requirements_at,
-                levels_at=levels_at,
-            )
-        return self.gap_frames[key]
 
 
 def _frame(rows: Iterable[Sequence[object]], columns: list[str]) -> pd.DataFrame:
@@ -675,7 +647,9 @@ def unit_frames(
     force at any of the dates, and assessments from which ``analysis.current_levels``
     gives each level date's own answer, so callers that pick by date (``gap_at``,
     ``closure``) get the figures of frames read for their dates alone. The gap page's
-    closure shares its frames with the views at its end date: one read, not two."""
+    closure shares its frames with the views at its end date: one read, not two; and
+    shared frames are kept per process keyed on their inputs (``gaps.kept``), with the
+    gaps and closure worked out from them, so the page's next view reads no assessment."""
     key = (unit.id, tuple(requirement_dates), tuple(level_dates), competence)
     cache = _request_cache()
     if cache is not None and key in cache:
@@ -691,18 +665,32 @@ def unit_frames(
         competence,
         requirement_dates,
     )
-    assessments = subtree_assessments_at_dates(
-        unit,
-        requirements["competence"].unique().tolist(),
-        level_dates,
-        people["person_id"].tolist(),
+
+    def read() -> Frames:
+        competences = requirements["competence"].unique().tolist()
+        ids = people["person_id"].tolist()
+        assessments = subtree_assessments_at_dates(unit, competences, level_dates, ids)
+        return Frames(people, ancestors, requirements, assessments)
+
+    # The gap page's frames (``share``) are kept per process (``gaps.kept``).
+    frames = (
+        _KEPT.get_or_make(_kept_key(unit, key, people, ancestors, requirements), read)
+        if share
+        else read()
     )
-    frames = Frames(people, ancestors, requirements, assessments)
     if cache is not None:
         cache[key] = frames
         if share:
             _shared_cache().append((key, frames))
     return frames
+
+
+_KEPT: kept.Kept[Frames] = kept.Kept(kept.KEPT_FRAMES)
+
+
+def _kept_key(unit: OrgUnit, key: tuple[Any, ...], *frames: pd.DataFrame) -> tuple[Any, ...]:
+    version = kept.assessments_version(subtree_people_stmt(unit))
+    return (*key, unit.path, clock.today(), kept.digest(*frames), version)
 
 
 def _request_cache() -> dict[object, Frames] | None:

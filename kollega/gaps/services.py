@@ -158,9 +158,7 @@ def unit_closure(
     # read of their own.
     frames = queries.unit_frames(unit, [start, end], [min(start, now), min(end, now)], share=True)
     # Levels are read at most up to today: a future end date uses today's levels.
-    out = analysis.closure(
-        frames.people, frames.ancestors, frames.requirements, frames.assessments, start, end
-    )
+    out = frames.closure(start, end)
     return {
         "unit": unit.code,
         "from": start.isoformat(),
