@@ -36,6 +36,8 @@ GET of that page (pyinstrument's tree when it is installed).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import resource
 import statistics
 import sys
 import time
@@ -317,6 +319,11 @@ def main() -> int:
             f"{took / base if base else float('inf'):6.1f}  {url:34} {aim_text}"
         )
     print(f"load average at the end: {harness.loadavg()}  ({dt.datetime.now(dt.UTC):%H:%M} UTC)")
+    # What the process keeps (gap frames, metrics' closure, plan analyses) shows here.
+    print(
+        f"peak RSS of this process: {harness.rss_kib(os.getpid()) // 1024} MiB now, "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB at most"
+    )
     return 0 if ok else 1
 
 
