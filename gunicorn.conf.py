@@ -73,8 +73,16 @@ if os.environ.get("KOLLEGA_LOG_FORMAT", "").lower() == "json":
 def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
     """On SIGTERM (a graceful stop) take this process's sockets out of the shared presence
     in Redis at once, before the worker drains: other processes list them no longer
-    (kollega.networks.presence; without this they age out after 45 s)."""
+    (kollega.networks.presence; without this they age out after 45 s).
+
+    And ``gc.freeze()``: the app is loaded (gunicorn calls this hook after loading it), so
+    the ~270,000 objects of its start-up (modules, templates, mappers, compiled
+    statements) move to the permanent generation, which the collector's full collections
+    no longer walk: they ran now and then inside a request (benchmarks/thread_page.py)."""
+    import gc
     import signal
+
+    gc.freeze()
 
     previous = signal.getsignal(signal.SIGTERM)
 

@@ -21,7 +21,14 @@ second ratio is printed next to it.
 
 ``--profile N`` skips wrk: CPU time per request in this process (test clients of
 kollega and of the bare app), then a cProfile of kollega's page by CPU time. On a busy
-machine those figures hold better than requests/s.
+machine those figures hold better than requests/s. As the server does after loading the
+app (gunicorn.conf.py ``post_worker_init``), the process calls ``gc.freeze()`` first (here
+after the set-up's collection: its objects are garbage), so full collections do not walk
+the start-up's objects.
+
+The statements the bare pages run are recorded from a third request (the first ones
+mark the thread read, as a reader's first visit does; every later request in the run
+finds it read).
 
 Load generator: wrk (Debian's ``wrk``; ``apt-get install wrk``), 2 threads,
 ``--connections`` keep-alive connections, a 10 s timeout, ``--seconds`` per run after a 2 s warm-up;
@@ -111,7 +118,8 @@ def setup(app: Any, messages: int, members: int) -> tuple[int, str]:
 
 
 def record_sql(app: Any, path: str, token: str) -> list[tuple[str, Any]]:
-    """The SQL statements (text, parameters) one request to ``path`` runs."""
+    """The SQL statements (text, parameters) one request to ``path`` runs, after two
+    requests before it (the steady state of the run: the reader has read the thread)."""
     import sqlalchemy as sa
 
     from kollega.extensions import db
@@ -123,9 +131,12 @@ def record_sql(app: Any, path: str, token: str) -> list[tuple[str, Any]]:
 
     with app.app_context():
         engine = db.engine
+    client = app.test_client()
+    for _ in range(2):
+        client.get(path, headers={"Authorization": f"Bearer {token}"})
     sa.event.listen(engine, "before_cursor_execute", before)
     try:
-        response = app.test_client().get(path, headers={"Authorization": f"Bearer {token}"})
+        response = client.get(path, headers={"Authorization": f"Bearer {token}"})
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
     if response.status_code != 200:
@@ -138,8 +149,12 @@ def in_process(app: Any, path: str, token: str, sql_file: Path, url: str, n: int
     requests/s): kollega's page and the bare app's two pages through Flask's test client,
     then a cProfile (CPU time) of kollega's requests."""
     import cProfile
+    import gc
     import os
     import pstats
+
+    gc.collect()  # the set-up's objects
+    gc.freeze()  # as gunicorn.conf.py's post_worker_init
 
     from benchmarks.bare import sql_page_app
 
