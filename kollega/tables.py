@@ -224,6 +224,19 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
+def scope_notes(unit: str, span: str, today: dt.date) -> list[str]:
+    """The export's first notes: whose figures, for when and when made (the file is
+    handed on; its sheet may be read far from the page that made it). ``span`` is the
+    date or period, already formatted for the user's locale."""
+    from flask_babel import format_date
+
+    return [
+        _("Unit: %(name)s", name=unit),
+        _("Figures for: %(span)s", span=span),
+        _("Made: %(date)s", date=format_date(today, "medium")),
+    ]
+
+
 def table_response(
     fmt: str,
     header: Sequence[Any],

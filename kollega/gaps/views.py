@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -25,7 +26,7 @@ from kollega.gaps.services import focus_label
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
 from kollega.query_args import QueryArgs
-from kollega.tables import TABLE_FORMATS, table_response
+from kollega.tables import TABLE_FORMATS, scope_notes, table_response
 from kollega.web import register_nav, register_person_panel, register_start_panel
 
 bp = Blueprint("gaps", __name__, url_prefix="/gaps")
@@ -317,7 +318,8 @@ def export(code: str, fmt: str) -> Any:
         filename,
         _export_title(table, by),
         kinds=kinds,
-        notes=definition_notes(("gap_points", "coverage")),
+        notes=scope_notes(target.name, format_date(at, "medium"), clock.today())
+        + definition_notes(("gap_points", "coverage")),
     )
 
 

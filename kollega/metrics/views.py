@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -25,7 +26,7 @@ from kollega.metrics import services
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
 from kollega.query_args import BadQuery, QueryArgs
-from kollega.tables import TABLE_FORMATS, table_response
+from kollega.tables import TABLE_FORMATS, scope_notes, table_response
 from kollega.web import register_nav
 
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
@@ -425,6 +426,7 @@ def export(code: str, fmt: str) -> Any:
             raise BadQuery(exc.message, fields={"year": exc.message}) from exc
         table = scorecard_table(person, target, year)
         suffix = str(year)
+        span = str(year)
         services.audit(person, target, "export", table=name, format=fmt, year=year)
     else:
         query = QueryArgs()
@@ -433,6 +435,7 @@ def export(code: str, fmt: str) -> Any:
         build = participation_tables if not name.startswith("closure") else closure_tables
         table = build(person, target, p)[name]
         suffix = f"{p.start.isoformat()}-{p.end.isoformat()}"
+        span = f"{format_date(p.start, 'medium')}–{format_date(p.end, 'medium')}"
         services.audit(person, target, "export", p, table=name, format=fmt)
     header, rows = table.export_rows()
     kinds = [c.kind for c in table.columns] + ["text"] * (len(header) - len(table.columns))
@@ -443,7 +446,9 @@ def export(code: str, fmt: str) -> Any:
         f"metrics-{name}-{target.code}-{suffix}",
         str(table.title),
         kinds=kinds,
-        notes=([str(table.note)] if table.note else []) + _definitions(name),
+        notes=scope_notes(target.name, span, clock.today())
+        + ([str(table.note)] if table.note else [])
+        + _definitions(name),
     )
 
 

@@ -94,3 +94,31 @@ def test_exports_with_gap_figures_carry_the_definitions(client, org, lang):
     # A table without gap figures has no definitions in its notes.
     summary = _notes(client.get(f"/metrics/units/A1/export.xlsx?table=summary&lang={lang}"), lang)
     assert words["gap_points"] not in summary
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_exports_say_whose_figures_for_when_and_when_made(client, org, lang):
+    """A file handed on says the unit, the date or period and the day it was made."""
+    from babel.dates import format_date
+
+    from kollega import clock
+
+    _requirement(org)
+    login(client, org.hr)
+    today = format_date(clock.today(), "medium", locale=lang)
+    unit, span, made = {
+        "nb": ("Enhet: ", "Tallene gjelder: ", "Laget: "),
+        "en": ("Unit: ", "Figures for: ", "Made: "),
+    }[lang]
+    for url, when in (
+        (f"/gaps/units/A1/export.xlsx?lang={lang}", today),
+        (f"/metrics/units/A1/export.xlsx?table=summary&lang={lang}", f"–{today}"),
+        (
+            f"/metrics/units/A1/export.xlsx?table=scorecard&year={clock.today().year}&lang={lang}",
+            str(clock.today().year),
+        ),
+    ):
+        notes = _notes(client.get(url), lang).splitlines()
+        assert notes[1] == unit + org.unit_a1.name, (url, notes[:4])
+        assert notes[2].startswith(span) and notes[2].endswith(when), (url, notes[:4])
+        assert notes[3] == made + today, (url, notes[:4])
