@@ -6,12 +6,15 @@ focus area and in its proposals; the gap page's frames are kept per process too,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from kollega.gaps import analysis
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Frames:
     closures: dict[tuple[dt.date, dt.date], dict[str, Any]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def gap_at(self, requirements_at: dt.date, levels_at: dt.date) -> pd.DataFrame:
         """``analysis.gap_at`` of these frames, worked out once per pair of dates.
@@ -53,3 +57,10 @@ class Frames:
                 self.people, self.ancestors, self.requirements, self.assessments, start, end
             )
         return dict(self.closures[key])
+
+    def once(self, name: str, make: Callable[[], T]) -> T:
+        """What ``make`` works out from these frames alone, worked out once (callers
+        read it and must not change it)."""
+        if name not in self.derived:
+            self.derived[name] = make()
+        return self.derived[name]  # type: ignore[no-any-return]

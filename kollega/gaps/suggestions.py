@@ -520,7 +520,12 @@ def for_unit(actor: Person, unit: OrgUnit, now: dt.date | None = None) -> list[d
     if g.empty:
         return []
     covered = _covered_competences()
-    seats = training_suggestions.unit_seats(frames.people, frames.ancestors)
+    seats = frames.once(
+        "seats",
+        lambda: training_suggestions.SeatIndex(
+            training_suggestions.unit_seats(frames.people, frames.ancestors)
+        ),
+    )
     info = queries.competence_info(g["competence"].unique().tolist()).set_index("competence")
     out: list[dict[str, Any]] = []
     by_comp = g.groupby("competence")

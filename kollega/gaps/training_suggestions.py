@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -176,6 +177,39 @@ def unit_seats(people: pd.DataFrame, ancestors: pd.DataFrame) -> dict[int, audie
     return out
 
 
+class SeatIndex:
+    """A unit's seats (``unit_seats``) numbered, so that a training's audience is asked
+    once per seat (people with the same job in the same unit share one) and its answer
+    spread over the people by array."""
+
+    def __init__(self, seats: Mapping[int, audience.Seat]) -> None:
+        numbers: dict[int, int] = {}
+        self.seats: list[audience.Seat] = []
+        people, of_person = [], []
+        for person_id, seat in seats.items():
+            n = numbers.get(id(seat))
+            if n is None:
+                n = numbers[id(seat)] = len(self.seats)
+                self.seats.append(seat)
+            people.append(person_id)
+            of_person.append(n)
+        self.number = pd.Series(of_person, index=people, dtype="int64")
+
+    def in_audience(self, t: Training, person_ids: pd.Series) -> np.ndarray:
+        """Whether each of ``person_ids`` is in the training's audience (False for
+        people without a seat)."""
+        numbers = self.number.reindex(person_ids.to_numpy()).to_numpy()
+        known = ~np.isnan(numbers)
+        picked = numbers[known].astype("int64")
+        fits = audience.fitter(t)
+        verdict = np.zeros(len(self.seats), dtype=bool)
+        for n in np.unique(picked).tolist():
+            verdict[n] = fits(self.seats[n])
+        out = np.zeros(len(numbers), dtype=bool)
+        out[known] = verdict[picked]
+        return out
+
+
 class UnitCatalogue:
     """The active catalogue read once for a unit's proposals: trainings by competence
     and the free seats of their coming sessions (one read each, not one per competence
@@ -195,7 +229,7 @@ def for_unit(
     code: str,
     name: str,
     rows: pd.DataFrame,
-    seats: Mapping[int, audience.Seat],
+    seats: SeatIndex,
     catalogue: UnitCatalogue,
 ) -> list[dict[str, Any]]:
     """Trainings in ``code`` with coming sessions whose levels fit people with the gap
@@ -210,12 +244,7 @@ def for_unit(
         ]
         general = audience.is_general(t)
         if not general:
-            fits = audience.fitter(t)
-            meant = [
-                (seat := seats.get(int(p))) is not None and fits(seat)
-                for p in fitting["person_id"].tolist()
-            ]
-            fitting = fitting.loc[meant]
+            fitting = fitting.loc[seats.in_audience(t, fitting["person_id"])]
         upcoming = training.upcoming_sessions(t)
         if fitting.empty or not upcoming:
             continue
