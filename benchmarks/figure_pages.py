@@ -3,7 +3,7 @@ against a bare read of the same rows in the same run.
 
     KOLLEGA_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_figs \\
     .venv/bin/python benchmarks/figure_pages.py [--employees 6500] [--repeat 5] \\
-        [--instance DIR] [--profile PAGE] [--only PAGE,...]
+        [--instance DIR] [--profile PAGE] [--only PAGE,...] [--cold]
 
 Builds the demo (``kollega seed demo``) in the database unless it has people already
 (``KOLLEGA_DATABASE_URL`` points it at PostgreSQL; the issue's aims are on PostgreSQL),
@@ -31,6 +31,11 @@ at 50,000 (``--employees 50000``) the municipality pages <= 3 s. The aims are pr
 beside the figures (wall time; the CPU time of this process is printed too, the steadier
 figure on a shared machine). ``--profile PAGE`` prints cProfile's top functions of one
 GET of that page (pyinstrument's tree when it is installed).
+
+The pages keep what they worked out (gap frames, the metrics' closure and disclosure
+audit, plan analyses) per process, keyed on their inputs, so a GET after the warm-up is
+a view of unchanged data. ``--cold`` empties all of it before every GET: each is then a
+first view after a change (a new assessment, a saved form), the slower case.
 """
 
 from __future__ import annotations
@@ -54,6 +59,23 @@ PAGES = ("muni-gaps", "unit-gaps", "muni-metrics", "unit-metrics", "plan")
 DEMO_PASSWORD = "kollega-demo-2021"
 
 
+COLD = [False]
+
+
+def _forget() -> None:
+    """Empty what the process keeps between requests (gap frames, the metrics' closure
+    and disclosure audits, plan analyses): the next GET is a first view after a change."""
+    from kollega.gaps import queries as gap_queries
+    from kollega.metrics import kept as metrics_kept
+    from kollega.metrics import services as metrics_services
+    from kollega.plans import overview
+
+    gap_queries._KEPT._values.clear()
+    metrics_kept._KEPT.clear()
+    metrics_services._AUDITS.clear()
+    overview._KEPT.clear()
+
+
 def _own_options() -> tuple[str | None, set[str]]:
     """``--profile PAGE`` and ``--only A,B``, taken off argv before the harness parses it."""
     profile, only = None, set(PAGES)
@@ -61,6 +83,10 @@ def _own_options() -> tuple[str | None, set[str]]:
     rest = []
     i = 0
     while i < len(argv):
+        if argv[i] == "--cold":
+            COLD[0] = True
+            i += 1
+            continue
         if argv[i] in ("--profile", "--only") and i + 1 < len(argv):
             if argv[i] == "--profile":
                 profile = argv[i + 1]
@@ -111,6 +137,8 @@ def _client(app: Any, email: str) -> Any:
 
 def _get(client: Any, url: str) -> Callable[[], Any]:
     def run() -> None:
+        if COLD[0]:
+            _forget()
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"GET {url}: {response.status_code}\n{response.data[:800]!r}")
@@ -295,6 +323,11 @@ def main() -> int:
     print(
         f"data: {n_people} people; unit {unit_code} ({unit_people} people in its subtree); "
         f"plan {plan_id} of {plan_unit}; median of {args.repeat} runs after a warm-up"
+        + (
+            " (--cold: nothing kept between GETs, each a first view after a change)"
+            if COLD[0]
+            else ""
+        )
     )
     print(f"load average at the start: {load_at_start}")
     print(
