@@ -6,6 +6,7 @@ naming the field."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -95,7 +96,8 @@ def job_choices(codes_in_use: Iterable[str | None]) -> list[tuple[str, str]]:
 
 def competence_choices(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """The active competences a measure's effect may be on, by framework: (framework's
-    name, [(code, "name (code)")]), one query."""
+    name, [(code, name)]), one query. The code is only the key; a name given twice in a
+    framework is told apart by its code."""
     rows = db.session.execute(
         sa.select(
             Framework.name_nb,
@@ -112,7 +114,12 @@ def competence_choices(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
     for fw_nb, fw_en, code, name_nb, name_en in rows:
         framework = fw_en if locale == "en" else fw_nb
         name = name_en if locale == "en" else name_nb
-        groups.setdefault(framework, []).append((code, f"{name} ({code})"))
+        groups.setdefault(framework, []).append((code, name))
+    for framework, options in groups.items():
+        seen = Counter(name for _code, name in options)
+        groups[framework] = [
+            (code, name if seen[name] == 1 else f"{name} ({code})") for code, name in options
+        ]
     return list(groups.items())
 
 
