@@ -49,15 +49,13 @@ def gaps_now_and_ahead(person) -> set[str]:
     }
 
 
-def test_top_networks_are_the_persons_own_division_or_municipality_wide(runner, client):
-    result = runner("seed", "demo", "--employees", "240", "--seed", "3")
-    assert result.exit_code == 0, result.output
+def demo_world():
+    """The seeded demo's units by id, its first HR person and its open and request-only
+    active networks by id."""
     units = {u.id: u for u in db.session.scalars(sa.select(OrgUnit))}
-    divisions = [u.id for u in units.values() if u.kind == "division"]
     hr = db.session.scalar(
         sa.select(Person).join(PersonRole).where(PersonRole.role == "hr").order_by(Person.id)
     )
-
     networks = {
         n.id: n
         for n in db.session.scalars(
@@ -66,6 +64,14 @@ def test_top_networks_are_the_persons_own_division_or_municipality_wide(runner, 
             )
         )
     }
+    return units, hr, networks
+
+
+def test_top_networks_are_the_persons_own_division_or_municipality_wide(runner, client):
+    result = runner("seed", "demo", "--employees", "240", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    units, hr, networks = demo_world()
+    divisions = [u.id for u in units.values() if u.kind == "division"]
     members: dict[int, set[int]] = {i: set() for i in networks}
     home: dict[int, int | None] = {}
     places: dict[int, list[int | None]] = {i: [] for i in networks}

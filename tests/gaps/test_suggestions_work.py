@@ -13,11 +13,11 @@ import sqlalchemy as sa
 
 from kollega.competence.models import FindablePerson
 from kollega.extensions import db
-from kollega.networks.models import Network, NetworkMember
-from kollega.org.models import OrgUnit, Person, PersonRole
+from kollega.networks.models import NetworkMember
+from kollega.org.models import Person
 from tests.factories import make_person, make_unit
 from tests.gaps import data
-from tests.gaps.test_suggestions_demo import division_of, gaps_now_and_ahead
+from tests.gaps.test_suggestions_demo import demo_world, division_of, gaps_now_and_ahead
 from tests.gaps.test_suggestions_divisions import fetch, network, networks_of
 
 SINCE = (dt.date.today() - dt.timedelta(days=300)).isoformat()
@@ -140,18 +140,7 @@ def test_on_the_demo_kindergarten_teachers_get_kindergarten_networks_and_teacher
     school's) when half its members work in a kindergarten (a school)."""
     result = runner("seed", "demo", "--employees", "400", "--seed", "3")
     assert result.exit_code == 0, result.output
-    units = {u.id: u for u in db.session.scalars(sa.select(OrgUnit))}
-    hr = db.session.scalar(
-        sa.select(Person).join(PersonRole).where(PersonRole.role == "hr").order_by(Person.id)
-    )
-    networks = {
-        n.id: n
-        for n in db.session.scalars(
-            sa.select(Network).where(
-                Network.status == "active", Network.visibility.in_(("open", "request"))
-            )
-        )
-    }
+    units, hr, networks = demo_world()
     members: dict[int, list[tuple[int, int | None]]] = {i: [] for i in networks}
     for network_id, person_id, unit_id in db.session.execute(
         sa.select(NetworkMember.network_id, NetworkMember.person_id, Person.unit_id)
