@@ -31,6 +31,10 @@ class Config:
     # so two kollega installations (or test runs) on one Redis need different channels.
     SOCKETIO_CHANNEL = "flask-socketio"
     SCHEDULER_ENABLED = True
+    # Jobs run on an interval instead of their cron fields, "job.id=seconds,..." (empty:
+    # none). For tests and trials, e.g. "kollega.cycle.dispatch_due=1": a test of the
+    # running scheduler then waits a second for the every-minute job, not a minute.
+    SCHEDULER_EVERY_SECONDS = ""
     # "json": one JSON object per log line (kollega.ops.logs); "text": the usual lines.
     LOG_FORMAT = "text"
     RATELIMIT_ENABLED = True

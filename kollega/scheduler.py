@@ -80,20 +80,41 @@ def run(app: Flask, job_id: str) -> None:
             db.session.close()
 
 
+def intervals(setting: str) -> dict[str, int]:
+    """The jobs ``SCHEDULER_EVERY_SECONDS`` ("job.id=seconds,...") puts on an interval,
+    with their seconds; a ``ValueError`` for an unknown job or a bad number of seconds."""
+    every: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in setting.split(","))):
+        job_id, _, seconds = part.partition("=")
+        job_id = job_id.strip()
+        if job_id not in _registry:
+            raise ValueError(f"SCHEDULER_EVERY_SECONDS: no job {job_id!r}")
+        every[job_id] = int(seconds)
+        if every[job_id] < 1:
+            raise ValueError(f"SCHEDULER_EVERY_SECONDS: {part!r} is not a positive interval")
+    return every
+
+
 def add_jobs(scheduler: Any, app: Flask) -> None:
     """Add every registered job to an APScheduler scheduler: one instance at a time,
-    runs missed during downtime coalesced into one."""
+    runs missed during downtime coalesced into one. A job named in
+    ``SCHEDULER_EVERY_SECONDS`` runs every so many seconds instead of on its cron fields."""
+    every = intervals(str(app.config.get("SCHEDULER_EVERY_SECONDS") or ""))
     for entry in jobs():
+        if entry.id in every:
+            trigger, fields = "interval", {"seconds": every[entry.id]}
+        else:
+            trigger, fields = "cron", entry.cron
         scheduler.add_job(
             run,
-            "cron",
+            trigger,
             id=entry.id,
             args=[app, entry.id],
             replace_existing=True,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=entry.misfire_grace_time,
-            **entry.cron,
+            **fields,
         )
 
 

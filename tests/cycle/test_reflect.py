@@ -306,28 +306,30 @@ def test_event_page_says_recurrence_and_reminders_in_words(app, org, client):
 
 @pytest.mark.slow
 def test_the_running_scheduler_opens_the_stop_at_its_start(app, backend, org, tmp_path):
-    """``kollega scheduler`` left running (its every-minute job): a unit stop planned to
-    begin at the next minute, inside its reminder windows, is reminded once when the
-    process starts, opens its thread at its start, and closes with its summary."""
+    """``kollega scheduler`` left running (its every-minute job, here every second through
+    ``SCHEDULER_EVERY_SECONDS``): a unit stop planned to begin shortly, inside its reminder
+    windows, is reminded once when the process starts, opens its thread at its start, and
+    closes with its summary."""
     if backend == "sqlite":
-        # Two minutes of the real clock: run once, on the production database. The
+        # Half a minute of the real clock: run once, on the production database. The
         # scheduler process on SQLite is test_a_unit_stop_with_the_real_scheduler's.
         pytest.skip("the running scheduler waits on the real clock: once, on PostgreSQL")
-    now = dt.datetime.now(dt.UTC)
-    begins = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-    if (begins - now).total_seconds() < 20:  # leave the process time to start first
-        begins += dt.timedelta(minutes=1)
+    # 20 s leave the process time to start first (several seconds on a loaded machine);
+    # 10 s between start and end leave the test time to answer and reply before it closes.
+    begins = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=20)
+    ends = begins + dt.timedelta(seconds=10)
     stop = make_event(
         org.leader,
         unit="A1a",
         kind="learning_stop",
         title="Læringsstopp med ekte planlegger",
         starts_at=begins.isoformat(),
-        ends_at=(begins + dt.timedelta(minutes=1)).isoformat(),
+        ends_at=ends.isoformat(),
         reminders=[1440, 60],
     )
     db.session.commit()
     env = servers._base_env(str(app.config["DATABASE_URL"]), Path(app.instance_path))
+    env["KOLLEGA_SCHEDULER_EVERY_SECONDS"] = f"{jobs.JOB_ID}=1"
     process = servers.scheduler(env, tmp_path / "logs").start()
 
     def done() -> list[str]:
@@ -340,7 +342,7 @@ def test_the_running_scheduler_opens_the_stop_at_its_start(app, backend, org, tm
     try:
         assert servers.wait_until(lambda: done() == ["remind:60"], 90, 0.5), process.tail()
         assert dt.datetime.now(dt.UTC) < begins  # reminded before it began, not opened
-        assert servers.wait_until(lambda: "open" in done(), 120, 0.5), process.tail()
+        assert servers.wait_until(lambda: "open" in done(), 60, 0.5), process.tail()
         opened = db.session.scalar(
             sa.select(Dispatch).where(Dispatch.event_id == stop.id, Dispatch.action == "open")
         )
@@ -352,7 +354,8 @@ def test_the_running_scheduler_opens_the_stop_at_its_start(app, backend, org, tm
         )
         send_message(org.colleague, thread_id, "running-1", "Vi delte erfaringer i tråden")
         db.session.commit()
-        assert servers.wait_until(lambda: "close" in done(), 120, 0.5), process.tail()
+        assert dt.datetime.now(dt.UTC) < ends  # answered before it closed
+        assert servers.wait_until(lambda: "close" in done(), 60, 0.5), process.tail()
     finally:
         process.terminate(timeout=20)
     summary = db.session.scalar(

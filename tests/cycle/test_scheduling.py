@@ -103,6 +103,24 @@ def test_embedded_scheduler_starts_once_and_not_when_disabled(app, monkeypatch):
         scheduler.stop_embedded()
 
 
+def test_scheduler_every_seconds_puts_a_job_on_an_interval(app):
+    """``SCHEDULER_EVERY_SECONDS`` (what the running scheduler's test sets) runs the named
+    job every so many seconds; the others keep their cron fields; a typo fails at start."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    app.config["SCHEDULER_EVERY_SECONDS"] = f"{jobs.JOB_ID}=1"
+    plan = BackgroundScheduler(timezone="UTC")
+    scheduler.add_jobs(plan, app)
+    every = plan.get_job(jobs.JOB_ID).trigger
+    assert isinstance(every, IntervalTrigger) and every.interval == dt.timedelta(seconds=1)
+    assert isinstance(plan.get_job(retention_jobs.JOB_ID).trigger, CronTrigger)
+    for wrong in ("kollega.no_such_job=1", f"{jobs.JOB_ID}=0", f"{jobs.JOB_ID}"):
+        with pytest.raises(ValueError):
+            scheduler.intervals(wrong)
+
+
 def test_a_failing_action_is_retried_not_lost(app, org, stop, monkeypatch):
     from kollega.cycle import dispatch
 
