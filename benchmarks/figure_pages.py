@@ -71,7 +71,7 @@ def _forget() -> None:
     from kollega.plans import overview
 
     gap_queries._KEPT._values.clear()
-    metrics_kept._KEPT.clear()
+    metrics_kept.KEPT.clear()
     metrics_services._AUDITS.clear()
     overview._KEPT.clear()
 

@@ -119,7 +119,7 @@ def main() -> int:
             services.participation_by_network(hr, root, p18)
 
         def closure_anew() -> None:
-            kept._KEPT.clear()
+            kept.KEPT.clear()
             services.closure(hr, root, p12)
 
         def dashboard() -> None:

@@ -14,6 +14,7 @@ closure figures are keyed the same way (``metrics.kept``).
 from __future__ import annotations
 
 import hashlib
+import pickle
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -116,3 +117,32 @@ class Kept(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+
+class KeptCopies(Generic[T]):
+    """The last ``size`` values by key, as ``Kept``, each ``get`` the caller's own copy
+    (kept pickled: quicker to unpickle than to deep-copy, and a caller that changes its
+    copy changes nothing kept)."""
+
+    def __init__(self, size: int) -> None:
+        self._kept: Kept[bytes] = Kept(size)
+
+    def get(self, key: tuple[Any, ...]) -> T | None:
+        found = self._kept.get(key)
+        return pickle.loads(found) if found is not None else None  # noqa: S301 (our own bytes)
+
+    def put(self, key: tuple[Any, ...], value: T) -> None:
+        self._kept.put(key, pickle.dumps(value))
+
+    def get_or_make(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        found = self._kept.get(key)
+        if found is None:
+            found = pickle.dumps(make())
+            self._kept.put(key, found)
+        return pickle.loads(found)  # type: ignore[no-any-return]  # noqa: S301
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)

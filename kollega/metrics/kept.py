@@ -13,27 +13,11 @@ stale: a changed input is a new key.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from kollega.gaps.kept import assessments_version, digest
+from kollega.gaps.kept import KeptCopies, assessments_version, digest
 
-__all__ = ["KEPT", "assessments_version", "digest", "get", "put"]
+__all__ = ["KEPT", "KEPT_SIZE", "assessments_version", "digest"]
 
-KEPT = 16
-_KEPT: dict[tuple[Any, ...], Any] = {}
-
-
-def get(key: tuple[Any, ...]) -> Any | None:
-    """A copy of the figures kept for ``key`` (the caller may change it), or None."""
-    found = _KEPT.get(key)
-    return copy.deepcopy(found) if found is not None else None
-
-
-def put(key: tuple[Any, ...], value: Any) -> None:
-    _KEPT[key] = copy.deepcopy(value)
-    while len(_KEPT) > KEPT:
-        try:  # another thread may be trimming too
-            _KEPT.pop(next(iter(_KEPT)))
-        except (KeyError, RuntimeError, StopIteration):
-            break
+KEPT_SIZE = 16
+KEPT: KeptCopies[Any] = KeptCopies(KEPT_SIZE)

@@ -29,6 +29,7 @@ from kollega.competence.models import FOCUS_AREAS
 from kollega.errors import ValidationError
 from kollega.gaps import analysis as gap_analysis
 from kollega.gaps import queries as gap_queries
+from kollega.gaps.kept import Kept
 from kollega.metrics import analysis, disclosure, kept, queries
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import root_units
@@ -162,7 +163,7 @@ def period_frames(unit: OrgUnit, p: Period) -> queries.ParticipationFrames:
 # page, export and API call of the same period asks for it, so each process keeps the
 # last few, keyed on those inputs themselves (a changed membership is a new key).
 AUDITS_KEPT = 32
-_AUDITS: dict[tuple[Any, ...], dict[disclosure.Cell, str]] = {}
+_AUDITS: Kept[dict[disclosure.Cell, str]] = Kept(AUDITS_KEPT)
 
 
 def _audit_key(p: Period, paths: dict[int, str], ms: pd.DataFrame) -> tuple[Any, ...]:
@@ -206,13 +207,7 @@ class Suppression:
         if self._cells is None:
             ms = self.ms.drop(columns=["leader"], errors="ignore")
             key = _audit_key(self.p, self.paths, ms)
-            cells = _AUDITS.get(key)
-            if cells is None:
-                cells = self._audit(ms)
-                _AUDITS[key] = cells
-                while len(_AUDITS) > AUDITS_KEPT:
-                    _AUDITS.pop(next(iter(_AUDITS)))
-            self._cells = cells
+            self._cells = _AUDITS.get_or_make(key, lambda: self._audit(ms))
         return self._cells
 
     def _audit(self, ms: pd.DataFrame) -> dict[disclosure.Cell, str]:
@@ -564,14 +559,13 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
         kept.digest(people, ancestors, requirements, info, groups, memberships),
         kept.assessments_version(gap_queries.subtree_people_stmt(unit)),
     )
-    found = kept.get(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    assessments = _closure_assessments(unit, people, requirements, dates, now)
-    frames = gap_queries.Frames(people, ancestors, requirements, assessments)
-    figures = _closure_figures(unit, frames, info, (groups, units), memberships, p, month_ends)
-    kept.put(key, figures)
-    return figures
+
+    def make() -> dict[str, Any]:
+        assessments = _closure_assessments(unit, people, requirements, dates, now)
+        frames = gap_queries.Frames(people, ancestors, requirements, assessments)
+        return _closure_figures(unit, frames, info, (groups, units), memberships, p, month_ends)
+
+    return kept.KEPT.get_or_make(key, make)  # type: ignore[no-any-return]
 
 
 def _closure_figures(

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import pickle
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,13 +31,13 @@ import sqlalchemy as sa
 from kollega import clock
 from kollega.extensions import db
 from kollega.gaps import queries as gap_queries
+from kollega.gaps.kept import KeptCopies
 from kollega.org.models import OrgUnit
 from kollega.plans import effects, labels, services
 from kollega.plans.models import Plan
 
 KEPT = 32
-_KEPT: dict[tuple[Any, ...], bytes] = {}
-_KEPT_LOCK = threading.Lock()  # a worker's threads share what it keeps
+_KEPT: KeptCopies[Overview] = KeptCopies(KEPT)
 
 
 @dataclass
@@ -74,15 +72,7 @@ def overview(plan: Plan, now: dt.date | None = None) -> Overview:
     staff = services.staff_frame(plan)
     reached = effects.targets(plan)
     key = _key(plan, now, frames, staff, reached)
-    kept = _KEPT.get(key)
-    if kept is None:
-        # Kept pickled: each caller unpickles its own copy (quicker than a deep copy).
-        kept = pickle.dumps(_analyse(plan, now, frames, staff, reached))
-        with _KEPT_LOCK:
-            _KEPT[key] = kept
-            while len(_KEPT) > KEPT:
-                _KEPT.pop(next(iter(_KEPT)))
-    return pickle.loads(kept)  # noqa: S301 (our own bytes, never a client's)
+    return _KEPT.get_or_make(key, lambda: _analyse(plan, now, frames, staff, reached))
 
 
 def _analyse(

@@ -15,6 +15,7 @@ from kollega.competence.models import Assessment, Competence
 from kollega.extensions import db
 from kollega.gaps import analysis as A
 from kollega.gaps import queries as Q
+from kollega.gaps.kept import KeptCopies
 from kollega.metrics import services
 from kollega.networks.models import Network, NetworkMember
 from tests.factories import make_person
@@ -179,7 +180,7 @@ def test_closure_is_kept_per_process_and_worked_out_anew_when_an_input_changes(
     from kollega.metrics import kept
 
     build(org)
-    monkeypatch.setattr(kept, "_KEPT", {})
+    monkeypatch.setattr(kept, "KEPT", KeptCopies(kept.KEPT_SIZE))
     p = services.Period(dt.date(2026, 2, 1), dt.date(2026, 6, 30))
     today = dt.date(2026, 7, 15)
     dig = db.session.scalar(sa.select(Competence).where(Competence.code == "dg:1"))
@@ -190,7 +191,7 @@ def test_closure_is_kept_per_process_and_worked_out_anew_when_an_input_changes(
 
     def fresh() -> dict:
         with monkeypatch.context() as m:
-            m.setattr(kept, "_KEPT", {})
+            m.setattr(kept, "KEPT", KeptCopies(kept.KEPT_SIZE))
             return ours()
 
     first = ours()

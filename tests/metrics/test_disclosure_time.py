@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from kollega import clock
 from kollega.extensions import db
+from kollega.gaps.kept import Kept
 from kollega.metrics import analysis, services
 from kollega.networks.models import Network, NetworkMember, Thread
 from kollega.org.models import OrgUnit, Person
@@ -420,7 +421,9 @@ def test_counting_a_complete_month_by_its_members_only_leaves_a_hole(client, org
         return disclosure.merge_intervals(days, ["network_id", "person_id"])
 
     build(org)
-    monkeypatch.setattr(services, "_AUDITS", {})  # audits kept from other tests used the real rule
+    monkeypatch.setattr(
+        services, "_AUDITS", Kept(services.AUDITS_KEPT)
+    )  # audits kept from other tests used the real rule
     monkeypatch.setattr(disclosure, "month_windows", lambda a, first, last: a)
     monkeypatch.setattr(disclosure, "member_days", by_month)
     exposed, _reasons, _known = attack(client, org, monkeypatch)
