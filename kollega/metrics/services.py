@@ -30,7 +30,7 @@ from kollega.errors import ValidationError
 from kollega.gaps import analysis as gap_analysis
 from kollega.gaps import queries as gap_queries
 from kollega.gaps.kept import Kept
-from kollega.metrics import analysis, disclosure, kept, queries
+from kollega.metrics import analysis, disclosure, kept, queries, stored_audits
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import root_units
 
@@ -207,8 +207,15 @@ class Suppression:
         if self._cells is None:
             ms = self.ms.drop(columns=["leader"], errors="ignore")
             key = _audit_key(self.p, self.paths, ms)
-            self._cells = _AUDITS.get_or_make(key, lambda: self._audit(ms))
+            self._cells = _AUDITS.get_or_make(key, lambda: self._stored_or_made(key, ms))
         return self._cells
+
+    def _stored_or_made(self, key: tuple[Any, ...], ms: pd.DataFrame) -> dict[disclosure.Cell, str]:
+        cells = stored_audits.read(key)
+        if cells is None:
+            cells = self._audit(ms)
+            stored_audits.write(key, self.p.start, self.p.end, cells)
+        return cells
 
     def _audit(self, ms: pd.DataFrame) -> dict[disclosure.Cell, str]:
         found = disclosure.groups(self.paths, ms, self.p.start, self.p.end)
@@ -261,6 +268,20 @@ def suppression(p: Period) -> Suppression:
     result = Suppression(p, paths, ms)
     cache[key] = result
     return result
+
+
+def warm_audit(p: Period) -> bool:
+    """Work out and store the audit of ``p`` for every process (``stored_audits``) unless
+    it is stored already; whether it was worked out."""
+    paths, ms = queries.tree_frames(p.end_utc)
+    ms = ms.drop(columns=["leader"])
+    key = _audit_key(p, paths, ms)
+    if stored_audits.exists(key):
+        return False
+    cells = Suppression(p, paths, ms)._audit(ms)
+    stored_audits.write(key, p.start, p.end, cells)
+    _AUDITS.put(key, cells)
+    return True
 
 
 def reason_text(reason: str | None) -> str | None:
