@@ -228,6 +228,19 @@ def closure(
     t1 gap that the t0 requirements did not ask for:
     sum over (p, c) of max(0, r(p, c, t1) - max(r(p, c, t0), l(p, c, t1))).
     """
+    return closure_and_start(people, ancestors, requirements, assessments, t0, t1)[0]
+
+
+def closure_and_start(
+    people: pd.DataFrame,
+    ancestors: pd.DataFrame,
+    requirements: pd.DataFrame,
+    assessments: pd.DataFrame,
+    t0: dt.date | str | pd.Timestamp,
+    t1: dt.date | str | pd.Timestamp,
+) -> tuple[dict[str, float | int | None], pd.DataFrame]:
+    """``closure`` and the gap frame at t0 it starts from (``gap_at`` at t0), worked out
+    together: a measure's effect shows both."""
     # The requirements joined to people once and the history sorted once, each date a cut.
     applying = applying_requirements(people, ancestors, requirements)
     r0 = _required_of(in_force(applying, t0))
@@ -237,19 +250,21 @@ def closure(
     else:
         ordered = _in_pick_order(assessments)
         l0, l1 = _latest_of(ordered, t0), _latest_of(ordered, t1)
-    g0 = int(gaps(r0, l0)["gap"].sum())
+    start = gaps(r0, l0)
+    g0 = int(start["gap"].sum())
     g1 = int(gaps(r0, l1)["gap"].sum())
     both = r1.merge(r0.rename(columns={"required": "r0"}), on=PAIR, how="left").merge(
         l1[["person_id", "competence", "level"]], on=PAIR, how="left"
     )
     floor = np.maximum(both["r0"].fillna(0), both["level"].fillna(0))
     new_gap = int((both["required"] - floor).clip(lower=0).sum())
-    return {
+    figures: dict[str, float | int | None] = {
         "gap_points_from": g0,
         "gap_points_to": g1,
         "closure": None if g0 == 0 else (g0 - g1) / g0,
         "new_gap_points": new_gap,
     }
+    return figures, start
 
 
 CLOSURE_PAIR_COLUMNS = ["date", "person_id", "competence", "gap", "new_gap", "required", "met"]

@@ -224,10 +224,10 @@ def _one(
         return out
     group = frames.people[frames.people["person_id"].isin(people)]
     requirements = frames.requirements[frames.requirements["competence"].isin(codes)]
-    assessments = frames.assessments[frames.assessments["competence"].isin(codes)]
-    actual = gap_analysis.closure(group, frames.ancestors, requirements, assessments, start, end)
-    before = gap_analysis.gap_at(
-        group, frames.ancestors, requirements, assessments, requirements_at=start
+    them = frames.assessments
+    assessments = them[them["competence"].isin(codes) & them["person_id"].isin(people)]
+    actual, before = gap_analysis.closure_and_start(
+        group, frames.ancestors, requirements, assessments, start, end
     )
     out.update(actual)
     out["expected_closure"] = expected_closure(before, measure)
