@@ -4,6 +4,7 @@ against a bare read of the same rows in the same run.
     KOLLEGA_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_figs \\
     .venv/bin/python benchmarks/figure_pages.py [--employees 6500] [--repeat 5] \\
         [--instance DIR] [--profile PAGE] [--only PAGE,...] [--cold]
+        [--after assessment|join]
 
 Builds the demo (``kollega seed demo``) in the database unless it has people already
 (``KOLLEGA_DATABASE_URL`` points it at PostgreSQL; the issue's aims are on PostgreSQL),
@@ -34,8 +35,17 @@ GET of that page (pyinstrument's tree when it is installed).
 
 The pages keep what they worked out (gap frames, the metrics' closure and disclosure
 audit, plan analyses) per process, keyed on their inputs, so a GET after the warm-up is
-a view of unchanged data. ``--cold`` empties all of it before every GET: each is then a
-first view after a change (a new assessment, a saved form), the slower case.
+a view of unchanged data; the disclosure audits are also stored in the database for
+every process (``metrics.stored_audits``), worked out ahead by the scheduler's job.
+Two ways to time the first view after a change:
+
+- ``--after assessment``: a new self-assessment in the page's unit, committed before
+  each GET (untimed): the gap frames, closures and plan analyses are worked out again
+  in the GET, as after any saved assessment, import or form. ``--after join``: a new
+  network member instead: the period's disclosure audit is worked out in the GET too,
+  as in the minute before the job has stored it.
+- ``--cold``: everything the process keeps emptied before each GET, as in a new worker
+  process (the stored audits are read from the database).
 """
 
 from __future__ import annotations
@@ -60,6 +70,8 @@ DEMO_PASSWORD = "kollega-demo-2021"
 
 
 COLD = [False]
+CHANGES = ("assessment", "join")
+AFTER: list[str | None] = [None]
 
 
 def _forget() -> None:
@@ -86,6 +98,12 @@ def _own_options() -> tuple[str | None, set[str]]:
         if argv[i] == "--cold":
             COLD[0] = True
             i += 1
+            continue
+        if argv[i] == "--after" and i + 1 < len(argv):
+            if argv[i + 1] not in CHANGES:
+                raise SystemExit(f"--after: one of {', '.join(CHANGES)}")
+            AFTER[0] = argv[i + 1]
+            i += 2
             continue
         if argv[i] in ("--profile", "--only") and i + 1 < len(argv):
             if argv[i] == "--profile":
@@ -115,11 +133,18 @@ def _aims(employees: int) -> dict[str, float | None]:
     }
 
 
-def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Median wall and CPU seconds of ``repeat`` calls after one warm-up call."""
+def _timed(
+    fn: Callable[[], Any], repeat: int, before: Callable[[], None] | None = None
+) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``repeat`` calls after one warm-up call; ``before``
+    (a change, ``--after``) runs untimed before each."""
+    if before is not None:
+        before()
     fn()
     wall, cpu = [], []
     for _ in range(repeat):
+        if before is not None:
+            before()
         start, start_cpu = time.perf_counter(), time.process_time()
         fn()
         wall.append(time.perf_counter() - start)
@@ -133,6 +158,62 @@ def _client(app: Any, email: str) -> Any:
     if response.status_code != 302:
         raise SystemExit(f"could not sign in as {email}: {response.status_code}")
     return client
+
+
+def _change(app: Any, unit_code: str) -> Callable[[], None]:
+    """A real change in the unit's subtree, committed as a request would (``--after``):
+    a new self-assessment (gap frames, closures and plan analyses are worked out again;
+    the disclosure audit is not about assessments) or a new member of a network (the
+    period's audit too, as in the minute before the scheduler's job has stored it)."""
+    import datetime as dt
+    import random
+
+    import sqlalchemy as sa
+
+    from kollega import clock
+    from kollega.competence.models import Assessment, Competence
+    from kollega.extensions import db
+    from kollega.gaps.queries import subtree_people_stmt
+    from kollega.networks.models import Network, NetworkMember
+    from kollega.org.models import OrgUnit
+
+    pick = random.Random(21)
+
+    def run() -> None:
+        with app.app_context():
+            unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == unit_code))
+            people = db.session.scalars(subtree_people_stmt(unit)).all()
+            person = pick.choice(people)
+            if AFTER[0] == "assessment":
+                competences = db.session.scalars(sa.select(Competence.id)).all()
+                db.session.add(
+                    Assessment(
+                        person_id=person,
+                        competence_id=pick.choice(competences),
+                        level=pick.randint(1, 4),
+                        source="self",
+                        assessed_on=clock.today(),
+                    )
+                )
+            else:
+                inside = sa.select(NetworkMember.network_id).where(
+                    NetworkMember.person_id == person
+                )
+                network = db.session.scalar(
+                    sa.select(Network.id)
+                    .where(Network.status == "active", Network.id.not_in(inside))
+                    .order_by(Network.id)
+                    .limit(1)
+                )
+                now = clock.now() - dt.timedelta(minutes=1)
+                db.session.add(
+                    NetworkMember(
+                        network_id=network, person_id=person, state="active", joined_at=now
+                    )
+                )
+            db.session.commit()
+
+    return run
 
 
 def _get(client: Any, url: str) -> Callable[[], Any]:
@@ -323,11 +404,8 @@ def main() -> int:
     print(
         f"data: {n_people} people; unit {unit_code} ({unit_people} people in its subtree); "
         f"plan {plan_id} of {plan_unit}; median of {args.repeat} runs after a warm-up"
-        + (
-            " (--cold: nothing kept between GETs, each a first view after a change)"
-            if COLD[0]
-            else ""
-        )
+        + (" (--cold: nothing kept in the process between GETs)" if COLD[0] else "")
+        + (f" (--after {AFTER[0]}: a new one, committed, before each GET)" if AFTER[0] else "")
     )
     print(f"load average at the start: {load_at_start}")
     print(
@@ -338,7 +416,9 @@ def main() -> int:
         if name not in only:
             continue
         client, url = pages[name]
-        took, took_cpu = _timed(_get(client, url), args.repeat)
+        unit_code_of = {"plan": plan_unit, "muni-gaps": root_code, "muni-metrics": root_code}
+        change = _change(app, unit_code_of.get(name, unit_code)) if AFTER[0] else None
+        took, took_cpu = _timed(_get(client, url), args.repeat, change)
         with app.app_context():
             base, _base_cpu = _timed(bare[name], args.repeat)
         aim = aims.get(name)
