@@ -203,8 +203,12 @@ def groups(paths: dict[int, str], ms: pd.DataFrame, first: dt.date, last: dt.dat
     per people placed directly in a unit, for everyone and per network. A day's count is
     kept up to ``CAP`` (uint8): whether a sum of groups has 1 to 4 members on a day only
     depends on counts below 5."""
+    return groups_of(paths, member_days(ms, first, last), first, last)
+
+
+def groups_of(paths: dict[int, str], rows: pd.DataFrame, first: dt.date, last: dt.date) -> Groups:
+    """``groups`` from the memberships' days already worked out (``member_days``)."""
     n = (last - first).days + 1
-    rows = member_days(ms, first, last)
     rows = rows.loc[rows["unit_id"].isin(paths)] if not rows.empty else rows
     out = Groups(paths, rows, n)
     if rows.empty:

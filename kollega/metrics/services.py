@@ -220,11 +220,11 @@ class Suppression:
     def _audit(self, ms: pd.DataFrame) -> dict[disclosure.Cell, str]:
         found = disclosure.groups(self.paths, ms, self.p.start, self.p.end)
         cells = disclosure.audit(found)
+        tree = hashlib.blake2b(repr(sorted(self.paths.items())).encode(), digest_size=16)
         for _label, s, e in self.p.months() if len(self.p.months()) > 1 else []:
             first = s.astimezone(OSLO).date()
             last = (e.astimezone(OSLO) - dt.timedelta(days=1)).date()
-            month = disclosure.audit(disclosure.groups(self.paths, ms, first, last))
-            for cell in month:
+            for cell in _month_audit(self.paths, tree.hexdigest(), ms, first, last):
                 cells.setdefault(cell, analysis.SUBTRACTION)
         return cells
 
@@ -246,6 +246,24 @@ class Suppression:
 
     def network(self, network_id: int, unit_id: int) -> str | None:
         return self.cells.get((int(network_id), analysis.unit_key(unit_id)))
+
+
+# A month's audit depends only on the memberships' days within it: a join or a leave
+# today changes the running month's and the period's, not those of the months before,
+# so each month's audit is kept on its own and a change works out two audits, not 13.
+_MONTH_AUDITS: Kept[dict[disclosure.Cell, str]] = Kept(64)
+
+
+def _month_audit(
+    paths: dict[int, str], tree: str, ms: pd.DataFrame, first: dt.date, last: dt.date
+) -> dict[disclosure.Cell, str]:
+    """``disclosure.audit`` of the days ``first`` .. ``last``, kept on their inputs."""
+    rows = disclosure.member_days(ms, first, last)
+    digest = pd.util.hash_pandas_object(rows.sort_index(axis=1), index=False).to_numpy()
+    key = (first, last, tree, hashlib.blake2b(digest.tobytes(), digest_size=16).hexdigest())
+    return _MONTH_AUDITS.get_or_make(
+        key, lambda: disclosure.audit(disclosure.groups_of(paths, rows, first, last))
+    )
 
 
 def _own_members(ms: pd.DataFrame, start: Any, end: Any) -> dict[int, int]:

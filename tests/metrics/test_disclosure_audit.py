@@ -97,25 +97,3 @@ def test_without_the_audit_the_attack_finds_the_ramp():
     old = analysis.tree_suppression(PATHS, {2: 8, 3: 7})
     assert analysis.unit_key(2) not in old
     assert disclosure.unsafe(g.days[(PERIOD, analysis.unit_key(2))])
-
-
-def test_a_periods_audit_is_kept_per_process_and_a_changed_membership_is_audited_anew():
-    """``services.Suppression`` keeps the audit of the same inputs (memberships, tree,
-    period, today) for the next request, and works it out again when one changes."""
-    from kollega.metrics import services
-
-    p = services.Period(FIRST, LAST)
-    ramp = steady(2, 2) + [(100 + i, 2, 10, "2026-03-01 10:00", None) for i in range(6)]
-    ms = memberships(ramp + steady(3, 7, start=50))
-    ms["leader"] = False
-    first = services.Suppression(p, PATHS, ms)
-    assert first.unit(2) == analysis.SUBTRACTION
-    again = services.Suppression(p, PATHS, ms.copy())
-    assert again.cells is first.cells  # the kept audit, not a new one
-    # Unit 2 had 8 members from the start: nothing to hide any more.
-    steady_ms = memberships(steady(2, 8) + steady(3, 7, start=50))
-    steady_ms["leader"] = False
-    changed = services.Suppression(p, PATHS, steady_ms)
-    assert changed.cells is not first.cells
-    assert changed.unit(2) is None and changed.unit(3) is None
-    assert first.unit(2) == analysis.SUBTRACTION  # the kept one is unchanged

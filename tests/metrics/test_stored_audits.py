@@ -18,6 +18,8 @@ from kollega.metrics.models import DisclosureAudit
 from kollega.networks.models import NetworkMember
 from tests.factories import make_person
 from tests.metrics.data import build, member
+from tests.metrics.test_disclosure_audit import PATHS as TINY_PATHS
+from tests.metrics.test_disclosure_audit import memberships, steady
 
 PERIOD = services.Period(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
 
@@ -123,3 +125,58 @@ def test_another_rule_is_another_key(monkeypatch):
     before = stored_audits.key_text(key)
     monkeypatch.setattr(stored_audits, "RULE", "another version of the rule")
     assert stored_audits.key_text(key) != before
+
+
+def test_a_join_works_out_the_period_and_its_month_again_not_the_months_before(
+    app, org, monkeypatch
+):
+    """Each month's audit is kept on the memberships' days within it: a join in June
+    leaves January to May as they were."""
+    known = build(org)
+    a_new_process(monkeypatch)
+    monkeypatch.setattr(services, "_MONTH_AUDITS", Kept(64))
+    audited: list[int] = []
+    original = services.disclosure.audit
+
+    def audit(g, *args, **kwargs):  # type: ignore[no-untyped-def]
+        audited.append(g.n)
+        return original(g, *args, **kwargs)
+
+    monkeypatch.setattr(services.disclosure, "audit", audit)
+    cells(PERIOD)
+    assert len(audited) == 1 + 6  # the period and each of its months
+
+    member(known.network, make_person(org.unit_a2, name="A2 newcomer"), "2026-06-20")
+    db.session.flush()
+    audited.clear()
+    a_new_process(monkeypatch)
+    after = cells(PERIOD)
+    assert sorted(audited) == [30, 181], "June (30 days) and the period (181), no other month"
+
+    monkeypatch.setattr(services, "_MONTH_AUDITS", Kept(64))
+    a_new_process(monkeypatch)
+    db.session.execute(sa.delete(DisclosureAudit))
+    assert cells(PERIOD) == after, "the kept months give what working them all out gives"
+
+
+def test_a_periods_audit_is_kept_per_process_and_a_changed_membership_is_audited_anew(
+    app, monkeypatch
+):
+    """``services.Suppression`` keeps the audit of the same inputs (memberships, tree,
+    period, today) for the next request, and works it out again when one changes."""
+    a_new_process(monkeypatch)
+    p = services.Period(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    ramp = steady(2, 2) + [(100 + i, 2, 10, "2026-03-01 10:00", None) for i in range(6)]
+    ms = memberships(ramp + steady(3, 7, start=50))
+    ms["leader"] = False
+    first = services.Suppression(p, TINY_PATHS, ms)
+    assert first.unit(2) == analysis.SUBTRACTION
+    again = services.Suppression(p, TINY_PATHS, ms.copy())
+    assert again.cells is first.cells  # the kept audit, not a new one
+    # Unit 2 had 8 members from the start: nothing to hide any more.
+    steady_ms = memberships(steady(2, 8) + steady(3, 7, start=50))
+    steady_ms["leader"] = False
+    changed = services.Suppression(p, TINY_PATHS, steady_ms)
+    assert changed.cells is not first.cells
+    assert changed.unit(2) is None and changed.unit(3) is None
+    assert first.unit(2) == analysis.SUBTRACTION  # the kept one is unchanged
