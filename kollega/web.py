@@ -139,7 +139,8 @@ def register_nav(
 _NAV_TEXT: dict[tuple[str, str, str], tuple[Markup, str]] = {}
 
 
-def nav_items() -> list[dict[str, Any]]:
+def _visible_nav() -> list[tuple[str, bool]]:
+    """The menu entries the request's person may see: (endpoint, whether current)."""
     # The person itself, not the proxy: every entry's check reads it several times.
     person = current_user._get_current_object()  # type: ignore[attr-defined]
     if not person.is_authenticated:
@@ -147,19 +148,84 @@ def nav_items() -> list[dict[str, Any]]:
     # Roles and led units in one statement, not two lazy loads (kollega.org.menu_person).
     person = MenuPerson(person)
     blueprint = (request.endpoint or "").split(".")[0]
+    return [(e.endpoint, e.endpoint.split(".")[0] == blueprint) for e in NAV if e.visible(person)]
+
+
+def nav_items(visible: list[tuple[str, bool]] | None = None) -> list[dict[str, Any]]:
+    """The main menu's entries for the request's person: label, URL, whether current
+    (``visible``: what ``_visible_nav`` gave, when already asked)."""
     place = (str(get_locale()), request.script_root)
     items = []
-    for e in NAV:
-        if not e.visible(person):
-            continue
-        key = (*place, e.endpoint)
+    for endpoint, current in _visible_nav() if visible is None else visible:
+        key = (*place, endpoint)
         text = _NAV_TEXT.get(key)
         if text is None:
+            label = next(e.label for e in NAV if e.endpoint == endpoint)
             # A lazy label renders as markup (its __html__), so kept as such.
-            text = _NAV_TEXT[key] = (Markup(str(e.label)), url_for(e.endpoint))
-        current = e.endpoint.split(".")[0] == blueprint
+            text = _NAV_TEXT[key] = (Markup(str(label)), url_for(endpoint))
         items.append({"label": text[0], "url": text[1], "current": current})
     return items
+
+
+# The main menu's HTML (templates/_main_menu.html) per (locale, script root, whether the
+# page is the start page, the visible entries and which is current): what it shows
+# depends on nothing else, so the checks run on every request and the rendering once.
+_MENUS: dict[tuple[Any, ...], Markup] = {}
+
+
+def main_menu() -> Markup:
+    """templates/_main_menu.html for the request's person and page, kept per key."""
+    visible = tuple(_visible_nav())
+    key = (str(get_locale()), request.script_root, request.endpoint == "home.index", visible)
+    html = _MENUS.get(key)
+    if html is None:
+        html = Markup(
+            current_app.jinja_env.get_template("_main_menu.html").render(
+                items=nav_items(list(visible)), home=key[2]
+            )
+        )
+        if len(_MENUS) < 1024:  # locales x pages' blueprints x role mixes; bounded all the same
+            _MENUS[key] = html
+    return html
+
+
+def _layout_texts() -> dict[str, Markup]:
+    texts = {
+        "skip": _l("Skip to main content"),
+        "notifications": _l("Notifications"),
+        "unread": _l("unread"),
+        "sign_out": _l("Sign out"),
+        "footer": _l("Learning from each other in the municipality"),
+        "accessibility": _l("Accessibility statement"),
+    }
+    out = {key: Markup(str(text)) for key, text in texts.items()}
+    out["locale"] = Markup.escape(str(get_locale()))
+    for key, endpoint, args in (
+        ("css", "static", {"filename": "css/kollega.css"}),
+        ("js", "static", {"filename": "kollega.js"}),
+        ("home_url", "home.index", {}),
+        ("language_url", "home.set_language", {}),
+        ("logout_url", "auth.logout", {}),
+        ("accessibility_url", "home.accessibility", {}),
+    ):
+        out[key] = Markup.escape(url_for(endpoint, **args))
+    return out
+
+
+# base.html's translations and URLs per (locale, script root): made once, not ten
+# Flask-Babel look-ups and six url_for per page.
+_LAYOUT: dict[tuple[str, str], dict[str, Markup]] = {}
+
+
+def layout_texts() -> dict[str, Markup]:
+    """base.html's strings (as ``_()`` gives them) and URLs, escaped, for the request."""
+    key = (str(get_locale()), request.script_root)
+    texts = _LAYOUT.get(key)
+    if texts is None:
+        texts = _layout_texts()
+        if len(_LAYOUT) < 64:
+            _LAYOUT[key] = texts
+    return texts
 
 
 # Templates that show only translations and URLs without the request's arguments (no
@@ -273,7 +339,11 @@ def init_app(app: Flask) -> None:
         return error_response(500)
 
     app.jinja_env.globals.update(
-        current_locale=lambda: str(get_locale()), nav_items=nav_items, kept_include=kept_include
+        current_locale=lambda: str(get_locale()),
+        nav_items=nav_items,
+        main_menu=main_menu,
+        layout_texts=layout_texts,
+        kept_include=kept_include,
     )
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.filters["unit_kind_label"] = lambda kind: UNIT_KIND_LABELS.get(kind, kind)

@@ -54,3 +54,20 @@ def test_the_menus_view_of_a_person_answers_as_the_person(app, org):
             person.role_rows.append(PersonRole(role="hr"))
             assert MenuPerson(person).is_hr and person.is_hr
             db.session.rollback()
+
+
+def _current(html: str) -> list[str]:
+    nav = html[html.index('<ul class="nav">') : html.index("</ul>", html.index('<ul class="nav">'))]
+    return re.findall(r'<a href="([^"]+)" aria-current="page">', nav)
+
+
+def test_the_kept_menu_marks_the_page_it_is_on(app, client, org):
+    """The menu is rendered once per locale, page and entries (``web.main_menu``): each
+    page still marks its own entry, and the start page its own, in either order."""
+    for _ in range(2):
+        for path, current in (("/", ["/"]), ("/networks", ["/networks"]), ("/cycle/", ["/cycle/"])):
+            for lang in ("nb", "en"):
+                html = client.get(f"{path}?lang={lang}", headers=bearer(org.hr)).get_data(
+                    as_text=True
+                )
+                assert _current(html) == current, (path, lang)

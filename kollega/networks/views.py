@@ -500,18 +500,22 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
         thread=thread,
         network=net,
         messages=page,
-        message_html=message_html(
-            Viewer(
-                person.id,
-                can_post=can_post,
-                can_manage=can_manage,
-                can_moderate=permissions.can_moderate(person, net, member),
-                editable=frozenset(_editable(person, net, page)),
-                following=following,
-            ),
-            thread,
+        message_list=message_list(
             page,
-            reactions,
+            message_html(
+                Viewer(
+                    person.id,
+                    can_post=can_post,
+                    can_manage=can_manage,
+                    can_moderate=permissions.can_moderate(person, net, member),
+                    editable=frozenset(_editable(person, net, page)),
+                    following=following,
+                ),
+                thread,
+                page,
+                reactions,
+            ),
+            first_unread,
         ),
         more=more,
         first_unread=first_unread,
@@ -526,6 +530,20 @@ def _thread_page(thread_id: int, form: MessageForm | None = None, status: int = 
     if mark and status >= 400:
         keep_on_refusal()
     return html, status
+
+
+def message_list(page: list[PageMessage], html: list[Markup], first_unread: int) -> Markup:
+    """The inside of thread.html's message log: each message's ``<article>`` (``html``,
+    in ``page``'s order) and before the first unread one (seq ``first_unread``, 0: none)
+    its divider, with the whitespace the template's loop gave them."""
+    divider = Markup(
+        '<div id="unread-divider" class="unread-divider"><span>{}</span></div>'
+    ).format(thread_strings()["new"])
+    parts = ["\n    "]
+    for m, article in zip(page, html, strict=True):
+        mark = divider if first_unread and m.seq == first_unread else ""
+        parts.append(f"\n    {mark}\n    {article}\n    ")
+    return Markup("".join(parts))
 
 
 def _reply_form(person: Any, thread: Any) -> MessageForm:
