@@ -122,8 +122,14 @@ def _add_startup_runs(scheduler: Any, app: Flask) -> None:
     # Catch up at once rather than waiting for the first scheduled time.
     for entry in jobs():
         if entry.at_start:
+            # No grace limit: APScheduler's default (1 s) let a busy start-up skip the
+            # catch-up runs it was meant to make ("was missed by 0:00:02").
             scheduler.add_job(
-                run, args=[app, entry.id], id=entry.id + ".startup", replace_existing=True
+                run,
+                args=[app, entry.id],
+                id=entry.id + ".startup",
+                replace_existing=True,
+                misfire_grace_time=None,
             )
 
 
