@@ -40,6 +40,18 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     _reuse_url_builders()
     _cheap_password_hashing()
+    _fewer_collections()
+
+
+def _fewer_collections() -> None:
+    """The cyclic garbage collector less often. Each test builds an app (~100,000
+    objects) and its world, so with the default thresholds (700, 10, 10) the collector ran
+    every few hundred allocations and walked the whole heap of imported modules often:
+    about a fifth of the CPU of tests/org. Collections still run, every 50,000 net
+    allocations, and the heap stays within some 30 MB of what it was."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 50)
 
 
 def _cheap_password_hashing() -> None:
