@@ -11,9 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import (
-    contains_eager,
-)
 
 from kollega import permissions
 from kollega.db import now_utc
@@ -123,9 +120,42 @@ def get_thread(person: Person, thread_id: Any) -> Thread:
     return thread
 
 
+class Record:
+    """One row of a table as read-only attributes under the model's names (a plain
+    object, not an ORM instance: no identity map, no loading, nothing flushed)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read only")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.__dict__.get('id')}>"
+
+
+class NetworkRecord(Record):
+    is_archived = Network.is_archived
+    is_closed = Network.is_closed
+
+
+class MemberRecord(Record):
+    is_active = NetworkMember.is_active
+
+
+class ThreadRecord(Record):
+    network: NetworkRecord
+
+
+def _columns(model: Any) -> list[tuple[str, Any]]:
+    return [(prop.key, prop.columns[0]) for prop in sa.inspect(model).column_attrs]
+
+
 @functools.cache
-def _reader_statement() -> sa.Select[Any]:
-    # Built once per process (built per call, it cost as much as running it).
+def _reader_statement() -> tuple[sa.Select[Any], tuple[list[str], list[str], list[str]]]:
+    # Built once per process (built per call, it cost as much as running it). Plain
+    # columns on the connection: the ORM's handling of three entities cost more than the
+    # read (the thread page, #20).
     person = sa.bindparam("person_id")
     following = (
         sa.select(ThreadFollow.thread_id)
@@ -144,9 +174,18 @@ def _reader_statement() -> sa.Select[Any]:
         .where(Notification.person_id == person, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    return (
-        sa.select(Thread, NetworkMember, following, last_read, notifications)
-        .join(Thread.network)
+    thread, network, member = _columns(Thread), _columns(Network), _columns(NetworkMember)
+    statement = (
+        sa.select(
+            *(c for _, c in thread),
+            *(c for _, c in network),
+            *(c for _, c in member),
+            following,
+            last_read,
+            notifications,
+        )
+        .select_from(Thread)
+        .join(Network, Network.id == Thread.network_id)
         .outerjoin(
             NetworkMember,
             sa.and_(
@@ -155,26 +194,43 @@ def _reader_statement() -> sa.Select[Any]:
                 NetworkMember.current(),
             ),
         )
-        .options(contains_eager(Thread.network))
         .where(Thread.id == sa.bindparam("thread_id"))
     )
+    return statement, ([k for k, _ in thread], [k for k, _ in network], [k for k, _ in member])
 
 
-def thread_for_reader(person: Person, thread_id: Any) -> tuple[Thread, Any, bool, int, int]:
+def thread_for_reader(
+    person: Person, thread_id: Any
+) -> tuple[ThreadRecord, MemberRecord | None, bool, int, int]:
     """``get_thread``, the person's membership row (as ``permissions.network_membership``
     gives it, for the page's other checks), whether they follow the thread, their read
     marker in it (0: never read; as ``reads.last_read_seq``) and their unread
-    notifications (``unread_notification_count``), in one query (the thread page's)."""
-    row = db.session.execute(
-        _reader_statement(),
-        {"thread_id": as_int(thread_id, "thread_id"), "person_id": person.id},
-    ).one_or_none()
+    notifications (``unread_notification_count``), in one query (the thread page's).
+    The thread (with ``.network``) and the membership are read-only records with every
+    column of their models, not ORM objects."""
+    statement, (thread_keys, network_keys, member_keys) = _reader_statement()
+    row = (
+        db.session.connection()
+        .execute(statement, {"thread_id": as_int(thread_id, "thread_id"), "person_id": person.id})
+        .one_or_none()
+    )
     if row is None:
         raise NotFound(_l("No such thread."))
-    thread, member, follows, last_read, notifications = row
-    if not permissions.can_read_network(person, thread.network, member):
-        try:  # refused: the usual checks, for the usual answer
-            require_read(person, thread.network)
+    n_thread, n_network, n_member = len(thread_keys), len(network_keys), len(member_keys)
+    network = NetworkRecord(
+        dict(zip(network_keys, row[n_thread : n_thread + n_network], strict=True))
+    )
+    values = dict(zip(thread_keys, row[:n_thread], strict=True))
+    values["network"] = network
+    thread = ThreadRecord(values)
+    at = n_thread + n_network
+    member = None
+    if row[at + member_keys.index("id")] is not None:  # an outer join's row
+        member = MemberRecord(dict(zip(member_keys, row[at : at + n_member], strict=True)))
+    follows, last_read, notifications = row[at + n_member :]
+    if not permissions.can_read_network(person, network, member):
+        try:  # refused: the usual checks on the network itself, for the usual answer
+            require_read(person, db.session.get(Network, network.id))
         except NotFound:
             raise NotFound(_l("No such thread.")) from None
     return thread, member, bool(follows), int(last_read or 0), int(notifications or 0)
