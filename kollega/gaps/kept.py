@@ -33,8 +33,9 @@ from kollega.extensions import db
 T = TypeVar("T")
 
 # A municipality's frames at 50,000 employees take tens of MB: a few are enough for
-# the pages people look at (a few units, the closure's default period).
-KEPT_FRAMES = 4
+# the pages people look at (a few units, the closure's default period, the plans'
+# subtrees at their dates).
+KEPT_FRAMES = 6
 
 
 def digest(*frames: pd.DataFrame) -> str:

@@ -68,7 +68,9 @@ def overview(plan: Plan, now: dt.date | None = None) -> Overview:
     what it gets: it is its own copy."""
     now = now or clock.today()
     requirement_dates, level_dates = dates(plan, now)
-    frames = gap_queries.unit_frames(plan.unit, requirement_dates, level_dates)
+    # Kept per process on the assessments' version (``share``): a view of unchanged data
+    # reads no assessment.
+    frames = gap_queries.unit_frames(plan.unit, requirement_dates, level_dates, share=True)
     staff = services.staff_frame(plan)
     reached = effects.targets(plan)
     key = _key(plan, now, frames, staff, reached)
