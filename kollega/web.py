@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
@@ -136,6 +136,22 @@ def register_nav(
 
 # Each menu entry's label and URL per (locale, script root, endpoint): the same for every
 # request (an entry's URL takes no arguments), translated and built once.
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def kept_for(kept: dict[K, V], key: K, make: Callable[[], V], limit: int) -> V:
+    """``make()`` made once per ``key`` and kept in ``kept``: what depends only on the
+    locale, the script root and the like (a small set of keys), bounded all the same by
+    ``limit`` (beyond it made each time, not kept)."""
+    found = kept.get(key)
+    if found is None:
+        found = make()
+        if len(kept) < limit:
+            kept[key] = found
+    return found
+
+
 _NAV_TEXT: dict[tuple[str, str, str], tuple[Markup, str]] = {}
 
 
@@ -177,16 +193,12 @@ def main_menu() -> Markup:
     """templates/_main_menu.html for the request's person and page, kept per key."""
     visible = tuple(_visible_nav())
     key = (str(get_locale()), request.script_root, request.endpoint == "home.index", visible)
-    html = _MENUS.get(key)
-    if html is None:
-        html = Markup(
-            current_app.jinja_env.get_template("_main_menu.html").render(
-                items=nav_items(list(visible)), home=key[2]
-            )
-        )
-        if len(_MENUS) < 1024:  # locales x pages' blueprints x role mixes; bounded all the same
-            _MENUS[key] = html
-    return html
+
+    def render() -> Markup:
+        template = current_app.jinja_env.get_template("_main_menu.html")
+        return Markup(template.render(items=nav_items(list(visible)), home=key[2]))
+
+    return kept_for(_MENUS, key, render, 1024)  # locales x blueprints x role mixes
 
 
 def _layout_texts() -> dict[str, Markup]:
@@ -220,12 +232,7 @@ _LAYOUT: dict[tuple[str, str], dict[str, Markup]] = {}
 def layout_texts() -> dict[str, Markup]:
     """base.html's strings (as ``_()`` gives them) and URLs, escaped, for the request."""
     key = (str(get_locale()), request.script_root)
-    texts = _LAYOUT.get(key)
-    if texts is None:
-        texts = _layout_texts()
-        if len(_LAYOUT) < 64:
-            _LAYOUT[key] = texts
-    return texts
+    return kept_for(_LAYOUT, key, _layout_texts, 64)
 
 
 # Templates that show only translations and URLs without the request's arguments (no
@@ -240,12 +247,9 @@ def kept_include(template: str) -> Markup:
     if template not in KEPT_TEMPLATES:
         raise ValueError(f"{template} is not a kept template")
     key = (template, str(get_locale()), request.script_root)
-    html = _KEPT.get(key)
-    if html is None:
-        html = Markup(current_app.jinja_env.get_template(template).render())
-        if len(_KEPT) < 64:
-            _KEPT[key] = html
-    return html
+    return kept_for(
+        _KEPT, key, lambda: Markup(current_app.jinja_env.get_template(template).render()), 64
+    )
 
 
 def wants_json() -> bool:

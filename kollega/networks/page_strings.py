@@ -11,6 +11,8 @@ from collections.abc import Callable
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
+from kollega.web import kept_for
+
 _BY_LOCALE: dict[str, dict[str, Markup]] = {}
 
 
@@ -18,13 +20,7 @@ def once_per_locale(
     kept: dict[str, dict[str, Markup]], translate: Callable[[], dict[str, Markup]]
 ) -> dict[str, Markup]:
     """``translate()`` in the request's locale, made once per locale and kept in ``kept``."""
-    locale = str(get_locale())
-    strings = kept.get(locale)
-    if strings is None:
-        strings = translate()
-        if len(kept) < 32:  # locales come from LANGUAGES; bounded all the same
-            kept[locale] = strings
-    return strings
+    return kept_for(kept, str(get_locale()), translate, 32)  # locales come from LANGUAGES
 
 
 def _translated() -> dict[str, Markup]:
