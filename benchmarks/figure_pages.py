@@ -86,6 +86,7 @@ def _forget() -> None:
     metrics_kept.KEPT.clear()
     metrics_services._AUDITS.clear()
     overview._KEPT.clear()
+    overview._STAFFING.clear()
 
 
 def _own_options() -> tuple[str | None, set[str]]:

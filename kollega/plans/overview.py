@@ -38,6 +38,7 @@ from kollega.plans.models import Plan
 
 KEPT = 32
 _KEPT: KeptCopies[Overview] = KeptCopies(KEPT)
+_STAFFING: KeptCopies[tuple[services.Staffing, list[list[dict[str, Any]]]]] = KeptCopies(KEPT)
 
 
 @dataclass
@@ -73,8 +74,22 @@ def overview(plan: Plan, now: dt.date | None = None) -> Overview:
     frames = gap_queries.unit_frames(plan.unit, requirement_dates, level_dates, share=True)
     staff = services.staff_frame(plan)
     reached = effects.targets(plan)
-    key = _key(plan, now, frames, staff, reached)
-    return _KEPT.get_or_make(key, lambda: _analyse(plan, now, frames, staff, reached))
+    key, staffing_key = _keys(plan, now, frames, staff, reached)
+
+    def analyse() -> Overview:
+        # The staffing part reads no assessment: kept on its own key, a new assessment
+        # works out the competence part only.
+        staffing = _STAFFING.get_or_make(staffing_key, lambda: _staffing(plan, staff))
+        return _analyse(plan, now, frames, staff, reached, staffing)
+
+    return _KEPT.get_or_make(key, analyse)
+
+
+def _staffing(
+    plan: Plan, staff: pd.DataFrame
+) -> tuple[services.Staffing, list[list[dict[str, Any]]]]:
+    staffing = services.staffing(plan, staff=staff)
+    return staffing, services.scenario_totals(plan, staff, staffing)
 
 
 def _analyse(
@@ -83,11 +98,12 @@ def _analyse(
     frames: gap_queries.Frames,
     staff: pd.DataFrame,
     reached: dict[int, effects.Target],
+    staffing_part: tuple[services.Staffing, list[list[dict[str, Any]]]],
 ) -> Overview:
-    staffing = services.staffing(plan, staff=staff)
+    staffing, totals = staffing_part
     gap = services.competence_gap(plan, now=now, frames=frames)
     comparison = services.scenario_comparison(
-        plan, now, base=staffing, base_gap=gap, staff=staff, frames=frames
+        plan, now, base=staffing, base_gap=gap, staff=staff, frames=frames, totals=totals
     )
     return Overview(
         staffing=staffing,
@@ -98,15 +114,16 @@ def _analyse(
     )
 
 
-def _key(
+def _keys(
     plan: Plan,
     now: dt.date,
     frames: gap_queries.Frames,
     staff: pd.DataFrame,
     reached: dict[int, effects.Target],
-) -> tuple[Any, ...]:
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """Everything ``_analyse`` reads: the frames and staff rows (hashed), the plan's
-    own rows, the measures' groups, the subtree's unit names, today and the language."""
+    own rows, the measures' groups, the subtree's unit names, today and the language;
+    and the same without the frames, for the staffing part."""
     names = db.session.execute(
         sa.select(OrgUnit.id, OrgUnit.name)
         .where(OrgUnit.path.startswith(plan.unit.path))
@@ -158,9 +175,10 @@ def _key(
         ),
         [tuple(row) for row in names],
     )
-    rows = _digest(frames.people, frames.ancestors, frames.requirements, frames.assessments, staff)
+    rows = _digest(frames.people, frames.ancestors, frames.requirements, frames.assessments)
     text = hashlib.blake2b(repr(own).encode(), digest_size=16).hexdigest()
-    return (plan.id, now, labels.locale(), text, rows)
+    staffing = (plan.id, now, labels.locale(), text, _digest(staff))
+    return (*staffing, rows), staffing
 
 
 def _digest(*frames: pd.DataFrame) -> str:

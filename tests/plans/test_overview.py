@@ -94,7 +94,14 @@ def test_kept_analyses_follow_the_data(plans, monkeypatch):
         )
     )
     db.session.commit()
-    closed = overview.overview(plan, now)
+    with monkeypatch.context() as m:
+
+        def unstaffed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise AssertionError("an assessment changes no staffing figure")
+
+        m.setattr(services, "staffing", unstaffed)
+        m.setattr(services, "scenario_totals", unstaffed)
+        closed = overview.overview(plan, now)
     assert closed.gap["gap_points"] < again.gap["gap_points"]
     assert _figures(closed) == _alone(plan, now)
 
