@@ -33,7 +33,7 @@ from kollega.extensions import db
 from kollega.gaps import queries as gap_queries
 from kollega.gaps.kept import KeptCopies
 from kollega.org.models import OrgUnit
-from kollega.plans import effects, labels, services
+from kollega.plans import effects, labels, scenarios, services
 from kollega.plans.models import Plan
 
 KEPT = 32
@@ -89,7 +89,7 @@ def _staffing(
     plan: Plan, staff: pd.DataFrame
 ) -> tuple[services.Staffing, list[list[dict[str, Any]]]]:
     staffing = services.staffing(plan, staff=staff)
-    return staffing, services.scenario_totals(plan, staff, staffing)
+    return staffing, scenarios.scenario_totals(plan, staff, staffing)
 
 
 def _analyse(
@@ -102,7 +102,7 @@ def _analyse(
 ) -> Overview:
     staffing, totals = staffing_part
     gap = services.competence_gap(plan, now=now, frames=frames)
-    comparison = services.scenario_comparison(
+    comparison = scenarios.scenario_comparison(
         plan, now, base=staffing, base_gap=gap, staff=staff, frames=frames, totals=totals
     )
     return Overview(

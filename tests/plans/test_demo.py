@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from kollega.extensions import db
-from kollega.plans import services
+from kollega.plans import scenarios
 from kollega.plans.models import Plan
 
 
@@ -20,7 +20,7 @@ def test_demo_step_makes_plans(app):
     ho = plans["HO"]
     assert {m.kind for m in ho.measures} == {"mobilise", "develop", "recruit", "phase_out"}
     assert len(ho.scenarios) == 3 and ho.drivers[0].values["2029"] > ho.drivers[0].values["2026"]
-    comparison = services.scenario_comparison(ho)
+    comparison = scenarios.scenario_comparison(ho)
     assert [c["name"] for c in comparison][1:] == [s.name for s in ho.scenarios]
     low, high = comparison[1], comparison[3]
     assert high["need_fte"] > low["need_fte"]

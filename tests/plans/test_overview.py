@@ -17,7 +17,7 @@ from kollega.competence.models import Assessment, Competence
 from kollega.extensions import db
 from kollega.gaps import queries as gap_queries
 from kollega.networks.models import NetworkMember
-from kollega.plans import effects, overview, services
+from kollega.plans import effects, overview, scenarios, services
 from kollega.plans.models import Plan
 
 
@@ -40,7 +40,7 @@ def _alone(plan: Plan, now: dt.date) -> tuple:
     return (
         dataclasses.asdict(staffing),
         services.competence_gap(plan, now=now),
-        services.scenario_comparison(plan, now),
+        scenarios.scenario_comparison(plan, now),
         services.follow_up(plan, now),
         effects.measure_effects(plan, now),
     )
@@ -100,7 +100,7 @@ def test_kept_analyses_follow_the_data(plans, monkeypatch):
             raise AssertionError("an assessment changes no staffing figure")
 
         m.setattr(services, "staffing", unstaffed)
-        m.setattr(services, "scenario_totals", unstaffed)
+        m.setattr(scenarios, "scenario_totals", unstaffed)
         closed = overview.overview(plan, now)
     assert closed.gap["gap_points"] < again.gap["gap_points"]
     assert _figures(closed) == _alone(plan, now)
