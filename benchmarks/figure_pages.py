@@ -228,8 +228,11 @@ def _get(client: Any, url: str) -> Callable[[], Any]:
     return run
 
 
-def _profile(fn: Callable[[], Any]) -> None:
+def _profile(fn: Callable[[], Any], before: Callable[[], None] | None = None) -> None:
+    """One GET's profile after a warm-up GET; ``before`` (``--after``) runs untimed first."""
     fn()  # warm up
+    if before is not None:
+        before()
     try:
         from pyinstrument import Profiler
     except ImportError:
@@ -396,8 +399,10 @@ def main() -> int:
     }
     if profile:
         client, url = pages[profile]
-        print(f"profile of GET {url}")
-        _profile(_get(client, url))
+        print(f"profile of GET {url}" + (f" after a new {AFTER[0]}" if AFTER[0] else ""))
+        unit_of = {"plan": plan_unit, "muni-gaps": root_code, "muni-metrics": root_code}
+        change = _change(app, unit_of.get(profile, unit_code)) if AFTER[0] else None
+        _profile(_get(client, url), change)
         return 0
 
     aims = _aims(args.employees)

@@ -20,7 +20,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-SOURCE_RANK = {"self": 1, "formal": 2, "leader": 3}
+from kollega.gaps.pairs import (
+    SOURCE_RANK,
+    History,
+    LevelHistory,
+    PairKeys,
+    RequirementHistory,
+)
+
 PAIR = ["person_id", "competence"]
 GAP_TABLE_COLUMNS = ["competence", "people_required", "people_with_gap", "gap_points", "coverage"]
 
@@ -267,6 +274,17 @@ def closure_and_start(
     return figures, start
 
 
+def history(
+    people: pd.DataFrame,
+    ancestors: pd.DataFrame,
+    requirements: pd.DataFrame,
+    assessments: pd.DataFrame,
+) -> History:
+    """The group's requirements and assessment history by (person, competence) key:
+    ``gap_at`` and ``closure_and_start`` at many dates as cuts of arrays (``gaps.pairs``)."""
+    return History(applying_requirements(people, ancestors, requirements), assessments)
+
+
 CLOSURE_PAIR_COLUMNS = ["date", "person_id", "competence", "gap", "new_gap", "required", "met"]
 
 
@@ -295,9 +313,9 @@ def closure_pairs(
     applying = applying_requirements(people, ancestors, requirements)
     if applying.empty:
         return _empty_closure_pairs()
-    keys = _PairKeys(applying)
-    required = _RequirementHistory(applying, keys)
-    levels = _LevelHistory(assessments, keys)
+    keys = PairKeys(applying)
+    required = RequirementHistory(applying, keys)
+    levels = LevelHistory(assessments, keys)
     r0 = required.at(base)
     parts = [
         _closure_rows(day, keys, r0, r0 if day == base else required.at(day), levels.at(day))
@@ -321,73 +339,8 @@ def _empty_closure_pairs() -> pd.DataFrame:
     )
 
 
-class _PairKeys:
-    """One integer key per (person, competence): every later step hashes integers."""
-
-    def __init__(self, applying: pd.DataFrame) -> None:
-        # unique() first: a set() of the column walks every row of it one by one.
-        self.names = pd.Index(sorted(applying["competence"].unique().tolist()))
-        self.width = len(self.names)
-
-    def of(self, frame: pd.DataFrame) -> np.ndarray:
-        code = self.names.get_indexer(frame["competence"])
-        return frame["person_id"].to_numpy(dtype="int64") * self.width + code
-
-
-class _RequirementHistory:
-    """The applying requirements by pair key; the highest level in force at a date."""
-
-    def __init__(self, applying: pd.DataFrame, keys: _PairKeys) -> None:
-        self.req = pd.DataFrame(
-            {
-                "key": keys.of(applying),
-                "level": applying["level"].to_numpy(dtype="int64"),
-                "start": _dates(applying["effective_from"]).to_numpy(),
-                "until": _dates(applying["effective_until"]).to_numpy(),
-            }
-        )
-        self.seen_masks: dict[bytes, pd.Series] = {}
-
-    def at(self, day: pd.Timestamp) -> pd.Series:
-        req = self.req
-        mask = ((req["start"] <= day) & (req["until"].isna() | (day < req["until"]))).to_numpy()
-        # Requirements change on few dates: most dates share the set in force.
-        if mask.tobytes() not in self.seen_masks:
-            out = req.loc[mask].groupby("key")["level"].max()
-            self.seen_masks[mask.tobytes()] = out[out > 0]
-        return self.seen_masks[mask.tobytes()]
-
-
-class _LevelHistory:
-    """The assessments of the applying competences by pair key, sorted once so that the
-    level at a date is the last row of each key on or before it."""
-
-    def __init__(self, assessments: pd.DataFrame, keys: _PairKeys) -> None:
-        if assessments.empty:
-            self.levels = pd.DataFrame({"key": [], "level": [], "on": []})
-            return
-        known = assessments.loc[assessments["competence"].isin(keys.names)]
-        self.levels = pd.DataFrame(
-            {
-                "key": keys.of(known),
-                "level": known["level"].to_numpy(dtype="int64"),
-                "on": _dates(known["assessed_on"]).to_numpy(),
-                "rank": known["source"].map(SOURCE_RANK).fillna(0).to_numpy(),
-                "id": known["id"].to_numpy() if "id" in known.columns else np.arange(len(known)),
-            }
-        ).sort_values(["key", "on", "rank", "id"], kind="stable")
-
-    def at(self, day: pd.Timestamp) -> pd.Series:
-        levels = self.levels
-        if levels.empty:
-            return pd.Series(dtype="int64")
-        seen = levels.loc[levels["on"] <= day]
-        latest = seen.drop_duplicates("key", keep="last")
-        return pd.Series(latest["level"].to_numpy(), index=latest["key"].to_numpy())
-
-
 def _closure_rows(
-    day: pd.Timestamp, keys: _PairKeys, r0: pd.Series, rd: pd.Series, ld: pd.Series
+    day: pd.Timestamp, keys: PairKeys, r0: pd.Series, rd: pd.Series, ld: pd.Series
 ) -> pd.DataFrame:
     """The ``closure_pairs`` rows of one date from the required levels at t0 and at the
     date and the levels at the date (all by pair key)."""

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from kollega.gaps import analysis
+from kollega.gaps.pairs import History
 
 T = TypeVar("T")
 
@@ -33,19 +34,23 @@ class Frames:
     )
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def history(self) -> History:
+        """The frames' requirements and assessment history by pair key, built once:
+        every date's gap and closure below is a cut of it (``gaps.pairs``)."""
+        return self.once(
+            "history",
+            lambda: analysis.history(
+                self.people, self.ancestors, self.requirements, self.assessments
+            ),
+        )
+
     def gap_at(self, requirements_at: dt.date, levels_at: dt.date) -> pd.DataFrame:
         """``analysis.gap_at`` of these frames, worked out once per pair of dates.
         Callers read the frame and must not change it."""
         key = (requirements_at, levels_at)
         if key not in self.gap_frames:
-            self.gap_frames[key] = analysis.gap_at(
-                self.people,
-                self.ancestors,
-                self.requirements,
-                self.assessments,
-                requirements_at=requirements_at,
-                levels_at=levels_at,
-            )
+            self.gap_frames[key] = self.history.gap_frame(requirements_at, levels_at)
         return self.gap_frames[key]
 
     def closure(self, start: dt.date, end: dt.date) -> dict[str, Any]:
@@ -53,9 +58,7 @@ class Frames:
         (a copy: its values are plain numbers)."""
         key = (start, end)
         if key not in self.closures:
-            self.closures[key] = analysis.closure(
-                self.people, self.ancestors, self.requirements, self.assessments, start, end
-            )
+            self.closures[key] = self.history.closure_and_start(start, end)[0]
         return dict(self.closures[key])
 
     def once(self, name: str, make: Callable[[], T]) -> T:

@@ -99,20 +99,32 @@ def staffing_gap(
 def projected_gap_points(gap_frame: pd.DataFrame, effects: pd.DataFrame) -> int:
     """Gap points left if the measures work: each effect (competence, people, level)
     lifts up to ``people`` of those with a gap in ``competence`` to ``level``, the
-    largest gaps first. ``gap_frame`` is kollega.gaps.analysis.gaps() output."""
+    largest gaps first (among equal gaps, in the frame's order: by person).
+    ``gap_frame`` is kollega.gaps.analysis.gaps() output."""
+    return sum(projected_by_competence(gap_frame, effects).values())
+
+
+def projected_by_competence(gap_frame: pd.DataFrame, effects: pd.DataFrame) -> dict[str, int]:
+    """``projected_gap_points`` of each competence with a gap in ``gap_frame``."""
     if gap_frame.empty:
-        return 0
-    remaining = gap_frame[gap_frame["gap"] > 0].copy()
-    for effect in effects.itertuples():
-        idx = (
-            remaining.loc[remaining["competence"] == effect.competence]
-            .sort_values("gap", ascending=False)
-            .index[: int(effect.people)]
-        )
-        lifted = remaining.loc[idx, "level"].clip(lower=int(effect.level))
-        remaining.loc[idx, "level"] = lifted
-        remaining.loc[idx, "gap"] = (remaining.loc[idx, "required"] - lifted).clip(lower=0)
-    return int(remaining["gap"].sum())
+        return {}
+    gap = gap_frame["gap"].to_numpy(dtype="int64")
+    has = gap > 0
+    competence = gap_frame["competence"].to_numpy(dtype=object)[has]
+    required = gap_frame["required"].to_numpy(dtype="int64")[has]
+    level = gap_frame["level"].to_numpy(dtype="int64")[has]
+    gap = gap[has]
+    names, codes = np.unique(competence, return_inverse=True) if len(competence) else ([], [])
+    for code, people, lift in effects[["competence", "people", "level"]].itertuples(index=False):
+        found = np.flatnonzero(np.asarray(names) == code)
+        if not len(found):
+            continue
+        rows = np.flatnonzero(codes == found[0])
+        lifted = rows[np.argsort(-gap[rows], kind="stable")][: int(people)]
+        level[lifted] = np.maximum(level[lifted], int(lift))
+        gap[lifted] = np.maximum(required[lifted] - level[lifted], 0)
+    sums = np.bincount(codes, weights=gap, minlength=len(names)) if len(names) else []
+    return {str(name): int(total) for name, total in zip(names, sums, strict=True)}
 
 
 def scale_drivers(drivers: pd.DataFrame, multipliers: dict[str, float]) -> pd.DataFrame:

@@ -22,7 +22,6 @@ gaps first). A recruitment also reports the FTE recruited beside the FTE it expe
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -174,10 +173,7 @@ def measure_effects(
     dates = window_dates(plan, now)
     if frames is None and dates:
         frames = gap_queries.unit_frames(plan.unit, dates, dates)
-    if frames is not None:
-        # Only the requirements in force at one of these dates (the frames may have more).
-        frames = dataclasses.replace(frames, requirements=_in_force_any(frames, dates))
-    return {m.id: _one(m, reached[m.id], windows[m.id], now, frames) for m in plan.measures}
+    return {m.id: _one(m, reached[m.id], windows[m.id], now, frames, dates) for m in plan.measures}
 
 
 def _in_force_any(frames: gap_queries.Frames, dates: list[dt.date]) -> pd.DataFrame:
@@ -196,6 +192,7 @@ def _one(
     window: tuple[dt.date, dt.date],
     now: dt.date,
     frames: gap_queries.Frames | None,
+    dates: list[dt.date],
 ) -> dict[str, Any]:
     start, end = window
     people, basis, codes = target.people, list(target.basis), list(target.codes)
@@ -217,18 +214,15 @@ def _one(
         out["recruited_fte"] = target.recruited_fte
         out["expected_fte"] = float(measure.fte_change)
     if frames is not None and not codes and "recruitment" in basis:
-        # A recruitment names no competence: every requirement of the recruited counts.
-        codes = sorted(set(frames.requirements["competence"]))
+        # A recruitment names no competence: every requirement in force at one of the
+        # measures' dates counts (the frames may have more).
+        codes = sorted(set(_in_force_any(frames, dates)["competence"]))
         out["competences"] = codes
     if frames is None or not people or not codes or start > now:
         return out
-    group = frames.people[frames.people["person_id"].isin(people)]
-    requirements = frames.requirements[frames.requirements["competence"].isin(codes)]
-    them = frames.assessments
-    assessments = them[them["competence"].isin(codes) & them["person_id"].isin(people)]
-    actual, before = gap_analysis.closure_and_start(
-        group, frames.ancestors, requirements, assessments, start, end
-    )
+    # The group's pairs of the subtree's history: the requirements in force at the
+    # window's two dates are those of the group alone (both are among ``dates``).
+    actual, before = frames.history.closure_and_start(start, end, people, codes)
     out.update(actual)
     out["expected_closure"] = expected_closure(before, measure)
     return out

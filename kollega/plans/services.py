@@ -652,27 +652,22 @@ def competence_gap(
     measures = _measures_in(plan, measure_ids)
     effects = effects_frame(measures)
     table = gap_analysis.gap_table(frame)
-    rows = []
-    for r in table.itertuples():
-        one = effects[effects["competence"] == r.competence]
-        rows.append(
-            {
-                "competence": r.competence,
-                "people_required": int(r.people_required),
-                "people_with_gap": int(r.people_with_gap),
-                "gap_points": int(r.gap_points),
-                "projected_gap_points": analysis.projected_gap_points(
-                    frame[frame["competence"] == r.competence], one
-                )
-                if not one.empty
-                else int(r.gap_points),
-            }
-        )
+    projected = analysis.projected_by_competence(frame, effects)
+    rows = [
+        {
+            "competence": r.competence,
+            "people_required": int(r.people_required),
+            "people_with_gap": int(r.people_with_gap),
+            "gap_points": int(r.gap_points),
+            "projected_gap_points": projected.get(r.competence, 0),
+        }
+        for r in table.itertuples()
+    ]
     return {
         "target_date": target.isoformat(),
         "levels_on": levels_on.isoformat(),
         "gap_points": int(frame["gap"].sum()) if not frame.empty else 0,
-        "projected_gap_points": analysis.projected_gap_points(frame, effects),
+        "projected_gap_points": sum(projected.values()),
         "rows": rows,
     }
 
@@ -686,9 +681,7 @@ def follow_up(
     start = plan.period_from
     end = max(min(now, plan.period_to), start)
     frames = frames or gap_queries.unit_frames(plan.unit, [start, end], [min(start, now), end])
-    actual = gap_analysis.closure(
-        frames.people, frames.ancestors, frames.requirements, frames.assessments, start, end
-    )
+    actual = frames.closure(start, end)
     frame = frames.gap_at(start, min(start, now))
     g0 = int(frame["gap"].sum()) if not frame.empty else 0
     expected_left = analysis.projected_gap_points(frame, effects_frame(_measures_in(plan, None)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kollega.gaps import analysis as G
 from kollega.plans import analysis as P
@@ -67,6 +69,43 @@ def test_projected_gap_points_after_measures():
     effects = pd.DataFrame([("p:1", 2, 3)], columns=["competence", "people", "level"])
     # the two largest gaps (person 1: 3, person 3: 2) are lifted to level 3
     assert P.projected_gap_points(gaps, effects) == 1
+
+
+def _projected_one_by_one(gap_frame: pd.DataFrame, effects: pd.DataFrame) -> int:
+    """The definition step by step: each effect lifts the largest gaps of its
+    competence first, equal gaps in the frame's order."""
+    remaining = gap_frame[gap_frame["gap"] > 0].copy()
+    for effect in effects.itertuples():
+        idx = (
+            remaining.loc[remaining["competence"] == effect.competence]
+            .sort_values("gap", ascending=False, kind="stable")
+            .index[: int(effect.people)]
+        )
+        lifted = remaining.loc[idx, "level"].clip(lower=int(effect.level))
+        remaining.loc[idx, "level"] = lifted
+        remaining.loc[idx, "gap"] = (remaining.loc[idx, "required"] - lifted).clip(lower=0)
+    return int(remaining["gap"].sum())
+
+
+pair_levels = st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 4), st.integers(0, 4))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(pair_levels, max_size=30),
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "d"]), st.integers(0, 6), st.integers(0, 4)),
+        max_size=5,
+    ),
+)
+def test_projected_gap_points_is_the_definition(pairs, effects):
+    rows = [(i, c, r, min(lv, 4)) for i, (c, r, lv) in enumerate(pairs)]
+    frame = pd.DataFrame(rows, columns=["person_id", "competence", "required", "level"])
+    frame["gap"] = (frame["required"] - frame["level"]).clip(lower=0)
+    measures = pd.DataFrame(effects, columns=["competence", "people", "level"])
+    assert P.projected_gap_points(frame, measures) == _projected_one_by_one(frame, measures)
+    by_competence = P.projected_by_competence(frame, measures)
+    assert sum(by_competence.values()) == P.projected_gap_points(frame, measures)
 
 
 def test_scale_drivers_multiplies_named_series_only():
