@@ -77,12 +77,14 @@ AFTER: list[str | None] = [None]
 def _forget() -> None:
     """Empty what the process keeps between requests (gap frames, the metrics' closure
     and disclosure audits, plan analyses): the next GET is a first view after a change."""
+    from kollega.gaps import kept_reads
     from kollega.gaps import queries as gap_queries
     from kollega.metrics import kept as metrics_kept
     from kollega.metrics import services as metrics_services
     from kollega.plans import overview
 
-    gap_queries._KEPT._values.clear()
+    gap_queries._KEPT.clear()
+    kept_reads._KEPT.clear()
     metrics_kept.KEPT.clear()
     metrics_services._AUDITS.clear()
     overview._KEPT.clear()

@@ -17,7 +17,7 @@ import hashlib
 import pickle
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -48,7 +48,22 @@ def digest(*frames: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def assessments_version(people: sa.Select[tuple[int]]) -> tuple[Any, ...]:
+class AssessmentsVersion(NamedTuple):
+    """``assessments_version``'s figures (a part of keys: hashable, compared whole)."""
+
+    count: int
+    max_id: int
+    max_created: str
+    person_sum: int
+    competence_sum: int
+    credential_sum: int
+    level_sum: int
+    first_on: str
+    last_on: str
+    tables: str
+
+
+def assessments_version(people: sa.Select[tuple[int]]) -> AssessmentsVersion:
     """What a read of the assessments of ``people`` depends on, without reading its
     rows.
 
@@ -83,7 +98,19 @@ def assessments_version(people: sa.Select[tuple[int]]) -> tuple[Any, ...]:
     h = hashlib.blake2b(digest_size=16)
     for stmt in tables:
         h.update(repr([tuple(row) for row in db.session.execute(stmt)]).encode())
-    return (*(str(v) for v in totals), h.hexdigest())
+    count, max_id, created, person, competence, credential, level, first, last = totals
+    return AssessmentsVersion(
+        int(count or 0),
+        int(max_id or 0),
+        str(created),
+        int(person or 0),
+        int(competence or 0),
+        int(credential or 0),
+        int(level or 0),
+        str(first),
+        str(last),
+        h.hexdigest(),
+    )
 
 
 class Kept(Generic[T]):
@@ -111,6 +138,15 @@ class Kept(Generic[T]):
             found = make()
             self.put(key, found)
         return found
+
+    def latest_like(self, prefix: tuple[Any, ...]) -> tuple[tuple[Any, ...], T] | None:
+        """The most recently kept key one longer than ``prefix`` that begins with it,
+        and its value (an earlier version of the same thing)."""
+        with self._lock:
+            for key in reversed(list(self._values)):
+                if len(key) == len(prefix) + 1 and key[: len(prefix)] == prefix:
+                    return key, self._values[key]
+        return None
 
     def clear(self) -> None:
         with self._lock:

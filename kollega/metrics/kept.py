@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kollega.gaps.kept import KeptCopies, assessments_version, digest
+from kollega.gaps.kept import AssessmentsVersion, KeptCopies, assessments_version, digest
 
-__all__ = ["KEPT", "KEPT_SIZE", "assessments_version", "digest"]
+__all__ = ["KEPT", "KEPT_SIZE", "AssessmentsVersion", "assessments_version", "digest"]
 
 KEPT_SIZE = 16
 KEPT: KeptCopies[Any] = KeptCopies(KEPT_SIZE)

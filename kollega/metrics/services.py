@@ -28,6 +28,7 @@ from kollega.clock import OSLO
 from kollega.competence.models import FOCUS_AREAS
 from kollega.errors import ValidationError
 from kollega.gaps import analysis as gap_analysis
+from kollega.gaps import kept_reads
 from kollega.gaps import queries as gap_queries
 from kollega.gaps.kept import Kept
 from kollega.metrics import analysis, disclosure, kept, queries, stored_audits
@@ -519,15 +520,19 @@ def _closure_assessments(
     requirements: pd.DataFrame,
     dates: list[dt.date],
     now: dt.date,
+    version: kept.AssessmentsVersion,
 ) -> pd.DataFrame:
-    """The assessments that are the latest at one of ``dates`` (reduced in the database)."""
+    """The assessments that are the latest at one of ``dates`` (reduced in the database;
+    kept per process at ``version`` and brought up to date by what was added since,
+    ``gaps.kept_reads``)."""
     # Levels are read at most up to today: a later date uses today's levels.
     level_dates = sorted({min(d, now) for d in dates})
-    return gap_queries.subtree_assessments_at_dates(
+    return kept_reads.assessments_at_dates(
         unit,
         requirements["competence"].unique().tolist(),
         level_dates,
         people["person_id"].tolist(),
+        version,
     )
 
 
@@ -587,6 +592,7 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
     info = gap_queries.competence_info(requirements["competence"].unique().tolist())
     groups, units = gap_queries.sub_unit_groups(unit, people)
     memberships = period_frames(unit, p).memberships
+    version = kept.assessments_version(gap_queries.subtree_people_stmt(unit))
     key = (
         "closure",
         unit.id,
@@ -596,11 +602,11 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
         str(get_locale()) if has_request_context() else None,
         tuple((u.id, u.code, u.name) for u in units),
         kept.digest(people, ancestors, requirements, info, groups, memberships),
-        kept.assessments_version(gap_queries.subtree_people_stmt(unit)),
+        version,
     )
 
     def make() -> dict[str, Any]:
-        assessments = _closure_assessments(unit, people, requirements, dates, now)
+        assessments = _closure_assessments(unit, people, requirements, dates, now, version)
         frames = gap_queries.Frames(people, ancestors, requirements, assessments)
         return _closure_figures(unit, frames, info, (groups, units), memberships, p, month_ends)
 

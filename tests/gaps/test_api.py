@@ -263,9 +263,9 @@ def test_a_group_beyond_the_id_list_reads_every_assessment_with_the_same_answer(
 ):
     """Beyond MAX_ID_LIST people the frames read every assessment (no join) and drop the
     other people's rows: the answers are those of the full history."""
-    from kollega.gaps import queries
+    from kollega.gaps import assessment_reads
 
-    monkeypatch.setattr(queries, "MAX_ID_LIST", 0)
+    monkeypatch.setattr(assessment_reads, "MAX_ID_LIST", 0)
     people, ancestors, requirements, assessments = _full_frames()
     expected = analysis.gap_table(
         analysis.gap_at(people, ancestors, requirements, assessments, day)

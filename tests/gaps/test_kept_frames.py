@@ -15,7 +15,7 @@ from flask import g
 
 from kollega.competence.models import Assessment, FormalCredential, Requirement
 from kollega.extensions import db
-from kollega.gaps import kept, queries, services
+from kollega.gaps import assessment_reads, kept, kept_reads, queries, services
 from tests.gaps import data
 from tests.gaps.test_lapsing_reads import _history
 
@@ -27,6 +27,7 @@ START, END = D(2023, 7, 1), D(2024, 6, 30)
 def frames_kept(monkeypatch):
     store = kept.Kept(kept.KEPT_FRAMES)
     monkeypatch.setattr(queries, "_KEPT", store)
+    monkeypatch.setattr(kept_reads, "_KEPT", kept.Kept(kept.KEPT_FRAMES))
     return store
 
 
@@ -45,6 +46,7 @@ def _figures(app, org, start=START, end=END):
 def _fresh(app, org, monkeypatch, **dates):
     with monkeypatch.context() as m:
         m.setattr(queries, "_KEPT", kept.Kept(kept.KEPT_FRAMES))
+        m.setattr(kept_reads, "_KEPT", kept.Kept(kept.KEPT_FRAMES))
         return _figures(app, org, **dates)
 
 
@@ -63,7 +65,7 @@ def test_the_gap_pages_frames_are_kept_and_read_anew_when_an_input_changes(
         def unread(*args, **kwargs):
             raise AssertionError("the kept frames should have been used")
 
-        m.setattr(queries, "subtree_assessments_at_dates", unread)
+        m.setattr(assessment_reads, "subtree_assessments_at_dates", unread)
         assert _figures(app, org) == first
 
     # A new assessment, then deleted again.

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from kollega.competence.models import Assessment, Competence
 from kollega.extensions import db
 from kollega.gaps import analysis as A
+from kollega.gaps import kept_reads
 from kollega.gaps import queries as Q
-from kollega.gaps.kept import KeptCopies
+from kollega.gaps.kept import KEPT_FRAMES, Kept, KeptCopies
 from kollega.metrics import services
 from kollega.networks.models import Network, NetworkMember
 from tests.factories import make_person
@@ -192,6 +193,7 @@ def test_closure_is_kept_per_process_and_worked_out_anew_when_an_input_changes(
     def fresh() -> dict:
         with monkeypatch.context() as m:
             m.setattr(kept, "KEPT", KeptCopies(kept.KEPT_SIZE))
+            m.setattr(kept_reads, "_KEPT", Kept(KEPT_FRAMES))
             return ours()
 
     first = ours()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from kollega import clock
 from kollega.competence.models import Assessment, Competence
 from kollega.extensions import db
+from kollega.gaps import assessment_reads
 from kollega.gaps import queries as gap_queries
 from kollega.networks.models import NetworkMember
 from kollega.plans import effects, overview, scenarios, services
@@ -73,7 +74,7 @@ def test_kept_analyses_follow_the_data(plans, monkeypatch):
         def unread(*args, **kwargs):  # type: ignore[no-untyped-def]
             raise AssertionError("a view of unchanged data reads no assessment")
 
-        m.setattr(gap_queries, "subtree_assessments_at_dates", unread)
+        m.setattr(assessment_reads, "subtree_assessments_at_dates", unread)
         assert overview.overview(plan, now) == first
     # A caller's changes to its copy are its own.
     first.gap["rows"].clear()
