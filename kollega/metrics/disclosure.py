@@ -182,20 +182,62 @@ class Groups:
             c: self.rows[c].to_numpy() for c in ("person_id", "unit_id", "network_id", "a", "b")
         }
 
+    @cached_property
+    def _rows_by_unit(self) -> dict[int, np.ndarray]:
+        """The rows of each unit's people (their indices), found once for every union."""
+        units = self.columns["unit_id"].astype("int64")
+        order = np.argsort(units, kind="stable")
+        found, starts = np.unique(units[order], return_index=True)
+        bounds = [*starts.tolist(), len(order)]
+        return {int(u): order[bounds[i] : bounds[i + 1]] for i, u in enumerate(found.tolist())}
+
+    def cell_keys(self, unit_id: int) -> list[analysis.Key]:
+        """The groups a unit's own people count in: "directly in" it and every
+        ancestor's subtree (the same for every scope, so worked out once per unit)."""
+        if unit_id not in self._cell_keys:
+            self._cell_keys[unit_id] = [analysis.direct_key(unit_id)] + [
+                analysis.unit_key(a) for a in self.ancestors(unit_id)
+            ]
+        return self._cell_keys[unit_id]
+
+    @cached_property
+    def _cell_keys(self) -> dict[int, list[analysis.Key]]:
+        return {}
+
+    @cached_property
+    def _once(self) -> dict[str, Any]:
+        return {}
+
+    def once(self, name: str, make: Callable[[], Any]) -> Any:
+        """What ``make`` works out from these groups alone, worked out once."""
+        if name not in self._once:
+            self._once[name] = make()
+        return self._once[name]
+
     def union_days(self, cells: list[Cell]) -> np.ndarray:
         """Members per day of the union of the cells' groups (people counted once)."""
         col = self.columns
-        mask = np.zeros(len(self.rows), dtype=bool)
+        by_unit = self._rows_by_unit
+        parts = []
         for scope, key in cells:
-            mine = np.isin(col["unit_id"], self.subtree(key))
+            rows = [by_unit[u] for u in self.subtree(key).tolist() if u in by_unit]
+            if not rows:
+                continue
+            mine = np.concatenate(rows)
             if scope != PERIOD:
-                mine &= col["network_id"] == scope
-            mask |= mine
-        people, who = np.unique(col["person_id"][mask], return_inverse=True)
+                mine = mine[col["network_id"][mine] == scope]
+            parts.append(mine)
+        picked = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype="int64")
+        people, who = np.unique(col["person_id"][picked], return_inverse=True)
         diff = np.zeros((len(people), self.n + 1), dtype="int64")
-        np.add.at(diff, (who, col["a"][mask]), 1)
-        np.add.at(diff, (who, col["b"][mask] + 1), -1)
+        np.add.at(diff, (who, col["a"][picked]), 1)
+        np.add.at(diff, (who, col["b"][picked] + 1), -1)
         return (np.cumsum(diff, axis=1)[:, : self.n] > 0).sum(axis=0)  # type: ignore[no-any-return]
+
+
+def unit_tree_of(g: Groups) -> dict[analysis.Key, list[analysis.Key]]:
+    """``analysis.unit_tree`` of the groups' units, worked out once per audit."""
+    return g.once("tree", lambda: analysis.unit_tree(g.paths))
 
 
 def groups(paths: dict[int, str], ms: pd.DataFrame, first: dt.date, last: dt.date) -> Groups:
@@ -238,8 +280,7 @@ def _scope_groups(out: Groups, scope: Hashable, frame: pd.DataFrame) -> None:
     cells: dict[Cell, int] = {}
     unit_of, cell_of = [], []
     for i, uid in enumerate(units.tolist()):
-        keys = [analysis.direct_key(uid)] + [analysis.unit_key(a) for a in out.ancestors(uid)]
-        for key in keys:
+        for key in out.cell_keys(uid):
             unit_of.append(i)
             cell_of.append(cells.setdefault((scope, key), len(cells)))
     order = np.argsort(cell_of, kind="stable")
@@ -257,7 +298,7 @@ def equations(g: Groups) -> list[Equation]:
     """Every sum an attacker can use, over the groups with members (a group without
     any is a known zero and left out)."""
     out: list[Equation] = []
-    tree = analysis.unit_tree(g.paths)
+    tree = unit_tree_of(g)
     scopes = {scope for scope, _key in g.days}
     for scope in sorted(scopes, key=str):
         for total, parts in tree.items():
@@ -358,7 +399,7 @@ def audit(g: Groups, min_group: int = analysis.MIN_GROUP) -> dict[Cell, str]:
     uses = uses_of(eqs)
     # A unit without units below is the people placed directly in it (its units table
     # shows them as a row of their own): one group, hidden together.
-    parents = {key[1] for key in analysis.unit_tree(g.paths)}
+    parents = {key[1] for key in unit_tree_of(g)}
     twins: dict[Cell, Cell] = {}
     for scope, (kind, uid) in shown:
         if uid not in parents:

@@ -78,10 +78,13 @@ def staffing_gap(
     base_year: int,
     retirement_age: int = 67,
     turnover: float = 0.08,
+    sup: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The staffing gap per year and job: need - supply (jobs without a need model get
-    need = today's FTE, i.e. "keep today's level")."""
-    sup = supply(staff, years, base_year, retirement_age, turnover)
+    need = today's FTE, i.e. "keep today's level"). ``sup``: ``supply`` of these
+    arguments when the caller has it."""
+    if sup is None:
+        sup = supply(staff, years, base_year, retirement_age, turnover)
     nd = need(drivers, ratios)
     out = sup.merge(nd, on=["year", "job_code"], how="outer")
     today = fte_now(staff)[["job_code", "fte"]]

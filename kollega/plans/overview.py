@@ -88,8 +88,9 @@ def overview(plan: Plan, now: dt.date | None = None) -> Overview:
 def _staffing(
     plan: Plan, staff: pd.DataFrame
 ) -> tuple[services.Staffing, list[list[dict[str, Any]]]]:
-    staffing = services.staffing(plan, staff=staff)
-    return staffing, scenarios.scenario_totals(plan, staff, staffing)
+    supplies: dict[tuple[int, float], pd.DataFrame] = {}  # shared by the variants
+    staffing = services.staffing(plan, staff=staff, supplies=supplies)
+    return staffing, scenarios.scenario_totals(plan, staff, staffing, supplies)
 
 
 def _analyse(

@@ -13,11 +13,11 @@ from kollega.gaps import queries as gap_queries
 from kollega.plans.models import Plan
 from kollega.plans.services import (
     Staffing,
-    _measures_in,
-    _staffing_gap,
-    _totals,
     competence_gap,
+    measures_in,
     staff_frame,
+    staffing_gap_after,
+    totals_of,
 )
 
 Variant = tuple[str, int, float, dict[str, float], list[int] | None]
@@ -37,18 +37,23 @@ def _variants(plan: Plan) -> list[Variant]:
 
 
 def scenario_totals(
-    plan: Plan, staff: pd.DataFrame, base: Staffing | None = None
+    plan: Plan,
+    staff: pd.DataFrame,
+    base: Staffing | None = None,
+    supplies: dict[tuple[int, float], pd.DataFrame] | None = None,
 ) -> list[list[dict[str, Any]]]:
     """The staffing totals per year of each variant (``_variants``): what the scenario
     comparison shows of staffing, which depends on no assessment (``base``: the plan's
     own ``staffing`` when the caller has it)."""
     out = []
+    supplies = {} if supplies is None else supplies
     for index, (_name, age, rate, multipliers, measure_ids) in enumerate(_variants(plan)):
         if index == 0 and base is not None:
             out.append(base.totals)
         else:
             # Only the totals are shown: no tables by job and unit for each scenario.
-            out.append(_totals(_staffing_gap(plan, staff, age, rate, multipliers, measure_ids)))
+            gap = staffing_gap_after(plan, staff, age, rate, multipliers, measure_ids, supplies)
+            out.append(totals_of(gap))
     return out
 
 
@@ -86,7 +91,7 @@ def scenario_comparison(
                 "retirement_age": age,
                 "turnover": rate,
                 "driver_multipliers": multipliers,
-                "measures": len(_measures_in(plan, measure_ids)),
+                "measures": len(measures_in(plan, measure_ids)),
                 "year": last.get("year"),
                 "supply_fte": last.get("supply_fte", 0.0),
                 "need_fte": last.get("need_fte", 0.0),

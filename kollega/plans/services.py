@@ -515,7 +515,7 @@ def driver_frames(
     return analysis.scale_drivers(drivers, multipliers or {}), ratios
 
 
-def _measures_in(plan: Plan, measure_ids: list[int] | None) -> list[Measure]:
+def measures_in(plan: Plan, measure_ids: list[int] | None) -> list[Measure]:
     chosen = [m for m in plan.measures if m.status != "dropped"]
     if measure_ids is not None:
         ids = set(measure_ids)
@@ -556,22 +556,30 @@ class Staffing:
     totals: list[dict[str, Any]]
 
 
-def _staffing_gap(
+def staffing_gap_after(
     plan: Plan,
     staff: pd.DataFrame,
     age: int,
     rate: float,
     multipliers: dict[str, float] | None,
     measure_ids: list[int] | None,
+    supplies: dict[tuple[int, float], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """The staffing gap per year and job under these assumptions, after the measures."""
+    """The staffing gap per year and job under these assumptions, after the measures.
+    ``supplies``: the supply already worked out from ``staff`` per (age, rate), filled
+    in here (the scenarios share the staff and mostly the age and rate)."""
     drivers, ratios = driver_frames(plan, multipliers)
     years = plan.years
-    gap = analysis.staffing_gap(staff, drivers, ratios, years, years[0], age, rate)
-    return analysis.gap_after_measures(gap, measure_frame(plan, _measures_in(plan, measure_ids)))
+    sup = None
+    if supplies is not None:
+        if (age, rate) not in supplies:
+            supplies[(age, rate)] = analysis.supply(staff, years, years[0], age, rate)
+        sup = supplies[(age, rate)]
+    gap = analysis.staffing_gap(staff, drivers, ratios, years, years[0], age, rate, sup=sup)
+    return analysis.gap_after_measures(gap, measure_frame(plan, measures_in(plan, measure_ids)))
 
 
-def _totals(gap: pd.DataFrame) -> list[dict[str, Any]]:
+def totals_of(gap: pd.DataFrame) -> list[dict[str, Any]]:
     return [
         {k: (int(v) if k == "year" else float(v)) for k, v in r.items()}
         for r in analysis.totals_by_year(gap).to_dict("records")
@@ -586,14 +594,16 @@ def staffing(
     multipliers: dict[str, float] | None = None,
     measure_ids: list[int] | None = None,
     staff: pd.DataFrame | None = None,
+    supplies: dict[tuple[int, float], pd.DataFrame] | None = None,
 ) -> Staffing:
     """FTE now by job and unit, supply, departures, need and gap per year and job, and
-    the gap after the measures (by default the plan's assumptions and all measures)."""
+    the gap after the measures (by default the plan's assumptions and all measures).
+    ``supplies``: as ``staffing_gap_after``'s."""
     staff = staff_frame(plan) if staff is None else staff
     age = plan.retirement_age if retirement_age is None else retirement_age
     rate = plan.turnover if turnover is None else turnover
     years = plan.years
-    gap = _staffing_gap(plan, staff, age, rate, multipliers, measure_ids)
+    gap = staffing_gap_after(plan, staff, age, rate, multipliers, measure_ids, supplies)
     by_job = analysis.fte_now(staff)
     by_unit = analysis.fte_now(staff, by=["unit_id", "job_code"])
     names = (
@@ -631,7 +641,7 @@ def staffing(
             }
             for r in gap.to_dict("records")
         ],
-        totals=_totals(gap),
+        totals=totals_of(gap),
     )
 
 
@@ -649,7 +659,7 @@ def competence_gap(
     levels_on = min(target, now)
     frames = frames or gap_queries.unit_frames(plan.unit, [target], [levels_on])
     frame = frames.gap_at(target, levels_on)
-    measures = _measures_in(plan, measure_ids)
+    measures = measures_in(plan, measure_ids)
     effects = effects_frame(measures)
     table = gap_analysis.gap_table(frame)
     projected = analysis.projected_by_competence(frame, effects)
@@ -684,7 +694,7 @@ def follow_up(
     actual = frames.closure(start, end)
     frame = frames.gap_at(start, min(start, now))
     g0 = int(frame["gap"].sum()) if not frame.empty else 0
-    expected_left = analysis.projected_gap_points(frame, effects_frame(_measures_in(plan, None)))
+    expected_left = analysis.projected_gap_points(frame, effects_frame(measures_in(plan, None)))
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
