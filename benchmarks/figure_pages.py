@@ -87,6 +87,9 @@ def _forget() -> None:
     kept_reads._KEPT.clear()
     metrics_kept.KEPT.clear()
     metrics_services._AUDITS.clear()
+    metrics_services._ENDS.clear()
+    metrics_services._NETWORKS.clear()
+    metrics_services._MONTH_AUDITS.clear()
     overview._KEPT.clear()
     overview._STAFFING.clear()
 

@@ -55,21 +55,38 @@ Equation = tuple[Cell, tuple[Cell, ...]]
 
 def day_indices(stamps: pd.Series, first: dt.date) -> np.ndarray:
     """The Oslo calendar day of each naive-UTC stamp, counted from ``first`` (NaT: -1)."""
+    return _from(local_days(stamps), first)
+
+
+def local_days(stamps: pd.Series) -> np.ndarray:
+    """The Oslo calendar day of each naive-UTC stamp (``datetime64[D]``, NaT kept)."""
     local = pd.to_datetime(stamps).dt.tz_localize("UTC").dt.tz_convert(OSLO)
-    days = (local.dt.tz_localize(None).dt.normalize() - pd.Timestamp(first)).dt.days
-    return days.fillna(-1).astype("int64").to_numpy()
+    return local.dt.tz_localize(None).to_numpy().astype("datetime64[D]")
 
 
-def member_days(ms: pd.DataFrame, first: dt.date, last: dt.date) -> pd.DataFrame:
+def _from(days: np.ndarray, first: dt.date) -> np.ndarray:
+    out = (days - np.datetime64(first, "D")).astype("int64")
+    return np.where(np.isnat(days), -1, out)
+
+
+def member_days(
+    ms: pd.DataFrame,
+    first: dt.date,
+    last: dt.date,
+    local: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """Memberships that touch the days ``first`` .. ``last`` (Oslo), each as the first
     and last day index (``a``, ``b``) it covers, merged per person and network: a
     person is a member on day d when a membership began before d ended and had not
-    ended before d began (as ``analysis.members_in_period`` for a one-day period)."""
+    ended before d began (as ``analysis.members_in_period`` for a one-day period).
+    ``local``: ``local_days`` of ``joined_at`` and ``left_at`` when worked out already
+    (a period and each of its months share them)."""
     n = (last - first).days + 1
     if ms.empty:
         return ms.assign(a=pd.Series(dtype="int64"), b=pd.Series(dtype="int64"))
-    a = day_indices(ms["joined_at"], first)
-    b = day_indices(ms["left_at"], first)
+    joined, left = local or (local_days(ms["joined_at"]), local_days(ms["left_at"]))
+    a = _from(joined, first)
+    b = _from(left, first)
     b = np.where(ms["left_at"].isna().to_numpy(), n - 1, b)
     keep = (a <= n - 1) & (b >= 0)
     out = ms.loc[keep, ["person_id", "unit_id", "network_id"]].copy()
@@ -240,12 +257,18 @@ def unit_tree_of(g: Groups) -> dict[analysis.Key, list[analysis.Key]]:
     return g.once("tree", lambda: analysis.unit_tree(g.paths))
 
 
-def groups(paths: dict[int, str], ms: pd.DataFrame, first: dt.date, last: dt.date) -> Groups:
+def groups(
+    paths: dict[int, str],
+    ms: pd.DataFrame,
+    first: dt.date,
+    last: dt.date,
+    local: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Groups:
     """Members per day and over the period of every group with any: per unit subtree and
     per people placed directly in a unit, for everyone and per network. A day's count is
     kept up to ``CAP`` (uint8): whether a sum of groups has 1 to 4 members on a day only
-    depends on counts below 5."""
-    return groups_of(paths, member_days(ms, first, last), first, last)
+    depends on counts below 5. ``local``: as ``member_days``'."""
+    return groups_of(paths, member_days(ms, first, last, local), first, last)
 
 
 def groups_of(paths: dict[int, str], rows: pd.DataFrame, first: dt.date, last: dt.date) -> Groups:
@@ -256,25 +279,44 @@ def groups_of(paths: dict[int, str], rows: pd.DataFrame, first: dt.date, last: d
     if rows.empty:
         return out
     everyone = merge_intervals(rows.assign(network_id=PERIOD), ["person_id"])
-    scopes = [(PERIOD, everyone), *((int(k), v) for k, v in rows.groupby("network_id"))]
-    for scope, frame in scopes:  # one scope at a time: memory of one scope's groups
-        _scope_groups(out, scope, frame)
+    _scope_groups(out, PERIOD, *_columns_of(everyone))
+    # Each network's rows as slices of arrays sorted by network (not a frame per group).
+    in_network = rows.loc[rows["network_id"].notna()]
+    network = in_network["network_id"].to_numpy().astype("int64")
+    order = np.argsort(network, kind="stable")
+    found, starts = np.unique(network[order], return_index=True)
+    columns = [c[order] for c in _columns_of(in_network)]
+    bounds = [*starts.tolist(), len(order)]
+    for i, scope in enumerate(found.tolist()):  # one scope at a time: memory of its groups
+        part = slice(bounds[i], bounds[i + 1])
+        _scope_groups(out, int(scope), *(c[part] for c in columns))
     return out
+
+
+def _columns_of(rows: pd.DataFrame) -> list[np.ndarray]:
+    return [rows[c].to_numpy().astype("int64") for c in ("unit_id", "person_id", "a", "b")]
 
 
 CAP = 255
 
 
-def _scope_groups(out: Groups, scope: Hashable, frame: pd.DataFrame) -> None:
-    """The groups of one scope: each unit's own members per day added to its "directly
-    in" group and to every ancestor's subtree."""
+def _scope_groups(
+    out: Groups,
+    scope: Hashable,
+    unit_ids: np.ndarray,
+    people: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+) -> None:
+    """The groups of one scope (its rows' units, people and first and last days): each
+    unit's own members per day added to its "directly in" group and to every ancestor's
+    subtree."""
     n = out.n
-    units, where = np.unique(frame["unit_id"].to_numpy(), return_inverse=True)
+    units, where = np.unique(unit_ids, return_inverse=True)
     diff = np.zeros((len(units), n + 1), dtype="int32")
-    np.add.at(diff, (where, frame["a"].to_numpy()), 1)
-    np.add.at(diff, (where, frame["b"].to_numpy() + 1), -1)
+    np.add.at(diff, (where, a), 1)
+    np.add.at(diff, (where, b + 1), -1)
     own_days = np.cumsum(diff, axis=1)[:, :n]
-    people = frame["person_id"].to_numpy().astype("int64")
     _, once = np.unique(where * (int(people.max()) + 1) + people, return_index=True)
     own_members = np.bincount(where[once], minlength=len(units))
     cells: dict[Cell, int] = {}

@@ -17,6 +17,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from flask import g, has_request_context
 from flask_babel import get_locale
@@ -30,7 +31,7 @@ from kollega.errors import ValidationError
 from kollega.gaps import analysis as gap_analysis
 from kollega.gaps import kept_reads
 from kollega.gaps import queries as gap_queries
-from kollega.gaps.kept import Kept
+from kollega.gaps.kept import Kept, KeptCopies
 from kollega.metrics import analysis, disclosure, kept, queries, stored_audits
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import root_units
@@ -219,13 +220,18 @@ class Suppression:
         return cells
 
     def _audit(self, ms: pd.DataFrame) -> dict[disclosure.Cell, str]:
-        found = disclosure.groups(self.paths, ms, self.p.start, self.p.end)
+        local = (
+            (disclosure.local_days(ms["joined_at"]), disclosure.local_days(ms["left_at"]))
+            if not ms.empty
+            else None
+        )
+        found = disclosure.groups(self.paths, ms, self.p.start, self.p.end, local)
         cells = disclosure.audit(found)
         tree = hashlib.blake2b(repr(sorted(self.paths.items())).encode(), digest_size=16)
         for _label, s, e in self.p.months() if len(self.p.months()) > 1 else []:
             first = s.astimezone(OSLO).date()
             last = (e.astimezone(OSLO) - dt.timedelta(days=1)).date()
-            for cell in _month_audit(self.paths, tree.hexdigest(), ms, first, last):
+            for cell in _month_audit(self.paths, tree.hexdigest(), ms, first, last, local):
                 cells.setdefault(cell, analysis.SUBTRACTION)
         return cells
 
@@ -256,10 +262,16 @@ _MONTH_AUDITS: Kept[dict[disclosure.Cell, str]] = Kept(64)
 
 
 def _month_audit(
-    paths: dict[int, str], tree: str, ms: pd.DataFrame, first: dt.date, last: dt.date
+    paths: dict[int, str],
+    tree: str,
+    ms: pd.DataFrame,
+    first: dt.date,
+    last: dt.date,
+    local: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[disclosure.Cell, str]:
-    """``disclosure.audit`` of the days ``first`` .. ``last``, kept on their inputs."""
-    rows = disclosure.member_days(ms, first, last)
+    """``disclosure.audit`` of the days ``first`` .. ``last``, kept on their inputs
+    (``local``: the memberships' Oslo days, as ``disclosure.member_days``')."""
+    rows = disclosure.member_days(ms, first, last, local)
     digest = pd.util.hash_pandas_object(rows.sort_index(axis=1), index=False).to_numpy()
     key = (first, last, tree, hashlib.blake2b(digest.tobytes(), digest_size=16).hexdigest())
     return _MONTH_AUDITS.get_or_make(
@@ -601,16 +613,35 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
         now,
         str(get_locale()) if has_request_context() else None,
         tuple((u.id, u.code, u.name) for u in units),
-        kept.digest(people, ancestors, requirements, info, groups, memberships),
+        kept.digest(people, ancestors, requirements, info, groups),
         version,
     )
 
     def make() -> dict[str, Any]:
         assessments = _closure_assessments(unit, people, requirements, dates, now, version)
         frames = gap_queries.Frames(people, ancestors, requirements, assessments)
-        return _closure_figures(unit, frames, info, (groups, units), memberships, p, month_ends)
+        figures, ends = _closure_figures(unit, frames, info, (groups, units), p, month_ends)
+        _ENDS.put(key, ends)
+        return figures
 
-    return kept.KEPT.get_or_make(key, make)  # type: ignore[no-any-return]
+    figures: dict[str, Any] = kept.KEPT.get_or_make(key, make)
+    # Only the network association reads the memberships: a join or a leave works out
+    # that part alone, from the pairs at both ends kept beside the figures.
+    ends = _ENDS.get(key)
+    if ends is None:  # evicted while the figures were kept
+        make()
+        ends = _ENDS.get(key)
+    everyone = set(people["person_id"].tolist())
+    figures["networks"] = _NETWORKS.get_or_make(
+        (*key, kept.digest(memberships)),
+        lambda: _network_association(memberships, everyone, ends, p, t0, t1),
+    )
+    return figures
+
+
+# The closure's pairs at both ends (read-only, shared), for the network association.
+_ENDS: Kept[pd.DataFrame] = Kept(4)
+_NETWORKS: KeptCopies[dict[str, Any]] = KeptCopies(kept.KEPT_SIZE)
 
 
 def _closure_figures(
@@ -618,11 +649,11 @@ def _closure_figures(
     frames: gap_queries.Frames,
     info: pd.DataFrame,
     sub_units: tuple[pd.DataFrame, list[OrgUnit]],
-    memberships: pd.DataFrame,
     p: Period,
     month_ends: list[dt.date],
-) -> dict[str, Any]:
-    """``closure``'s figures from the frames read for them."""
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """``closure``'s figures from the frames read for them (all but the network
+    association), and the pairs at both ends it is worked out from."""
     t0, t1 = p.start, p.end
     pairs = gap_analysis.closure_pairs(
         frames.people,
@@ -674,8 +705,7 @@ def _closure_figures(
         "by_focus_area": by_area,
         "by_unit": by_unit,
         "by_month": by_month,
-        "networks": _network_association(memberships, frames, ends, p, t0, t1),
-    }
+    }, ends
 
 
 def _month_ends(t0: dt.date, t1: dt.date) -> list[dt.date]:
@@ -696,7 +726,7 @@ def _month_ends(t0: dt.date, t1: dt.date) -> list[dt.date]:
 
 def _network_association(
     memberships: pd.DataFrame,
-    frames: gap_queries.Frames,
+    everyone: set[int],
     pairs: pd.DataFrame,
     p: Period,
     t0: dt.date,
@@ -706,7 +736,6 @@ def _network_association(
     those who were not, over the competences both groups were required to have at t0.
     Either group under 5 people hides both."""
     members = analysis.members_in_period(memberships, p.start_utc, p.end_utc)
-    everyone = set(frames.people["person_id"].tolist())
     inside, outside = everyone & members, everyone - members
     r0 = pairs.loc[(pairs["date"] == pd.Timestamp(t0)) & pairs["required"]]
     in_codes = set(r0.loc[r0["person_id"].isin(inside), "competence"])

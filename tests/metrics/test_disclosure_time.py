@@ -405,9 +405,9 @@ def test_counting_a_complete_month_by_its_members_only_leaves_a_hole(client, org
 
     by_day = disclosure.member_days
 
-    def by_month(ms, first, last):
+    def by_month(ms, first, last, local=None):
         """Each membership over whole complete months: a month's count is its members."""
-        days = by_day(ms, first, last)
+        days = by_day(ms, first, last, local)
         if days.empty:
             return days
         start, end = np.datetime64(first, "D"), np.datetime64(last, "D")
