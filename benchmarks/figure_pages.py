@@ -79,6 +79,7 @@ def _forget() -> None:
     and disclosure audits, plan analyses): the next GET is a first view after a change."""
     from kollega.gaps import kept_reads
     from kollega.gaps import queries as gap_queries
+    from kollega.metrics import closure as metrics_closure
     from kollega.metrics import kept as metrics_kept
     from kollega.metrics import services as metrics_services
     from kollega.plans import overview
@@ -87,8 +88,8 @@ def _forget() -> None:
     kept_reads._KEPT.clear()
     metrics_kept.KEPT.clear()
     metrics_services._AUDITS.clear()
-    metrics_services._ENDS.clear()
-    metrics_services._NETWORKS.clear()
+    metrics_closure._ENDS.clear()
+    metrics_closure._NETWORKS.clear()
     metrics_services._MONTH_AUDITS.clear()
     overview._KEPT.clear()
     overview._STAFFING.clear()

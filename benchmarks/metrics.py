@@ -49,6 +49,7 @@ def main() -> int:
     from kollega.cycle.models import Attendance, Reflection
     from kollega.extensions import db
     from kollega.gaps.queries import subtree_people_stmt
+    from kollega.metrics import closure as metrics_closure
     from kollega.metrics import kept, services
     from kollega.networks.models import Message, NetworkMember, Reaction
     from kollega.org.models import OrgUnit, Person, PersonRole
@@ -120,17 +121,17 @@ def main() -> int:
 
         def closure_anew() -> None:
             kept.KEPT.clear()
-            services.closure(hr, root, p12)
+            metrics_closure.closure(hr, root, p12)
 
         def dashboard() -> None:
             participation()
-            services.closure(hr, root, p12)
+            metrics_closure.closure(hr, root, p12)
 
         steps = [
             ("participation, 18 months, municipality", participation, bare(p18)),
             (
                 "gap closure, 12 months, municipality",
-                lambda: services.closure(hr, root, p12),
+                lambda: metrics_closure.closure(hr, root, p12),
                 bare_levels,
             ),
             ("gap closure, 12 months, nothing kept", closure_anew, bare_levels),

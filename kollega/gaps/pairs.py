@@ -12,7 +12,9 @@ month ends). ``tests/gaps/test_pairs.py`` checks the two agree on random histori
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -222,3 +224,97 @@ def _empty_gap_frame() -> pd.DataFrame:
             **{c: pd.Series(dtype="int64") for c in ("required", "level", "gap")},
         }
     )
+
+
+@dataclass(frozen=True)
+class Cut:
+    """``analysis.closure_pairs``' rows of one date as arrays by pair key: ``gap`` is
+    max(0, r(t0) - l(date)), ``new_gap`` max(0, r(date) - max(r(t0), l(date))),
+    ``required`` r(date) > 0 and ``met`` r(date) > 0 and l(date) >= r(date)."""
+
+    keys: np.ndarray
+    gap: np.ndarray
+    new_gap: np.ndarray
+    required: np.ndarray
+    met: np.ndarray
+
+
+def closure_cuts(
+    history: History, t0: dt.date | pd.Timestamp, dates: Collection[dt.date | pd.Timestamp]
+) -> dict[pd.Timestamp, Cut]:
+    """The ``Cut`` at t0 and at each of ``dates``: closure for any group of pairs and
+    any of these dates is then a sum (``summarise``)."""
+    if history.keys is None:
+        return {}
+    base = day(t0)
+    r0 = history.required.at(base)
+    r0_keys = r0.index.to_numpy(dtype="int64")
+    # Requirements change on few dates: most dates share t0's (the same Series).
+    joined: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
+        id(r0): (r0_keys, r0.to_numpy(dtype="int64"), r0.to_numpy(dtype="int64"))
+    }
+    out = {}
+    for when in sorted({day(d) for d in [t0, *dates]}):
+        rd = r0 if when == base else history.required.at(when)
+        if id(rd) not in joined:
+            keys = _sorted_union(r0_keys, rd.index.to_numpy(dtype="int64"))
+            joined[id(rd)] = (keys, on_keys(r0, keys), on_keys(rd, keys))
+        keys, r0v, rdv = joined[id(rd)]
+        ldv = on_keys(history.levels_at(when), keys)
+        out[when] = Cut(
+            keys=keys,
+            gap=np.maximum(r0v - ldv, 0),
+            new_gap=np.maximum(rdv - np.maximum(r0v, ldv), 0),
+            required=rdv > 0,
+            met=(rdv > 0) & (ldv >= rdv),
+        )
+    return out
+
+
+def _sorted_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The union of two sorted arrays of unique keys, sorted (a merge, not a hash)."""
+    both = np.concatenate([a, b])
+    both.sort(kind="stable")
+    return both[np.r_[True, both[1:] != both[:-1]]] if len(both) else both
+
+
+# A grouping of pairs: a function of the pair keys giving each pair its group's index
+# (-1: in no group) and the groups' names by index.
+Labels = tuple[Callable[[np.ndarray], np.ndarray], Sequence[Any]]
+
+
+def summarise(
+    cuts: dict[pd.Timestamp, Cut], t0: dt.date | pd.Timestamp, labels: Labels | None = None
+) -> dict[tuple[pd.Timestamp, Any], dict[str, Any]]:
+    """``analysis.closure_summary`` of the cuts, by (date, group name; None without
+    ``labels``): gap_points_from, gap_points_to, closure (None when G(t0) is 0),
+    new_gap_points and coverage at the date (None without requirements), for each
+    group with a pair at the date."""
+    base = day(t0)
+    names: Sequence[Any] = [None] if labels is None else labels[1]
+    width = len(names)
+    out: dict[tuple[pd.Timestamp, Any], dict[str, Any]] = {}
+    from_gap = np.zeros(width)
+    for when in sorted(cuts, key=lambda d: (d != base, d)):  # t0 first: G(t0) per group
+        cut = cuts[when]
+        codes = np.zeros(len(cut.keys), dtype="int64") if labels is None else labels[0](cut.keys)
+        keep = codes >= 0
+        codes = codes[keep]
+        sums = {
+            name: np.bincount(codes, weights=getattr(cut, name)[keep], minlength=width)
+            for name in ("gap", "new_gap", "required", "met")
+        }
+        if when == base:
+            from_gap = sums["gap"]
+        for i in np.flatnonzero(np.bincount(codes, minlength=width)).tolist():
+            g0, g1 = int(from_gap[i]), int(sums["gap"][i])
+            required, met = int(sums["required"][i]), int(sums["met"][i])
+            out[(when, names[i])] = {
+                "date": when,
+                "gap_points_from": g0,
+                "gap_points_to": g1,
+                "closure": None if g0 == 0 else (g0 - g1) / g0,
+                "new_gap_points": int(sums["new_gap"][i]),
+                "coverage": None if required == 0 else met / required,
+            }
+    return out

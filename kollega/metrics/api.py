@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from kollega import permissions
 from kollega.api import date_arg, route
 from kollega.current import current_person
-from kollega.metrics import scorecard, services
+from kollega.metrics import closure, scorecard, services
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
 
@@ -148,7 +148,7 @@ def metrics_participation_networks() -> Any:
 )
 def metrics_closure() -> Any:
     person, unit, p = _request("closure")
-    return jsonify(services.closure(person, unit, p))
+    return jsonify(closure.closure(person, unit, p))
 
 
 @route(

@@ -21,8 +21,8 @@ from kollega.errors import ValidationError
 from kollega.extensions import db
 from kollega.gaps.definitions import definition_notes
 from kollega.gaps.services import focus_label
+from kollega.metrics import closure, services
 from kollega.metrics import scorecard as scorecard_mod
-from kollega.metrics import services
 from kollega.org.models import OrgUnit, Person
 from kollega.org.services import unit_by_code
 from kollega.query_args import BadQuery, QueryArgs
@@ -196,7 +196,7 @@ def participation_tables(person: Person, unit: OrgUnit, p: services.Period) -> d
 
 
 def closure_tables(person: Person, unit: OrgUnit, p: services.Period) -> dict[str, Table]:
-    c = services.closure(person, unit, p)
+    c = closure.closure(person, unit, p)
     areas = [{**r, "name": focus_label(r["focus_area"])} for r in c["by_focus_area"]]
     net = c["networks"]
     assoc_rows = []

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kollega.gaps import analysis
+from kollega.gaps import analysis, pairs
 
 UNITS = [1, 2, 3, 4]
 PARENT = {1: None, 2: 1, 3: 1, 4: 3}
@@ -150,3 +150,32 @@ def test_closure_pairs_sum_to_the_closure_at_each_date(frames, t0, later):
         assert int(got["gap_points_to"]) == expected["gap_points_to"]
         assert int(got["new_gap_points"]) == expected["new_gap_points"]
         assert got["closure"] == expected["closure"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(histories(), days, st.lists(days, min_size=1, max_size=4), st.integers(10, 17))
+def test_cuts_summed_by_group_are_the_closure_of_each_group(frames, t0, later, split):
+    """The metrics' closure: every figure a sum over the pairs at its date
+    (``pairs.closure_cuts`` and ``pairs.summarise``), by any grouping of people."""
+    people, requirements, assessments = frames
+    ancestors = _ancestors()
+    history = analysis.history(people, ancestors, requirements, assessments)
+    cuts = pairs.closure_cuts(history, t0, later)
+    width = history.keys.width if history.keys is not None else 1
+    low_high = (lambda keys: (keys // width >= split).astype("int64"), ["low", "high"])
+    for labels, groups in ((None, {None: people}), (low_high, None)):
+        if groups is None:
+            groups = {
+                "low": people[people["person_id"] < split],
+                "high": people[people["person_id"] >= split],
+            }
+        rows = pairs.summarise(cuts, t0, labels)
+        for name, group in groups.items():
+            them = assessments[assessments["person_id"].isin(group["person_id"])]
+            for when in later:
+                expected = analysis.closure(group, ancestors, requirements, them, t0, when)
+                got = rows.get((pd.Timestamp(when), name))
+                if got is None:  # no pair of the group required at t0 or at the date
+                    assert expected["gap_points_from"] == 0 and expected["new_gap_points"] == 0
+                    continue
+                assert {k: got[k] for k in expected} == expected

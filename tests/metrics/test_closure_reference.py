@@ -17,7 +17,7 @@ from kollega.gaps import analysis as A
 from kollega.gaps import kept_reads
 from kollega.gaps import queries as Q
 from kollega.gaps.kept import KEPT_FRAMES, Kept, KeptCopies
-from kollega.metrics import services
+from kollega.metrics import closure, services
 from kollega.networks.models import Network, NetworkMember
 from tests.factories import make_person
 from tests.gaps import data as gd
@@ -151,7 +151,7 @@ def test_grouped_closure_equals_the_reference(app, org, start, end, now):
     t0, t1, today = (dt.date.fromisoformat(x) for x in (start, end, now))
     p = services.Period(t0, t1)
     with app.test_request_context("/"):
-        ours = services.closure(org.hr, org.root, p, now=today)
+        ours = closure.closure(org.hr, org.root, p, now=today)
     month_ends = [dt.date.fromisoformat(r["date"]) for r in ours["by_month"]]
     assert month_ends[-1] == min(t1, today)
     members = {m.person_id for m in db.session.scalars(sa.select(NetworkMember))}
@@ -175,7 +175,7 @@ def test_grouped_closure_equals_the_reference(app, org, start, end, now):
 def test_closure_is_kept_per_process_and_worked_out_anew_when_an_input_changes(
     app, org, monkeypatch
 ):
-    """``services.closure`` keeps its figures keyed on all they are worked out from
+    """``closure.closure`` keeps its figures keyed on all they are worked out from
     (``metrics.kept``): the same inputs give the kept figures without reading the
     assessments; a new assessment, a deleted one and a moved person are new keys."""
     from kollega.metrics import kept
@@ -188,7 +188,7 @@ def test_closure_is_kept_per_process_and_worked_out_anew_when_an_input_changes(
 
     def ours() -> dict:
         with app.test_request_context("/"):
-            return services.closure(org.hr, org.root, p, now=today)
+            return closure.closure(org.hr, org.root, p, now=today)
 
     def fresh() -> dict:
         with monkeypatch.context() as m:
@@ -202,7 +202,7 @@ def test_closure_is_kept_per_process_and_worked_out_anew_when_an_input_changes(
         def unread(*args, **kwargs):
             raise AssertionError("the kept figures should have been used")
 
-        m.setattr(services, "_closure_assessments", unread)
+        m.setattr(closure, "_closure_assessments", unread)
         assert ours() == first
     row = gd.assessment(org.employee_a1, dig, 4, "leader", "2026-05-02")
     db.session.commit()
