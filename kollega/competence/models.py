@@ -182,8 +182,10 @@ class Assessment(Base):
     reviews_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("competence_assessments.id", ondelete="SET NULL")
     )
+    # Indexed: the gap's reads find the pairs whose credential lapses through it, and a
+    # deleted credential's assessments are found by it (ON DELETE CASCADE).
     credential_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("formal_credentials.id", ondelete="CASCADE")
+        sa.ForeignKey("formal_credentials.id", ondelete="CASCADE"), index=True
     )
     note: Mapped[str] = mapped_column(sa.Text, default="")
     evidence_url: Mapped[str | None] = mapped_column(sa.String(500))

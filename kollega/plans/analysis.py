@@ -13,6 +13,8 @@ Staffing gap = need - supply (positive: people to recruit or mobilise).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -27,6 +29,33 @@ def fte_now(staff: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     frame = staff.assign(job_code=staff["job_code"].fillna("-"))
     out = frame.groupby(by, as_index=False).agg(people=("person_id", "nunique"), fte=("fte", "sum"))
     return out.sort_values(by).reset_index(drop=True)
+
+
+@dataclass
+class StaffWork:
+    """What every variant of a plan (its own assumptions and each scenario) works out
+    alike from the same staff: today's FTE by job and the supply per assumptions."""
+
+    staff: pd.DataFrame
+    supplies: dict[tuple[tuple[int, ...], int, int, float], pd.DataFrame] = field(
+        default_factory=dict
+    )
+    today: pd.DataFrame | None = None
+
+    def by_job(self) -> pd.DataFrame:
+        """``fte_now`` of the staff by job (callers read it and must not change it)."""
+        if self.today is None:
+            self.today = fte_now(self.staff)
+        return self.today
+
+    def supply(
+        self, years: list[int], base_year: int, retirement_age: int, turnover: float
+    ) -> pd.DataFrame:
+        """``supply`` of the staff (callers read it and must not change it)."""
+        key = (tuple(years), base_year, retirement_age, turnover)
+        if key not in self.supplies:
+            self.supplies[key] = supply(self.staff, years, base_year, retirement_age, turnover)
+        return self.supplies[key]
 
 
 def supply(
@@ -78,16 +107,16 @@ def staffing_gap(
     base_year: int,
     retirement_age: int = 67,
     turnover: float = 0.08,
-    sup: pd.DataFrame | None = None,
+    work: StaffWork | None = None,
 ) -> pd.DataFrame:
     """The staffing gap per year and job: need - supply (jobs without a need model get
-    need = today's FTE, i.e. "keep today's level"). ``sup``: ``supply`` of these
-    arguments when the caller has it."""
-    if sup is None:
-        sup = supply(staff, years, base_year, retirement_age, turnover)
+    need = today's FTE, i.e. "keep today's level"). ``work``: what other variants
+    already worked out from the same ``staff``."""
+    work = work or StaffWork(staff)
+    sup = work.supply(years, base_year, retirement_age, turnover)
     nd = need(drivers, ratios)
     out = sup.merge(nd, on=["year", "job_code"], how="outer")
-    today = fte_now(staff)[["job_code", "fte"]]
+    today = work.by_job()[["job_code", "fte"]]
     out = out.merge(today, on="job_code", how="left")
     out["supply_fte"] = out["supply_fte"].fillna(0.0)
     out["retiring_fte"] = out["retiring_fte"].fillna(0.0)

@@ -33,7 +33,7 @@ from kollega.extensions import db
 from kollega.gaps import queries as gap_queries
 from kollega.gaps.kept import KeptCopies
 from kollega.org.models import OrgUnit
-from kollega.plans import effects, labels, scenarios, services
+from kollega.plans import analysis, effects, labels, scenarios, services
 from kollega.plans.models import Plan
 
 KEPT = 32
@@ -88,9 +88,9 @@ def overview(plan: Plan, now: dt.date | None = None) -> Overview:
 def _staffing(
     plan: Plan, staff: pd.DataFrame
 ) -> tuple[services.Staffing, list[list[dict[str, Any]]]]:
-    supplies: dict[tuple[int, float], pd.DataFrame] = {}  # shared by the variants
-    staffing = services.staffing(plan, staff=staff, supplies=supplies)
-    return staffing, scenarios.scenario_totals(plan, staff, staffing, supplies)
+    work = analysis.StaffWork(staff)  # shared by the variants
+    staffing = services.staffing(plan, staff=staff, work=work)
+    return staffing, scenarios.scenario_totals(plan, staff, staffing, work)
 
 
 def _analyse(

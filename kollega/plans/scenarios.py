@@ -10,6 +10,7 @@ import pandas as pd
 from flask_babel import lazy_gettext as _l
 
 from kollega.gaps import queries as gap_queries
+from kollega.plans.analysis import StaffWork
 from kollega.plans.models import Plan
 from kollega.plans.services import (
     Staffing,
@@ -40,19 +41,19 @@ def scenario_totals(
     plan: Plan,
     staff: pd.DataFrame,
     base: Staffing | None = None,
-    supplies: dict[tuple[int, float], pd.DataFrame] | None = None,
+    work: StaffWork | None = None,
 ) -> list[list[dict[str, Any]]]:
     """The staffing totals per year of each variant (``_variants``): what the scenario
     comparison shows of staffing, which depends on no assessment (``base``: the plan's
     own ``staffing`` when the caller has it)."""
     out = []
-    supplies = {} if supplies is None else supplies
+    work = work or StaffWork(staff)
     for index, (_name, age, rate, multipliers, measure_ids) in enumerate(_variants(plan)):
         if index == 0 and base is not None:
             out.append(base.totals)
         else:
             # Only the totals are shown: no tables by job and unit for each scenario.
-            gap = staffing_gap_after(plan, staff, age, rate, multipliers, measure_ids, supplies)
+            gap = staffing_gap_after(plan, staff, age, rate, multipliers, measure_ids, work)
             out.append(totals_of(gap))
     return out
 

@@ -563,19 +563,14 @@ def staffing_gap_after(
     rate: float,
     multipliers: dict[str, float] | None,
     measure_ids: list[int] | None,
-    supplies: dict[tuple[int, float], pd.DataFrame] | None = None,
+    work: analysis.StaffWork | None = None,
 ) -> pd.DataFrame:
     """The staffing gap per year and job under these assumptions, after the measures.
-    ``supplies``: the supply already worked out from ``staff`` per (age, rate), filled
-    in here (the scenarios share the staff and mostly the age and rate)."""
+    ``work``: what the plan's other variants worked out from the same ``staff``."""
     drivers, ratios = driver_frames(plan, multipliers)
     years = plan.years
-    sup = None
-    if supplies is not None:
-        if (age, rate) not in supplies:
-            supplies[(age, rate)] = analysis.supply(staff, years, years[0], age, rate)
-        sup = supplies[(age, rate)]
-    gap = analysis.staffing_gap(staff, drivers, ratios, years, years[0], age, rate, sup=sup)
+    work = work or analysis.StaffWork(staff)
+    gap = analysis.staffing_gap(staff, drivers, ratios, years, years[0], age, rate, work=work)
     return analysis.gap_after_measures(gap, measure_frame(plan, measures_in(plan, measure_ids)))
 
 
@@ -594,17 +589,18 @@ def staffing(
     multipliers: dict[str, float] | None = None,
     measure_ids: list[int] | None = None,
     staff: pd.DataFrame | None = None,
-    supplies: dict[tuple[int, float], pd.DataFrame] | None = None,
+    work: analysis.StaffWork | None = None,
 ) -> Staffing:
     """FTE now by job and unit, supply, departures, need and gap per year and job, and
     the gap after the measures (by default the plan's assumptions and all measures).
-    ``supplies``: as ``staffing_gap_after``'s."""
+    ``work``: as ``staffing_gap_after``'s."""
     staff = staff_frame(plan) if staff is None else staff
     age = plan.retirement_age if retirement_age is None else retirement_age
     rate = plan.turnover if turnover is None else turnover
     years = plan.years
-    gap = staffing_gap_after(plan, staff, age, rate, multipliers, measure_ids, supplies)
-    by_job = analysis.fte_now(staff)
+    work = work or analysis.StaffWork(staff)
+    gap = staffing_gap_after(plan, staff, age, rate, multipliers, measure_ids, work)
+    by_job = work.by_job()
     by_unit = analysis.fte_now(staff, by=["unit_id", "job_code"])
     names = (
         dict(
