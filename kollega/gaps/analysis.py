@@ -26,6 +26,7 @@ from kollega.gaps.pairs import (
     LevelHistory,
     PairKeys,
     RequirementHistory,
+    closure_figures,
 )
 
 PAIR = ["person_id", "competence"]
@@ -265,13 +266,7 @@ def closure_and_start(
     )
     floor = np.maximum(both["r0"].fillna(0), both["level"].fillna(0))
     new_gap = int((both["required"] - floor).clip(lower=0).sum())
-    figures: dict[str, float | int | None] = {
-        "gap_points_from": g0,
-        "gap_points_to": g1,
-        "closure": None if g0 == 0 else (g0 - g1) / g0,
-        "new_gap_points": new_gap,
-    }
-    return figures, start
+    return closure_figures(g0, g1, new_gap), start
 
 
 def history(

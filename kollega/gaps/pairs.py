@@ -207,13 +207,18 @@ class History:
             k1 = k1[self._mask(k1, people, competences)]
             floor = np.maximum(on_keys(r0, k1), on_keys(l1, k1))
             new_gap = int(np.maximum(on_keys(r1, k1) - floor, 0).sum())
-        figures: dict[str, float | int | None] = {
-            "gap_points_from": g0,
-            "gap_points_to": g1,
-            "closure": None if g0 == 0 else (g0 - g1) / g0,
-            "new_gap_points": new_gap,
-        }
-        return figures, start
+        return closure_figures(g0, g1, new_gap), start
+
+
+def closure_figures(g0: int, g1: int, new_gap: int) -> dict[str, float | int | None]:
+    """DESIGN.md's closure from the gap points at t0 and t1 (None when G(t0) is 0),
+    with the new gap points beside it."""
+    return {
+        "gap_points_from": g0,
+        "gap_points_to": g1,
+        "closure": None if g0 == 0 else (g0 - g1) / g0,
+        "new_gap_points": new_gap,
+    }
 
 
 def _empty_gap_frame() -> pd.DataFrame:
@@ -311,10 +316,7 @@ def summarise(
             required, met = int(sums["required"][i]), int(sums["met"][i])
             out[(when, names[i])] = {
                 "date": when,
-                "gap_points_from": g0,
-                "gap_points_to": g1,
-                "closure": None if g0 == 0 else (g0 - g1) / g0,
-                "new_gap_points": int(sums["new_gap"][i]),
+                **closure_figures(g0, g1, int(sums["new_gap"][i])),
                 "coverage": None if required == 0 else met / required,
             }
     return out

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kollega.gaps import analysis, pairs
+from kollega.gaps.queries import ASSESSMENT_COLUMNS, REQUIREMENT_COLUMNS
 
 UNITS = [1, 2, 3, 4]
 PARENT = {1: None, 2: 1, 3: 1, 4: 3}
@@ -69,20 +70,10 @@ def histories(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
         }
         for i in range(draw(st.integers(min_value=0, max_value=25)))
     ]
-    req_columns = [
-        "scope_type",
-        "unit_id",
-        "job_code",
-        "competence",
-        "level",
-        "effective_from",
-        "effective_until",
-    ]
-    ass_columns = ["id", "person_id", "competence", "level", "source", "assessed_on"]
     return (
         people,
-        pd.DataFrame(requirements, columns=req_columns),
-        pd.DataFrame(assessments, columns=ass_columns),
+        pd.DataFrame(requirements, columns=REQUIREMENT_COLUMNS),
+        pd.DataFrame(assessments, columns=ASSESSMENT_COLUMNS),
     )
 
 
