@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask, current_app, g, jsonify, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -408,6 +409,18 @@ def _number_pattern(pattern: str) -> NumberPattern:
     return parse_pattern(pattern)
 
 
+def formatted(value: float | int, pattern: str) -> str:
+    """``value`` by the number ``pattern`` in the user's locale (bokmål outside a
+    request). A page shows the same few figures many times (0, 1, 0,00): each is made
+    once per process, locale and pattern (Babel's formatting is the cost of a figure)."""
+    return _formatted(str(get_locale() or "nb"), pattern, value)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _formatted(locale: str, pattern: str, value: float | int) -> str:
+    return str(babel_format_decimal(value, format=_number_pattern(pattern), locale=locale))
+
+
 def number(value: Any, digits: int = 0, trim: bool = False) -> str:
     """A number in the user's locale with ``digits`` decimals: ``1 055,4`` in bokmål.
 
@@ -418,7 +431,7 @@ def number(value: Any, digits: int = 0, trim: bool = False) -> str:
     if rounded is None:
         return value if isinstance(value, str) else MISSING
     pattern = "#,##0" + ("." + ("#" if trim else "0") * digits if digits > 0 else "")
-    return format_decimal(rounded, format=_number_pattern(pattern))
+    return formatted(rounded, pattern)
 
 
 def percent(value: Any, digits: int = 0) -> str:
@@ -434,7 +447,7 @@ def percent(value: Any, digits: int = 0) -> str:
     pattern = locale.percent_formats[None].pattern
     if digits > 0:
         pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
-    return format_decimal(rounded / 100, format=_number_pattern(pattern))
+    return formatted(rounded / 100, pattern)
 
 
 def figure(value: Any, kind: str = "int") -> str:

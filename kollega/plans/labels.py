@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 import sqlalchemy as sa
-from babel.numbers import NumberPattern, parse_pattern
 from flask import g, has_app_context
-from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kollega.competence.models import Competence
 from kollega.extensions import db
 from kollega.org.services import job_name
+from kollega.web import formatted
 
 STEP_TITLES = {
     1: _l("Organisation and involvement"),
@@ -126,19 +125,13 @@ def detail_value(key: str, value: Any) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=16)
-def _pattern(pattern: str) -> NumberPattern:
-    """A number pattern parsed once (Babel parses the text on every call: the plan page
-    formats hundreds of figures); ``format_decimal`` takes it as it takes the text."""
-    return parse_pattern(pattern)
-
-
 def percent(value: float | None) -> str:
     """A share as a whole percentage in the reader's locale (``38 %``); never ``-0 %``."""
     if value is None:
         return "–"
     rounded = round(float(value), 2)
-    return str(format_percent(0.0 if rounded == 0 else rounded, _pattern("#,##0 %")))
+    # The pattern's x100 as Babel's format_percent does it: the value is a fraction.
+    return formatted(0.0 if rounded == 0 else rounded, "#,##0 %")
 
 
 def number(value: float | None, digits: int = 2) -> str:
@@ -148,7 +141,7 @@ def number(value: float | None, digits: int = 2) -> str:
         return "–"
     rounded = round(float(value), digits)
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return str(format_decimal(0.0 if rounded == 0 else rounded, _pattern(pattern)))
+    return formatted(0.0 if rounded == 0 else rounded, pattern)
 
 
 def fixed(value: float | None, digits: int = 2) -> str:
@@ -157,7 +150,7 @@ def fixed(value: float | None, digits: int = 2) -> str:
         return "–"
     rounded = round(float(value), digits)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return str(format_decimal(0.0 if rounded == 0 else rounded, _pattern(pattern)))
+    return formatted(0.0 if rounded == 0 else rounded, pattern)
 
 
 def period(start: dt.date | None, end: dt.date | None) -> str:
