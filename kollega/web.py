@@ -164,8 +164,32 @@ def _visible_nav() -> list[tuple[str, bool]]:
         return []
     # Roles and led units in one statement, not two lazy loads (kollega.org.menu_person).
     person = MenuPerson(person)
+    visible = [e.endpoint for e in NAV if e.visible(person)]
+    current = _current_entry(visible)
+    return [(endpoint, endpoint == current) for endpoint in visible]
+
+
+_NAV_PATHS: dict[tuple[str, str], str] = {}
+
+
+def _current_entry(endpoints: list[str]) -> str | None:
+    """The one entry the page belongs to: the entry whose address is the longest start of
+    the page's path (``/competence/team/…`` is "Team competence", not "My competence" at
+    ``/competence/``); else the first entry of the page's blueprint (a person's page in
+    the competence register is "My competence"); else none."""
+    path = request.path
+    best, longest = None, 0
+    for endpoint in endpoints:
+        key = (request.script_root, endpoint)
+        if key not in _NAV_PATHS:
+            _NAV_PATHS[key] = url_for(endpoint)[len(request.script_root) :].rstrip("/")
+        base = _NAV_PATHS[key]
+        if base and len(base) > longest and (path == base or path.startswith(base + "/")):
+            best, longest = endpoint, len(base)
+    if best is not None:
+        return best
     blueprint = (request.endpoint or "").split(".")[0]
-    return [(e.endpoint, e.endpoint.split(".")[0] == blueprint) for e in NAV if e.visible(person)]
+    return next((e for e in endpoints if e.split(".")[0] == blueprint), None)
 
 
 def nav_items(visible: list[tuple[str, bool]] | None = None) -> list[dict[str, Any]]:

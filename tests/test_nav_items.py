@@ -71,3 +71,23 @@ def test_the_kept_menu_marks_the_page_it_is_on(app, client, org):
                     as_text=True
                 )
                 assert _current(html) == current, (path, lang)
+
+
+def test_one_entry_is_current_on_each_page(app, client, org):
+    """The entry a page belongs to is the one whose address starts its path the longest
+    way, else the first of its blueprint: never two entries at once."""
+    pages = {
+        "/units": ("admin", "/units"),
+        "/import": ("admin", "/import"),
+        "/competence/": ("employee", "/competence/"),
+        "/competence/who-knows": ("employee", "/competence/who-knows"),
+        "/competence/frameworks": ("hr", "/competence/frameworks"),
+        "/gaps/me": ("employee", "/gaps/me"),
+        "/gaps/units/K": ("hr", "/gaps/"),
+        "/cycle/outbox": ("admin", "/cycle/outbox"),
+        "/admin/users": ("admin", "/admin/users"),
+    }
+    for path, (who, current) in pages.items():
+        response = client.get(path, headers=bearer(getattr(org, who)))
+        assert response.status_code == 200, path
+        assert _current(response.get_data(as_text=True)) == [current], path
