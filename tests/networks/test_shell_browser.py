@@ -103,6 +103,23 @@ def test_phone_keeps_the_composer_in_view_and_the_page_still(new_page, org, nets
     assert page.evaluate("() => document.scrollingElement.scrollHeight <= innerHeight")
 
 
+def test_phone_header_is_one_line_and_its_tools_are_in_the_menu(new_page, org, nets):
+    """On a phone the chat's header does not scroll sideways: the person's name and
+    sign-out fold into the menu, which opens by keyboard."""
+    page = new_page(PHONE)
+    sign_in(page, org.employee)
+    open_thread(page, nets.closed_thread.id)
+    bar = page.locator(".site-header .bar")
+    assert bar.evaluate("el => el.scrollWidth <= el.clientWidth")
+    sign_out = page.locator(".site-header .tools button", has_text="Logg ut")
+    expect(sign_out).to_be_hidden()
+    page.locator(".menu-toggle").focus()
+    page.keyboard.press("Enter")
+    expect(sign_out).to_be_visible()
+    expect(sign_out).to_be_in_viewport()
+    assert bar.evaluate("el => el.scrollWidth <= el.clientWidth")
+
+
 def test_scrolling_up_loads_older_messages_and_keeps_the_place(new_page, org, nets):
     tid = nets.closed_thread.id
     _fill(org.leader, tid, 119)  # 120 in all
