@@ -70,7 +70,25 @@
     });
   }
 
+  // A refused date or number (the page shown again with the message beside its field)
+  // keeps what was typed in its value attribute, but a date, month or number input shows
+  // nothing for text it cannot read: such a field becomes a text field showing what was
+  // typed, to be corrected.
+  function showRefusedDates() {
+    const refused = ["date", "month", "number"].map(function (type) {
+      return 'input[type="' + type + '"][aria-invalid="true"]';
+    });
+    document.querySelectorAll(refused.join(", ")).forEach(function (input) {
+      const typed = input.getAttribute("value");
+      if (typed && !input.value) {
+        input.type = "text";
+        input.value = typed;
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showRefusedDates();
     const wraps = Array.prototype.slice.call(document.querySelectorAll(".table-wrap, .table-scroll"));
     markScrollingTables(wraps);
     if (wraps.length && "ResizeObserver" in window) {

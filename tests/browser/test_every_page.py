@@ -231,6 +231,11 @@ def _query_refused(query: str, field: str) -> Action:
         page.wait_for_load_state()
         assert response is not None and response.status == 400
         assert page.locator(f"#{field}[aria-invalid=true]").count() == 1
+        # What was typed shows in the field to be corrected (a date input shows nothing
+        # for text that is not a date: kollega.js makes it a text field).
+        typed = page.locator(f"#{field}").get_attribute("value")
+        if typed:
+            assert page.locator(f"#{field}").input_value() == typed
 
     return act
 
