@@ -657,7 +657,8 @@ def competence_gap(
     frame = frames.gap_at(target, levels_on)
     measures = measures_in(plan, measure_ids)
     effects = effects_frame(measures)
-    table = gap_analysis.gap_table(frame)
+    # The same gap frame for the plan and each scenario: its table worked out once.
+    table = frames.once(f"gap_table {target} {levels_on}", lambda: gap_analysis.gap_table(frame))
     projected = analysis.projected_by_competence(frame, effects)
     rows = [
         {
