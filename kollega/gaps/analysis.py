@@ -23,9 +23,6 @@ import pandas as pd
 from kollega.gaps.pairs import (
     SOURCE_RANK,
     History,
-    LevelHistory,
-    PairKeys,
-    RequirementHistory,
     closure_figures,
 )
 
@@ -278,110 +275,6 @@ def history(
     """The group's requirements and assessment history by (person, competence) key:
     ``gap_at`` and ``closure_and_start`` at many dates as cuts of arrays (``gaps.pairs``)."""
     return History(applying_requirements(people, ancestors, requirements), assessments)
-
-
-CLOSURE_PAIR_COLUMNS = ["date", "person_id", "competence", "gap", "new_gap", "required", "met"]
-
-
-def closure_pairs(
-    people: pd.DataFrame,
-    ancestors: pd.DataFrame,
-    requirements: pd.DataFrame,
-    assessments: pd.DataFrame,
-    t0: dt.date | str | pd.Timestamp,
-    dates: list[dt.date] | list[pd.Timestamp],
-) -> pd.DataFrame:
-    """The closure figures of every (person, competence) pair at t0 and each of ``dates``,
-    so that closure for any group, competences and date is a sum (``closure_summary``).
-
-    One row per date and pair required at t0 or at that date: ``gap`` is
-    max(0, r(t0) - l(date)) (so G(t0) and G(date) of ``closure`` are its sums at t0
-    and at the date), ``new_gap`` is max(0, r(date) - max(r(t0), l(date))),
-    ``required`` is r(date) > 0 and ``met`` is r(date) > 0 and l(date) >= r(date)
-    (coverage at the date). The same definitions as ``closure``, computed once for all
-    pairs: the applying requirements are joined to people once and the assessment
-    history is sorted once, then each date is a mask and a de-duplication on an integer
-    pair key.
-    """
-    days = sorted({_day(d) for d in [t0, *dates]})
-    base = _day(t0)
-    applying = applying_requirements(people, ancestors, requirements)
-    if applying.empty:
-        return _empty_closure_pairs()
-    keys = PairKeys(applying)
-    required = RequirementHistory(applying, keys)
-    levels = LevelHistory(assessments, keys)
-    r0 = required.at(base)
-    parts = [
-        _closure_rows(day, keys, r0, r0 if day == base else required.at(day), levels.at(day))
-        for day in days
-    ]
-    out = pd.concat(parts, ignore_index=True)
-    return out.astype({"person_id": "int64", "gap": "int64", "new_gap": "int64"})[
-        CLOSURE_PAIR_COLUMNS
-    ]
-
-
-def _empty_closure_pairs() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "date": pd.Series(dtype="datetime64[ns]"),
-            "person_id": pd.Series(dtype="int64"),
-            "competence": pd.Series(dtype="str"),
-            **{c: pd.Series(dtype="int64") for c in ("gap", "new_gap")},
-            **{c: pd.Series(dtype="bool") for c in ("required", "met")},
-        }
-    )
-
-
-def _closure_rows(
-    day: pd.Timestamp, keys: PairKeys, r0: pd.Series, rd: pd.Series, ld: pd.Series
-) -> pd.DataFrame:
-    """The ``closure_pairs`` rows of one date from the required levels at t0 and at the
-    date and the levels at the date (all by pair key)."""
-    index = r0.index.union(rd.index)
-    r0v = r0.reindex(index, fill_value=0).to_numpy()
-    rdv = rd.reindex(index, fill_value=0).to_numpy()
-    ldv = ld.reindex(index, fill_value=0).to_numpy()
-    key = index.to_numpy(dtype="int64")
-    return pd.DataFrame(
-        {
-            "date": day,
-            "person_id": key // keys.width,
-            "competence": pd.Categorical.from_codes(key % keys.width, categories=keys.names),
-            "gap": np.maximum(r0v - ldv, 0),
-            "new_gap": np.maximum(rdv - np.maximum(r0v, ldv), 0),
-            "required": rdv > 0,
-            "met": (rdv > 0) & (ldv >= rdv),
-        }
-    )
-
-
-def closure_summary(
-    pairs: pd.DataFrame, t0: dt.date | str | pd.Timestamp, by: list[str] | None = None
-) -> pd.DataFrame:
-    """``closure`` for each group of ``by`` columns and each date of a ``closure_pairs``
-    frame (with the group columns added): date, the ``by`` columns,
-    gap_points_from, gap_points_to, closure (None when G(t0) is 0), new_gap_points,
-    coverage (at the date; None without requirements)."""
-    by = list(by or [])
-    sums = pairs.groupby(["date", *by], as_index=False, observed=True)[
-        ["gap", "new_gap", "required", "met"]
-    ].sum()
-    base = sums.loc[sums["date"] == _day(t0), [*by, "gap"]]
-    if by:
-        out = sums.merge(base.rename(columns={"gap": "gap_points_from"}), on=by, how="left")
-    else:
-        out = sums.assign(gap_points_from=int(base["gap"].sum()))
-    out["gap_points_from"] = out["gap_points_from"].fillna(0).astype("int64")
-    g0 = out["gap_points_from"]
-    out["closure"] = ((g0 - out["gap"]) / g0.where(g0 > 0)).astype("object")
-    out.loc[g0 == 0, "closure"] = None
-    out["coverage"] = (out["met"] / out["required"].where(out["required"] > 0)).astype("object")
-    out.loc[out["required"] == 0, "coverage"] = None
-    out = out.rename(columns={"gap": "gap_points_to", "new_gap": "new_gap_points"})
-    columns = ["date", *by, "gap_points_from", "gap_points_to", "closure", "new_gap_points"]
-    return out[[*columns, "coverage"]].astype({"gap_points_to": "int64", "new_gap_points": "int64"})
 
 
 def with_groups(

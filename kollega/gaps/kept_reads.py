@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from kollega.competence.models import Assessment, Competence, FormalCredential
+from kollega.competence.models import Assessment, Competence
 from kollega.extensions import db
 from kollega.gaps import assessment_reads as reads
 from kollega.gaps import kept
@@ -138,19 +138,12 @@ def _day(text: str) -> list[dt.date]:
 
 
 def _touches_lapsing(rows: Sequence[sa.Row], last_day: dt.date) -> bool:
-    """Whether any row's (person, competence) has an assessment whose credential
-    expires by ``last_day`` (such pairs are read whole, not added to)."""
-    a = Assessment
+    """Whether any row's (person, competence) is a pair whose credential lapses by
+    ``last_day`` (``assessment_reads.lapsing_pairs``: such pairs are read whole, not
+    added to)."""
     pairs = sorted({(r.person_id, r.competence_id) for r in rows})
-    return (
-        db.session.scalar(
-            sa.select(a.id)
-            .join(FormalCredential, FormalCredential.id == a.credential_id)
-            .where(
-                FormalCredential.expires_on <= last_day,
-                sa.tuple_(a.person_id, a.competence_id).in_(pairs),
-            )
-            .limit(1)
-        )
-        is not None
+    a = Assessment
+    lapsing = reads.lapsing_pairs(last_day).where(
+        sa.tuple_(a.person_id, a.competence_id).in_(pairs)
     )
+    return db.session.execute(lapsing.limit(1)).first() is not None

@@ -233,7 +233,7 @@ def _empty_gap_frame() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Cut:
-    """``analysis.closure_pairs``' rows of one date as arrays by pair key: ``gap`` is
+    """The closure's figures of every pair at one date, as arrays by pair key: ``gap`` is
     max(0, r(t0) - l(date)), ``new_gap`` max(0, r(date) - max(r(t0), l(date))),
     ``required`` r(date) > 0 and ``met`` r(date) > 0 and l(date) >= r(date)."""
 
@@ -291,10 +291,10 @@ Labels = tuple[Callable[[np.ndarray], np.ndarray], Sequence[Any]]
 def summarise(
     cuts: dict[pd.Timestamp, Cut], t0: dt.date | pd.Timestamp, labels: Labels | None = None
 ) -> dict[tuple[pd.Timestamp, Any], dict[str, Any]]:
-    """``analysis.closure_summary`` of the cuts, by (date, group name; None without
-    ``labels``): gap_points_from, gap_points_to, closure (None when G(t0) is 0),
-    new_gap_points and coverage at the date (None without requirements), for each
-    group with a pair at the date."""
+    """``analysis.closure`` of each group of pairs at each date of the cuts, by (date,
+    group name; None without ``labels``): gap_points_from, gap_points_to, closure (None
+    when G(t0) is 0), new_gap_points and coverage at the date (None without
+    requirements), for each group with a pair at the date."""
     base = day(t0)
     names: Sequence[Any] = [None] if labels is None else labels[1]
     width = len(names)

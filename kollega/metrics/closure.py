@@ -75,7 +75,7 @@ def _closure_at(
     rows: dict[tuple[Any, ...], dict[str, Any]], t0: dt.date, day: dt.date, group: Any = None
 ) -> dict[str, Any]:
     """One group's closure from t0 to ``day`` with coverage at both ends, from the
-    rows of ``gaps.analysis.closure_summary`` keyed (date, group); a group without
+    rows of ``gaps.pairs.summarise`` keyed (date, group); a group without
     requirements has no gap, null closure and null coverage."""
     at_day = rows.get((pd.Timestamp(day), group))
     at_start = rows.get((pd.Timestamp(t0), group))
@@ -103,9 +103,9 @@ def closure(actor: Person, unit: OrgUnit, p: Period, now: dt.date | None = None)
     apart; coverage at both ends; and closure among network members against the rest
     for the same competences (an association, not proof of an effect).
 
-    The frames are read once, ``gaps.analysis.closure_pairs`` works out every (person,
-    competence) pair's figures at each date once, and every breakdown is a group-by
-    of those pairs (the same definitions as ``gaps.analysis.closure``). The figures
+    The frames are read once, ``gaps.pairs.closure_cuts`` works out every (person,
+    competence) pair's figures at each date once, and every breakdown is a sum over
+    those pairs (the same definitions as ``gaps.analysis.closure``). The figures
     are kept per process keyed on all they are worked out from (``metrics.kept``)."""
     check(actor, unit)
     now = now or clock.today()

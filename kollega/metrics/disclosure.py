@@ -163,6 +163,8 @@ class Groups:
     n: int
     days: dict[Cell, np.ndarray] = field(default_factory=dict)
     members: dict[Cell, int] = field(default_factory=dict)
+    _cell_keys: dict[int, list[analysis.Key]] = field(default_factory=dict, repr=False)
+    _once: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def _ancestors(self) -> dict[int, list[int]]:
@@ -216,14 +218,6 @@ class Groups:
                 analysis.unit_key(a) for a in self.ancestors(unit_id)
             ]
         return self._cell_keys[unit_id]
-
-    @cached_property
-    def _cell_keys(self) -> dict[int, list[analysis.Key]]:
-        return {}
-
-    @cached_property
-    def _once(self) -> dict[str, Any]:
-        return {}
 
     def once(self, name: str, make: Callable[[], Any]) -> Any:
         """What ``make`` works out from these groups alone, worked out once."""

@@ -124,26 +124,6 @@ def test_closure_of_a_group_and_its_competences_is_the_definitions(
 
 
 @settings(max_examples=80, deadline=None)
-@given(histories(), days, st.lists(days, min_size=1, max_size=4))
-def test_closure_pairs_sum_to_the_closure_at_each_date(frames, t0, later):
-    people, requirements, assessments = frames
-    ancestors = _ancestors()
-    pairs = analysis.closure_pairs(people, ancestors, requirements, assessments, t0, later)
-    summary = analysis.closure_summary(pairs, t0)
-    for when in later:
-        expected = analysis.closure(people, ancestors, requirements, assessments, t0, when)
-        row = summary.loc[summary["date"] == pd.Timestamp(when)]
-        if row.empty:  # no pair required at t0 or at the date
-            assert expected["gap_points_from"] == 0 and expected["new_gap_points"] == 0
-            continue
-        got = row.iloc[0]
-        assert int(got["gap_points_from"]) == expected["gap_points_from"]
-        assert int(got["gap_points_to"]) == expected["gap_points_to"]
-        assert int(got["new_gap_points"]) == expected["new_gap_points"]
-        assert got["closure"] == expected["closure"]
-
-
-@settings(max_examples=80, deadline=None)
 @given(histories(), days, st.lists(days, min_size=1, max_size=4), st.integers(10, 17))
 def test_cuts_summed_by_group_are_the_closure_of_each_group(frames, t0, later, split):
     """The metrics' closure: every figure a sum over the pairs at its date
